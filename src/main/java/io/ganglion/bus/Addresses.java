@@ -1,0 +1,36 @@
+package io.ganglion.bus;
+
+/**
+ * Every event-bus address Ganglion listens on, named {@code ganglion.<verticle>.<action>}.
+ * <p>
+ * {@code verticles.md} is the contract for each address (request, reply and failure shapes, thread);
+ * keep the two in step.
+ */
+public final class Addresses {
+
+  private Addresses() {
+  }
+
+  // inference
+  public static final String INFERENCE_STATUS = "ganglion.inference.status";
+  public static final String INFERENCE_EMBED = "ganglion.inference.embed";
+  public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
+  public static final String INFERENCE_MODELS = "ganglion.inference.models";
+
+  // retrieval
+  public static final String RETRIEVAL_STATUS = "ganglion.retrieval.status";
+  public static final String RETRIEVAL_KB_CREATE = "ganglion.retrieval.kb.create";
+  public static final String RETRIEVAL_KB_LIST = "ganglion.retrieval.kb.list";
+  public static final String RETRIEVAL_KB_GET = "ganglion.retrieval.kb.get";
+  public static final String RETRIEVAL_KB_DELETE = "ganglion.retrieval.kb.delete";
+
+  // reflex
+  public static final String REFLEX_STATUS = "ganglion.reflex.status";
+
+  // orchestration
+  public static final String ORCHESTRATOR_STATUS = "ganglion.orchestrator.status";
+
+  /** The status address of every verticle, in deployment order; {@code /ready} asks each. */
+  public static final java.util.List<String> STATUS = java.util.List.of(
+    INFERENCE_STATUS, RETRIEVAL_STATUS, REFLEX_STATUS, ORCHESTRATOR_STATUS);
+}
