@@ -1,0 +1,219 @@
+package io.ganglion.app;
+
+import io.ganglion.bus.RequestIds;
+import io.ganglion.config.GanglionConfig;
+import io.ganglion.config.PostgresConfig;
+import io.ganglion.config.RedisConfig;
+import io.ganglion.http.HttpVerticle;
+import io.ganglion.http.auth.AdminKeyBootstrap;
+import io.ganglion.store.ApiKeyRepository;
+import io.ganglion.store.EmbeddedPostgresServer;
+import io.ganglion.store.EmbeddedRedisServer;
+import io.ganglion.store.Migrations;
+import io.ganglion.store.StoreUnavailableException;
+import io.ganglion.store.Stores;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.distribution.DistributionStatisticConfig;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running server: its stores (embedded or external), its Vert.x instance and the verticles MainVerticle deployed.
+ * {@link #start} blocks the calling thread until the server listens (or fails with a message that says why);
+ * {@link #close} shuts down gracefully. The launcher and the integration tests use the same code path.
+ */
+public final class Ganglion implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Ganglion.class);
+
+  private final GanglionConfig config;
+  private final Vertx vertx;
+  private final MainVerticle main;
+  private final String mainId;
+  private final List<AutoCloseable> embedded;
+  private final int port;
+  private final Optional<String> generatedAdminKey;
+
+  private Ganglion(GanglionConfig config, Vertx vertx, MainVerticle main, String mainId, List<AutoCloseable> embedded,
+                   int port, Optional<String> generatedAdminKey) {
+    this.config = config;
+    this.vertx = vertx;
+    this.main = main;
+    this.mainId = mainId;
+    this.embedded = embedded;
+    this.port = port;
+    this.generatedAdminKey = generatedAdminKey;
+  }
+
+  /**
+   * Starts stores, migrates the schema, ensures an admin key and deploys the verticles. Blocking.
+   *
+   * @throws StoreUnavailableException when PostgreSQL or Redis cannot be started or reached
+   */
+  public static Ganglion start(GanglionConfig config) throws Exception {
+    RequestIds.init();
+    Files.createDirectories(config.dataDir());
+    List<AutoCloseable> embedded = new ArrayList<>();
+    Vertx vertx = null;
+    try {
+      PostgresConfig postgres = config.postgres();
+      if (postgres.embedded()) {
+        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(config.dataDir());
+        embedded.add(server);
+        postgres = postgres.withUrl(server.url());
+      }
+      RedisConfig redis = config.redis();
+      if (redis.embedded()) {
+        EmbeddedRedisServer server = EmbeddedRedisServer.start(config.dataDir());
+        embedded.add(server);
+        redis = redis.withUrl(server.url());
+      }
+      GanglionConfig resolved = config.withStores(postgres, redis);
+      int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
+      LOG.info("schema up to date ({} migrations applied)", migrations);
+
+      vertx = newVertx();
+      RequestIds.propagate(vertx.eventBus());
+      checkRedis(vertx, resolved);
+      Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
+
+      MainVerticle main = new MainVerticle();
+      String mainId = vertx.deployVerticle(main, new DeploymentOptions().setConfig(resolved.tree())).await();
+      int port = (Integer) vertx.sharedData().getLocalMap(HttpVerticle.PORT_MAP).get("port");
+      return new Ganglion(resolved, vertx, main, mainId, embedded, port, adminKey);
+    } catch (Exception | Error e) {
+      if (vertx != null) {
+        vertx.close().await(10, TimeUnit.SECONDS);
+      }
+      closeAll(embedded);
+      throw e;
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public GanglionConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** The admin key generated by this start (first start without {@code admin.key}), to be shown once. */
+  public Optional<String> generatedAdminKey() {
+    return generatedAdminKey;
+  }
+
+  /**
+   * Stops gracefully: HTTP stops accepting and drains in-flight requests (within {@code http.shutdownGraceMs}), the
+   * other verticles stop newest first, then Vert.x closes and the embedded stores shut down.
+   */
+  @Override
+  public void close() {
+    long bound = config.http().shutdownGraceMs() + 20_000;
+    try {
+      main.undeployInReverse().eventually(() -> vertx.undeploy(mainId)).await(bound, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("verticles did not stop cleanly: {}", e.toString());
+    }
+    try {
+      vertx.close().await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    closeAll(embedded);
+  }
+
+  private static Vertx newVertx() {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new MeterFilter() {
+      @Override
+      public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
+        // request latency as a histogram with percentiles, so p50/p95/p99 come straight from /metrics
+        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")) {
+          return DistributionStatisticConfig.builder()
+            .percentilesHistogram(true)
+            .percentiles(0.5, 0.95, 0.99)
+            .build()
+            .merge(config);
+        }
+        return config;
+      }
+    });
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
+      .setEnabled(true)
+      .setJvmMetricsEnabled(false)
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
+    return Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(metrics))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
+  }
+
+  private static void checkRedis(Vertx vertx, GanglionConfig config) {
+    Redis redis = Stores.redis(vertx, config.redis());
+    try {
+      redis.send(Request.cmd(Command.PING)).await(config.redis().connectTimeoutMs(), TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("cannot reach Redis at " + config.redis().url() + " (" + e.getMessage() + ")", e);
+    } finally {
+      redis.close();
+    }
+  }
+
+  private static Optional<String> bootstrapAdminKey(Vertx vertx, GanglionConfig config) throws Exception {
+    Pool pool = Stores.postgres(vertx, config.postgres());
+    try {
+      return AdminKeyBootstrap.ensure(new ApiKeyRepository(pool), config.auth().adminKey(), config.dataDir())
+        .await(30, TimeUnit.SECONDS);
+    } finally {
+      pool.close();
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> closeables) {
+    List<AutoCloseable> reversed = new ArrayList<>(closeables);
+    Collections.reverse(reversed);
+    for (AutoCloseable c : reversed) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        LOG.warn("failed to stop {}: {}", c.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+
+}

@@ -1,0 +1,57 @@
+package io.ganglion.http;
+
+import io.ganglion.bus.ErrorCode;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** JSON request bodies at the edge: a malformed or non-object body is a 400, never a 500. */
+public final class JsonBodies {
+
+  private JsonBodies() {
+  }
+
+  /** The request body as a JSON object; throws a {@code malformed_json} / {@code invalid_request} failure otherwise. */
+  public static JsonObject object(RoutingContext ctx) {
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      throw ErrorCode.INVALID_REQUEST.exception("request body is empty: send a JSON object");
+    }
+    Object value;
+    try {
+      value = io.vertx.core.json.Json.decodeValue(body);
+    } catch (DecodeException e) {
+      throw ErrorCode.MALFORMED_JSON.exception("request body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw ErrorCode.INVALID_REQUEST.exception("request body must be a JSON object");
+    }
+    return object;
+  }
+
+  /** A required non-blank string field. */
+  public static String requiredString(JsonObject body, String field) {
+    Object value = body.getValue(field);
+    if (!(value instanceof String s) || s.isBlank()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' is required and must be a non-empty string");
+    }
+    return s;
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "";
+    }
+    int nl = message.indexOf('\n');
+    String line = (nl < 0 ? message : message.substring(0, nl)).replace("Failed to decode:", "").trim();
+    int source = line.indexOf(" (start marker");
+    if (source < 0) {
+      source = line.indexOf(" at [Source");
+    }
+    if (source > 0) {
+      line = line.substring(0, source);
+    }
+    return line.length() > 200 ? line.substring(0, 200) : line;
+  }
+}

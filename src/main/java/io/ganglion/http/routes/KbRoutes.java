@@ -1,0 +1,73 @@
+package io.ganglion.http.routes;
+
+import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
+import io.ganglion.http.JsonBodies;
+import io.ganglion.http.auth.Principal;
+import io.ganglion.http.auth.Scopes;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The knowledge-base registry: {@code POST /v1/kbs}, {@code GET /v1/kbs}, {@code GET /v1/kbs/{name}},
+ * {@code DELETE /v1/kbs/{name}}. The retrieval verticle owns knowledge bases; these routes check scopes and forward.
+ */
+public final class KbRoutes {
+
+  public static final String READ = "kb:read";
+  public static final String WRITE = "kb:write";
+
+  private final Vertx vertx;
+  private final long busTimeoutMs;
+
+  public KbRoutes(Vertx vertx, long busTimeoutMs) {
+    this.vertx = vertx;
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/kbs").consumes("application/json").handler(this::create);
+    router.get("/v1/kbs").handler(this::list);
+    router.get("/v1/kbs/:kb").handler(this::get);
+    router.delete("/v1/kbs/:kb").handler(this::delete);
+  }
+
+  private void create(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, WRITE);
+    JsonObject body = JsonBodies.object(ctx);
+    String name = JsonBodies.requiredString(body, "name");
+    forward(ctx, Addresses.RETRIEVAL_KB_CREATE, new JsonObject().put("tenant", principal.tenant()).put("name", name), 201);
+  }
+
+  private void list(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, READ);
+    forward(ctx, Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()), 200);
+  }
+
+  private void get(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, READ);
+    forward(ctx, Addresses.RETRIEVAL_KB_GET,
+      new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), 200);
+  }
+
+  private void delete(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, WRITE);
+    vertx.eventBus().request(Addresses.RETRIEVAL_KB_DELETE,
+        new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), Deadlines.within(busTimeoutMs))
+      .onSuccess(reply -> ctx.response().setStatusCode(204).end())
+      .onFailure(ctx::fail);
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject request, int status) {
+    vertx.eventBus().<JsonObject>request(address, request, Deadlines.within(busTimeoutMs))
+      .map(Message::body)
+      .onSuccess(reply -> ctx.response().setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(reply.toBuffer()))
+      .onFailure(ctx::fail);
+  }
+}

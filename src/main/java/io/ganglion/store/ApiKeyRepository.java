@@ -1,0 +1,124 @@
+package io.ganglion.store;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.OffsetDateTime;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * API keys in PostgreSQL. A key is shown in clear only when created; the table keeps a salted SHA-256 of it. Keys are
+ * found by {@code lookup} (a short unsalted digest prefix, an index only) and verified against the salted hash in
+ * constant time.
+ */
+public final class ApiKeyRepository {
+
+  /** A stored key's identity and rights (never the key itself). */
+  public record StoredKey(String id, String tenant, String name, String displayPrefix, List<String> scopes,
+                          OffsetDateTime expiresAt, OffsetDateTime revokedAt) {
+
+    public boolean usable(OffsetDateTime now) {
+      return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
+    }
+  }
+
+  /** A key just created: the only time {@code key} exists outside the caller's hands. */
+  public record CreatedKey(String key, StoredKey stored) {
+  }
+
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Pool pool;
+
+  public ApiKeyRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** A new random key: {@code gk_} and 40 URL-safe characters (240 bits). */
+  public static String newKey() {
+    byte[] bytes = new byte[30];
+    RANDOM.nextBytes(bytes);
+    return "gk_" + Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** The row index of {@code key}: 16 hex chars of its SHA-256. */
+  public static String lookup(String key) {
+    return HexFormat.of().formatHex(sha256(new byte[0], key)).substring(0, 16);
+  }
+
+  /** Stores {@code key} (generated or operator-given) for {@code tenant}, creating the tenant if absent. */
+  public Future<CreatedKey> insert(String tenant, String name, String key, List<String> scopes, OffsetDateTime expiresAt) {
+    byte[] salt = new byte[16];
+    RANDOM.nextBytes(salt);
+    String prefix = key.substring(0, Math.min(8, key.length()));
+    return pool.withTransaction(conn -> conn
+      .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+      .compose(ignored -> conn.preparedQuery(
+          "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, expires_at) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8) returning id")
+        .execute(Tuple.of(tenant, name, lookup(key), prefix, io.vertx.core.buffer.Buffer.buffer(salt),
+          io.vertx.core.buffer.Buffer.buffer(sha256(salt, key)), scopes.toArray(String[]::new), expiresAt))))
+      .map(rows -> new CreatedKey(key, new StoredKey(rows.iterator().next().getUUID("id").toString(), tenant, name,
+        prefix, scopes, expiresAt, null)));
+  }
+
+  /** The stored key that {@code key} is, if any (revoked and expired keys included: the caller decides). */
+  public Future<Optional<StoredKey>> verify(String key) {
+    return pool.preparedQuery("select id, tenant_id, name, display_prefix, salt, hash, scopes, expires_at, revoked_at "
+        + "from api_keys where lookup = $1")
+      .execute(Tuple.of(lookup(key)))
+      .map(rows -> {
+        for (Row row : rows) {
+          byte[] expected = row.getBuffer("hash").getBytes();
+          if (MessageDigest.isEqual(expected, sha256(row.getBuffer("salt").getBytes(), key))) {
+            return Optional.of(toStored(row));
+          }
+        }
+        return Optional.empty();
+      });
+  }
+
+  /** Keys named {@code name}, newest first. */
+  public Future<List<StoredKey>> byName(String name) {
+    return pool.preparedQuery("select id, tenant_id, name, display_prefix, scopes, expires_at, revoked_at "
+        + "from api_keys where name = $1 and revoked_at is null order by created_at desc")
+      .execute(Tuple.of(name))
+      .map(rows -> {
+        List<StoredKey> keys = new java.util.ArrayList<>();
+        rows.forEach(row -> keys.add(toStored(row)));
+        return keys;
+      });
+  }
+
+  /** Marks the key revoked; true if it existed and was live. */
+  public Future<Boolean> revoke(String id) {
+    return pool.preparedQuery("update api_keys set revoked_at = now() where id = $1::uuid and revoked_at is null")
+      .execute(Tuple.of(id))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static StoredKey toStored(Row row) {
+    return new StoredKey(row.getUUID("id").toString(), row.getString("tenant_id"), row.getString("name"),
+      row.getString("display_prefix"), List.of(row.getArrayOfStrings("scopes")),
+      row.getOffsetDateTime("expires_at"), row.getOffsetDateTime("revoked_at"));
+  }
+
+  private static byte[] sha256(byte[] salt, String key) {
+    try {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      digest.update(salt);
+      return digest.digest(key.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

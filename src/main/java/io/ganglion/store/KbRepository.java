@@ -1,0 +1,72 @@
+package io.ganglion.store;
+
+import io.vertx.core.Future;
+import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** Knowledge bases in PostgreSQL, always scoped to a tenant. */
+public final class KbRepository {
+
+  /** A knowledge base row. */
+  public record Kb(long id, String tenant, String name, OffsetDateTime createdAt) {
+  }
+
+  /** Creating a KB whose name the tenant already uses. */
+  public static final class DuplicateKbException extends RuntimeException {
+    public DuplicateKbException(String name) {
+      super("knowledge base '" + name + "' already exists");
+    }
+  }
+
+  private final Pool pool;
+
+  public KbRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Future<Kb> create(String tenant, String name) {
+    return pool.withTransaction(conn -> conn
+        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+        .compose(ignored -> conn.preparedQuery(
+          "insert into kbs(tenant_id, name) values ($1, $2) returning id, tenant_id, name, created_at")
+          .execute(Tuple.of(tenant, name))))
+      .map(rows -> toKb(rows.iterator().next()))
+      .recover(failure -> failure instanceof PgException pg && "23505".equals(pg.getSqlState())
+        ? Future.failedFuture(new DuplicateKbException(name))
+        : Future.failedFuture(failure));
+  }
+
+  public Future<List<Kb>> list(String tenant) {
+    return pool.preparedQuery("select id, tenant_id, name, created_at from kbs where tenant_id = $1 order by name")
+      .execute(Tuple.of(tenant))
+      .map(rows -> {
+        List<Kb> kbs = new ArrayList<>();
+        rows.forEach(row -> kbs.add(toKb(row)));
+        return kbs;
+      });
+  }
+
+  public Future<Optional<Kb>> get(String tenant, String name) {
+    return pool.preparedQuery("select id, tenant_id, name, created_at from kbs where tenant_id = $1 and name = $2")
+      .execute(Tuple.of(tenant, name))
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toKb(rows.iterator().next())));
+  }
+
+  /** Deletes the KB; true if it existed. */
+  public Future<Boolean> delete(String tenant, String name) {
+    return pool.preparedQuery("delete from kbs where tenant_id = $1 and name = $2")
+      .execute(Tuple.of(tenant, name))
+      .map(rows -> rows.rowCount() == 1);
+  }
+
+  private static Kb toKb(Row row) {
+    return new Kb(row.getLong("id"), row.getString("tenant_id"), row.getString("name"), row.getOffsetDateTime("created_at"));
+  }
+}

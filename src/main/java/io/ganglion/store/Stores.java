@@ -1,0 +1,45 @@
+package io.ganglion.store;
+
+import io.ganglion.config.PostgresConfig;
+import io.ganglion.config.RedisConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+
+/**
+ * Clients for the stores. Pools are shared by name, so every verticle instance that asks gets the same connections.
+ */
+public final class Stores {
+
+  private Stores() {
+  }
+
+  /** The shared PostgreSQL pool; closing it from one verticle only releases that verticle's reference. */
+  public static Pool postgres(Vertx vertx, PostgresConfig config) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
+      .setCachePreparedStatements(true)
+      .setPipeliningLimit(64);
+    return PgBuilder.pool()
+      .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName("ganglion-pg")
+        .setConnectionTimeout((int) config.connectTimeoutMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+      .connectingTo(connect)
+      .using(vertx)
+      .build();
+  }
+
+  /** A Redis client (standalone) with its own connection pool. */
+  public static Redis redis(Vertx vertx, RedisConfig config) {
+    return Redis.createClient(vertx, new RedisOptions()
+      .setType(RedisClientType.STANDALONE)
+      .setConnectionString(config.url())
+      .setMaxPoolSize(config.poolSize())
+      .setMaxPoolWaiting(1024)
+      .setPoolRecycleTimeout(15_000)
+      .setNetClientOptions(new io.vertx.core.net.NetClientOptions().setConnectTimeout((int) config.connectTimeoutMs())));
+  }
+}
