@@ -157,11 +157,10 @@ public final class Ganglion implements AutoCloseable {
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
-        // request latency as a histogram with percentiles, so p50/p95/p99 come straight from /metrics
+        // latency as Prometheus histogram buckets: p50/p95/p99 via histogram_quantile(), aggregatable across nodes
         if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")) {
           return DistributionStatisticConfig.builder()
             .percentilesHistogram(true)
-            .percentiles(0.5, 0.95, 0.99)
             .build()
             .merge(config);
         }

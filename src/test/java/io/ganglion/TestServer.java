@@ -1,0 +1,117 @@
+package io.ganglion;
+
+import io.ganglion.app.Ganglion;
+import io.ganglion.config.ConfigLoader;
+import io.ganglion.config.GanglionConfig;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real Ganglion (embedded PostgreSQL and Redis, random port) for integration tests, plus a small HTTP client.
+ * {@link #shared()} is started once per test JVM and stopped when the JVM exits; {@link #start} starts a private one.
+ */
+public final class TestServer implements AutoCloseable {
+
+  /** Body limit of test servers, small enough to test 413 cheaply. */
+  public static final int BODY_LIMIT = 256 * 1024;
+
+  private static TestServer shared;
+
+  private final Ganglion ganglion;
+  private final String adminKey;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  private TestServer(Ganglion ganglion, String adminKey) {
+    this.ganglion = ganglion;
+    this.adminKey = adminKey;
+  }
+
+  public static synchronized TestServer shared() {
+    if (shared == null) {
+      try {
+        shared = start(Files.createTempDirectory(Path.of("target"), "it-data-"), Map.of());
+      } catch (Exception e) {
+        throw new IllegalStateException("test server did not start", e);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
+    }
+    return shared;
+  }
+
+  /** Starts a server on {@code dataDir} with extra {@code --key=value} options. */
+  public static TestServer start(Path dataDir, Map<String, String> options) throws Exception {
+    List<String> args = new ArrayList<>(List.of("--http.port=0", "--http.instances=2", "--dataDir=" + dataDir,
+      "--http.bodyLimitBytes=" + BODY_LIMIT));
+    options.forEach((k, v) -> args.add("--" + k + "=" + v));
+    GanglionConfig config = GanglionConfig.from(ConfigLoader.load(args, Map.of()));
+    Ganglion ganglion = Ganglion.start(config);
+    String key = config.auth().adminKey().isEmpty()
+      ? Files.readString(dataDir.resolve("admin-key")).trim()
+      : config.auth().adminKey();
+    return new TestServer(ganglion, key);
+  }
+
+  public Ganglion ganglion() {
+    return ganglion;
+  }
+
+  public String adminKey() {
+    return adminKey;
+  }
+
+  public URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + ganglion.port() + path);
+  }
+
+  public HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(30));
+  }
+
+  public HttpRequest.Builder authed(String path) {
+    return request(path).header("Authorization", "Bearer " + adminKey);
+  }
+
+  public HttpResponse<String> send(HttpRequest request) {
+    try {
+      return client.send(request, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public HttpResponse<String> get(String path) {
+    return send(authed(path).GET().build());
+  }
+
+  public HttpResponse<String> postJson(String path, String json) {
+    return send(authed(path).header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+  }
+
+  public HttpResponse<String> delete(String path) {
+    return send(authed(path).DELETE().build());
+  }
+
+  public static JsonObject json(HttpResponse<String> response) {
+    return new JsonObject(response.body());
+  }
+
+  @Override
+  public void close() {
+    ganglion.close();
+  }
+}

@@ -1,0 +1,54 @@
+package io.ganglion.app;
+
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The packaged jar, launched as a process")
+class LauncherIT {
+
+  @Test
+  @DisplayName("exits non-zero with a clear message when PostgreSQL cannot be reached")
+  void postgresUnreachable() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Process process = launch(List.of(), "GANGLION_POSTGRES_URL", "postgresql://postgres@127.0.0.1:" + closedPort + "/postgres");
+    assertThat(process.waitFor(90, TimeUnit.SECONDS)).isTrue();
+    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isEqualTo(3);
+    assertThat(stderr).contains("cannot reach PostgreSQL at 127.0.0.1:" + closedPort);
+  }
+
+  @Test
+  @DisplayName("exits with code 2 naming the key when a configuration value is invalid")
+  void badConfiguration() throws Exception {
+    Process process = launch(List.of("--http.port=not-a-port"), "GANGLION_LOG_LEVEL", "WARN");
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(stderr).contains("http.port");
+  }
+
+  private static Process launch(List<String> args, String envName, String envValue) throws IOException {
+    Path jar = Path.of("target", "ganglion.jar");
+    assertThat(jar).exists();
+    Path dataDir = Files.createTempDirectory(Path.of("target"), "launcher-");
+    List<String> command = new java.util.ArrayList<>(List.of(
+      Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "--dataDir=" + dataDir));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put(envName, envValue);
+    return builder.start();
+  }
+}
