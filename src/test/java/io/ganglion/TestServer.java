@@ -26,6 +26,9 @@ public final class TestServer implements AutoCloseable {
   /** Body limit of test servers, small enough to test 413 cheaply. */
   public static final int BODY_LIMIT = 256 * 1024;
 
+  /** HS256 secret of the shared server. */
+  public static final String JWT_SECRET = "test-secret-of-at-least-32-bytes-long!";
+
   private static TestServer shared;
 
   private final Ganglion ganglion;
@@ -40,7 +43,7 @@ public final class TestServer implements AutoCloseable {
   public static synchronized TestServer shared() {
     if (shared == null) {
       try {
-        shared = start(Files.createTempDirectory(Path.of("target"), "it-data-"), Map.of());
+        shared = start(Files.createTempDirectory(Path.of("target"), "it-data-"), Map.of("jwt.secret", JWT_SECRET));
       } catch (Exception e) {
         throw new IllegalStateException("test server did not start", e);
       }

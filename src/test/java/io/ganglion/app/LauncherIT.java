@@ -40,14 +40,42 @@ class LauncherIT {
     assertThat(stderr).contains("http.port");
   }
 
+  @Test
+  @DisplayName("starts with embedded stores, prints where it listens, and stops cleanly on SIGTERM")
+  void gracefulStop() throws Exception {
+    Path dataDir = Files.createTempDirectory(Path.of("target"), "launcher-");
+    Process process = launch(dataDir, List.of("--http.port=0"), "GANGLION_LOG_LEVEL", "WARN", ProcessBuilder.Redirect.PIPE);
+    java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+    String line;
+    String listening = null;
+    while ((line = out.readLine()) != null) {
+      if (line.startsWith("Ganglion listening on")) {
+        listening = line;
+        break;
+      }
+    }
+    assertThat(listening).isNotNull().matches("Ganglion listening on http://[0-9.]+:\\d+ .*");
+    assertThat(dataDir.resolve("postgres/postmaster.pid")).exists();
+
+    process.destroy(); // SIGTERM
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).isIn(0, 143);
+    assertThat(dataDir.resolve("postgres/postmaster.pid")).doesNotExist();
+  }
+
   private static Process launch(List<String> args, String envName, String envValue) throws IOException {
+    return launch(Files.createTempDirectory(Path.of("target"), "launcher-"), args, envName, envValue,
+      ProcessBuilder.Redirect.DISCARD);
+  }
+
+  private static Process launch(Path dataDir, List<String> args, String envName, String envValue,
+                                ProcessBuilder.Redirect stdout) throws IOException {
     Path jar = Path.of("target", "ganglion.jar");
     assertThat(jar).exists();
-    Path dataDir = Files.createTempDirectory(Path.of("target"), "launcher-");
     List<String> command = new java.util.ArrayList<>(List.of(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString(), "--dataDir=" + dataDir));
     command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(stdout);
     builder.environment().put(envName, envValue);
     return builder.start();
   }

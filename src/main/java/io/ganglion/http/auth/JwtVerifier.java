@@ -61,7 +61,8 @@ public final class JwtVerifier {
     return auth.authenticate(new TokenCredentials(token))
       .recover(failure -> Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid JWT: " + failure.getMessage())))
       .compose(user -> {
-        JsonObject claims = user.principal();
+        // vertx-auth keeps the decoded claims in the "accessToken" attribute
+        JsonObject claims = user.attributes().getJsonObject("accessToken", user.principal());
         String subject = claims.getString("sub");
         String tenant = claims.getString("tenant");
         if (subject == null || tenant == null || !claims.containsKey("exp")) {
