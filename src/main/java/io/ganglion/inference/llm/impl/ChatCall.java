@@ -55,6 +55,19 @@ public final class ChatCall implements ChatStream {
     });
   }
 
+  /**
+   * Fails the call with {@code failure} and abandons what is in flight, e.g. when the total budget is spent. Call on
+   * the call's context.
+   */
+  public void abort(Throwable failure) {
+    if (promise.tryFail(failure)) {
+      Runnable action = abandon.get();
+      if (action != null) {
+        action.run();
+      }
+    }
+  }
+
   /** Sets what {@link #cancel()} abandons; runs it at once when the call was already cancelled. */
   public void onCancel(Runnable action) {
     abandon.set(action);
