@@ -39,8 +39,11 @@ public interface ChatProvider {
     return completion(request).result();
   }
 
-  /** The provider's configured name, used in logs, metrics and {@link ChatResult#provider()}. */
+  /**
+   * The provider's configured name, used in logs and metrics; a lambda is called {@code generator}, any other class
+   * by its simple name unless it overrides this.
+   */
   default String name() {
-    return getClass().getSimpleName();
+    return getClass().isHidden() ? "generator" : getClass().getSimpleName();
   }
 }

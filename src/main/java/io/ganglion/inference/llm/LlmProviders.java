@@ -10,6 +10,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,15 +46,20 @@ public final class LlmProviders {
    * @throws ConfigException when a provider's {@code apiKeyEnv} names an unset variable
    */
   public static LlmProviders create(Vertx vertx, LlmConfig config, Function<String, String> env) {
+    // every key is read before anything is created, so a missing one leaks no client
+    Map<String, String> apiKeys = new HashMap<>();
+    int i = 0;
+    for (LlmProviderConfig provider : config.providers().values()) {
+      apiKeys.put(provider.name(), apiKey(provider, env, "llm.providers[" + i++ + "].apiKeyEnv"));
+    }
     int poolSize = config.providers().values().stream().mapToInt(LlmProviderConfig::maxConcurrency).max().orElse(1);
     HttpClientAgent client = vertx.createHttpClient(
       new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
       // the pool is per upstream host; the concurrency limit, not the pool, is what callers hit first
       new PoolOptions().setHttp1MaxSize(poolSize));
     Map<String, ResilientProvider> providers = new LinkedHashMap<>();
-    int i = 0;
     for (LlmProviderConfig provider : config.providers().values()) {
-      String apiKey = apiKey(provider, env, "llm.providers[" + i++ + "].apiKeyEnv");
+      String apiKey = apiKeys.get(provider.name());
       ChatProvider upstream = switch (provider.type()) {
         case OPENAI -> new OpenAiCompatibleProvider(client, provider, apiKey);
         case ANTHROPIC -> new AnthropicProvider(client, provider, apiKey);

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -99,7 +100,7 @@ public final class ResilientProvider implements ChatProvider {
     breaker.close();
   }
 
-  private ChatStream run(Handler<String> onDelta, java.util.function.Function<Handler<String>, ChatStream> attempt) {
+  private ChatStream run(Handler<String> onDelta, Function<Handler<String>, ChatStream> attempt) {
     if (inFlight.incrementAndGet() > config.maxConcurrency()) {
       inFlight.decrementAndGet();
       return ChatStream.failed(new ProviderBusyException(config.name(), config.maxConcurrency()));
