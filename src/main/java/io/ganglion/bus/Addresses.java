@@ -23,12 +23,17 @@ public final class Addresses {
   public static final String RETRIEVAL_KB_LIST = "ganglion.retrieval.kb.list";
   public static final String RETRIEVAL_KB_GET = "ganglion.retrieval.kb.get";
   public static final String RETRIEVAL_KB_DELETE = "ganglion.retrieval.kb.delete";
+  public static final String RETRIEVAL_INGEST = "ganglion.retrieval.ingest";
+  public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
+  public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
 
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
+  public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
 
   // orchestration
   public static final String ORCHESTRATOR_STATUS = "ganglion.orchestrator.status";
+  public static final String ORCHESTRATOR_ASK = "ganglion.orchestrator.ask";
 
   /** The status address of every verticle, in deployment order; {@code /ready} asks each. */
   public static final java.util.List<String> STATUS = java.util.List.of(
