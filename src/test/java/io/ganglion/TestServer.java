@@ -33,7 +33,8 @@ public final class TestServer implements AutoCloseable {
 
   private final Ganglion ganglion;
   private final String adminKey;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+    .connectTimeout(Duration.ofSeconds(5)).build();
 
   private TestServer(Ganglion ganglion, String adminKey) {
     this.ganglion = ganglion;

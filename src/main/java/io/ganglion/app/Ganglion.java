@@ -50,6 +50,10 @@ import java.util.concurrent.TimeUnit;
 public final class Ganglion implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ganglion.class);
+  private static final String METRICS_REGISTRY_PREFIX = "ganglion-";
+
+  /** Local-map entry naming this server's Micrometer registry (for {@code /metrics} and custom meters). */
+  public static final String METRICS_MAP = "ganglion.metrics";
 
   private final GanglionConfig config;
   private final Vertx vertx;
@@ -174,12 +178,16 @@ public final class Ganglion implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setEnabled(true)
+      // one registry per server, so servers sharing a JVM (tests) never scrape or stop each other's
+      .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    return Vertx.builder()
+    Vertx vertx = Vertx.builder()
       .with(new VertxOptions().setMetricsOptions(metrics))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
+    vertx.sharedData().getLocalMap(METRICS_MAP).put("registry", metrics.getRegistryName());
+    return vertx;
   }
 
   private static void checkRedis(Vertx vertx, GanglionConfig config) {

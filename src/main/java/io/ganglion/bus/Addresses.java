@@ -31,6 +31,10 @@ public final class Addresses {
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
   public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
 
+  // http
+  /** Published (not sent) when an API key is revoked: every HTTP instance drops it from its credential cache. */
+  public static final String HTTP_KEY_REVOKED = "ganglion.http.key.revoked";
+
   // orchestration
   public static final String ORCHESTRATOR_STATUS = "ganglion.orchestrator.status";
   public static final String ORCHESTRATOR_ASK = "ganglion.orchestrator.ask";

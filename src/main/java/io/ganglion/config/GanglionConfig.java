@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * @param busTimeoutMs the deadline of one event-bus hop when the caller sets none
  */
 public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, PostgresConfig postgres,
-                             RedisConfig redis, AuthConfig auth, long busTimeoutMs) {
+                             RedisConfig redis, AuthConfig auth, LimitsConfig limits, long busTimeoutMs) {
 
   public static GanglionConfig from(JsonObject tree) {
     ConfigReader root = new ConfigReader(tree, "");
@@ -22,6 +22,7 @@ public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, Pos
       PostgresConfig.from(tree.getJsonObject("postgres")),
       RedisConfig.from(tree.getJsonObject("redis")),
       AuthConfig.from(tree),
+      LimitsConfig.from(tree),
       root.child("bus").longValue("timeoutMs", 10_000, 10, 600_000));
   }
 
@@ -30,6 +31,6 @@ public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, Pos
     JsonObject updated = tree.copy();
     updated.getJsonObject("postgres", new JsonObject()).put("url", postgres.url());
     updated.getJsonObject("redis", new JsonObject()).put("url", redis.url());
-    return new GanglionConfig(updated, dataDir, http, postgres, redis, auth, busTimeoutMs);
+    return new GanglionConfig(updated, dataDir, http, postgres, redis, auth, limits, busTimeoutMs);
   }
 }

@@ -64,7 +64,7 @@ public final class ErrorResponder {
       }
       return;
     }
-    if (code.status() == 503 || code.status() == 429) {
+    if ((code.status() == 503 || code.status() == 429) && !response.headers().contains(HttpHeaders.RETRY_AFTER)) {
       response.putHeader(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS);
     }
     String requestId = RequestIds.current();

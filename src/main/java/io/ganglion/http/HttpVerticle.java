@@ -4,7 +4,15 @@ import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
+import io.ganglion.bus.Addresses;
+import io.ganglion.http.auth.AuditLog;
+import io.ganglion.http.limits.RateLimitHandler;
+import io.ganglion.http.limits.RateLimiter;
+import io.ganglion.http.routes.AdminRoutes;
 import io.ganglion.http.routes.HealthRoutes;
+import io.ganglion.store.AuditRepository;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
@@ -30,6 +38,9 @@ public final class HttpVerticle extends VerticleBase {
   /** Local-map entry where the bound port is published (the configured port may be 0). */
   public static final String PORT_MAP = "ganglion.http";
 
+  /** A Redis answer for a rate-limit bucket slower than this counts as Redis down. */
+  static final long RATE_LIMIT_TIMEOUT_MS = 250;
+
   private HttpServer server;
   private Pool postgres;
   private Redis redis;
@@ -47,9 +58,21 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(TimeoutHandler.create(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
 
+    if (!config.limits().corsOrigins().isEmpty()) {
+      router.route().handler(CorsHandler.create().addOrigins(config.limits().corsOrigins())
+        .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", RequestIdHandler.HEADER, "Accept"))
+        .exposedHeaders(java.util.Set.of(RequestIdHandler.HEADER, "Retry-After", "RateLimit-Limit",
+          "RateLimit-Remaining", "RateLimit-Reset"))
+        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.PUT)));
+    }
+    JsonBodies.maxDepth(config.limits().maxJsonDepth());
+    AuditLog audit = new AuditLog(new AuditRepository(postgres));
+    BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit);
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
-    router.route("/v1/*").handler(new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth())));
+    router.route("/v1/*").handler(auth);
+    router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits()));
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new AdminRoutes(vertx, postgres, audit).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {
@@ -61,7 +84,9 @@ public final class HttpVerticle extends VerticleBase {
       .setPort(http.port())
       .setCompressionSupported(true)
       .setTcpNoDelay(true));
-    return server.requestHandler(router).listen()
+    Future<Void> revocations = vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.HTTP_KEY_REVOKED,
+      msg -> auth.forget(msg.body().getString("keyId", ""))).completion();
+    return revocations.compose(v -> server.requestHandler(router).listen())
       .onSuccess(s -> vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort()));
   }
 

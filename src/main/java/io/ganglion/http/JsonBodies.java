@@ -12,11 +12,21 @@ public final class JsonBodies {
   private JsonBodies() {
   }
 
+  /** Nesting limit applied by {@link #object}; set once at start from {@code limits.maxJsonDepth}. */
+  private static volatile int maxDepth = 64;
+
+  public static void maxDepth(int depth) {
+    maxDepth = depth;
+  }
+
   /** The request body as a JSON object; throws a {@code malformed_json} / {@code invalid_request} failure otherwise. */
   public static JsonObject object(RoutingContext ctx) {
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() == 0) {
       throw ErrorCode.INVALID_REQUEST.exception("request body is empty: send a JSON object");
+    }
+    if (depth(body) > maxDepth) {
+      throw ErrorCode.INVALID_REQUEST.exception("JSON nesting is deeper than " + maxDepth + " levels");
     }
     Object value;
     try {
@@ -37,6 +47,30 @@ public final class JsonBodies {
       throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' is required and must be a non-empty string");
     }
     return s;
+  }
+
+  /** The deepest nesting of arrays/objects, found without parsing (strings skipped), so deep input is refused cheaply. */
+  static int depth(Buffer json) {
+    int depth = 0;
+    int max = 0;
+    boolean inString = false;
+    for (int i = 0, n = json.length(); i < n; i++) {
+      byte b = json.getByte(i);
+      if (inString) {
+        if (b == '\\') {
+          i++;
+        } else if (b == '"') {
+          inString = false;
+        }
+      } else if (b == '"') {
+        inString = true;
+      } else if (b == '{' || b == '[') {
+        max = Math.max(max, ++depth);
+      } else if (b == '}' || b == ']') {
+        depth--;
+      }
+    }
+    return max;
   }
 
   private static String firstLine(String message) {

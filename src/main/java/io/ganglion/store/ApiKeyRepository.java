@@ -24,7 +24,8 @@ public final class ApiKeyRepository {
 
   /** A stored key's identity and rights (never the key itself). */
   public record StoredKey(String id, String tenant, String name, String displayPrefix, List<String> scopes,
-                          OffsetDateTime expiresAt, OffsetDateTime revokedAt) {
+                          Integer rpm, Long tokensPerDay, OffsetDateTime createdAt, OffsetDateTime expiresAt,
+                          OffsetDateTime revokedAt) {
 
     public boolean usable(OffsetDateTime now) {
       return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
@@ -36,6 +37,10 @@ public final class ApiKeyRepository {
   }
 
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final String COLUMNS =
+    "id, tenant_id, name, display_prefix, scopes, rpm, tokens_per_day, created_at, expires_at, revoked_at";
+  private static final java.util.regex.Pattern UUID_SHAPE =
+    java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
   private final Pool pool;
 
@@ -55,26 +60,31 @@ public final class ApiKeyRepository {
     return HexFormat.of().formatHex(sha256(new byte[0], key)).substring(0, 16);
   }
 
-  /** Stores {@code key} (generated or operator-given) for {@code tenant}, creating the tenant if absent. */
-  public Future<CreatedKey> insert(String tenant, String name, String key, List<String> scopes, OffsetDateTime expiresAt) {
+  /** What a new key may do. */
+  public record Grant(String tenant, String name, List<String> scopes, Integer rpm, Long tokensPerDay,
+                      OffsetDateTime expiresAt) {
+  }
+
+  /** Stores {@code key} (generated or operator-given) for the grant's tenant, creating the tenant if absent. */
+  public Future<CreatedKey> insert(Grant grant, String key) {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     String prefix = key.substring(0, Math.min(8, key.length()));
     return pool.withTransaction(conn -> conn
-      .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+      .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(grant.tenant()))
       .compose(ignored -> conn.preparedQuery(
-          "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, expires_at) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8) returning id")
-        .execute(Tuple.of(tenant, name, lookup(key), prefix, io.vertx.core.buffer.Buffer.buffer(salt),
-          io.vertx.core.buffer.Buffer.buffer(sha256(salt, key)), scopes.toArray(String[]::new), expiresAt))))
-      .map(rows -> new CreatedKey(key, new StoredKey(rows.iterator().next().getUUID("id").toString(), tenant, name,
-        prefix, scopes, expiresAt, null)));
+          "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, rpm, tokens_per_day, expires_at) "
+            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning " + COLUMNS)
+        .execute(Tuple.tuple(List.of(grant.tenant(), grant.name(), lookup(key), prefix,
+          io.vertx.core.buffer.Buffer.buffer(salt), io.vertx.core.buffer.Buffer.buffer(sha256(salt, key)),
+          grant.scopes().toArray(String[]::new)))
+          .addValue(grant.rpm()).addValue(grant.tokensPerDay()).addValue(grant.expiresAt()))))
+      .map(rows -> new CreatedKey(key, toStored(rows.iterator().next())));
   }
 
   /** The stored key that {@code key} is, if any (revoked and expired keys included: the caller decides). */
   public Future<Optional<StoredKey>> verify(String key) {
-    return pool.preparedQuery("select id, tenant_id, name, display_prefix, salt, hash, scopes, expires_at, revoked_at "
-        + "from api_keys where lookup = $1")
+    return pool.preparedQuery("select salt, hash, " + COLUMNS + " from api_keys where lookup = $1")
       .execute(Tuple.of(lookup(key)))
       .map(rows -> {
         for (Row row : rows) {
@@ -87,29 +97,41 @@ public final class ApiKeyRepository {
       });
   }
 
-  /** Keys named {@code name}, newest first. */
+  /** Live keys named {@code name}, newest first. */
   public Future<List<StoredKey>> byName(String name) {
-    return pool.preparedQuery("select id, tenant_id, name, display_prefix, scopes, expires_at, revoked_at "
-        + "from api_keys where name = $1 and revoked_at is null order by created_at desc")
+    return pool.preparedQuery("select " + COLUMNS + " from api_keys where name = $1 and revoked_at is null order by created_at desc")
       .execute(Tuple.of(name))
-      .map(rows -> {
-        List<StoredKey> keys = new java.util.ArrayList<>();
-        rows.forEach(row -> keys.add(toStored(row)));
-        return keys;
-      });
+      .map(ApiKeyRepository::toList);
   }
 
-  /** Marks the key revoked; true if it existed and was live. */
-  public Future<Boolean> revoke(String id) {
-    return pool.preparedQuery("update api_keys set revoked_at = now() where id = $1::uuid and revoked_at is null")
+  /** Every key of {@code tenant} (all tenants when null), revoked ones included, newest first. */
+  public Future<List<StoredKey>> list(String tenant) {
+    return pool.preparedQuery("select " + COLUMNS + " from api_keys where $1::text is null or tenant_id = $1 order by created_at desc")
+      .execute(Tuple.of(tenant))
+      .map(ApiKeyRepository::toList);
+  }
+
+  /** Marks the key revoked; the key if it existed and was live. */
+  public Future<Optional<StoredKey>> revoke(String id) {
+    if (!UUID_SHAPE.matcher(id).matches()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return pool.preparedQuery("update api_keys set revoked_at = now() where id = $1::uuid and revoked_at is null returning " + COLUMNS)
       .execute(Tuple.of(id))
-      .map(rows -> rows.rowCount() == 1);
+      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toStored(rows.iterator().next())));
+  }
+
+  private static List<StoredKey> toList(io.vertx.sqlclient.RowSet<Row> rows) {
+    List<StoredKey> keys = new java.util.ArrayList<>();
+    rows.forEach(row -> keys.add(toStored(row)));
+    return keys;
   }
 
   private static StoredKey toStored(Row row) {
     return new StoredKey(row.getUUID("id").toString(), row.getString("tenant_id"), row.getString("name"),
-      row.getString("display_prefix"), List.of(row.getArrayOfStrings("scopes")),
-      row.getOffsetDateTime("expires_at"), row.getOffsetDateTime("revoked_at"));
+      row.getString("display_prefix"), List.of(row.getArrayOfStrings("scopes")), row.getInteger("rpm"),
+      row.getLong("tokens_per_day"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("expires_at"),
+      row.getOffsetDateTime("revoked_at"));
   }
 
   private static byte[] sha256(byte[] salt, String key) {

@@ -22,6 +22,8 @@ public final class AdminKeyBootstrap {
   public static final String NAME = "bootstrap-admin";
   public static final String TENANT = "default";
   public static final String FILE = "admin-key";
+  private static final ApiKeyRepository.Grant GRANT =
+    new ApiKeyRepository.Grant(TENANT, NAME, List.of(Principal.ADMIN), null, null, null);
 
   private AdminKeyBootstrap() {
   }
@@ -35,7 +37,7 @@ public final class AdminKeyBootstrap {
         }
         return keys.byName(NAME)
           .compose(old -> Future.all(old.stream().map(k -> keys.revoke(k.id())).toList()))
-          .compose(revoked -> keys.insert(TENANT, NAME, configuredKey, List.of(Principal.ADMIN), null))
+          .compose(revoked -> keys.insert(GRANT, configuredKey))
           .map(created -> Optional.<String>empty());
       });
     }
@@ -44,7 +46,7 @@ public final class AdminKeyBootstrap {
         return Future.succeededFuture(Optional.<String>empty());
       }
       String key = ApiKeyRepository.newKey();
-      return keys.insert(TENANT, NAME, key, List.of(Principal.ADMIN), null)
+      return keys.insert(GRANT, key)
         .map(created -> {
           writeOwnerOnly(dataDir.resolve(FILE), key);
           return Optional.of(key);

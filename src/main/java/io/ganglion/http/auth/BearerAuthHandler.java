@@ -26,14 +26,21 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
 
   private final ApiKeyRepository keys;
   private final JwtVerifier jwt;
+  private final AuditLog audit;
   private final Cache<String, Principal> verified = Caffeine.newBuilder()
     .maximumSize(10_000)
     .expireAfterWrite(Duration.ofSeconds(CACHE_SECONDS))
     .build();
 
-  public BearerAuthHandler(ApiKeyRepository keys, JwtVerifier jwt) {
+  public BearerAuthHandler(ApiKeyRepository keys, JwtVerifier jwt, AuditLog audit) {
     this.keys = keys;
     this.jwt = jwt;
+    this.audit = audit;
+  }
+
+  /** Drops every cached credential of key {@code keyId} (on revocation, from any node). */
+  public void forget(String keyId) {
+    verified.asMap().values().removeIf(p -> keyId.equals(p.keyId()));
   }
 
   @Override
@@ -41,6 +48,7 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
     String header = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.length() < 8) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      audit.authFailure(ctx, "missing bearer credential");
       ctx.fail(ErrorCode.UNAUTHORIZED.exception("missing bearer credential: send Authorization: Bearer <api key or JWT>"));
       return;
     }
@@ -58,6 +66,7 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
         ctx.next();
       } else {
         ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        audit.authFailure(ctx, ar.cause().getMessage());
         ctx.fail(ErrorCode.of(ar.cause()) == ErrorCode.INTERNAL && !(ar.cause() instanceof io.vertx.core.eventbus.ReplyException)
           ? ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now")
           : ar.cause());
@@ -74,7 +83,8 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
         return Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid, expired or revoked API key"));
       }
       ApiKeyRepository.StoredKey stored = found.get();
-      Principal p = new Principal("key:" + stored.id(), stored.tenant(), Set.copyOf(stored.scopes()), stored.id());
+      Principal p = new Principal("key:" + stored.id(), stored.tenant(), Set.copyOf(stored.scopes()), stored.id(),
+        stored.rpm(), stored.tokensPerDay());
       verified.put(key, p);
       return Future.succeededFuture(p);
     });

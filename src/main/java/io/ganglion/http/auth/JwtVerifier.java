@@ -70,7 +70,9 @@ public final class JwtVerifier {
         }
         Set<String> scopes = new LinkedHashSet<>(Arrays.asList(claims.getString("scope", "").trim().split("\\s+")));
         scopes.remove("");
-        return Future.succeededFuture(new Principal("jwt:" + subject, tenant, Set.copyOf(scopes), null));
+        Integer rpm = claims.getValue("rpm") instanceof Number n ? n.intValue() : null;
+        Long tokensPerDay = claims.getValue("tpd") instanceof Number n ? n.longValue() : null;
+        return Future.succeededFuture(new Principal("jwt:" + subject, tenant, Set.copyOf(scopes), null, rpm, tokensPerDay));
       });
   }
 

@@ -11,9 +11,11 @@ import java.util.Set;
  * ({@code kb:read}, {@code kb:write}, {@code chat}, {@code admin}, {@code tools:<name>}). Routes read it with
  * {@link #of(RoutingContext)}; verticles receive it as {@link #toJson()} in the request body.
  *
- * @param keyId the API key id, or {@code null} for a JWT
+ * @param keyId        the API key id, or {@code null} for a JWT
+ * @param rpm          requests per minute allowed, or {@code null} for the configured default
+ * @param tokensPerDay generation tokens per day allowed, or {@code null} for the configured default
  */
-public record Principal(String subject, String tenant, Set<String> scopes, String keyId) {
+public record Principal(String subject, String tenant, Set<String> scopes, String keyId, Integer rpm, Long tokensPerDay) {
 
   public static final String ADMIN = "admin";
   private static final String CONTEXT_KEY = "ganglion.principal";
@@ -25,7 +27,13 @@ public record Principal(String subject, String tenant, Set<String> scopes, Strin
 
   public JsonObject toJson() {
     return new JsonObject().put("subject", subject).put("tenant", tenant)
-      .put("scopes", new JsonArray(scopes.stream().sorted().toList())).put("keyId", keyId);
+      .put("scopes", new JsonArray(scopes.stream().sorted().toList())).put("keyId", keyId)
+      .put("rpm", rpm).put("tokensPerDay", tokensPerDay);
+  }
+
+  /** Whether this is an admin credential (rate-limit policy and audit treat admins apart). */
+  public boolean admin() {
+    return scopes.contains(ADMIN);
   }
 
   public void attach(RoutingContext ctx) {
