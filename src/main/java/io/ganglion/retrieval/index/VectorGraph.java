@@ -1,8 +1,10 @@
 package io.ganglion.retrieval.index;
 
-import io.github.jbellis.jvector.disk.SimpleReader;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.NodeArray;
+import io.github.jbellis.jvector.graph.NodesIterator;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
@@ -10,9 +12,9 @@ import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,17 +133,64 @@ final class VectorGraph {
     return deleted.get(ordinal);
   }
 
-  /** Saves the graph's adjacency (JVector's on-heap format); vectors and entries are saved by {@link VectorSnapshot}. */
+  /**
+   * Writes the graph's adjacency: entry node, then per ordinal its top level and its neighbours on each level.
+   * Written through JVector's public graph API rather than {@code OnHeapGraphIndex.save}, which requires a
+   * {@code cleanup()} that freezes the graph against further inserts. Caller holds the write lock.
+   */
   void saveGraph(DataOutputStream out) throws IOException {
-    ((OnHeapGraphIndex) builder.getGraph()).save(out);
+    OnHeapGraphIndex graph = (OnHeapGraphIndex) builder.getGraph();
+    ImmutableGraphIndex.NodeAtLevel entry = graph.entryNode();
+    out.writeInt(entry == null ? -1 : entry.node);
+    out.writeInt(entry == null ? -1 : entry.level);
+    out.writeInt(entries.size());
+    for (int node = 0; node < entries.size(); node++) {
+      int top = graph.containsNode(node) ? graph.getMaxLevelForNode(node) : -1;
+      out.writeInt(top);
+      for (int level = 0; level <= top; level++) {
+        NodesIterator neighbours = graph.getNeighborsIterator(level, node);
+        out.writeInt(neighbours.size());
+        while (neighbours.hasNext()) {
+          out.writeInt(neighbours.nextInt());
+        }
+      }
+    }
   }
 
   /**
-   * Restores the adjacency saved by {@link #saveGraph} over the vectors already re-added with {@link #restore}.
+   * Restores the adjacency written by {@link #saveGraph} over the vectors already re-added with {@link #restore}.
+   * Edge scores are recomputed from the vectors, as JVector's own loader does.
    */
-  void loadGraph(Path file) throws IOException {
-    try (SimpleReader in = new SimpleReader(file)) {
-      builder.load(in);
+  void loadGraph(DataInputStream in) throws IOException {
+    OnHeapGraphIndex graph = (OnHeapGraphIndex) builder.getGraph();
+    int entryNode = in.readInt();
+    int entryLevel = in.readInt();
+    int count = in.readInt();
+    if (count != entries.size()) {
+      throw new IOException("graph has " + count + " nodes but " + entries.size() + " vectors were saved");
+    }
+    int[] tops = new int[count];
+    for (int node = 0; node < count; node++) {
+      tops[node] = in.readInt();
+      VectorFloat<?> v = vectors.getVector(node);
+      for (int level = 0; level <= tops[node]; level++) {
+        int n = in.readInt();
+        NodeArray neighbours = new NodeArray(Math.max(n, 1));
+        for (int i = 0; i < n; i++) {
+          int neighbour = in.readInt();
+          neighbours.insertSorted(neighbour, SIMILARITY.compare(v, vectors.getVector(neighbour)));
+        }
+        graph.connectNode(level, node, neighbours);
+      }
+    }
+    // searches only follow edges to nodes marked complete
+    for (int node = 0; node < count; node++) {
+      if (tops[node] >= 0) {
+        graph.markComplete(new ImmutableGraphIndex.NodeAtLevel(tops[node], node));
+      }
+    }
+    if (entryNode >= 0) {
+      graph.updateEntryNode(new ImmutableGraphIndex.NodeAtLevel(entryLevel, entryNode));
     }
   }
 

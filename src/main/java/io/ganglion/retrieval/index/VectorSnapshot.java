@@ -65,6 +65,7 @@ final class VectorSnapshot {
 
   /** The saved generation, or {@code null} for a snapshot of an empty index. */
   static VectorGraph read(Path dir) throws IOException {
+    VectorGraph graph;
     try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(VECTORS))))) {
       if (in.readInt() != MAGIC || in.readInt() != VERSION) {
         throw new IOException("not a vector snapshot (or an unknown version): " + dir.resolve(VECTORS));
@@ -74,7 +75,7 @@ final class VectorSnapshot {
       if (dimension == 0) {
         return null;
       }
-      VectorGraph graph = new VectorGraph(dimension);
+      graph = new VectorGraph(dimension);
       for (int i = 0; i < count; i++) {
         boolean deleted = in.readBoolean();
         String chunkId = string(in);
@@ -90,10 +91,12 @@ final class VectorSnapshot {
         }
         graph.restore(new VectorEntry(chunkId, documentId, Map.copyOf(metadata)), TYPES.createFloatVector(v), deleted);
       }
-      graph.loadGraph(dir.resolve(GRAPH));
-      graph.markRestoredDeletions();
-      return graph;
     }
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(dir.resolve(GRAPH))))) {
+      graph.loadGraph(in);
+    }
+    graph.markRestoredDeletions();
+    return graph;
   }
 
   private static DataOutputStream output(Path file) throws IOException {
