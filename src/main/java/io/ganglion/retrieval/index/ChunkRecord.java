@@ -1,5 +1,6 @@
 package io.ganglion.retrieval.index;
 
+import io.ganglion.retrieval.ingest.Chunk;
 import java.util.Map;
 import java.util.Objects;
 
@@ -35,5 +36,17 @@ public record ChunkRecord(
     Objects.requireNonNull(vector, "vector");
     indexedText = indexedText == null ? text : indexedText;
     metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+  }
+
+  /**
+   * The record of a freshly cut chunk: id {@code <documentId>#<chunk index>}, indexed text with title and heading
+   * path, citation text and offsets from the chunk.
+   *
+   * @param vector the embedding of {@code chunk.indexedText(title)}
+   */
+  public static ChunkRecord of(String documentId, String title, Chunk chunk, Map<String, String> metadata,
+                               float[] vector) {
+    return new ChunkRecord(documentId, documentId + "#" + chunk.index(), title, chunk.text(),
+      chunk.indexedText(title), chunk.start(), chunk.end(), metadata, vector);
   }
 }

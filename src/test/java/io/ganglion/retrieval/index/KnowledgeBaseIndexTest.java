@@ -183,4 +183,21 @@ class KnowledgeBaseIndexTest {
     List<Hit> all = search(SearchQuery.of(null, corpus.near(0), SearchMode.VECTOR, 100));
     assertThat(all).hasSize(62).noneMatch(h -> h.documentId().matches("doc-(1?[0-9])"));
   }
+
+  @Test
+  @DisplayName("A parsed and chunked document is indexed under <documentId>#<index> and cited by its own offsets")
+  void fromChunker() throws Exception {
+    String md = "# Runbook\n\n## Timeouts\n\nWhen ERR_GATEWAY appears, restart the edge proxy.\n";
+    var doc = io.ganglion.retrieval.ingest.DocumentFormat.MARKDOWN.parser().parse(md);
+    var chunks = new io.ganglion.retrieval.ingest.Chunker(new io.ganglion.retrieval.ingest.ApproximateTokenCounter(), 64, 8)
+      .chunk(doc);
+    index.upsert("runbook", chunks.stream()
+      .map(c -> ChunkRecord.of("runbook", doc.title(), c, Map.of(), corpus.near(0))).toList());
+
+    Hit hit = search(SearchQuery.of("runbook timeouts", null, SearchMode.KEYWORD, 1)).getFirst();
+
+    assertThat(hit.chunkId()).isEqualTo("runbook#0");
+    assertThat(hit.text()).isEqualTo("When ERR_GATEWAY appears, restart the edge proxy.");
+    assertThat(doc.text().substring(hit.start(), hit.end())).isEqualTo(hit.text());
+  }
 }
