@@ -11,7 +11,6 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 
@@ -40,16 +39,6 @@ final class KeywordQuery {
     }
     // the SHOULD clauses sit in their own query: next to FILTER clauses they would become optional
     BooleanQuery.Builder query = new BooleanQuery.Builder().add(terms.build(), Occur.MUST);
-    filter(filters, query);
-    return query.build();
-  }
-
-  /** Only the filters (or all documents): the candidate set the vector side must agree with. */
-  static Query filterOnly(Map<String, String> filters) {
-    if (filters.isEmpty()) {
-      return new MatchAllDocsQuery();
-    }
-    BooleanQuery.Builder query = new BooleanQuery.Builder();
     filter(filters, query);
     return query.build();
   }

@@ -51,7 +51,11 @@ final class VectorGraph {
 
   VectorGraph(int dimension) {
     this.vectors = new GrowableVectorValues(dimension);
-    this.builder = new GraphIndexBuilder(vectors, SIMILARITY, MAX_DEGREE, BEAM_WIDTH, NEIGHBOR_OVERFLOW, ALPHA, true);
+    this.builder = GraphIndexBuilder.builder(vectors, SIMILARITY, MAX_DEGREE)
+      .withBeamWidth(BEAM_WIDTH)
+      .withNeighborOverflow(NEIGHBOR_OVERFLOW)
+      .withAlpha(ALPHA)
+      .build();
     this.searchers = ThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
   }
 
