@@ -1,0 +1,58 @@
+package io.ganglion.retrieval.index;
+
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.LowerCaseFilter;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.en.EnglishAnalyzer;
+import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
+import org.apache.lucene.analysis.pattern.PatternTokenizer;
+
+/**
+ * The Lucene schema of a chunk, and the analysis of its two searchable fields:
+ * <ul>
+ *   <li>{@link #BODY}: English analysis (stop words, possessives, Porter stemming), so "retries" finds "retry";</li>
+ *   <li>{@link #EXACT}: identifiers kept whole and lower-cased, so {@code E-1234}, {@code ERR_TIMEOUT} or
+ *       {@code v2.3.1} match as typed (the standard tokenizer would cut {@code E-1234} into {@code e} and
+ *       {@code 1234}, which match everywhere).</li>
+ * </ul>
+ */
+final class ChunkFields {
+
+  static final String CHUNK_ID = "chunk_id";
+  static final String DOCUMENT_ID = "doc_id";
+  static final String TITLE = "title";
+  static final String TEXT = "text";
+  static final String START = "start";
+  static final String END = "end";
+  static final String BODY = "body";
+  static final String EXACT = "exact";
+  /** Prefix of the filterable metadata fields: {@code meta.<key>} holds the value as one term. */
+  static final String META = "meta.";
+
+  // a run of letters, digits and underscores, optionally joined by - . / : # into one identifier
+  private static final Pattern IDENTIFIER = Pattern.compile("[\\p{L}\\p{N}_]+(?:[-./:#][\\p{L}\\p{N}_]+)*");
+
+  private ChunkFields() {
+  }
+
+  /** The per-field analyzer for indexing and querying. Analyzers are thread-safe; share one per shard. */
+  static Analyzer analyzer() {
+    return new PerFieldAnalyzerWrapper(new EnglishAnalyzer(), Map.of(EXACT, exactAnalyzer()));
+  }
+
+  static String metaField(String key) {
+    return META + key;
+  }
+
+  private static Analyzer exactAnalyzer() {
+    return new Analyzer() {
+      @Override
+      protected TokenStreamComponents createComponents(String fieldName) {
+        Tokenizer tokenizer = new PatternTokenizer(IDENTIFIER, 0);
+        return new TokenStreamComponents(tokenizer, new LowerCaseFilter(tokenizer));
+      }
+    };
+  }
+}

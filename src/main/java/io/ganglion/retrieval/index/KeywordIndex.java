@@ -1,0 +1,210 @@
+package io.ganglion.retrieval.index;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.IndexCommit;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.KeepOnlyLastCommitDeletionPolicy;
+import org.apache.lucene.index.SnapshotDeletionPolicy;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.ByteBuffersDirectory;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.store.IOContext;
+
+/**
+ * One shard's Lucene index: BM25 over {@link ChunkFields}, held in memory (it is derived data, snapshotted to disk).
+ * <p>
+ * <b>NOTE</b>: searches may run on any number of threads; each acquires the current searcher from the
+ * {@link SearcherManager} and releases it in {@code finally}. Writes must be serialised by the caller (the shard's
+ * write lock); they become visible to searches at {@link #refresh()}, which the write path calls, never a search.
+ */
+final class KeywordIndex implements Closeable {
+
+  private static final Set<String> HIT_FIELDS = Set.of(
+    ChunkFields.DOCUMENT_ID, ChunkFields.CHUNK_ID, ChunkFields.TITLE, ChunkFields.TEXT, ChunkFields.START,
+    ChunkFields.END);
+
+  private final Directory directory;
+  private final Analyzer analyzer = ChunkFields.analyzer();
+  private final SnapshotDeletionPolicy commits = new SnapshotDeletionPolicy(new KeepOnlyLastCommitDeletionPolicy());
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+
+  private KeywordIndex(Directory directory, IndexWriterConfig.OpenMode mode) throws IOException {
+    this.directory = directory;
+    IndexWriterConfig config = new IndexWriterConfig(analyzer)
+      .setOpenMode(mode)
+      .setIndexDeletionPolicy(commits);
+    this.writer = new IndexWriter(directory, config);
+    this.searchers = new SearcherManager(writer, null);
+  }
+
+  /** An empty in-memory index. */
+  static KeywordIndex create() throws IOException {
+    return new KeywordIndex(new ByteBuffersDirectory(), IndexWriterConfig.OpenMode.CREATE);
+  }
+
+  /** An in-memory copy of an index written by {@link #writeSnapshot}; the snapshot stays untouched. */
+  static KeywordIndex load(Path snapshot) throws IOException {
+    ByteBuffersDirectory memory = new ByteBuffersDirectory();
+    try (FSDirectory in = FSDirectory.open(snapshot)) {
+      for (String file : in.listAll()) {
+        if (!file.equals(IndexWriter.WRITE_LOCK_NAME)) {
+          memory.copyFrom(in, file, file, IOContext.DEFAULT);
+        }
+      }
+    }
+    return new KeywordIndex(memory, IndexWriterConfig.OpenMode.APPEND);
+  }
+
+  Analyzer analyzer() {
+    return analyzer;
+  }
+
+  void add(ChunkRecord chunk) throws IOException {
+    writer.addDocument(document(chunk));
+  }
+
+  /** Atomically replaces every chunk of {@code documentId} by {@code chunks} (none: a delete). */
+  void replace(String documentId, List<ChunkRecord> chunks) throws IOException {
+    Term id = new Term(ChunkFields.DOCUMENT_ID, documentId);
+    if (chunks.isEmpty()) {
+      writer.deleteDocuments(id);
+    } else {
+      writer.updateDocuments(id, chunks.stream().map(KeywordIndex::document).toList());
+    }
+  }
+
+  /** Makes the writes so far visible to searches. Blocking; call on the write path. */
+  void refresh() throws IOException {
+    searchers.maybeRefreshBlocking();
+  }
+
+  /** Reclaims the space of deleted chunks by merging segments. Slow; the caller holds the write lock. */
+  void compact() throws IOException {
+    writer.forceMergeDeletes();
+    refresh();
+  }
+
+  CorpusStatistics statistics(Query query) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return CorpusStatistics.of(searcher, query);
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /** The best {@code n} chunks for {@code query}, scored with {@code global} statistics when given. */
+  List<ScoredChunk> search(Query query, CorpusStatistics global, int n) throws IOException {
+    IndexSearcher base = searchers.acquire();
+    try {
+      IndexSearcher searcher = global == null ? base : new GlobalStatisticsSearcher(base.getIndexReader(), global);
+      TopDocs top = searcher.search(query, n);
+      StoredFields stored = searcher.storedFields();
+      List<ScoredChunk> out = new ArrayList<>(top.scoreDocs.length);
+      for (ScoreDoc sd : top.scoreDocs) {
+        String chunkId = stored.document(sd.doc, Set.of(ChunkFields.CHUNK_ID)).get(ChunkFields.CHUNK_ID);
+        out.add(new ScoredChunk(chunkId, sd.score));
+      }
+      return out;
+    } finally {
+      searchers.release(base);
+    }
+  }
+
+  /** The stored fields of the given chunks that are still live, by chunk id. */
+  Map<String, StoredChunk> fetch(Collection<String> chunkIds) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      Map<String, StoredChunk> out = new HashMap<>();
+      StoredFields stored = searcher.storedFields();
+      for (String chunkId : chunkIds) {
+        TopDocs top = searcher.search(new TermQuery(new Term(ChunkFields.CHUNK_ID, chunkId)), 1);
+        if (top.scoreDocs.length == 1) {
+          Document d = stored.document(top.scoreDocs[0].doc, HIT_FIELDS);
+          out.put(chunkId, new StoredChunk(d.get(ChunkFields.DOCUMENT_ID), chunkId, d.get(ChunkFields.TITLE),
+            d.get(ChunkFields.TEXT), d.getField(ChunkFields.START).numericValue().intValue(),
+            d.getField(ChunkFields.END).numericValue().intValue()));
+        }
+      }
+      return out;
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /** Live chunks visible to searches. */
+  int size() throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      return searcher.getIndexReader().numDocs();
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
+  /**
+   * Commits, then copies exactly the files of that commit into {@code target} (Lucene's hot-backup recipe: the
+   * snapshot policy keeps them from being merged away mid-copy). The caller holds the write lock.
+   */
+  void writeSnapshot(Path target) throws IOException {
+    writer.commit();
+    IndexCommit commit = commits.snapshot();
+    try (FSDirectory out = FSDirectory.open(target)) {
+      for (String file : commit.getFileNames()) {
+        out.copyFrom(directory, file, file, IOContext.DEFAULT);
+      }
+      out.sync(commit.getFileNames());
+    } finally {
+      commits.release(commit);
+      writer.deleteUnusedFiles();
+    }
+  }
+
+  @Override
+  public void close() throws IOException {
+    try (directory; writer; searchers) {
+      // closes searchers, then the writer (without committing: the snapshot is the durable copy), then the directory
+      writer.rollback();
+    }
+  }
+
+  private static Document document(ChunkRecord c) {
+    Document d = new Document();
+    d.add(new StringField(ChunkFields.CHUNK_ID, c.chunkId(), Field.Store.YES));
+    d.add(new StringField(ChunkFields.DOCUMENT_ID, c.documentId(), Field.Store.YES));
+    if (c.title() != null) {
+      d.add(new StoredField(ChunkFields.TITLE, c.title()));
+    }
+    d.add(new StoredField(ChunkFields.TEXT, c.text()));
+    d.add(new StoredField(ChunkFields.START, c.start()));
+    d.add(new StoredField(ChunkFields.END, c.end()));
+    d.add(new TextField(ChunkFields.BODY, c.indexedText(), Field.Store.NO));
+    d.add(new TextField(ChunkFields.EXACT, c.indexedText(), Field.Store.NO));
+    c.metadata().forEach((k, v) -> d.add(new StringField(ChunkFields.metaField(k), v, Field.Store.NO)));
+    return d;
+  }
+}
