@@ -52,8 +52,6 @@ public final class Ganglion implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Ganglion.class);
   private static final String METRICS_REGISTRY_PREFIX = "ganglion-";
 
-  /** Local-map entry naming this server's Micrometer registry (for {@code /metrics} and custom meters). */
-  public static final String METRICS_MAP = "ganglion.metrics";
 
   private final GanglionConfig config;
   private final Vertx vertx;
@@ -186,7 +184,7 @@ public final class Ganglion implements AutoCloseable {
       .with(new VertxOptions().setMetricsOptions(metrics))
       .withMetrics(new MicrometerMetricsFactory(registry))
       .build();
-    vertx.sharedData().getLocalMap(METRICS_MAP).put("registry", metrics.getRegistryName());
+    vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
   }
 

@@ -41,7 +41,7 @@ public final class HealthRoutes {
   public void mount(Router router) {
     router.get("/health").handler(this::health);
     router.get("/ready").handler(this::ready);
-    String registry = (String) vertx.sharedData().getLocalMap(io.ganglion.app.Ganglion.METRICS_MAP).get("registry");
+    String registry = (String) vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).get("registry");
     router.get("/metrics").handler(registry == null ? PrometheusScrapingHandler.create() : PrometheusScrapingHandler.create(registry));
   }
 
