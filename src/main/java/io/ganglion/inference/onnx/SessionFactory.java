@@ -45,8 +45,8 @@ public final class SessionFactory {
   public OrtSession create(String name, byte[] graph) throws OrtException {
     if (device == Device.CUDA) {
       if (!OrtEnvironment.getAvailableProviders().contains(OrtProvider.CUDA)) {
-        warnFallback("this ONNX Runtime build has no CUDA provider (put com.microsoft.onnxruntime:onnxruntime_gpu on the "
-          + "classpath instead of onnxruntime)");
+        warnFallback("this ONNX Runtime build has no CUDA provider (put com.microsoft.onnxruntime:onnxruntime_gpu "
+          + "on the classpath instead of onnxruntime)");
       } else {
         try (OrtSession.SessionOptions options = options(name)) {
           options.addCUDA(0);

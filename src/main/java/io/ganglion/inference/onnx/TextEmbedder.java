@@ -2,6 +2,7 @@ package io.ganglion.inference.onnx;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,7 +44,7 @@ public final class TextEmbedder implements LoadedModel<TextEmbedder.Input, Embed
     List<Embedding> embeddings = new ArrayList<>(encodings.size());
     for (int row = 0; row < batch.rows(); row++) {
       float[] vector = pooled
-        ? java.util.Arrays.copyOfRange(out.values(), row * dims, (row + 1) * dims)
+        ? Arrays.copyOfRange(out.values(), row * dims, (row + 1) * dims)
         : spec.pooling().pool(out.values(), row, batch.seq(), dims, batch.mask());
       Encoding e = encodings.get(row);
       embeddings.add(new Embedding(Pooling.normalize(vector), e.getIds().length, e.exceedMaxLength()));
