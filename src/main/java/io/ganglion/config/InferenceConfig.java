@@ -73,7 +73,8 @@ public record InferenceConfig(
   public static InferenceConfig from(JsonObject json) {
     JsonObject in = json == null ? new JsonObject() : json;
     Device device = parse(in, "device", Device.CPU, Device::parse);
-    int threads = integer(in, "threads", Runtime.getRuntime().availableProcessors(), 1, 1024);
+    int configuredThreads = integer(in, "threads", 0, 0, 1024);
+    int threads = configuredThreads == 0 ? Runtime.getRuntime().availableProcessors() : configuredThreads;
     int maxBatch = integer(in, "maxBatch", DEFAULT_MAX_BATCH, 1, 1024);
     int maxBatchTokens = integer(in, "maxBatchTokens", Math.max(DEFAULT_MAX_BATCH_TOKENS, maxBatch), 1, 1 << 20);
     int maxWaitMs = integer(in, "maxWaitMs", DEFAULT_MAX_WAIT_MS, 0, 10_000);

@@ -9,6 +9,7 @@ import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
 import io.ganglion.http.routes.HealthRoutes;
 import io.ganglion.store.AuditRepository;
@@ -75,6 +76,7 @@ public final class HttpVerticle extends VerticleBase {
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

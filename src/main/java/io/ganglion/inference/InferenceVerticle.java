@@ -1,18 +1,188 @@
 package io.ganglion.inference;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
+import io.ganglion.config.ConfigReader;
+import io.ganglion.config.InferenceConfig;
+import io.ganglion.inference.batch.BatcherClosedException;
+import io.ganglion.inference.batch.QueueFullException;
+import io.ganglion.inference.onnx.Embedding;
+import io.ganglion.inference.onnx.ModelSpec;
+import io.ganglion.inference.onnx.PairScorer;
+import io.ganglion.inference.onnx.TextKind;
+import io.ganglion.inference.onnx.UnknownModelException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
 /**
- * Inference: ONNX models behind a bounded micro-batching queue per model. See verticles.md for its addresses.
+ * Inference: ONNX models (embeddings, cross-encoders) behind one bounded micro-batching queue per model. Bus handlers
+ * run on this verticle's event loop and only validate and enqueue; the models run on dedicated platform threads
+ * ({@code ganglion-inference-<model>-<n>}) that drain the queues, and replies return to this context. A full queue
+ * fails fast with {@link ErrorCode#OVERLOADED}. Models load and warm up in {@link #start()} (on a worker thread), so
+ * the first request is not slow.
  */
 public final class InferenceVerticle extends VerticleBase {
 
+  private BatchedModels models;
+  private int maxInputs;
+  private long maxInputChars;
+
   @Override
   public Future<?> start() {
-    return Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", JsonObject::new);
+    JsonObject section = config().getJsonObject("inference", new JsonObject());
+    InferenceConfig config = InferenceConfig.from(section);
+    ConfigReader limits = new ConfigReader(section, "inference");
+    maxInputs = limits.integer("maxInputs", 256, 1, 100_000);
+    maxInputChars = limits.longValue("maxInputChars", 100_000, 100, 100_000_000);
+    return vertx.executeBlocking(() -> BatchedModels.start(config, MeterRegistries.of(vertx)))
+      .compose(started -> {
+        models = started;
+        var bus = vertx.eventBus();
+        return Future.all(
+          bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, this::embed).completion(),
+          bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, this::rerank).completion(),
+          bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
+          Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status));
+      });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return models == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      models.close();
+      return null;
+    });
+  }
+
+  private void embed(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    List<String> texts;
+    TextKind kind;
+    try {
+      texts = texts(body.getValue("texts"), "texts");
+      Object kindValue = body.getValue("kind", "passage");
+      if (!"query".equals(kindValue) && !"passage".equals(kindValue)) {
+        throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
+      }
+      kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
+    } catch (io.vertx.core.eventbus.ReplyException e) {
+      msg.fail(e.failureCode(), e.getMessage());
+      return;
+    }
+    String model = modelName(body);
+    reply(msg, models.embed(model, texts, kind), embeddings -> {
+      JsonArray vectors = new JsonArray();
+      JsonArray tokens = new JsonArray();
+      JsonArray truncated = new JsonArray();
+      for (Embedding e : embeddings) {
+        vectors.add(floats(e.vector()));
+        tokens.add(e.tokens());
+        truncated.add(e.truncated());
+      }
+      String name = model == null ? models.registry().defaultEmbedding() : model;
+      return new JsonObject().put("model", name).put("dims", embeddings.isEmpty() ? 0 : embeddings.get(0).vector().length)
+        .put("vectors", vectors).put("tokens", tokens).put("truncated", truncated);
+    });
+  }
+
+  private void rerank(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    List<String> passages;
+    if (!(body.getValue("query") instanceof String query) || query.isBlank()) {
+      ErrorCode.INVALID_REQUEST.fail(msg, "'query' is required and must be a non-empty string");
+      return;
+    }
+    try {
+      passages = texts(body.getValue("passages"), "passages");
+    } catch (io.vertx.core.eventbus.ReplyException e) {
+      msg.fail(e.failureCode(), e.getMessage());
+      return;
+    }
+    String model = modelName(body);
+    if (model == null) {
+      ErrorCode.INVALID_REQUEST.fail(msg, "'model' is required: name a configured reranker");
+      return;
+    }
+    reply(msg, models.score(model, query, passages), scores -> {
+      JsonArray out = new JsonArray();
+      scores.forEach(s -> out.add(s.score()));
+      return new JsonObject().put("model", model).put("scores", out);
+    });
+  }
+
+  private void models(Message<JsonObject> msg) {
+    JsonArray list = new JsonArray();
+    for (ModelSpec spec : models.registry().specs()) {
+      list.add(new JsonObject().put("name", spec.name()).put("kind", spec.kind().name().toLowerCase())
+        .put("dims", spec.dims()).put("pooling", spec.pooling().name().toLowerCase()).put("maxLength", spec.maxLength())
+        .put("default", spec.name().equals(models.registry().defaultEmbedding())));
+    }
+    msg.reply(new JsonObject().put("models", list));
+  }
+
+  private JsonObject status() {
+    JsonObject queues = new JsonObject();
+    models.registry().specs().forEach(spec -> queues.put(spec.name(), models.queueDepth(spec.name())));
+    return new JsonObject().put("queueDepth", queues);
+  }
+
+  private <T> void reply(Message<JsonObject> msg, CompletableFuture<T> work, java.util.function.Function<T, JsonObject> render) {
+    Future.fromCompletionStage(work, context)
+      .onSuccess(result -> msg.reply(render.apply(result)))
+      .onFailure(failure -> {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        ErrorCode code = switch (cause) {
+          case QueueFullException e -> ErrorCode.OVERLOADED;
+          case BatcherClosedException e -> ErrorCode.UNAVAILABLE;
+          case UnknownModelException e -> ErrorCode.NOT_FOUND;
+          case IllegalArgumentException e -> ErrorCode.PAYLOAD_TOO_LARGE;
+          default -> ErrorCode.INTERNAL;
+        };
+        msg.fail(code.code(), cause.getMessage());
+      });
+  }
+
+  private List<String> texts(Object raw, String field) {
+    if (!(raw instanceof JsonArray array) || array.isEmpty()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' must be a non-empty list of strings");
+    }
+    if (array.size() > maxInputs) {
+      throw ErrorCode.PAYLOAD_TOO_LARGE.exception("at most " + maxInputs + " inputs per request, got " + array.size());
+    }
+    List<String> texts = new ArrayList<>(array.size());
+    long chars = 0;
+    for (Object item : array) {
+      if (!(item instanceof String s) || s.isEmpty()) {
+        throw ErrorCode.INVALID_REQUEST.exception("every entry of '" + field + "' must be a non-empty string");
+      }
+      chars += s.length();
+      texts.add(s);
+    }
+    if (chars > maxInputChars) {
+      throw ErrorCode.PAYLOAD_TOO_LARGE.exception("at most " + maxInputChars + " characters per request, got " + chars);
+    }
+    return texts;
+  }
+
+  private static String modelName(JsonObject body) {
+    return body.getValue("model") instanceof String s && !s.isBlank() ? s : null;
+  }
+
+  private static JsonArray floats(float[] vector) {
+    List<Object> values = new ArrayList<>(vector.length);
+    for (float v : vector) {
+      values.add(v);
+    }
+    return new JsonArray(values);
   }
 }

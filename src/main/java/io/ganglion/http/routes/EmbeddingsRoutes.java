@@ -1,0 +1,136 @@
+package io.ganglion.http.routes;
+
+import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.http.JsonBodies;
+import io.ganglion.http.auth.Scopes;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+
+/**
+ * OpenAI-compatible {@code POST /v1/embeddings} (scope {@code chat}): {@code {"model"?,"input": string | [strings],
+ * "encoding_format"?: "float"|"base64", "dimensions"?}} → {@code {"object":"list","data":[{"object":"embedding",
+ * "index","embedding"}],"model","usage":{"prompt_tokens","total_tokens"}}}. {@code base64} is little-endian float32,
+ * as the OpenAI SDKs decode it; {@code dimensions} below the model's truncates and re-normalises.
+ */
+public final class EmbeddingsRoutes {
+
+  private final Vertx vertx;
+  private final long busTimeoutMs;
+
+  public EmbeddingsRoutes(Vertx vertx, long busTimeoutMs) {
+    this.vertx = vertx;
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/embeddings").consumes("application/json").handler(this::embeddings);
+  }
+
+  private void embeddings(RoutingContext ctx) {
+    Scopes.require(ctx, "chat");
+    JsonObject body = JsonBodies.object(ctx);
+    JsonArray texts = inputs(body.getValue("input"));
+    String format = body.getValue("encoding_format", "float") instanceof String f ? f : "";
+    if (!format.equals("float") && !format.equals("base64")) {
+      throw ErrorCode.INVALID_REQUEST.exception("'encoding_format' must be float or base64");
+    }
+    Integer dimensions = dimensions(body.getValue("dimensions"));
+    JsonObject request = new JsonObject().put("texts", texts).put("kind", "passage");
+    if (body.getValue("model") instanceof String model && !model.isBlank()) {
+      request.put("model", model);
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, Deadlines.within(busTimeoutMs))
+      .map(Message::body)
+      .onSuccess(reply -> {
+        JsonArray vectors = reply.getJsonArray("vectors");
+        int dims = reply.getInteger("dims");
+        if (dimensions != null && dimensions > dims) {
+          ctx.fail(ErrorCode.INVALID_REQUEST.exception("'dimensions' must be at most " + dims + " for " + reply.getString("model")));
+          return;
+        }
+        JsonArray data = new JsonArray();
+        for (int i = 0; i < vectors.size(); i++) {
+          float[] vector = resize(vectors.getJsonArray(i), dimensions == null ? dims : dimensions);
+          data.add(new JsonObject().put("object", "embedding").put("index", i)
+            .put("embedding", format.equals("base64") ? base64(vector) : floats(vector)));
+        }
+        int tokens = reply.getJsonArray("tokens").stream().mapToInt(t -> ((Number) t).intValue()).sum();
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(new JsonObject()
+          .put("object", "list").put("data", data).put("model", reply.getString("model"))
+          .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)).toBuffer());
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private static JsonArray inputs(Object input) {
+    if (input instanceof String s) {
+      if (s.isEmpty()) {
+        throw ErrorCode.INVALID_REQUEST.exception("'input' must not be empty");
+      }
+      return new JsonArray().add(s);
+    }
+    if (input instanceof JsonArray array && !array.isEmpty()) {
+      for (Object item : array) {
+        if (!(item instanceof String s) || s.isEmpty()) {
+          throw ErrorCode.INVALID_REQUEST.exception("'input' must be a string or a list of non-empty strings (token arrays are not supported)");
+        }
+      }
+      return array;
+    }
+    throw ErrorCode.INVALID_REQUEST.exception("'input' is required: a string or a non-empty list of strings");
+  }
+
+  private static Integer dimensions(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.intValue() < 1 || n.doubleValue() != n.intValue()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'dimensions' must be a positive whole number");
+    }
+    return n.intValue();
+  }
+
+  /** The first {@code dims} components, re-normalised to unit length when cut. */
+  static float[] resize(JsonArray values, int dims) {
+    float[] vector = new float[dims];
+    double norm = 0;
+    for (int i = 0; i < dims; i++) {
+      vector[i] = ((Number) values.getValue(i)).floatValue();
+      norm += vector[i] * vector[i];
+    }
+    if (dims < values.size() && norm > 0) {
+      float scale = (float) (1 / Math.sqrt(norm));
+      for (int i = 0; i < dims; i++) {
+        vector[i] *= scale;
+      }
+    }
+    return vector;
+  }
+
+  private static String base64(float[] vector) {
+    ByteBuffer bytes = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : vector) {
+      bytes.putFloat(v);
+    }
+    return Base64.getEncoder().encodeToString(bytes.array());
+  }
+
+  private static JsonArray floats(float[] vector) {
+    JsonArray array = new JsonArray();
+    for (float v : vector) {
+      array.add(v);
+    }
+    return array;
+  }
+}
