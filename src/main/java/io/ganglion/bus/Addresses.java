@@ -26,6 +26,13 @@ public final class Addresses {
   public static final String RETRIEVAL_INGEST = "ganglion.retrieval.ingest";
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
+  public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
+  public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+
+  /** Where an ingestion job publishes its progress ({@code ganglion.retrieval.job.<id>}). */
+  public static String retrievalJob(String jobId) {
+    return "ganglion.retrieval.job." + jobId;
+  }
 
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";

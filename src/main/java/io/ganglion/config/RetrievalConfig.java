@@ -16,6 +16,9 @@ import io.vertx.core.json.JsonObject;
  * @param maxDocumentsPerRequest the most documents one ingestion request may carry
  * @param maxFileBytes the largest file an ingestion request may upload
  * @param asyncThreshold ingestion requests with more documents than this run as a background job
+ * @param reranker the cross-encoder (an {@code inference.models} name of kind reranker) that reorders hits; empty
+ *                 for none
+ * @param rerankCandidates how many fused hits the reranker rescores
  */
 public record RetrievalConfig(
   int shards,
@@ -28,7 +31,9 @@ public record RetrievalConfig(
   int candidates,
   int maxDocumentsPerRequest,
   long maxFileBytes,
-  int asyncThreshold) {
+  int asyncThreshold,
+  String reranker,
+  int rerankCandidates) {
 
   /** How hybrid search merges its two rankings. */
   public enum Fusion {
@@ -39,7 +44,7 @@ public record RetrievalConfig(
   }
 
   public static final RetrievalConfig DEFAULTS =
-    new RetrievalConfig(4, 4, 256, 32, Fusion.RRF, 60, 0.5, 100, 100, 20L * 1024 * 1024, 20);
+    new RetrievalConfig(4, 4, 256, 32, Fusion.RRF, 60, 0.5, 100, 100, 20L * 1024 * 1024, 20, "", 30);
 
   public RetrievalConfig {
     atLeast("shards", shards, 1);
@@ -62,6 +67,7 @@ public record RetrievalConfig(
       throw new ConfigException(key("maxFileBytes"), "must be at least 1, got " + maxFileBytes);
     }
     atLeast("asyncThreshold", asyncThreshold, 0);
+    atLeast("rerankCandidates", rerankCandidates, 1);
   }
 
   /**
@@ -83,7 +89,9 @@ public record RetrievalConfig(
       integer(j, "candidates", d.candidates),
       integer(j, "maxDocumentsPerRequest", d.maxDocumentsPerRequest),
       number(j, "maxFileBytes", d.maxFileBytes).longValue(),
-      integer(j, "asyncThreshold", d.asyncThreshold));
+      integer(j, "asyncThreshold", d.asyncThreshold),
+      j.getValue("reranker") instanceof String r ? r.trim() : d.reranker,
+      integer(j, "rerankCandidates", d.rerankCandidates));
   }
 
   private static int integer(JsonObject j, String name, int fallback) {

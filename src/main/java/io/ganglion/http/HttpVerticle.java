@@ -9,6 +9,7 @@ import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
 import io.ganglion.http.routes.HealthRoutes;
@@ -70,13 +71,15 @@ public final class HttpVerticle extends VerticleBase {
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
     AuditLog audit = new AuditLog(new AuditRepository(postgres));
     BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit);
-    router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
+    router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
+      .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
     router.route("/v1/*").handler(auth);
     router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits()));
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

@@ -1,0 +1,164 @@
+package io.ganglion.retrieval.impl;
+
+import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.index.Fusion;
+import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.ReciprocalRankFusion;
+import io.ganglion.retrieval.index.SearchMode;
+import io.ganglion.retrieval.index.SearchQuery;
+import io.ganglion.retrieval.index.WeightedScoreFusion;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One search: validates the request, embeds the query (for vector and hybrid modes) through
+ * {@code ganglion.inference.embed}, searches the knowledge base's shards, and optionally reranks the top hits with a
+ * cross-encoder through {@code ganglion.inference.rerank}.
+ */
+public final class Searcher {
+
+  public static final int MAX_K = 100;
+  public static final int MAX_CANDIDATES = 1000;
+  public static final int MAX_QUERY_CHARS = 4000;
+
+  private final Vertx vertx;
+  private final KbIndexes indexes;
+  private final RetrievalConfig config;
+  private final long busTimeoutMs;
+
+  public Searcher(Vertx vertx, KbIndexes indexes, RetrievalConfig config, long busTimeoutMs) {
+    this.vertx = vertx;
+    this.indexes = indexes;
+    this.config = config;
+    this.busTimeoutMs = busTimeoutMs;
+  }
+
+  /** The parsed parameters of a search request. */
+  record Request(String query, SearchMode mode, int k, int candidates, Map<String, String> filter, Fusion fusion,
+                 String reranker) {
+  }
+
+  /** Searches knowledge base {@code kbId}; replies {@code {"hits":[...]}}. */
+  public Future<JsonObject> search(long kbId, JsonObject body) {
+    Request request = parse(body);
+    Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null) : embed(request.query());
+    int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
+    return vector
+      .compose(v -> indexes.search(kbId, new SearchQuery(request.query(), v, request.mode(), first,
+        request.candidates(), request.filter()), request.fusion()))
+      .compose(hits -> request.reranker() == null ? Future.succeededFuture(hits) : rerank(request, hits))
+      .map(hits -> new JsonObject().put("hits", new JsonArray(hits.stream().limit(request.k()).map(Hit::toJson).toList())));
+  }
+
+  Request parse(JsonObject body) {
+    if (!(body.getValue("query") instanceof String query) || query.isBlank()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'query' is required and must be a non-empty string");
+    }
+    if (query.length() > MAX_QUERY_CHARS) {
+      throw ErrorCode.PAYLOAD_TOO_LARGE.exception("'query' is longer than " + MAX_QUERY_CHARS + " characters");
+    }
+    SearchMode mode;
+    try {
+      mode = SearchMode.parse(body.getValue("mode", "hybrid") instanceof String m ? m : "?");
+    } catch (IllegalArgumentException e) {
+      throw ErrorCode.INVALID_REQUEST.exception("'mode' must be hybrid, keyword or vector");
+    }
+    int k = whole(body, "k", 10, 1, MAX_K);
+    int candidates = whole(body, "candidates", config.candidates(), 1, MAX_CANDIDATES);
+    Map<String, String> filter = new LinkedHashMap<>();
+    Object rawFilter = body.getValue("filter");
+    if (rawFilter != null) {
+      if (!(rawFilter instanceof JsonObject f)) {
+        throw ErrorCode.INVALID_REQUEST.exception("'filter' must be an object of metadata key to value");
+      }
+      for (Map.Entry<String, Object> e : f) {
+        if (!(e.getValue() instanceof String || e.getValue() instanceof Number || e.getValue() instanceof Boolean)) {
+          throw ErrorCode.INVALID_REQUEST.exception("filter '" + e.getKey() + "' must be a string, number or boolean");
+        }
+        filter.put(e.getKey(), e.getValue().toString());
+      }
+    }
+    return new Request(query, mode, k, candidates, filter, fusion(body), reranker(body));
+  }
+
+  private Fusion fusion(JsonObject body) {
+    Object name = body.getValue("fusion", config.fusion().name().toLowerCase());
+    if ("rrf".equals(name)) {
+      return new ReciprocalRankFusion(whole(body, "rrfK", config.rrfK(), 1, 10_000));
+    }
+    if ("weighted".equals(name)) {
+      Object w = body.getValue("vectorWeight", config.vectorWeight());
+      if (!(w instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 1) {
+        throw ErrorCode.INVALID_REQUEST.exception("'vectorWeight' must be a number from 0 to 1");
+      }
+      return new WeightedScoreFusion(n.doubleValue());
+    }
+    throw ErrorCode.INVALID_REQUEST.exception("'fusion' must be rrf or weighted");
+  }
+
+  private String reranker(JsonObject body) {
+    Object rerank = body.getValue("rerank", !config.reranker().isEmpty());
+    if (!(rerank instanceof Boolean b)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'rerank' must be true or false");
+    }
+    if (b && config.reranker().isEmpty()) {
+      throw ErrorCode.INVALID_REQUEST.exception("no reranker is configured (retrieval.reranker)");
+    }
+    return b ? config.reranker() : null;
+  }
+
+  private Future<float[]> embed(String query) {
+    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED,
+        new JsonObject().put("texts", new JsonArray().add(query)).put("kind", "query"), Deadlines.within(busTimeoutMs))
+      .map(reply -> {
+        JsonArray v = reply.body().getJsonArray("vectors").getJsonArray(0);
+        float[] vector = new float[v.size()];
+        for (int i = 0; i < vector.length; i++) {
+          vector[i] = ((Number) v.getValue(i)).floatValue();
+        }
+        return vector;
+      });
+  }
+
+  private Future<List<Hit>> rerank(Request request, List<Hit> hits) {
+    if (hits.isEmpty()) {
+      return Future.succeededFuture(hits);
+    }
+    JsonArray passages = new JsonArray(hits.stream().map(h -> (Object) h.text()).toList());
+    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_RERANK, new JsonObject().put("model", request.reranker())
+        .put("query", request.query()).put("passages", passages), Deadlines.within(busTimeoutMs))
+      .map(reply -> {
+        JsonArray scores = reply.body().getJsonArray("scores");
+        List<Hit> reranked = new ArrayList<>(hits.size());
+        for (int i = 0; i < hits.size(); i++) {
+          Hit h = hits.get(i);
+          reranked.add(new Hit(h.documentId(), h.chunkId(), h.title(), h.text(), h.start(), h.end(),
+            ((Number) scores.getValue(i)).doubleValue(), h.keywordScore(), h.vectorScore()));
+        }
+        reranked.sort(Comparator.comparingDouble(Hit::score).reversed());
+        return reranked;
+      });
+  }
+
+  private static int whole(JsonObject body, String field, int fallback, int min, int max) {
+    Object value = body.getValue(field);
+    if (value == null) {
+      return fallback;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue()) || n.intValue() < min || n.intValue() > max) {
+      throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' must be a whole number from " + min + " to " + max);
+    }
+    return n.intValue();
+  }
+}

@@ -1,0 +1,154 @@
+package io.ganglion.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Documents and chunks, the source of truth of retrieval. Every change to a knowledge base's content bumps its
+ * {@code version} in the same transaction, so caches keyed on the version never serve stale answers.
+ */
+public final class DocumentRepository {
+
+  /** A document as stored: its canonical text, which chunk offsets and citations point into. */
+  public record StoredDocument(String id, String title, String text, JsonObject metadata, String contentType) {
+  }
+
+  /** A chunk as stored, with its embedding. */
+  public record StoredChunk(String documentId, int index, String title, String text, String indexedText, int start,
+                            int end, JsonObject metadata, float[] embedding) {
+  }
+
+  /** How much a knowledge base holds. */
+  public record Counts(long documents, long chunks, long version) {
+  }
+
+  /** Rows fetched per round trip when streaming a knowledge base's chunks for a rebuild. */
+  static final int PAGE = 2000;
+
+  private final Pool pool;
+
+  public DocumentRepository(Pool pool) {
+    this.pool = pool;
+  }
+
+  /** Inserts or replaces {@code document} and all of its chunks atomically; returns the knowledge base's new version. */
+  public Future<Long> replace(long kbId, StoredDocument document, List<StoredChunk> chunks) {
+    return pool.withTransaction(conn -> conn.preparedQuery(
+          "insert into documents(kb_id, id, title, text, metadata, content_type) values ($1, $2, $3, $4, $5, $6) "
+            + "on conflict (kb_id, id) do update set title = excluded.title, text = excluded.text, "
+            + "metadata = excluded.metadata, content_type = excluded.content_type, updated_at = now()")
+        .execute(Tuple.of(kbId, document.id(), document.title(), document.text(), document.metadata(), document.contentType()))
+        .compose(v -> conn.preparedQuery("delete from chunks where kb_id = $1 and document_id = $2")
+          .execute(Tuple.of(kbId, document.id())))
+        .compose(v -> chunks.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
+            "insert into chunks(kb_id, document_id, idx, start_offset, end_offset, text, indexed_text, embedding) "
+              + "values ($1, $2, $3, $4, $5, $6, $7, $8)")
+          .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(), c.text(),
+            c.indexedText(), Buffer.buffer(bytes(c.embedding())))).toList()))
+        .compose(v -> bumpVersion(conn, kbId)));
+  }
+
+  /** Deletes the document and its chunks; the new version, or empty if there was no such document. */
+  public Future<Optional<Long>> delete(long kbId, String documentId) {
+    return pool.withTransaction(conn -> conn.preparedQuery("delete from documents where kb_id = $1 and id = $2")
+      .execute(Tuple.of(kbId, documentId))
+      .compose(rows -> rows.rowCount() == 0
+        ? Future.succeededFuture(Optional.<Long>empty())
+        : bumpVersion(conn, kbId).map(Optional::of)));
+  }
+
+  /** The document and its chunks (without embeddings), if present. */
+  public Future<Optional<JsonObject>> get(long kbId, String documentId) {
+    return pool.preparedQuery("select id, title, text, metadata, content_type, created_at, updated_at from documents "
+        + "where kb_id = $1 and id = $2")
+      .execute(Tuple.of(kbId, documentId))
+      .compose(docs -> {
+        if (docs.size() == 0) {
+          return Future.succeededFuture(Optional.empty());
+        }
+        Row doc = docs.iterator().next();
+        return pool.preparedQuery("select idx, start_offset, end_offset, text from chunks where kb_id = $1 and document_id = $2 order by idx")
+          .execute(Tuple.of(kbId, documentId))
+          .map(rows -> {
+            List<JsonObject> chunks = new ArrayList<>();
+            rows.forEach(r -> chunks.add(new JsonObject().put("chunkId", documentId + "#" + r.getInteger("idx"))
+              .put("index", r.getInteger("idx")).put("start", r.getInteger("start_offset"))
+              .put("end", r.getInteger("end_offset")).put("text", r.getString("text"))));
+            return Optional.of(new JsonObject().put("id", doc.getString("id")).put("title", doc.getString("title"))
+              .put("text", doc.getString("text")).put("metadata", doc.getJsonObject("metadata"))
+              .put("contentType", doc.getString("content_type"))
+              .put("createdAt", doc.getOffsetDateTime("created_at").toString())
+              .put("updatedAt", doc.getOffsetDateTime("updated_at").toString())
+              .put("chunks", new io.vertx.core.json.JsonArray(chunks)));
+          });
+      });
+  }
+
+  public Future<Counts> counts(long kbId) {
+    return pool.preparedQuery("select (select count(*) from documents where kb_id = $1) as documents, "
+        + "(select count(*) from chunks where kb_id = $1) as chunks, (select version from kbs where id = $1) as version")
+      .execute(Tuple.of(kbId))
+      .map(rows -> {
+        Row row = rows.iterator().next();
+        Long version = row.getLong("version");
+        return new Counts(row.getLong("documents"), row.getLong("chunks"), version == null ? 0 : version);
+      });
+  }
+
+  /** Every chunk of the knowledge base with its embedding, in pages (a rebuild never re-embeds). */
+  public Future<List<StoredChunk>> allChunks(long kbId) {
+    List<StoredChunk> all = new ArrayList<>();
+    return page(kbId, "", -1, all).map(v -> all);
+  }
+
+  private Future<Void> page(long kbId, String afterDocument, int afterIndex, List<StoredChunk> into) {
+    return pool.preparedQuery("select c.document_id, c.idx, c.start_offset, c.end_offset, c.text, c.indexed_text, "
+        + "c.embedding, d.title, d.metadata from chunks c join documents d on d.kb_id = c.kb_id and d.id = c.document_id "
+        + "where c.kb_id = $1 and (c.document_id, c.idx) > ($2, $3) order by c.document_id, c.idx limit $4")
+      .execute(Tuple.of(kbId, afterDocument, afterIndex, PAGE))
+      .compose(rows -> {
+        StoredChunk last = null;
+        for (Row r : rows) {
+          last = new StoredChunk(r.getString("document_id"), r.getInteger("idx"), r.getString("title"),
+            r.getString("text"), r.getString("indexed_text"), r.getInteger("start_offset"), r.getInteger("end_offset"),
+            r.getJsonObject("metadata"), floats(r.getBuffer("embedding").getBytes()));
+          into.add(last);
+        }
+        return rows.size() < PAGE ? Future.succeededFuture() : page(kbId, last.documentId(), last.index(), into);
+      });
+  }
+
+  private static Future<Long> bumpVersion(SqlConnection conn, long kbId) {
+    return conn.preparedQuery("update kbs set version = version + 1 where id = $1 returning version")
+      .execute(Tuple.of(kbId))
+      .map(rows -> rows.iterator().next().getLong("version"));
+  }
+
+  static byte[] bytes(float[] vector) {
+    ByteBuffer buffer = ByteBuffer.allocate(vector.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+    for (float v : vector) {
+      buffer.putFloat(v);
+    }
+    return buffer.array();
+  }
+
+  static float[] floats(byte[] bytes) {
+    ByteBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    float[] vector = new float[bytes.length / 4];
+    for (int i = 0; i < vector.length; i++) {
+      vector[i] = buffer.getFloat();
+    }
+    return vector;
+  }
+}
