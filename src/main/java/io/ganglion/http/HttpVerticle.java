@@ -2,10 +2,14 @@ package io.ganglion.http;
 
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
+import io.ganglion.config.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
+import io.ganglion.http.routes.AskRoutes;
+import io.ganglion.http.routes.ChatCompletionRoutes;
 import io.ganglion.http.routes.HealthRoutes;
 import io.ganglion.http.routes.KbRoutes;
+import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
 import io.vertx.core.Future;
@@ -50,6 +54,10 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create(false).setBodyLimit(http.bodyLimitBytes()));
     router.route("/v1/*").handler(new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth())));
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
+    OrchestrationConfig answers = OrchestrationConfig.from(config());
+    new AskRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
+    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
+    new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {
