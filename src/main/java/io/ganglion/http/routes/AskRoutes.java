@@ -8,17 +8,23 @@ import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.orchestration.AskClient;
+import io.ganglion.orchestration.AskStreams;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
 /**
  * {@code POST /v1/kbs/{kb}/ask} (scope {@code chat}): a cited answer from a knowledge base, as JSON or, with
  * {@code "stream":true} or {@code Accept: text/event-stream}, as Server-Sent Events: {@code step} for each pipeline
  * step as it finishes, {@code token} for answer text, {@code citation} for each source, then {@code done} with the full
- * JSON answer, or {@code error} with the error contract. A client that disconnects cancels the work.
+ * JSON answer, or {@code error} with the error contract. The stream starts once retrieval has answered (earlier steps
+ * are held back), so a refused ask is a plain HTTP error. A client that disconnects cancels the work.
  */
 public final class AskRoutes {
 
@@ -64,10 +70,12 @@ public final class AskRoutes {
 
   private void streamed(RoutingContext ctx, JsonObject request) {
     SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
-    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, sse::event);
+    HeldEvents held = new HeldEvents(sse);
+    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, held::accept);
     sse.onClose(call::cancel);
     call.reply()
       .onSuccess(answer -> {
+        held.release();
         sse.event("done", answer);
         sse.end();
       })
@@ -80,5 +88,40 @@ public final class AskRoutes {
           sse.end();
         }
       });
+  }
+
+  /**
+   * Holds the first step events back until retrieval has answered, so an ask refused for an unknown knowledge base
+   * or conversation, an invalid field or a blocked question is a plain HTTP error with its status, not a stream.
+   * Event-loop confined.
+   */
+  private static final class HeldEvents {
+
+    private final SseStream sse;
+    private final List<Map.Entry<String, JsonObject>> held = new ArrayList<>();
+    private boolean released;
+
+    HeldEvents(SseStream sse) {
+      this.sse = sse;
+    }
+
+    void accept(String event, JsonObject data) {
+      if (released) {
+        sse.event(event, data);
+        return;
+      }
+      held.add(Map.entry(event, data));
+      if (!AskStreams.STEP.equals(event) || "retrieve".equals(data.getString("name"))) {
+        release();
+      }
+    }
+
+    void release() {
+      if (!released) {
+        released = true;
+        held.forEach(e -> sse.event(e.getKey(), e.getValue()));
+        held.clear();
+      }
+    }
   }
 }
