@@ -19,25 +19,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * Test double of {@code ganglion.retrieval.search} over {@link TestCorpus}: keyword scoring (distinct query terms found
  * in the chunk), hits in the real reply shape with document offsets. KB {@value #BROKEN} fails with 5031 (retrieval
- * down); a query containing {@value #SLOW} is answered after {@value #SLOW_MS} ms; unknown KBs are 4040.
+ * down); unknown KBs are 4040.
  */
 public final class FakeRetrieval {
 
   public static final String BROKEN = "broken";
-  public static final String SLOW = "glacial";
-  public static final long SLOW_MS = 1500;
 
   /** Every search request received, in order. */
   public final List<JsonObject> received = new CopyOnWriteArrayList<>();
   private final Map<String, List<TestCorpus.Chunk>> kbs;
-  private Vertx vertx;
 
   public FakeRetrieval(Map<String, List<TestCorpus.Chunk>> kbs) {
     this.kbs = kbs;
   }
 
   public void register(Vertx vertx) {
-    this.vertx = vertx;
     vertx.eventBus().<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion().await();
   }
 
@@ -55,12 +51,7 @@ public final class FakeRetrieval {
       return;
     }
     String query = request.getString("query");
-    JsonObject reply = new JsonObject().put("hits", hits(chunks, query, request.getInteger("k", 10)));
-    if (query.toLowerCase(Locale.ROOT).contains(SLOW)) {
-      vertx.setTimer(SLOW_MS, id -> msg.reply(reply));
-    } else {
-      msg.reply(reply);
-    }
+    msg.reply(new JsonObject().put("hits", hits(chunks, query, request.getInteger("k", 10))));
   }
 
   private static JsonArray hits(List<TestCorpus.Chunk> chunks, String query, int k) {

@@ -18,10 +18,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * words (lower-cased, a trailing plural 's' dropped), so {@code cos(x, y) = a + (1 - a) * bagOfWordsCos(x, y)}. The
  * shared part mimics the anisotropy of real sentence embedders (bge-small scores unrelated text around 0.3-0.5), so the
  * production threshold (0.55) keeps its meaning: unrelated text scores {@value #SHARED}, and a sentence must share
- * roughly a quarter of its normalised terms with the question to pass.
+ * roughly a quarter of its normalised terms with the question to pass. A request with a text containing {@value #SLOW}
+ * is answered after {@value #SLOW_MS} ms.
  */
 public final class HashingEmbedder {
 
+  public static final String SLOW = "glacial";
+  public static final long SLOW_MS = 1500;
   static final double SHARED = 0.4;
   static final int DIMS = 1024;
   private static final Set<String> STOP = Set.of("a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does",
@@ -31,7 +34,10 @@ public final class HashingEmbedder {
   /** Every text embedded, in order. */
   public final List<String> received = new CopyOnWriteArrayList<>();
 
+  private Vertx vertx;
+
   public void register(Vertx vertx) {
+    this.vertx = vertx;
     vertx.eventBus().<JsonObject>consumer(Addresses.INFERENCE_EMBED, this::embed).completion().await();
   }
 
@@ -42,11 +48,18 @@ public final class HashingEmbedder {
       return;
     }
     JsonArray vectors = new JsonArray();
-    texts.forEach(t -> {
+    boolean slow = false;
+    for (Object t : texts) {
       received.add((String) t);
       vectors.add(vector((String) t));
-    });
-    msg.reply(new JsonObject().put("model", "hashing-bow").put("dims", DIMS + 1).put("vectors", vectors));
+      slow |= ((String) t).contains(SLOW);
+    }
+    JsonObject reply = new JsonObject().put("model", "hashing-bow").put("dims", DIMS + 1).put("vectors", vectors);
+    if (slow) {
+      vertx.setTimer(SLOW_MS, id -> msg.reply(reply));
+    } else {
+      msg.reply(reply);
+    }
   }
 
   static JsonArray vector(String text) {

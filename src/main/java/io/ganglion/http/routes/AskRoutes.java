@@ -111,7 +111,8 @@ public final class AskRoutes {
         return;
       }
       held.add(Map.entry(event, data));
-      if (!AskStreams.STEP.equals(event) || "retrieve".equals(data.getString("name"))) {
+      if (!AskStreams.STEP.equals(event)
+        || "retrieve".equals(data.getString("name")) && !"failed".equals(data.getString("status"))) {
         release();
       }
     }

@@ -230,9 +230,9 @@ public final class AskPipeline {
 
   /** Stops what is still running; cancelled and server-side failures leave a trace too. */
   private Future<JsonObject> failed(AskContext ask, Throwable failure) {
+    boolean cancelled = ask.cancelled() || failure instanceof AskCancelledException;
     ask.cancel();
     ErrorCode code = ErrorCode.of(failure);
-    boolean cancelled = failure instanceof AskCancelledException;
     if (cancelled || code.status() >= 500) {
       records.persistFailure(ask, cancelled ? "cancelled" : "failed", String.valueOf(failure.getMessage()))
         .onFailure(e -> LOG.warn("trace of a failed ask not stored: {}", e.getMessage()));

@@ -53,7 +53,8 @@ final class Steps {
       }
     });
     recorded.add(step);
-    ask.emit("step", step);
+    // the stream's step events carry the trace id, so a client can fetch the trace of an ask it abandoned
+    ask.emit("step", step.copy().put("traceId", ask.traceId.toString()));
   }
 
   JsonArray all() {
