@@ -6,7 +6,6 @@ import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.LlmConfig;
 import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.ChatProvider;
 import io.ganglion.inference.llm.LlmProviders;
 import io.ganglion.orchestration.impl.AskPipeline;
 import io.ganglion.orchestration.impl.Generation;
@@ -79,8 +78,9 @@ public final class OrchestratorVerticle extends VerticleBase {
   }
 
   private JsonObject status() {
-    return new JsonObject().put("generators", new JsonArray(llm.providers().stream().map(ChatProvider::name).toList())
-      .add("extractive"));
+    JsonArray generators = new JsonArray();
+    llm.providers().forEach(provider -> generators.add(provider.name()));
+    return new JsonObject().put("generators", generators.add("extractive"));
   }
 
   private void ask(Message<JsonObject> msg) {
