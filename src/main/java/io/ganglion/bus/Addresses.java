@@ -45,6 +45,9 @@ public final class Addresses {
   // orchestration
   public static final String ORCHESTRATOR_STATUS = "ganglion.orchestrator.status";
   public static final String ORCHESTRATOR_ASK = "ganglion.orchestrator.ask";
+  public static final String ORCHESTRATOR_CONVERSATION_GET = "ganglion.orchestrator.conversation.get";
+  public static final String ORCHESTRATOR_TRACE_GET = "ganglion.orchestrator.trace.get";
+  public static final String ORCHESTRATOR_TRACE_FEEDBACK = "ganglion.orchestrator.trace.feedback";
 
   /** The status address of every verticle, in deployment order; {@code /ready} asks each. */
   public static final java.util.List<String> STATUS = java.util.List.of(

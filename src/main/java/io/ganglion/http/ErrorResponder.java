@@ -34,11 +34,7 @@ public final class ErrorResponder {
     String message;
     if (failure instanceof ReplyException re) {
       code = ErrorCode.of(re);
-      message = switch (re.failureType()) {
-        case TIMEOUT -> "the request took too long inside the server";
-        case NO_HANDLERS -> "the service that answers this is not available";
-        default -> re.getMessage();
-      };
+      message = busMessage(re);
     } else if (failure instanceof HttpException he) {
       code = byStatus(he.getStatusCode());
       message = he.getPayload() != null ? he.getPayload() : defaultMessage(code, ctx);
@@ -75,6 +71,29 @@ public final class ErrorResponder {
     response.setStatusCode(code.status())
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(body.toBuffer());
+  }
+
+  /**
+   * The error contract's body for a failure that happens after a streamed response has started (SSE
+   * {@code event: error}): {@code {"error":{"code","message","requestId"}}}.
+   */
+  public static JsonObject body(Throwable failure) {
+    ErrorCode code = failure instanceof ReplyException re ? ErrorCode.of(re) : ErrorCode.of(failure);
+    String message = failure instanceof ReplyException re ? busMessage(re)
+      : code == ErrorCode.INTERNAL ? "internal error" : failure.getMessage();
+    if (code == ErrorCode.INTERNAL) {
+      LOG.error("streamed request failed", failure);
+    }
+    return new JsonObject().put("error", new JsonObject()
+      .put("code", code.slug()).put("message", message == null ? code.slug() : message).put("requestId", RequestIds.current()));
+  }
+
+  private static String busMessage(ReplyException re) {
+    return switch (re.failureType()) {
+      case TIMEOUT -> "the request took too long inside the server";
+      case NO_HANDLERS -> "the service that answers this is not available";
+      default -> re.getMessage();
+    };
   }
 
   static ErrorCode byStatus(int status) {

@@ -2,6 +2,7 @@ package io.ganglion.http;
 
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
+import io.ganglion.config.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
@@ -12,11 +13,14 @@ import io.ganglion.http.routes.AdminRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
+import io.ganglion.http.routes.AskRoutes;
+import io.ganglion.http.routes.ChatCompletionRoutes;
 import io.ganglion.http.routes.HealthRoutes;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
+import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
 import io.vertx.core.Future;
@@ -80,6 +84,10 @@ public final class HttpVerticle extends VerticleBase {
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
+    OrchestrationConfig answers = OrchestrationConfig.from(config());
+    new AskRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
+    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
+    new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

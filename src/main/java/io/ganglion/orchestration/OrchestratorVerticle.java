@@ -1,18 +1,126 @@
 package io.ganglion.orchestration;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Status;
+import io.ganglion.config.GanglionConfig;
+import io.ganglion.config.LlmConfig;
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.inference.llm.LlmProviders;
+import io.ganglion.orchestration.impl.AskPipeline;
+import io.ganglion.orchestration.impl.Generation;
+import io.ganglion.orchestration.impl.RecordQueries;
+import io.ganglion.orchestration.impl.Records;
+import io.ganglion.store.ConversationRepository;
+import io.ganglion.store.Stores;
+import io.ganglion.store.TraceRepository;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Function;
 
 /**
- * Orchestration: the answer pipeline (retrieve, generate, judge, trace). See verticles.md for its addresses.
+ * Orchestration: answers questions from a knowledge base with cited sources ({@link AskPipeline}), and keeps their
+ * conversations and traces. Runs on an event loop and never blocks: every step is an event-bus hop or non-blocking SQL.
+ * <p>
+ * Addresses (contracts in verticles.md):
+ * <ul>
+ *   <li>{@code ganglion.orchestrator.ask} — {@link AskRequest} to the answer
+ *   {@code {"answer","citations","generator","abstained","groundedness","conversationId","traceId","query","usage",
+ *   "timings"}}; streaming per {@link AskStreams}. Fails 4000, 4040 (no such KB or conversation), 4130, 4220 (blocked by
+ *   policy), 5030/5031 (embedding model or provider unavailable), 5040 (over {@code orchestration.timeoutMs}).</li>
+ *   <li>{@code ganglion.orchestrator.conversation.get} {@code {"tenant","id"}}, {@code ganglion.orchestrator.trace.get}
+ *   {@code {"tenant","id"}}, {@code ganglion.orchestrator.trace.feedback} {@code {"tenant","id","rating","comment"?}}.</li>
+ * </ul>
+ * LLM providers come from the {@code llm} section; without providers every answer is extractive.
  */
 public final class OrchestratorVerticle extends VerticleBase {
 
+  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorVerticle.class);
+
+  private Pool postgres;
+  private LlmProviders llm;
+  private OrchestrationConfig config;
+  private AskPipeline pipeline;
+  private RecordQueries queries;
+
   @Override
   public Future<?> start() {
-    return Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", JsonObject::new);
+    GanglionConfig global = GanglionConfig.from(config());
+    config = OrchestrationConfig.from(config());
+    llm = LlmProviders.create(vertx, LlmConfig.from(config().getJsonObject("llm")), System::getenv);
+    postgres = Stores.postgres(vertx, global.postgres());
+    ConversationRepository conversations = new ConversationRepository(postgres);
+    TraceRepository traces = new TraceRepository(postgres);
+    Generation generation = new Generation(vertx, llm, config);
+    pipeline = new AskPipeline(vertx, config, global.busTimeoutMs(), generation, new Records(conversations, traces));
+    queries = new RecordQueries(conversations, traces);
+    EventBus bus = vertx.eventBus();
+    return Future.all(
+      Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", this::status),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_ASK, this::ask).completion(),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_CONVERSATION_GET, msg -> answer(msg, queries::conversation)).completion(),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_GET, msg -> answer(msg, queries::trace)).completion(),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_FEEDBACK, msg -> answer(msg, queries::feedback)).completion());
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(llm.close(), postgres.close());
+  }
+
+  private JsonObject status() {
+    JsonArray generators = new JsonArray();
+    llm.providers().forEach(provider -> generators.add(provider.name()));
+    return new JsonObject().put("generators", generators.add("extractive"));
+  }
+
+  private void ask(Message<JsonObject> msg) {
+    String stream = msg.headers().get(AskStreams.STREAM_HEADER);
+    AskPipeline.Ask ask;
+    try {
+      AskRequest request = AskRequest.fromJson(msg.body(), config.maxQuestionChars());
+      ask = pipeline.start(request, stream == null ? (event, data) -> { }
+        : (event, data) -> vertx.eventBus().send(stream, new JsonObject().put("event", event).put("data", data)));
+    } catch (RuntimeException e) {
+      fail(msg, e);
+      return;
+    }
+    MessageConsumer<Object> cancel = stream == null ? null
+      : vertx.eventBus().consumer(stream + AskStreams.CANCEL_SUFFIX, m -> ask.cancel());
+    ask.reply()
+      .onSuccess(msg::reply)
+      .onFailure(failure -> fail(msg, failure))
+      .onComplete(done -> {
+        if (cancel != null) {
+          cancel.unregister();
+        }
+      });
+  }
+
+  private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> query) {
+    Future<JsonObject> reply;
+    try {
+      reply = query.apply(msg.body());
+    } catch (RuntimeException e) {
+      reply = Future.failedFuture(e);
+    }
+    reply.onSuccess(msg::reply).onFailure(failure -> fail(msg, failure));
+  }
+
+  private static void fail(Message<JsonObject> msg, Throwable failure) {
+    ErrorCode code = ErrorCode.of(failure);
+    if (code == ErrorCode.INTERNAL) {
+      LOG.error("ask failed", failure);
+    }
+    msg.fail(code.code(), code == ErrorCode.INTERNAL ? "internal error" : failure.getMessage());
   }
 }

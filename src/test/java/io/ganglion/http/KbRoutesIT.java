@@ -24,19 +24,19 @@ class KbRoutesIT {
   @Test
   @DisplayName("a KB can be created, listed, read and deleted")
   void lifecycle() {
-    HttpResponse<String> created = server.postJson("/v1/kbs", "{\"name\":\"handbook\"}");
+    HttpResponse<String> created = server.postJson("/v1/kbs", "{\"name\":\"lifecycle-kb\"}");
     assertThat(created.statusCode()).isEqualTo(201);
-    assertThat(TestServer.json(created).getString("name")).isEqualTo("handbook");
+    assertThat(TestServer.json(created).getString("name")).isEqualTo("lifecycle-kb");
 
     assertThat(TestServer.json(server.get("/v1/kbs")).getJsonArray("kbs").stream()
-      .map(kb -> ((JsonObject) kb).getString("name"))).contains("handbook");
-    HttpResponse<String> got = server.get("/v1/kbs/handbook");
+      .map(kb -> ((JsonObject) kb).getString("name"))).contains("lifecycle-kb");
+    HttpResponse<String> got = server.get("/v1/kbs/lifecycle-kb");
     assertThat(got.statusCode()).isEqualTo(200);
     assertThat(TestServer.json(got).getString("createdAt")).isNotBlank();
 
-    assertThat(server.delete("/v1/kbs/handbook").statusCode()).isEqualTo(204);
-    assertThat(server.get("/v1/kbs/handbook").statusCode()).isEqualTo(404);
-    assertThat(server.delete("/v1/kbs/handbook").statusCode()).isEqualTo(404);
+    assertThat(server.delete("/v1/kbs/lifecycle-kb").statusCode()).isEqualTo(204);
+    assertThat(server.get("/v1/kbs/lifecycle-kb").statusCode()).isEqualTo(404);
+    assertThat(server.delete("/v1/kbs/lifecycle-kb").statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -1,0 +1,128 @@
+package io.ganglion.http.routes;
+
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.http.ErrorResponder;
+import io.ganglion.http.JsonBodies;
+import io.ganglion.http.SseStream;
+import io.ganglion.http.auth.Principal;
+import io.ganglion.http.auth.Scopes;
+import io.ganglion.orchestration.AskClient;
+import io.ganglion.orchestration.AskStreams;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/kbs/{kb}/ask} (scope {@code chat}): a cited answer from a knowledge base, as JSON or, with
+ * {@code "stream":true} or {@code Accept: text/event-stream}, as Server-Sent Events: {@code step} for each pipeline
+ * step as it finishes, {@code token} for answer text, {@code citation} for each source, then {@code done} with the full
+ * JSON answer, or {@code error} with the error contract. The stream starts once retrieval has answered (earlier steps
+ * are held back), so a refused ask is a plain HTTP error. A client that disconnects cancels the work.
+ */
+public final class AskRoutes {
+
+  public static final String CHAT = "chat";
+
+  private final Vertx vertx;
+  private final OrchestrationConfig config;
+  private final long timeoutMs;
+
+  /** @param timeoutMs deadline of the whole ask over the bus (the HTTP request budget) */
+  public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs) {
+    this.vertx = vertx;
+    this.config = config;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/kbs/:kb/ask").consumes("application/json").handler(this::ask);
+  }
+
+  private void ask(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, CHAT);
+    JsonObject body = JsonBodies.object(ctx);
+    Object stream = body.getValue("stream");
+    if (stream != null && !(stream instanceof Boolean)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'stream' must be true or false");
+    }
+    JsonObject request = new JsonObject().put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
+    for (String field : new String[]{"question", "conversationId", "k", "generator", "filter"}) {
+      if (body.containsKey(field)) {
+        request.put(field, body.getValue(field));
+      }
+    }
+    String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
+    if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
+      streamed(ctx, request);
+    } else {
+      AskClient.ask(vertx, request, timeoutMs, null).reply()
+        .onSuccess(answer -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.toBuffer()))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  private void streamed(RoutingContext ctx, JsonObject request) {
+    SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
+    HeldEvents held = new HeldEvents(sse);
+    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, held::accept);
+    sse.onClose(call::cancel);
+    call.reply()
+      .onSuccess(answer -> {
+        held.release();
+        sse.event("done", answer);
+        sse.end();
+      })
+      .onFailure(failure -> {
+        if (sse.unstarted()) {
+          sse.end();
+          ctx.fail(failure);
+        } else {
+          sse.event("error", ErrorResponder.body(failure));
+          sse.end();
+        }
+      });
+  }
+
+  /**
+   * Holds the first step events back until retrieval has answered, so an ask refused for an unknown knowledge base
+   * or conversation, an invalid field or a blocked question is a plain HTTP error with its status, not a stream.
+   * Event-loop confined.
+   */
+  private static final class HeldEvents {
+
+    private final SseStream sse;
+    private final List<Map.Entry<String, JsonObject>> held = new ArrayList<>();
+    private boolean released;
+
+    HeldEvents(SseStream sse) {
+      this.sse = sse;
+    }
+
+    void accept(String event, JsonObject data) {
+      if (released) {
+        sse.event(event, data);
+        return;
+      }
+      held.add(Map.entry(event, data));
+      if (!AskStreams.STEP.equals(event)
+        || "retrieve".equals(data.getString("name")) && !"failed".equals(data.getString("status"))) {
+        release();
+      }
+    }
+
+    void release() {
+      if (!released) {
+        released = true;
+        held.forEach(e -> sse.event(e.getKey(), e.getValue()));
+        held.clear();
+      }
+    }
+  }
+}

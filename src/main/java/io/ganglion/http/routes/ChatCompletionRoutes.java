@@ -1,0 +1,138 @@
+package io.ganglion.http.routes;
+
+import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.RequestIds;
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.http.ErrorResponder;
+import io.ganglion.http.JsonBodies;
+import io.ganglion.http.SseStream;
+import io.ganglion.http.auth.Principal;
+import io.ganglion.http.auth.Scopes;
+import io.ganglion.orchestration.AskClient;
+import io.ganglion.orchestration.AskStreams;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Instant;
+
+/**
+ * The OpenAI-compatible API, so the official SDKs work unchanged against {@code http://host:port/v1}:
+ * <ul>
+ *   <li>{@code POST /v1/chat/completions} (scope {@code chat}): model {@code kb:<name>} answers the last user message
+ *   from that knowledge base, the earlier turns serving as history for follow-up rewriting (nothing is stored but the
+ *   trace). Citations are {@code [n]} markers in the text and an extra {@code citations} field (on the final chunk when
+ *   streaming). Streaming follows OpenAI's chunk format exactly, ending with {@code data: [DONE]}; a usage chunk comes
+ *   when {@code stream_options.include_usage} is true, as OpenAI does.</li>
+ *   <li>{@code GET /v1/models} (scope {@code kb:read}): {@code kb:<name>} for each of the caller's knowledge bases.</li>
+ * </ul>
+ */
+public final class ChatCompletionRoutes {
+
+  static final String KB_PREFIX = "kb:";
+
+  private final Vertx vertx;
+  private final OrchestrationConfig config;
+  private final long timeoutMs;
+
+  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs) {
+    this.vertx = vertx;
+    this.config = config;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public void mount(Router router) {
+    router.post("/v1/chat/completions").consumes("application/json").handler(this::complete);
+    router.get("/v1/models").handler(this::models);
+  }
+
+  private void models(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, KbRoutes.READ);
+    vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()),
+        Deadlines.within(timeoutMs))
+      .map(Message::body)
+      .onSuccess(reply -> {
+        JsonArray data = new JsonArray();
+        reply.getJsonArray("kbs", new JsonArray()).forEach(kb -> {
+          JsonObject k = (JsonObject) kb;
+          data.add(new JsonObject().put("id", KB_PREFIX + k.getString("name")).put("object", "model")
+            .put("created", epochSeconds(k.getString("createdAt"))).put("owned_by", "ganglion"));
+        });
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(new JsonObject().put("object", "list").put("data", data).toBuffer());
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private void complete(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, AskRoutes.CHAT);
+    OpenAiChat chat = OpenAiChat.parse(JsonBodies.object(ctx));
+    if (!chat.model().startsWith(KB_PREFIX) || chat.model().length() == KB_PREFIX.length()) {
+      throw ErrorCode.NOT_FOUND.exception("The model '" + chat.model() + "' does not exist: use kb:<knowledge base>");
+    }
+    JsonObject request = new JsonObject().put("tenant", principal.tenant())
+      .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());
+    if (chat.stream()) {
+      streamed(ctx, chat, request);
+    } else {
+      AskClient.ask(vertx, request, timeoutMs, null).reply()
+        .onSuccess(answer -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(OpenAiChat.completion(chat.model(), answer).toBuffer()))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  private void streamed(RoutingContext ctx, OpenAiChat chat, JsonObject request) {
+    SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
+    OpenAiChat.Chunks chunks = new OpenAiChat.Chunks("chatcmpl-" + RequestIds.generate(), chat.model(),
+      Instant.now().getEpochSecond(), chat.includeUsage());
+    // the role chunk waits for the first token, so a refused request is still a plain HTTP error
+    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, (event, data) -> {
+      if (AskStreams.TOKEN.equals(event)) {
+        startOnce(sse, chunks);
+        sse.data(chunks.content(data.getString("text")).encode());
+      }
+    });
+    sse.onClose(call::cancel);
+    call.reply()
+      .onSuccess(answer -> {
+        startOnce(sse, chunks);
+        sse.data(chunks.finish(answer).encode());
+        if (chat.includeUsage()) {
+          sse.data(chunks.usage(answer).encode());
+        }
+        sse.data("[DONE]");
+        sse.end();
+      })
+      .onFailure(failure -> {
+        if (sse.unstarted()) {
+          sse.end();
+          ctx.fail(failure);
+        } else {
+          sse.data(ErrorResponder.body(failure).encode());
+          sse.end();
+        }
+      });
+  }
+
+  private static void startOnce(SseStream sse, OpenAiChat.Chunks chunks) {
+    if (!chunks.started()) {
+      chunks.markStarted();
+      sse.data(chunks.role().encode());
+    }
+  }
+
+  private static long epochSeconds(String iso) {
+    try {
+      return java.time.OffsetDateTime.parse(iso).toEpochSecond();
+    } catch (RuntimeException e) {
+      return 0;
+    }
+  }
+}

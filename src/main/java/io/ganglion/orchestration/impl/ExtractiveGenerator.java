@@ -1,0 +1,166 @@
+package io.ganglion.orchestration.impl;
+
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.inference.llm.ChatCancelledException;
+import io.ganglion.inference.llm.ChatProvider;
+import io.ganglion.inference.llm.ChatRequest;
+import io.ganglion.inference.llm.ChatResult;
+import io.ganglion.inference.llm.ChatStream;
+import io.ganglion.inference.llm.FinishReason;
+import io.ganglion.inference.llm.TokenUsage;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+
+/**
+ * The built-in generator, last link of every fallback chain: answers with the retrieved sentences that best answer the
+ * query, each followed by its citation marker, and abstains when none is similar enough.
+ * <ol>
+ *   <li>The context passages are split into sentences with exact document offsets ({@link SentenceSplitter}); the
+ *   first {@code maxCandidates} are candidates.</li>
+ *   <li>The query ({@code kind: query}) and the candidates ({@code kind: passage}) are embedded by
+ *   {@code ganglion.inference.embed}; relevance is cosine similarity.</li>
+ *   <li>Below {@code minSimilarity} for the best candidate it abstains: {@value #ABSTAIN}, no citations.</li>
+ *   <li>Else up to {@code maxSentences} sentences within {@code relativeWindow} of the best are chosen by maximal
+ *   marginal relevance ({@link Mmr}), put back in reading order (passage rank, then position), and streamed one
+ *   sentence per delta, each with its marker {@code [n]} before its final punctuation. Citation {@code n} quotes that
+ *   sentence exactly: {@code quote == document[start, end)}.</li>
+ * </ol>
+ * One instance answers one ask (it holds that ask's passages); the {@link ChatRequest} it receives is ignored.
+ * Deterministic for a given model and context; offline.
+ */
+public final class ExtractiveGenerator implements ChatProvider {
+
+  public static final String NAME = "extractive";
+  public static final String ABSTAIN = "The answer was not found in the knowledge base.";
+
+  /** What the answer cites and whether it abstained; {@code best} is the best similarity seen (NaN if none). */
+  record Outcome(List<JsonObject> citations, boolean abstained, double best) {
+  }
+
+  private final Embedder embedder;
+  private final OrchestrationConfig config;
+  private final String query;
+  private final List<Passage> passages;
+  private final Supplier<DeliveryOptions> hop;
+  private volatile Outcome outcome = new Outcome(List.of(), true, Double.NaN);
+
+  ExtractiveGenerator(Embedder embedder, OrchestrationConfig config, String query, List<Passage> passages,
+                      Supplier<DeliveryOptions> hop) {
+    this.embedder = embedder;
+    this.config = config;
+    this.query = query;
+    this.passages = passages;
+    this.hop = hop;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** The citations and abstention of the last answer; read once its result completed. */
+  Outcome outcome() {
+    return outcome;
+  }
+
+  @Override
+  public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
+    Promise<ChatResult> promise = Promise.promise();
+    AtomicBoolean cancelled = new AtomicBoolean();
+    List<Sentence> candidates = candidates();
+    Future<ChatResult> answer = candidates.isEmpty()
+      ? Future.succeededFuture(abstain(onDelta, Double.NaN, 0))
+      : Future.all(embedder.embed(List.of(query), "query", hop.get()),
+          embedder.embed(candidates.stream().map(Sentence::text).toList(), "passage", hop.get()))
+        .map(vectors -> {
+          if (cancelled.get()) {
+            throw new ChatCancelledException(NAME);
+          }
+          float[][] q = vectors.resultAt(0);
+          return compose(candidates, q[0], vectors.resultAt(1), onDelta);
+        });
+    answer.onComplete(promise::tryComplete, promise::tryFail);
+    return new ChatStream() {
+      @Override
+      public Future<ChatResult> result() {
+        return promise.future();
+      }
+
+      @Override
+      public void cancel() {
+        cancelled.set(true);
+        promise.tryFail(new ChatCancelledException(NAME));
+      }
+    };
+  }
+
+  private List<Sentence> candidates() {
+    List<Sentence> out = new ArrayList<>();
+    for (int i = 0; i < passages.size() && out.size() < config.maxCandidates(); i++) {
+      for (Sentence s : SentenceSplitter.split(i, passages.get(i))) {
+        if (out.size() < config.maxCandidates()) {
+          out.add(s);
+        }
+      }
+    }
+    return out;
+  }
+
+  private ChatResult compose(List<Sentence> candidates, float[] q, float[][] vectors, Handler<String> onDelta) {
+    double[] relevance = new double[candidates.size()];
+    double best = Double.NEGATIVE_INFINITY;
+    for (int i = 0; i < relevance.length; i++) {
+      relevance[i] = Mmr.dot(q, vectors[i]);
+      best = Math.max(best, relevance[i]);
+    }
+    int promptTokens = Tokens.estimate(query) + candidates.stream().mapToInt(s -> Tokens.estimate(s.text())).sum();
+    if (best < config.minSimilarity()) {
+      return abstain(onDelta, best, promptTokens);
+    }
+    double floor = Math.max(config.minSimilarity(), best - config.relativeWindow());
+    List<Sentence> chosen = new ArrayList<>();
+    for (int i : Mmr.select(relevance, vectors, config.maxSentences(), config.mmrLambda(), floor)) {
+      chosen.add(candidates.get(i));
+    }
+    chosen.sort(Comparator.comparingInt(Sentence::passage).thenComparingInt(Sentence::start));
+    List<JsonObject> citations = new ArrayList<>();
+    StringBuilder text = new StringBuilder();
+    for (int i = 0; i < chosen.size(); i++) {
+      Sentence s = chosen.get(i);
+      Passage p = passages.get(s.passage());
+      int n = i + 1;
+      citations.add(new JsonObject().put("n", n).put("documentId", p.documentId()).put("chunkId", p.chunkId())
+        .put("title", p.title()).put("quote", s.text()).put("start", s.start()).put("end", s.end()));
+      String piece = withMarker(s.text(), n) + (i < chosen.size() - 1 ? " " : "");
+      text.append(piece);
+      onDelta.handle(piece);
+    }
+    outcome = new Outcome(List.copyOf(citations), false, best);
+    String answer = text.toString();
+    return new ChatResult(answer, FinishReason.STOP, new TokenUsage(promptTokens, Tokens.estimate(answer)), NAME, NAME);
+  }
+
+  private ChatResult abstain(Handler<String> onDelta, double best, int promptTokens) {
+    outcome = new Outcome(List.of(), true, best);
+    onDelta.handle(ABSTAIN);
+    return new ChatResult(ABSTAIN, FinishReason.STOP, new TokenUsage(promptTokens, Tokens.estimate(ABSTAIN)), NAME, NAME);
+  }
+
+  /** "Employees get 25 days." with n = 1 is "Employees get 25 days [1]." */
+  static String withMarker(String sentence, int n) {
+    int end = sentence.length();
+    while (end > 0 && ".!?;:".indexOf(sentence.charAt(end - 1)) >= 0) {
+      end--;
+    }
+    return sentence.substring(0, end) + " [" + n + "]" + sentence.substring(end);
+  }
+}

@@ -1,0 +1,109 @@
+package io.ganglion.orchestration.impl;
+
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.inference.llm.ChatProvider;
+import io.ganglion.inference.llm.ChatRequest;
+import io.ganglion.inference.llm.ChatResult;
+import io.ganglion.inference.llm.ChatStream;
+import io.ganglion.inference.llm.Citation;
+import io.ganglion.inference.llm.CitationParser;
+import io.ganglion.inference.llm.CitationPrompt;
+import io.ganglion.inference.llm.ContextPassage;
+import io.ganglion.inference.llm.LlmProviders;
+import io.ganglion.inference.llm.ProviderException;
+import io.ganglion.inference.llm.TokenUsage;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * Generation: picks the chain for an ask — the request's {@code generator} (a provider name, or {@code extractive}),
+ * else the default provider with its fallbacks — always ending in a fresh {@link ExtractiveGenerator} over the ask's
+ * context, so an answer comes even when every upstream is down. Upstream answers are written under
+ * {@link CitationPrompt} (history turns before the context-bearing question) and their {@code [n]} markers mapped
+ * back to the context passages; an upstream answer citing nothing counts as an abstention.
+ */
+public final class Generation {
+
+  /**
+   * @param generator  the link that answered ({@code extractive} or a provider name)
+   * @param citations  {@code {"n","documentId","chunkId","title","quote","start","end"}} each
+   * @param similarity the extractive generator's best question-sentence similarity (what abstention is decided on);
+   *                   {@code null} for upstream providers
+   */
+  record Generated(String text, String generator, String model, List<JsonObject> citations, boolean abstained,
+                   TokenUsage usage, Double similarity) {
+  }
+
+  private final LlmProviders llm;
+  private final Embedder embedder;
+  private final OrchestrationConfig config;
+
+  public Generation(Vertx vertx, LlmProviders llm, OrchestrationConfig config) {
+    this.llm = llm;
+    this.embedder = new Embedder(vertx);
+    this.config = config;
+  }
+
+  /** Fails with 4000 unless {@code generator} is {@code null}, {@code extractive} or a configured provider. */
+  void check(String generator) {
+    if (generator != null && !ExtractiveGenerator.NAME.equals(generator) && llm.provider(generator).isEmpty()) {
+      throw ErrorCode.INVALID_REQUEST.exception("unknown generator '" + generator + "': use extractive"
+        + (llm.providers().isEmpty() ? "" : " or one of " + llm.providers().stream().map(ChatProvider::name).toList()));
+    }
+  }
+
+  /**
+   * Starts generating; {@code started} receives the call so the ask can cancel it.
+   *
+   * @param query   the standalone query (what the extractive generator answers)
+   * @param onDelta each text fragment, in order
+   */
+  Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
+                             List<Passage> context, Supplier<DeliveryOptions> hop, Handler<String> onDelta,
+                             Consumer<ChatStream> started) {
+    ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, query, context, hop);
+    ChatProvider chain = generator == null ? llm.defaultChain(extractive)
+      : ExtractiveGenerator.NAME.equals(generator) ? extractive
+      : llm.chain(generator, extractive);
+    ChatStream call = chain.stream(prompt(question, history, context), onDelta);
+    started.accept(call);
+    return call.result()
+      .recover(failure -> Future.failedFuture(failure instanceof ProviderException pe
+        ? pe.errorCode().exception(pe.getMessage()) : failure))
+      .map(result -> ExtractiveGenerator.NAME.equals(result.provider())
+        ? fromExtractive(result, extractive.outcome())
+        : fromUpstream(result, context));
+  }
+
+  private static ChatRequest prompt(String question, List<ChatMessage> history, List<Passage> context) {
+    List<ContextPassage> passages = context.stream().map(p -> new ContextPassage(p.title(), p.text())).toList();
+    List<ChatMessage> messages = new ArrayList<>(history);
+    messages.add(ChatMessage.user(CitationPrompt.userMessage(question, passages)));
+    return new ChatRequest(CitationPrompt.SYSTEM_PROMPT, messages, 0, null, List.of(), null);
+  }
+
+  private static Generated fromExtractive(ChatResult result, ExtractiveGenerator.Outcome outcome) {
+    return new Generated(result.text(), ExtractiveGenerator.NAME, ExtractiveGenerator.NAME, outcome.citations(),
+      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best());
+  }
+
+  private static Generated fromUpstream(ChatResult result, List<Passage> context) {
+    List<JsonObject> citations = new ArrayList<>();
+    for (Citation<Passage> c : CitationParser.parse(result.text(), context)) {
+      Passage p = c.passage();
+      citations.add(new JsonObject().put("n", c.number()).put("documentId", p.documentId()).put("chunkId", p.chunkId())
+        .put("title", p.title()).put("quote", p.text()).put("start", p.start()).put("end", p.end()));
+    }
+    return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(), null);
+  }
+}

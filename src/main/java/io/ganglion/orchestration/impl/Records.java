@@ -1,0 +1,95 @@
+package io.ganglion.orchestration.impl;
+
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.store.ConversationRepository;
+import io.ganglion.store.TraceRepository;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * What an ask reads from and leaves in PostgreSQL: the conversation's earlier turns, the new turn, and the trace. A
+ * store failure while persisting does not fail an answer already composed: the step is recorded as failed and logged.
+ */
+public final class Records {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Records.class);
+
+  private final ConversationRepository conversations;
+  private final TraceRepository traces;
+
+  public Records(ConversationRepository conversations, TraceRepository traces) {
+    this.conversations = conversations;
+    this.traces = traces;
+  }
+
+  /** Loads the last {@code turns} messages of the ask's conversation; 4040 when the tenant has no such conversation. */
+  Future<Integer> history(AskContext ask, int turns) {
+    return conversations.get(ask.request.tenant(), ask.request.conversationId())
+      .recover(failure -> Future.failedFuture(ErrorCode.UNAVAILABLE.exception("conversation store unavailable: "
+        + failure.getMessage())))
+      .compose(found -> {
+        if (found.isEmpty()) {
+          return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no conversation '" + ask.request.conversationId() + "'"));
+        }
+        if (!found.get().kb().equals(ask.request.kb())) {
+          return Future.failedFuture(ErrorCode.INVALID_REQUEST.exception("conversation '" + found.get().id()
+            + "' belongs to knowledge base '" + found.get().kb() + "'"));
+        }
+        ask.conversationId = found.get().id();
+        return conversations.recentMessages(ask.conversationId, turns);
+      })
+      .map(messages -> {
+        ask.history = messages.stream()
+          .map(m -> new ChatMessage(ChatMessage.Role.ofWireName(m.role()), m.content()))
+          .toList();
+        return messages.size();
+      });
+  }
+
+  /** Stores the conversation turn (starting the conversation if needed) and the trace. */
+  Future<JsonObject> persist(AskContext ask, String outcome) {
+    Future<Void> conversation = ask.newConversation
+      ? conversations.create(ask.request.tenant(), ask.request.kb()).map(c -> {
+        ask.conversationId = c.id();
+        return null;
+      })
+      : Future.succeededFuture();
+    return conversation
+      .compose(v -> traces.insert(trace(ask, outcome, ask.generated.text(), "")))
+      .compose(v -> ask.conversationId == null ? Future.succeededFuture()
+        : conversations.appendTurn(ask.conversationId, ask.question, ask.generated.text(), ask.traceId))
+      .map(v -> new JsonObject().put("traceId", ask.traceId.toString()))
+      .recover(failure -> {
+        LOG.warn("trace {} not stored: {}", ask.traceId, failure.getMessage());
+        return Future.succeededFuture(new JsonObject().put("status", "failed").put("error", failure.getMessage()));
+      });
+  }
+
+  /** Stores the trace of an ask that did not complete ({@code cancelled} or {@code failed}). */
+  Future<Void> persistFailure(AskContext ask, String outcome, String error) {
+    String answer = ask.generated == null ? "" : ask.generated.text();
+    return traces.insert(trace(ask, outcome, answer, error));
+  }
+
+  private static TraceRepository.Trace trace(AskContext ask, String outcome, String answer, String error) {
+    Generation.Generated g = ask.generated;
+    JsonArray steps = ask.steps.all();
+    if (!error.isEmpty()) {
+      steps.add(new JsonObject().put("name", outcome).put("status", "failed").put("error", error));
+    }
+    List<String> chunkIds = ask.retrieved.stream().map(Passage::chunkId).filter(id -> id != null).toList();
+    return new TraceRepository.Trace(ask.traceId, ask.request.tenant(), ask.request.kb(),
+      ask.request.inlineHistory() ? null : ask.conversationId, ask.question, ask.query == null ? ask.question : ask.query,
+      answer, outcome, g == null ? "none" : g.generator(), g == null || g.abstained(),
+      ask.verdict == null ? null : ask.verdict.score(), steps, chunkIds,
+      new JsonArray(g == null ? List.of() : List.copyOf(g.citations())),
+      g == null ? 0 : g.usage().promptTokens(), g == null ? 0 : g.usage().completionTokens(),
+      (int) ask.elapsedMs(), null, null, null, null);
+  }
+}

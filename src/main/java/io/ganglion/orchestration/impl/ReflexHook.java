@@ -1,0 +1,68 @@
+package io.ganglion.orchestration.impl;
+
+import io.ganglion.bus.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Client of {@code ganglion.reflex.inspect} ({@code {"text","direction"}} to
+ * {@code {"action","text","findings","injection"}}). When no reflex verticle is deployed the text passes unchanged and
+ * the inspection says {@code skipped}; when the reflex layer fails or is late, the text passes too (fail open: an
+ * answer is not withheld because the guard is slow) and the inspection says {@code failed}, which the trace records.
+ */
+final class ReflexHook {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ReflexHook.class);
+
+  /**
+   * @param status {@code ok}, {@code skipped} or {@code failed}
+   * @param action {@code allow}, {@code mask}, {@code block} or {@code flag}
+   * @param text   the text to use from here on (redacted when masked)
+   */
+  record Inspection(String status, String action, String text, JsonObject detail) {
+
+    boolean blocked() {
+      return "block".equals(action);
+    }
+  }
+
+  private final Vertx vertx;
+
+  ReflexHook(Vertx vertx) {
+    this.vertx = vertx;
+  }
+
+  Future<Inspection> inspect(String text, String direction, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("text", text).put("direction", direction);
+    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT, request, hop)
+      .map(Message::body)
+      .map(reply -> {
+        String action = reply.getString("action", "allow");
+        String redacted = reply.getString("text", text);
+        JsonArray findings = reply.getJsonArray("findings", new JsonArray());
+        JsonArray types = new JsonArray();
+        findings.forEach(f -> types.add(f instanceof JsonObject finding ? finding.getString("type") : null));
+        JsonObject detail = new JsonObject().put("action", action).put("findings", types);
+        if (reply.getJsonObject("injection") != null) {
+          detail.put("injection", reply.getJsonObject("injection"));
+        }
+        return new Inspection("ok", action, "mask".equals(action) ? redacted : text, detail);
+      })
+      .recover(failure -> {
+        boolean absent = failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
+        if (!absent) {
+          LOG.warn("reflex inspection ({}) failed, passing the text unchanged: {}", direction, failure.getMessage());
+        }
+        return Future.succeededFuture(new Inspection(absent ? "skipped" : "failed", "allow", text,
+          new JsonObject().put("reason", absent ? "no reflex verticle deployed" : String.valueOf(failure.getMessage()))));
+      });
+  }
+}

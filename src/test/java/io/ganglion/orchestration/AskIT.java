@@ -1,0 +1,272 @@
+package io.ganglion.orchestration;
+
+import io.ganglion.TestServer;
+import io.ganglion.orchestration.impl.AskPipeline;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("Asking a knowledge base over HTTP")
+class AskIT {
+
+  static TestServer server;
+  static TestDoubles doubles;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.shared();
+    TestCorpus.ingest(server);
+    doubles = TestDoubles.start(server);
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void stopDoubles() {
+    doubles.close();
+  }
+
+  /** An ask against the orchestrator that runs with test doubles for retrieval and embeddings. */
+  static HttpResponse<String> askWithDoubles(String kb, JsonObject body) {
+    return server.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + doubles.port()
+        + "/v1/kbs/" + kb + "/ask")).header("Authorization", "Bearer " + server.adminKey())
+      .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body.encode())).build());
+  }
+
+  static HttpResponse<String> ask(String kb, JsonObject body) {
+    return server.postJson("/v1/kbs/" + kb + "/ask", body.encode());
+  }
+
+  static String document(String id) {
+    return TestCorpus.DOCUMENTS.get(id)[1];
+  }
+
+  @Test
+  @DisplayName("an extractive answer states the fact and cites the document it comes from, quoting it exactly")
+  void answersWithCitation() {
+    HttpResponse<String> response = ask(TestCorpus.KB, new JsonObject().put("question", "How many vacation days do employees get?"));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject answer = TestServer.json(response);
+    assertThat(answer.getString("answer")).contains("25 days").contains("[1]");
+    assertThat(answer.getString("generator")).isEqualTo("extractive");
+    assertThat(answer.getBoolean("abstained")).isFalse();
+    JsonObject first = answer.getJsonArray("citations").getJsonObject(0);
+    assertThat(first.getInteger("n")).isEqualTo(1);
+    assertThat(first.getString("documentId")).isEqualTo("doc-vacation");
+    assertThat(first.getString("title")).isEqualTo("Vacation policy");
+    assertThat(first.getString("quote")).contains("25 days");
+    assertThat(document("doc-vacation").substring(first.getInteger("start"), first.getInteger("end")))
+      .isEqualTo(first.getString("quote"));
+    assertThat(answer.getDouble("groundedness")).isEqualTo(1.0);
+    assertThat(answer.getString("traceId")).isNotBlank();
+    assertThat(answer.getString("conversationId")).isNotBlank();
+    assertThat(answer.getJsonObject("usage").getInteger("totalTokens")).isPositive();
+    assertThat(answer.getJsonObject("timings").fieldNames()).contains("retrieve", "generate", "total");
+  }
+
+  @Test
+  @DisplayName("a question the passages do not answer confidently is an abstention without citations")
+  void abstainsOutOfDomain() {
+    String question = "Is there a gym membership discount for employees?";
+    HttpResponse<String> response = ask(TestCorpus.KB, new JsonObject().put("question", question));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject answer = TestServer.json(response);
+    assertThat(answer.getBoolean("abstained")).isTrue();
+    assertThat(answer.getString("answer")).containsIgnoringCase("not found in the knowledge base");
+    assertThat(answer.getJsonArray("citations")).isEmpty();
+    // passages were retrieved: the abstention is a similarity decision, not an empty search
+    JsonObject trace = TestServer.json(server.get("/v1/traces/" + answer.getString("traceId")));
+    assertThat(trace.getJsonArray("chunkIds")).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("retrieval down: the answer says so and abstains, with the step recorded as degraded")
+  void retrievalDown() {
+    JsonObject answer = TestServer.json(askWithDoubles(FakeRetrieval.BROKEN, new JsonObject().put("question", "Anything?")));
+
+    assertThat(answer.getBoolean("abstained")).isTrue();
+    assertThat(answer.getString("answer")).isEqualTo(AskPipeline.RETRIEVAL_DOWN);
+    JsonObject trace = TestServer.json(server.get("/v1/traces/" + answer.getString("traceId")));
+    assertThat(trace.getString("outcome")).isEqualTo("degraded");
+    assertThat(step(trace.getJsonArray("steps"), "retrieve").getString("status")).isEqualTo("degraded");
+  }
+
+  @Test
+  @DisplayName("an unknown knowledge base is 404, a missing question 400, a non-boolean stream 400")
+  void refusals() {
+    HttpResponse<String> unknown = ask("no-such-kb", new JsonObject().put("question", "Hello?"));
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(TestServer.json(unknown).getJsonObject("error").getString("code")).isEqualTo("not_found");
+    assertThat(ask(TestCorpus.KB, new JsonObject()).statusCode()).isEqualTo(400);
+    assertThat(ask(TestCorpus.KB, new JsonObject().put("question", "x").put("stream", "yes")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("SSE: steps as they finish, then tokens, then citations, then done with the full answer")
+  void streams() {
+    HttpResponse<String> response = server.send(server.authed("/v1/kbs/" + TestCorpus.KB + "/ask")
+      .header("Content-Type", "application/json").header("Accept", "text/event-stream")
+      .POST(HttpRequest.BodyPublishers.ofString(new JsonObject().put("question", "How many vacation days do employees get?").encode()))
+      .build());
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(ct -> assertThat(ct).startsWith("text/event-stream"));
+    List<SseEvents.Event> events = SseEvents.parse(response.body());
+    List<String> names = events.stream().map(SseEvents.Event::name).toList();
+    assertThat(names.getFirst()).isEqualTo("step");
+    assertThat(names.getLast()).isEqualTo("done");
+    assertThat(names).doesNotContain("error");
+    int firstToken = names.indexOf("token");
+    int lastToken = names.lastIndexOf("token");
+    int firstCitation = names.indexOf("citation");
+    assertThat(firstToken).isGreaterThan(names.indexOf("step"));
+    assertThat(firstCitation).isGreaterThan(lastToken);
+    List<String> stepsBeforeTokens = events.subList(0, firstToken).stream().map(e -> e.json().getString("name")).toList();
+    assertThat(stepsBeforeTokens).containsSubsequence("reflex_in", "retrieve", "context");
+
+    JsonObject done = events.getLast().json();
+    String streamed = String.join("", events.stream().filter(e -> e.name().equals("token")).map(e -> e.json().getString("text")).toList());
+    assertThat(streamed).isEqualTo(done.getString("answer")).contains("25 days");
+    List<JsonObject> citations = events.stream().filter(e -> e.name().equals("citation")).map(SseEvents.Event::json).toList();
+    assertThat(new JsonArray(List.copyOf(citations))).isEqualTo(done.getJsonArray("citations"));
+    assertThat(events.stream().filter(e -> e.name().equals("step")).map(e -> e.json().getString("name")))
+      .contains("generate", "judge", "persist");
+  }
+
+  @Test
+  @DisplayName("SSE: a refused ask is a plain HTTP error, not a stream")
+  void streamRefused() {
+    HttpResponse<String> response = server.postJson("/v1/kbs/no-such-kb/ask",
+      new JsonObject().put("question", "Hello?").put("stream", true).encode());
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(TestServer.json(response).getJsonObject("error").getString("code")).isEqualTo("not_found");
+  }
+
+  @Test
+  @DisplayName("a client that disconnects mid-stream cancels the ask: generation is abandoned, the trace says cancelled")
+  void disconnectCancels() throws Exception {
+    String question = "How many glacial vacation days do employees get?";
+    byte[] bytes = new JsonObject().put("question", question).put("stream", true).encode().getBytes(StandardCharsets.UTF_8);
+    String traceId;
+    try (Socket socket = new Socket("127.0.0.1", doubles.port())) {
+      OutputStream out = socket.getOutputStream();
+      out.write(("POST /v1/kbs/" + TestCorpus.KB + "/ask HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer "
+        + server.adminKey() + "\r\nContent-Type: application/json\r\nContent-Length: " + bytes.length + "\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8));
+      out.write(bytes);
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = in.readLine()) != null && !line.startsWith("data: ")) {
+        // status line, headers, chunk sizes and "event: step", until the first event's data
+      }
+      assertThat(line).startsWith("data: ");
+      traceId = new JsonObject(line.substring(6)).getString("traceId");
+    }
+    // the slow embedding of the question is in flight while the client goes away
+    JsonObject trace = null;
+    long deadline = System.currentTimeMillis() + HashingEmbedder.SLOW_MS + 5000;
+    while (System.currentTimeMillis() < deadline) {
+      HttpResponse<String> response = server.get("/v1/traces/" + traceId);
+      if (response.statusCode() == 200) {
+        trace = TestServer.json(response);
+        break;
+      }
+      Thread.sleep(50);
+    }
+    assertThat(trace).as("the cancelled ask's trace").isNotNull();
+    assertThat(trace.getString("outcome")).isEqualTo("cancelled");
+    assertThat(trace.getString("answer")).isEmpty();
+    List<String> steps = trace.getJsonArray("steps").stream().map(s -> ((JsonObject) s).getString("name")).toList();
+    assertThat(steps).contains("retrieve").doesNotContain("judge", "persist");
+    assertThat(doubles.embedder.received).anyMatch(text -> text.contains("glacial"));
+  }
+
+  @Test
+  @DisplayName("a follow-up in a conversation is searched with the earlier question's terms, and the conversation is readable")
+  void followUpUsesHistory() {
+    JsonObject first = TestServer.json(ask(TestCorpus.KB, new JsonObject().put("question", "How many vacation days do employees get?")));
+    String conversation = first.getString("conversationId");
+
+    JsonObject second = TestServer.json(ask(TestCorpus.KB, new JsonObject().put("question", "And contractors?")
+      .put("conversationId", conversation)));
+
+    assertThat(second.getString("conversationId")).isEqualTo(conversation);
+    assertThat(second.getString("query")).startsWith("And contractors?").contains("vacation").contains("employees");
+    assertThat(second.getString("answer")).contains("Contractors are not eligible");
+    JsonObject stored = TestServer.json(server.get("/v1/conversations/" + conversation));
+    assertThat(stored.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("role")).toList())
+      .containsExactly("user", "assistant", "user", "assistant");
+    assertThat(stored.getJsonArray("messages").getJsonObject(2).getString("content")).isEqualTo("And contractors?");
+    assertThat(stored.getJsonArray("messages").getJsonObject(3).getString("traceId")).isEqualTo(second.getString("traceId"));
+  }
+
+  @Test
+  @DisplayName("every answer leaves a trace with its steps, chunks, generator, tokens and latency; feedback is stored")
+  void traceAndFeedback() {
+    JsonObject answer = TestServer.json(ask(TestCorpus.KB, new JsonObject().put("question", "When must a lost laptop be reported?")));
+    String traceId = answer.getString("traceId");
+
+    HttpResponse<String> fetched = server.get("/v1/traces/" + traceId);
+    assertThat(fetched.statusCode()).isEqualTo(200);
+    JsonObject trace = TestServer.json(fetched);
+    assertThat(trace.getString("answer")).isEqualTo(answer.getString("answer")).contains("24 hours");
+    assertThat(trace.getString("generator")).isEqualTo("extractive");
+    assertThat(trace.getString("outcome")).isEqualTo("answered");
+    assertThat(trace.getJsonArray("chunkIds")).isNotEmpty();
+    assertThat(trace.getJsonArray("steps").stream().map(s -> ((JsonObject) s).getString("name")).toList())
+      .containsSubsequence("reflex_in", "retrieve", "context", "generate", "judge");
+    assertThat(step(trace.getJsonArray("steps"), "reflex_in").getString("status")).isIn("ok", "skipped");
+    assertThat(trace.getInteger("latencyMs")).isGreaterThanOrEqualTo(0);
+    assertThat(trace.getJsonObject("usage").getInteger("totalTokens")).isPositive();
+
+    HttpResponse<String> feedback = server.postJson("/v1/traces/" + traceId + "/feedback",
+      new JsonObject().put("rating", -1).put("comment", "too short").encode());
+    assertThat(feedback.statusCode()).isEqualTo(200);
+    JsonObject stored = TestServer.json(server.get("/v1/traces/" + traceId)).getJsonObject("feedback");
+    assertThat(stored.getInteger("rating")).isEqualTo(-1);
+    assertThat(stored.getString("comment")).isEqualTo("too short");
+    assertThat(server.postJson("/v1/traces/" + traceId + "/feedback", "{\"rating\":5}").statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName("another tenant's trace and conversation are 404, and so is feedback on them")
+  void tenancy() {
+    JsonObject answer = TestServer.json(ask(TestCorpus.KB, new JsonObject().put("question", "How are receipts submitted?")));
+    JWTAuth signer = JWTAuth.create(server.ganglion().vertx(), new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(TestServer.JWT_SECRET)));
+    String other = signer.generateToken(new JsonObject().put("sub", "mallory").put("tenant", "other-tenant").put("scope", "chat"),
+      new JWTOptions().setExpiresInMinutes(5));
+
+    for (String path : List.of("/v1/traces/" + answer.getString("traceId"), "/v1/conversations/" + answer.getString("conversationId"))) {
+      HttpResponse<String> response = server.send(server.request(path).header("Authorization", "Bearer " + other).GET().build());
+      assertThat(response.statusCode()).as(path).isEqualTo(404);
+    }
+    HttpResponse<String> feedback = server.send(server.request("/v1/traces/" + answer.getString("traceId") + "/feedback")
+      .header("Authorization", "Bearer " + other).header("Content-Type", "application/json")
+      .POST(HttpRequest.BodyPublishers.ofString("{\"rating\":1}")).build());
+    assertThat(feedback.statusCode()).isEqualTo(404);
+    assertThat(server.get("/v1/traces/not-a-uuid").statusCode()).isEqualTo(404);
+  }
+
+  static JsonObject step(JsonArray steps, String name) {
+    return steps.stream().map(JsonObject.class::cast).filter(s -> s.getString("name").equals(name)).findFirst().orElseThrow();
+  }
+}
