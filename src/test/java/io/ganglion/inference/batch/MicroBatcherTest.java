@@ -138,7 +138,7 @@ class MicroBatcherTest {
 
     batcher.submit(Collections.nCopies(7, "z".repeat(30))).get(5, TimeUnit.SECONDS);
 
-    assertThat(runner.batchSizes).containsExactly(3, 3, 1);
+    assertThat(runner.batchSizes).containsExactlyInAnyOrder(3, 3, 1);
     assertThat(meters.get("ganglion.inference.batch.tokens").summary().max()).isLessThanOrEqualTo(100);
   }
 

@@ -12,7 +12,7 @@ import org.apache.pdfbox.pdmodel.font.PDType1Font;
 import org.apache.pdfbox.pdmodel.font.Standard14Fonts;
 
 /** Seeded sample documents in every format, from the same prose. */
-final class Samples {
+public final class Samples {
 
   private static final String[] WORDS = ("the server keeps an index of passages and answers questions with cited "
     + "sources while the reflex layer guards requests against leaks timeouts ERR_TIMEOUT E-1234 retries budgets "
@@ -66,7 +66,7 @@ final class Samples {
   }
 
   /** A multi-page PDF, one line of at most ~90 characters per text line, paragraphs separated by a gap. */
-  static byte[] pdf(String prose) throws IOException {
+  public static byte[] pdf(String prose) throws IOException {
     try (PDDocument doc = new PDDocument(); ByteArrayOutputStream out = new ByteArrayOutputStream()) {
       PDType1Font font = new PDType1Font(Standard14Fonts.FontName.HELVETICA);
       List<String> lines = new ArrayList<>();
