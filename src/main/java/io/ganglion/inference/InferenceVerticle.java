@@ -4,6 +4,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
+import io.ganglion.bus.Vectors;
 import io.ganglion.config.ConfigReader;
 import io.ganglion.config.InferenceConfig;
 import io.ganglion.inference.batch.BatcherClosedException;
@@ -85,7 +86,7 @@ public final class InferenceVerticle extends VerticleBase {
       JsonArray tokens = new JsonArray();
       JsonArray truncated = new JsonArray();
       for (Embedding e : embeddings) {
-        vectors.add(floats(e.vector()));
+        vectors.add(Vectors.toJson(e.vector()));
         tokens.add(e.tokens());
         truncated.add(e.truncated());
       }
@@ -176,13 +177,5 @@ public final class InferenceVerticle extends VerticleBase {
 
   private static String modelName(JsonObject body) {
     return body.getValue("model") instanceof String s && !s.isBlank() ? s : null;
-  }
-
-  private static JsonArray floats(float[] vector) {
-    List<Object> values = new ArrayList<>(vector.length);
-    for (float v : vector) {
-      values.add(v);
-    }
-    return new JsonArray(values);
   }
 }

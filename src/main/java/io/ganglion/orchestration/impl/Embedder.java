@@ -2,6 +2,7 @@ package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Vectors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -36,15 +37,7 @@ final class Embedder {
           return Future.failedFuture(ErrorCode.INTERNAL.exception("embed replied " + (vectors == null ? "no" : vectors.size())
             + " vectors for " + texts.size() + " texts"));
         }
-        float[][] out = new float[vectors.size()][];
-        for (int i = 0; i < out.length; i++) {
-          JsonArray v = vectors.getJsonArray(i);
-          out[i] = new float[v.size()];
-          for (int j = 0; j < out[i].length; j++) {
-            out[i][j] = v.getNumber(j).floatValue();
-          }
-        }
-        return Future.succeededFuture(out);
+        return Future.succeededFuture(Vectors.allFromJson(vectors).toArray(float[][]::new));
       });
   }
 }

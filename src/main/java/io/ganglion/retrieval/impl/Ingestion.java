@@ -3,6 +3,7 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Vectors;
 import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.ingest.Chunk;
 import io.ganglion.retrieval.ingest.Chunker;
@@ -131,19 +132,7 @@ public final class Ingestion {
   private Future<List<float[]>> embedGroup(List<String> texts, int attempt) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage");
     return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, Deadlines.within(EMBED_TIMEOUT_MS))
-      .map(reply -> {
-        JsonArray vectors = reply.body().getJsonArray("vectors");
-        List<float[]> out = new ArrayList<>(vectors.size());
-        for (int i = 0; i < vectors.size(); i++) {
-          JsonArray v = vectors.getJsonArray(i);
-          float[] vector = new float[v.size()];
-          for (int j = 0; j < vector.length; j++) {
-            vector[j] = ((Number) v.getValue(j)).floatValue();
-          }
-          out.add(vector);
-        }
-        return out;
-      })
+      .map(reply -> Vectors.allFromJson(reply.body().getJsonArray("vectors")))
       .recover(failure -> {
         if (attempt < EMBED_RETRIES && ErrorCode.of(failure) == ErrorCode.OVERLOADED) {
           Promise<List<float[]>> retry = Promise.promise();

@@ -3,6 +3,7 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Vectors;
 import io.ganglion.config.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
@@ -121,14 +122,7 @@ public final class Searcher {
   private Future<float[]> embed(String query) {
     return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED,
         new JsonObject().put("texts", new JsonArray().add(query)).put("kind", "query"), Deadlines.within(busTimeoutMs))
-      .map(reply -> {
-        JsonArray v = reply.body().getJsonArray("vectors").getJsonArray(0);
-        float[] vector = new float[v.size()];
-        for (int i = 0; i < vector.length; i++) {
-          vector[i] = ((Number) v.getValue(i)).floatValue();
-        }
-        return vector;
-      });
+      .map(reply -> Vectors.fromJson(reply.body().getJsonArray("vectors").getJsonArray(0)));
   }
 
   private Future<List<Hit>> rerank(Request request, List<Hit> hits) {
