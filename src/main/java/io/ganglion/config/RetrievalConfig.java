@@ -44,7 +44,7 @@ public record RetrievalConfig(
   }
 
   public static final RetrievalConfig DEFAULTS =
-    new RetrievalConfig(4, 4, 256, 32, Fusion.RRF, 60, 0.5, 100, 100, 20L * 1024 * 1024, 20, "", 30);
+    new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 100, 20L * 1024 * 1024, 20, "", 30);
 
   public RetrievalConfig {
     atLeast("shards", shards, 1);

@@ -17,7 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * A vector is {@code sqrt(a)} on a shared axis plus {@code sqrt(1-a)} times the L2-normalised hashed bag of content
  * words (lower-cased, a trailing plural 's' dropped), so {@code cos(x, y) = a + (1 - a) * bagOfWordsCos(x, y)}. The
  * shared part mimics the anisotropy of real sentence embedders (bge-small scores unrelated text around 0.3-0.5), so the
- * production threshold (0.55) keeps its meaning: unrelated text scores {@value #SHARED}, and a sentence must share
+ * production threshold (0.61) keeps its meaning: unrelated text scores {@value #SHARED}, and a sentence must share
  * roughly a quarter of its normalised terms with the question to pass. A request with a text containing {@value #SLOW}
  * is answered after {@value #SLOW_MS} ms.
  */
