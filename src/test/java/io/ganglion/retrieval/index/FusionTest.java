@@ -62,7 +62,7 @@ class FusionTest {
   @Test
   @DisplayName("The configured fusion is built from the config record")
   void fromConfig() {
-    assertThat(Fusion.of(RetrievalConfig.from(new JsonObject().put("rrfK", 10))))
+    assertThat(Fusion.of(RetrievalConfig.from(new JsonObject().put("fusion", "rrf").put("rrfK", 10))))
       .isEqualTo(new ReciprocalRankFusion(10));
     assertThat(Fusion.of(RetrievalConfig.from(new JsonObject().put("fusion", "weighted").put("vectorWeight", 0.3))))
       .isEqualTo(new WeightedScoreFusion(0.3));
