@@ -39,6 +39,8 @@ final class VectorGraph {
   static final int BEAM_WIDTH = 100;
   static final float NEIGHBOR_OVERFLOW = 1.2f;
   static final float ALPHA = 1.2f;
+  /** Shards with fewer vectors than this are scored exactly instead of walking the graph. */
+  static final int EXACT_BELOW = 2048;
   private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
   private final GrowableVectorValues vectors;
@@ -102,6 +104,9 @@ final class VectorGraph {
     if (ordinals.isEmpty()) {
       return List.of();
     }
+    if (entries.size() <= EXACT_BELOW) {
+      return exact(unitQuery, k, filters);
+    }
     // the filter runs inside the graph walk, so k filtered results come back even when few chunks match
     Bits accept = filters.isEmpty()
       ? ordinal -> !deleted.get(ordinal)
@@ -115,6 +120,24 @@ final class VectorGraph {
       out.add(new ScoredChunk(entries.get(ns.node).chunkId(), 2.0 * ns.score - 1.0));
     }
     return out;
+  }
+
+  /**
+   * Exact scoring of every live vector: for small shards it costs less than a graph walk and is always exact (as
+   * Lucene does for small segments). It also keeps small knowledge bases correct where the graph walk was seen to miss
+   * nodes of a graph of only a few vectors.
+   */
+  private List<ScoredChunk> exact(VectorFloat<?> unitQuery, int k, Map<String, String> filters) {
+    List<ScoredChunk> all = new ArrayList<>();
+    for (int ordinal = 0; ordinal < entries.size(); ordinal++) {
+      if (deleted.get(ordinal) || (!filters.isEmpty() && !entries.get(ordinal).matches(filters))) {
+        continue;
+      }
+      float dot = io.github.jbellis.jvector.vector.VectorUtil.dotProduct(unitQuery, vectors.getVector(ordinal));
+      all.add(new ScoredChunk(entries.get(ordinal).chunkId(), dot));
+    }
+    all.sort((a, b) -> Double.compare(b.score(), a.score()));
+    return all.size() > k ? List.copyOf(all.subList(0, k)) : all;
   }
 
   int live() {
