@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  *   never past the deadline.</li>
  *   <li><b>Circuit breaker</b> (vertx-circuit-breaker): every attempt runs through it; {@code breakerMaxFailures}
  *   retryable failures open it, and while it is open calls fail at once with {@link ProviderUnavailableException}.
- *   After {@code breakerResetMs} one trial call is let through.</li>
+ *   After {@code breakerResetMs} one trial call is let through; only its success closes the breaker again.</li>
  *   <li><b>Deadline</b>: {@code timeoutMs} bounds the whole call, backoff included; when it passes the attempt in
  *   flight is reset and the call fails with {@link ProviderTimeoutException.Phase#TOTAL}.</li>
  * </ul>
@@ -63,10 +63,10 @@ public final class ResilientProvider implements ChatProvider {
         .setTimeout(-1)
         .setMaxRetries(0)
         .setNotificationAddress(null))
-      // a refused request (4xx) or a cancellation says nothing about the upstream's health
-      .failurePolicy(attempt -> attempt.failed()
-        && attempt.cause() instanceof ProviderException failure && failure.retryable());
+      .failurePolicy(attempt -> attempt.failed() && (upstreamFailure(attempt.cause()) || trialInconclusive()));
     breaker.openHandler(v -> LOG.warn("llm provider {}: circuit breaker open", config.name()));
+    breaker.halfOpenHandler(v -> LOG.info("llm provider {}: circuit breaker half-open, letting one trial call through",
+      config.name()));
     breaker.closeHandler(v -> LOG.info("llm provider {}: circuit breaker closed", config.name()));
   }
 
@@ -98,6 +98,23 @@ public final class ResilientProvider implements ChatProvider {
   /** Releases the breaker's resources. */
   public void close() {
     breaker.close();
+  }
+
+  /** A retryable failure is the upstream's fault and counts against the breaker. */
+  private static boolean upstreamFailure(Throwable failure) {
+    return failure instanceof ProviderException providerFailure && providerFailure.retryable();
+  }
+
+  /**
+   * A refused request (4xx), a cancellation or the caller's own deadline says nothing about the upstream's health,
+   * so it does not count against a closed breaker. The breaker knows only failure and success, though, and treats
+   * anything else as success: were such an outcome of the one trial call of a half-open breaker let through, it
+   * would close the breaker without evidence that the upstream is back (e.g. when the trial hangs until the total
+   * timeout resets it). Only a successful trial closes the breaker; an inconclusive one re-opens it for another
+   * {@code breakerResetMs}.
+   */
+  private boolean trialInconclusive() {
+    return breaker.state() == CircuitBreakerState.HALF_OPEN;
   }
 
   private ChatStream run(Handler<String> onDelta, Function<Handler<String>, ChatStream> attempt) {

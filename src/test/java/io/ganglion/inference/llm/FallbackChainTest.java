@@ -1,7 +1,9 @@
 package io.ganglion.inference.llm;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -9,15 +11,18 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class FallbackChainTest {
 
   private static final ChatRequest QUESTION = ChatRequest.of("Be brief.", "What is a ganglion?");
@@ -104,8 +109,9 @@ class FallbackChainTest {
   @DisplayName("A busy provider is skipped: the chain falls through to the next without waiting")
   void skipsBusyProvider(Vertx vertx, VertxTestContext testContext) {
     Checkpoint answered = testContext.checkpoint(2);
-    openAi.answering((attempt, request, body) ->
-      vertx.setTimer(300, t -> Wire.json(request.response(), 200, Wire.openAiCompletion("slow", "stop", 1, 1))));
+    Promise<HttpServerRequest> firstArrived = Promise.promise();
+    // the upstream holds the first call open until the second one has been answered elsewhere
+    openAi.answering((attempt, request, body) -> firstArrived.complete(request));
     var config = Wire.config("openai", "openai", openAi.baseUrl(), new JsonObject().put("maxConcurrency", 1));
     ResilientProvider busy = new ResilientProvider(vertx, Wire.openAi(vertx, config), config);
     FallbackChain chain = new FallbackChain(List.of(busy), EXTRACTIVE);
@@ -117,7 +123,10 @@ class FallbackChainTest {
       })));
       chain.complete(QUESTION).onComplete(testContext.succeeding(second -> testContext.verify(() -> {
         assertThat(second.provider()).isEqualTo("extractive");
+        assertThat(busy.inFlight()).isEqualTo(1);
         answered.flag();
+        firstArrived.future().onSuccess(first ->
+          Wire.json(first.response(), 200, Wire.openAiCompletion("slow", "stop", 1, 1)));
       })));
     });
   }

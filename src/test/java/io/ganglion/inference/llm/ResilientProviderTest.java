@@ -1,7 +1,9 @@
 package io.ganglion.inference.llm;
 
 import io.vertx.circuitbreaker.CircuitBreakerState;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
 import io.vertx.junit5.VertxExtension;
@@ -9,17 +11,29 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+/**
+ * <b>NOTE</b>: every duration here is either a lower bound (a wait that must have happened) or far longer than any
+ * scheduling delay of a loaded machine; nothing asserts that something happened within a short time. Deadlines
+ * that must fire do so against an upstream that withholds its answer forever, and state changes that need time to
+ * pass are awaited by polling with a generous limit.
+ */
 @ExtendWith(VertxExtension.class)
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ResilientProviderTest {
 
   private static final ChatRequest QUESTION = ChatRequest.of("Be brief.", "Why retry?");
+
+  /** Long enough that no scheduling hiccup lets an open breaker turn half-open before the test looks at it. */
+  private static final long BREAKER_RESET_MS = 3_000;
 
   private FakeUpstream upstream;
 
@@ -31,6 +45,16 @@ class ResilientProviderTest {
   private ResilientProvider resilient(Vertx vertx, JsonObject overrides) {
     var config = Wire.config("openai", "openai", upstream.baseUrl(), overrides);
     return new ResilientProvider(vertx, Wire.openAi(vertx, config), config);
+  }
+
+  /** Waits until the breaker reaches {@code state}; the reset timer may fire late on a loaded machine, never early. */
+  private static void awaitBreaker(ResilientProvider provider, CircuitBreakerState state) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (provider.breakerState() != state) {
+      assertThat(System.nanoTime()).as("breaker still %s, waiting for %s", provider.breakerState(), state)
+        .isLessThan(deadline);
+      Thread.sleep(20);
+    }
   }
 
   @Test
@@ -111,25 +135,62 @@ class ResilientProviderTest {
       }
     });
     ResilientProvider provider = resilient(vertx,
-      new JsonObject().put("maxRetries", 0).put("breakerMaxFailures", 2).put("breakerResetMs", 200));
+      new JsonObject().put("maxRetries", 0).put("breakerMaxFailures", 2).put("breakerResetMs", BREAKER_RESET_MS));
     catchThrowable(() -> provider.complete(QUESTION).await());
     catchThrowable(() -> provider.complete(QUESTION).await());
     assertThat(provider.breakerState()).isEqualTo(CircuitBreakerState.OPEN);
 
-    Thread.sleep(300);
+    awaitBreaker(provider, CircuitBreakerState.HALF_OPEN);
     ChatResult result = provider.complete(QUESTION).await();
 
     assertThat(result.text()).isEqualTo("back");
     assertThat(provider.breakerState()).isEqualTo(CircuitBreakerState.CLOSED);
+    assertThat(upstream.hits()).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("A half-open breaker whose trial call ends without an answer (cancelled) opens again instead of closing")
+  void inconclusiveTrialReopens(Vertx vertx) throws InterruptedException {
+    Promise<Void> trialArrived = Promise.promise();
+    upstream.answering((attempt, request, body) -> {
+      if (attempt <= 2) {
+        Wire.json(request.response(), 500, Wire.openAiError("boom", "server_error", null));
+      } else {
+        // the trial call: headers, then nothing, so only the cancel can end it
+        Wire.sse(request.response()).write(": accepted\n\n");
+        trialArrived.tryComplete();
+      }
+    });
+    ResilientProvider provider = resilient(vertx,
+      new JsonObject().put("maxRetries", 0).put("breakerMaxFailures", 2).put("breakerResetMs", BREAKER_RESET_MS));
+    catchThrowable(() -> provider.complete(QUESTION).await());
+    catchThrowable(() -> provider.complete(QUESTION).await());
+    awaitBreaker(provider, CircuitBreakerState.HALF_OPEN);
+
+    ChatStream trial = provider.stream(QUESTION, delta -> { });
+    trialArrived.future().await();
+    trial.cancel();
+    Throwable failure = catchThrowable(() -> trial.result().await());
+
+    assertThat(failure).isInstanceOf(ChatCancelledException.class);
+    awaitBreaker(provider, CircuitBreakerState.OPEN);
+    assertThat(catchThrowable(() -> provider.complete(QUESTION).await()))
+      .isInstanceOf(ProviderUnavailableException.class);
+    assertThat(upstream.hits()).isEqualTo(3);
   }
 
   @Test
   @DisplayName("Beyond maxConcurrency a call fails at once with ProviderBusyException; the slot frees on completion")
   void concurrencyLimit(Vertx vertx, VertxTestContext testContext) {
     Checkpoint done = testContext.checkpoint(3);
+    Promise<HttpServerRequest> firstArrived = Promise.promise();
     upstream.answering((attempt, request, body) -> {
-      // hold the first call open long enough for the second to arrive
-      vertx.setTimer(300, t -> Wire.json(request.response(), 200, Wire.openAiCompletion("slow", "stop", 1, 1)));
+      if (attempt == 1) {
+        // hold the first call open until the second has been turned away
+        firstArrived.complete(request);
+      } else {
+        Wire.json(request.response(), 200, Wire.openAiCompletion("third", "stop", 1, 1));
+      }
     });
     ResilientProvider provider = resilient(vertx, new JsonObject().put("maxConcurrency", 1));
 
@@ -142,7 +203,10 @@ class ResilientProviderTest {
       provider.complete(QUESTION).onComplete(testContext.failing(second -> testContext.verify(() -> {
         assertThat(second).isInstanceOf(ProviderBusyException.class);
         assertThat(upstream.hits()).isLessThanOrEqualTo(1);
+        assertThat(provider.inFlight()).isEqualTo(1);
         done.flag();
+        firstArrived.future().onSuccess(first ->
+          Wire.json(first.response(), 200, Wire.openAiCompletion("first", "stop", 1, 1)));
       })));
     });
   }
@@ -189,15 +253,20 @@ class ResilientProviderTest {
     Checkpoint timedOut = testContext.checkpoint();
     upstream.answering((attempt, request, body) -> {
       request.response().closeHandler(v -> upstreamClosed.flag());
+      // one token, then the answer is withheld forever: only the total deadline can end the call
       Wire.sse(request.response()).write(Wire.openAiChunk("Still"));
-      vertx.setPeriodic(50, t -> request.response().write(": still generating\n\n"));
     });
-    ResilientProvider provider = resilient(vertx, new JsonObject().put("timeoutMs", 300));
+    // the budget is long enough that the request surely reaches the upstream first; the idle timeout never fires
+    long budgetMs = 2_000;
+    ResilientProvider provider = resilient(vertx,
+      new JsonObject().put("timeoutMs", budgetMs).put("firstByteTimeoutMs", 600_000));
+    long started = System.nanoTime();
 
     vertx.runOnContext(v -> provider.stream(QUESTION, delta -> { }).result()
       .onComplete(testContext.failing(failure -> testContext.verify(() -> {
         assertThat(failure).isInstanceOfSatisfying(ProviderTimeoutException.class,
           e -> assertThat(e.phase()).isEqualTo(ProviderTimeoutException.Phase.TOTAL));
+        assertThat((System.nanoTime() - started) / 1_000_000).isGreaterThanOrEqualTo(budgetMs - 50);
         timedOut.flag();
       }))));
   }

@@ -17,12 +17,16 @@ final class Wire {
   private Wire() {
   }
 
-  /** A provider configuration with fast retries; {@code overrides} replace any field. */
+  /**
+   * A provider configuration with fast retries; {@code overrides} replace any field. The deadlines are far longer
+   * than a local exchange takes even on a loaded machine, so none fires unless a test sets it short on purpose
+   * against an upstream that withholds its answer; a lost answer still fails the test instead of hanging it.
+   */
   static LlmProviderConfig config(String name, String type, String baseUrl, JsonObject overrides) {
     JsonObject json = new JsonObject()
       .put("name", name).put("type", type).put("baseUrl", baseUrl).put("model", "test-model")
       .put("retryBaseDelayMs", 5).put("retryMaxDelayMs", 20)
-      .put("connectTimeoutMs", 2000).put("firstByteTimeoutMs", 3000).put("timeoutMs", 8000)
+      .put("connectTimeoutMs", 20_000).put("firstByteTimeoutMs", 30_000).put("timeoutMs", 45_000)
       .mergeIn(overrides);
     return LlmProviderConfig.from(json, "llm.providers[0]");
   }

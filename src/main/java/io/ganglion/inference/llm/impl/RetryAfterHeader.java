@@ -2,6 +2,7 @@ package io.ganglion.inference.llm.impl;
 
 import io.vertx.core.MultiMap;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -18,6 +19,11 @@ public final class RetryAfterHeader {
 
   /** The requested wait, or {@code null} when there is none or it cannot be read. */
   public static Duration parse(MultiMap headers) {
+    return parse(headers, Clock.systemUTC());
+  }
+
+  /** As {@link #parse(MultiMap)}, measuring an HTTP-date from {@code clock}'s now. */
+  static Duration parse(MultiMap headers, Clock clock) {
     String millis = headers.get("retry-after-ms");
     if (millis != null) {
       try {
@@ -35,7 +41,7 @@ public final class RetryAfterHeader {
     } catch (NumberFormatException notSeconds) {
       try {
         ZonedDateTime at = ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME);
-        return nonNegative(Duration.between(ZonedDateTime.now(at.getZone()), at));
+        return nonNegative(Duration.between(ZonedDateTime.now(clock.withZone(at.getZone())), at));
       } catch (DateTimeParseException unreadable) {
         return null;
       }

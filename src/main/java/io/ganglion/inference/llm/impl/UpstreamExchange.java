@@ -68,10 +68,14 @@ public final class UpstreamExchange {
       .putHeader(HttpHeaders.ACCEPT, streaming ? "text/event-stream" : "application/json");
     wire.putHeaders(options, apiKey);
     Buffer body = wire.requestBody(request, config, streaming).toBuffer();
+    // read() must be composed onto send()'s own future, not onto the outer chain: the response is delivered on the
+    // request's context and its body handlers must be set in that same turn. Chained one level out, the
+    // continuation can be scheduled as a separate task when the caller is not on that context (a test thread, a
+    // worker, another event loop), and a small body then arrives and ends before anyone reads it: the call hangs
+    // with no idle timeout left to fire.
     client.request(options)
       .recover(failure -> Future.failedFuture(connectFailure(failure)))
-      .compose(httpRequest -> send(httpRequest, body, call))
-      .compose(response -> read(response, streaming, deltas))
+      .compose(httpRequest -> send(httpRequest, body, call).compose(response -> read(response, streaming, deltas)))
       .onComplete(call::settle);
     return call;
   }
