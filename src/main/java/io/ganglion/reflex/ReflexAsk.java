@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
  * @param request   {@code {"tenant","kb","question","conversationId"?,"history"?,"k"?,"generator"?,"filter"?}}
  * @param stream    the address stream events go to ({@link io.ganglion.orchestration.AskStreams}), or {@code null}
  * @param timeoutMs the deadline of the orchestrator hop
+ * @param refresh   skip the cache look-up and answer afresh (the fresh answer is still stored), as HTTP's
+ *                  {@code Cache-Control: no-cache} asks
  */
-public record ReflexAsk(JsonObject request, String stream, long timeoutMs) {
+public record ReflexAsk(JsonObject request, String stream, long timeoutMs, boolean refresh) {
 }

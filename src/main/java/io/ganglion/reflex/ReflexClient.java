@@ -52,14 +52,19 @@ public final class ReflexClient {
    * @param listener  stream events ({@code step}, {@code token}, {@code citation}), or {@code null}
    */
   public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, AskClient.Listener listener) {
+    return ask(vertx, request, timeoutMs, false, listener);
+  }
+
+  /** @param refresh skip the cache look-up (the fresh answer is stored) */
+  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskClient.Listener listener) {
     if (listener == null) {
-      return call(send(vertx, new ReflexAsk(request, null, timeoutMs)), () -> { });
+      return call(send(vertx, new ReflexAsk(request, null, timeoutMs, refresh)), () -> { });
     }
     String address = AskStreams.STREAM_PREFIX + RequestIds.generate();
     MessageConsumer<JsonObject> events = vertx.eventBus().consumer(address,
       msg -> listener.onEvent(msg.body().getString("event"), msg.body().getJsonObject("data")));
     Future<ReflexAnswer> reply = events.completion()
-      .compose(v -> send(vertx, new ReflexAsk(request, address, timeoutMs)))
+      .compose(v -> send(vertx, new ReflexAsk(request, address, timeoutMs, refresh)))
       .eventually(events::unregister);
     return call(reply, () -> vertx.eventBus().send(address + AskStreams.CANCEL_SUFFIX, new JsonObject()));
   }

@@ -42,6 +42,8 @@ public final class ReflexVerticle extends VerticleBase {
 
   /** Reply header of {@code ganglion.reflex.ask}: {@code hit} or {@code miss}. */
   public static final String CACHE_HEADER = "x-ganglion-cache";
+  /** Request header of {@code ganglion.reflex.ask}: {@code no-cache} skips the cache look-up. */
+  public static final String REFRESH_HEADER = "x-ganglion-cache-control";
   /** Reply header of {@code ganglion.reflex.ask}: the rule that answered or routed the question. */
   public static final String RULE_HEADER = "x-ganglion-rule";
 
@@ -129,7 +131,8 @@ public final class ReflexVerticle extends VerticleBase {
   /** The public contract: JSON in and out, the cache status and rule in reply headers. */
   private void ask(Message<JsonObject> msg) {
     long started = System.nanoTime();
-    ReflexAsk ask = new ReflexAsk(msg.body(), msg.headers().get(AskStreams.STREAM_HEADER), askTimeoutMs);
+    ReflexAsk ask = new ReflexAsk(msg.body(), msg.headers().get(AskStreams.STREAM_HEADER), askTimeoutMs,
+      "no-cache".equals(msg.headers().get(REFRESH_HEADER)));
     answer(msg, gate.ask(ask), started, a -> a.json());
   }
 

@@ -29,7 +29,8 @@ import java.util.Map;
  * <p>
  * Every question goes through the reflex layer first ({@link ReflexClient}): a rule may block it (422), answer it or
  * route it; a cached answer is sent as is. {@code X-Ganglion-Cache} says {@code hit} or {@code miss};
- * {@code X-Ganglion-Rule} names a rule that answered or routed the question.
+ * {@code X-Ganglion-Rule} names a rule that answered or routed the question. {@code Cache-Control: no-cache} on the
+ * request skips the cache look-up (the fresh answer replaces the cached one).
  */
 public final class AskRoutes {
 
@@ -67,7 +68,7 @@ public final class AskRoutes {
     if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
       streamed(ctx, request);
     } else {
-      ReflexClient.ask(vertx, request, timeoutMs, null).reply()
+      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
         .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(answer.body()))
         .onFailure(ctx::fail);
@@ -78,7 +79,7 @@ public final class AskRoutes {
     SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
     HeldEvents held = new HeldEvents(sse);
     ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
-    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, (event, data) -> {
+    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
       markHit(ctx, event, data);
       held.accept(event, data);
     });
@@ -98,6 +99,12 @@ public final class AskRoutes {
           sse.end();
         }
       });
+  }
+
+  /** Whether the client asked for a fresh answer ({@code Cache-Control: no-cache}). */
+  static boolean refresh(RoutingContext ctx) {
+    String control = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
+    return control != null && control.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
   }
 
   /** Sets the response headers of a non-streamed answer: cache status, and the rule if one answered. */

@@ -84,7 +84,7 @@ public final class ChatCompletionRoutes {
     if (chat.stream()) {
       streamed(ctx, chat, request);
     } else {
-      ReflexClient.ask(vertx, request, timeoutMs, null).reply()
+      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
         .onSuccess(answer -> AskRoutes.headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(answer.rendered(chat.model(), json -> OpenAiChat.completion(chat.model(), json).toBuffer())))
         .onFailure(ctx::fail);
@@ -97,7 +97,7 @@ public final class ChatCompletionRoutes {
       Instant.now().getEpochSecond(), chat.includeUsage());
     // the role chunk waits for the first token, so a refused request is still a plain HTTP error
     ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
-    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, (event, data) -> {
+    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
       AskRoutes.markHit(ctx, event, data);
       if (AskStreams.TOKEN.equals(event)) {
         startOnce(sse, chunks);

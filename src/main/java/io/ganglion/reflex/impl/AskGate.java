@@ -89,7 +89,7 @@ public final class AskGate {
     String tenant = request.getString("tenant");
     String kb = request.getString("kb");
     String tag = versions.known(tenant, kb);
-    if (tag != null) {
+    if (tag != null && !ask.refresh()) {
       ReflexAnswer hit = cache.cached(CacheKey.of(request, tag));
       if (hit != null) {
         replay(ask.stream(), hit, "cache", "hit");
@@ -103,7 +103,15 @@ public final class AskGate {
         // no such KB, or retrieval is down: the orchestrator answers as it would without a cache
         return orchestrate(ask, target, routedBy);
       }
-      return cache.get(CacheKey.of(target, ar.result()), () -> orchestrate(ask, target, routedBy), AskGate::cacheable)
+      String key = CacheKey.of(target, ar.result());
+      if (ask.refresh()) {
+        return orchestrate(ask, target, routedBy).onSuccess(answer -> {
+          if (cacheable(answer)) {
+            cache.put(key, answer);
+          }
+        });
+      }
+      return cache.get(key, () -> orchestrate(ask, target, routedBy), AskGate::cacheable)
         .onSuccess(answer -> {
           if (answer.source() == ReflexAnswer.Source.CACHE) {
             replay(ask.stream(), answer, "cache", "hit");
