@@ -8,6 +8,11 @@ local question = os.getenv("QUESTION") or "How many vacation days do employees g
 local body = string.format('{"question":"%s"}', question)
 local headers = { ["Authorization"] = "Bearer " .. key, ["Content-Type"] = "application/json" }
 local path = "/v1/kbs/" .. kb .. "/ask"
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
 
 request = function()
   return wrk.format("POST", path, headers, body)
@@ -28,6 +33,9 @@ response = function(status, hdrs, text)
 end
 
 done = function(summary, latency, requests)
-  io.write(string.format("cached-ask requests=%d non-2xx=%d misses(last thread)=%d\n",
-    summary.requests, summary.errors.status, misses))
+  local total = 0
+  for _, thread in ipairs(threads) do
+    total = total + (thread:get("misses") or 0)
+  end
+  io.write(string.format("cached-ask requests=%d non-2xx=%d not-hit=%d\n", summary.requests, summary.errors.status, total))
 end
