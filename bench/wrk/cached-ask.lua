@@ -18,7 +18,7 @@ request = function()
   return wrk.format("POST", path, headers, body)
 end
 
-local misses = 0
+misses = 0 -- global: done() reads it from each thread
 local failures = 0
 
 response = function(status, hdrs, text)
