@@ -28,6 +28,8 @@ public final class Addresses {
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */
+  public static final String RETRIEVAL_KB_CHANGED = "ganglion.retrieval.kb.changed";
 
   /** Where an ingestion job publishes its progress ({@code ganglion.retrieval.job.<id>}). */
   public static String retrievalJob(String jobId) {
@@ -37,6 +39,10 @@ public final class Addresses {
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
   public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
+  /** An answer through the reflex rules and the response cache (JSON; cluster-safe). */
+  public static final String REFLEX_ASK = "ganglion.reflex.ask";
+  /** The same for this node's HTTP edge: {@code ReflexAsk} in, {@code ReflexAnswer} out, by reference. */
+  public static final String REFLEX_ASK_LOCAL = "ganglion.reflex.ask.local";
 
   // http
   /** Published (not sent) when an API key is revoked: every HTTP instance drops it from its credential cache. */

@@ -18,9 +18,16 @@ public final class LocalCodec<T> implements MessageCodec<T, T> {
     this.type = type;
   }
 
-  /** Registers a local codec as the default codec for {@code type} on {@code bus}. */
-  public static <T> void register(EventBus bus, Class<T> type) {
-    bus.registerDefaultCodec(type, new LocalCodec<>(type));
+  /**
+   * Registers a local codec as the default codec for {@code type} on {@code bus}; idempotent, so both ends of a
+   * local address may call it.
+   */
+  public static synchronized <T> void register(EventBus bus, Class<T> type) {
+    try {
+      bus.registerDefaultCodec(type, new LocalCodec<>(type));
+    } catch (IllegalStateException alreadyRegistered) {
+      // the other end registered it first
+    }
   }
 
   @Override

@@ -16,6 +16,7 @@ import io.ganglion.http.routes.GuardRoutes;
 import io.ganglion.http.routes.AskRoutes;
 import io.ganglion.http.routes.ChatCompletionRoutes;
 import io.ganglion.http.routes.HealthRoutes;
+import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.CorsHandler;
@@ -60,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
     postgres = Stores.postgres(vertx, config.postgres());
     redis = Stores.redis(vertx, config.redis());
 
+    ReflexClient.registerCodecs(vertx);
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
     router.route().handler(TimeoutHandler.create(http.requestTimeoutMs(), 504));

@@ -4,42 +4,98 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
+import io.ganglion.config.GanglionConfig;
+import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.config.ReflexCacheConfig;
 import io.ganglion.config.ReflexConfig;
+import io.ganglion.config.ReflexRulesConfig;
+import io.ganglion.orchestration.AskStreams;
+import io.ganglion.reflex.cache.KbVersions;
+import io.ganglion.reflex.cache.ResponseCache;
+import io.ganglion.reflex.impl.AskGate;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.pii.Finding;
+import io.ganglion.reflex.rules.RuleBook;
+import io.ganglion.store.Stores;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Redis;
+
+import java.util.List;
 
 /**
- * Reflex: inspects text on the way in and out — PII detection and redaction, prompt-injection detection — on the
- * event loop, in well under a millisecond for a typical prompt. The injection model is trained once at start on a
- * worker thread (a fraction of a second); after that nothing here blocks.
+ * Reflex: inspects text on the way in and out — PII detection and redaction, prompt-injection detection — and
+ * stands in front of the orchestrator with the reflex rules and the response cache, all on the event loop, in well
+ * under a millisecond for a typical prompt. The injection model is trained once at start on a worker thread (a
+ * fraction of a second); after that nothing here blocks. Redis (the cache's second layer) is only ever awaited with
+ * a short deadline.
  */
 public final class ReflexVerticle extends VerticleBase {
 
   /** Largest text inspected in one call (characters); longer texts fail with 413. */
   public static final int MAX_TEXT_CHARS = 1_000_000;
 
+  /** Reply header of {@code ganglion.reflex.ask}: {@code hit} or {@code miss}. */
+  public static final String CACHE_HEADER = "x-ganglion-cache";
+  /** Request header of {@code ganglion.reflex.ask}: {@code no-cache} skips the cache look-up. */
+  public static final String REFRESH_HEADER = "x-ganglion-cache-control";
+  /** Reply header of {@code ganglion.reflex.ask}: the rule that answered or routed the question. */
+  public static final String RULE_HEADER = "x-ganglion-rule";
+
   private Inspector inspector;
   private MeterRegistry meters;
   private Timer latency;
+  private Timer askLatency;
+  private RuleBook rules;
+  private KbVersions versions;
+  private AskGate gate;
+  private Redis redis;
+  private long askTimeoutMs;
 
   @Override
   public Future<?> start() {
     ReflexConfig config = ReflexConfig.from(config().getJsonObject("reflex"));
+    ReflexCacheConfig cacheConfig = ReflexCacheConfig.from(config().getJsonObject("reflex"));
+    GanglionConfig global = GanglionConfig.from(config());
+    askTimeoutMs = OrchestrationConfig.from(config()).timeoutMs() + 1_000;
     meters = MeterRegistries.of(vertx);
     latency = Timer.builder("ganglion.reflex.inspect").description("time to inspect one text").register(meters);
+    askLatency = Timer.builder("ganglion.reflex.ask").description("time to answer from the rules or the cache")
+      .register(meters);
+    rules = new RuleBook(vertx, ReflexRulesConfig.from(config().getJsonObject("reflex")));
+    versions = new KbVersions(vertx, global.busTimeoutMs());
+    ResponseCache cache = null;
+    if (cacheConfig.enabled()) {
+      redis = Stores.redis(vertx, global.redis());
+      cache = new ResponseCache(cacheConfig, redis, meters);
+    }
+    gate = new AskGate(vertx, rules, cache, versions, meters);
+    var bus = vertx.eventBus();
+    ReflexClient.registerCodecs(vertx);
     return vertx.executeBlocking(InjectionDetector::bundled)
       .compose(detector -> {
         inspector = new Inspector(config, detector);
-        return Future.all(
-          vertx.eventBus().<JsonObject>consumer(Addresses.REFLEX_INSPECT, this::inspect).completion(),
-          Status.register(vertx, Addresses.REFLEX_STATUS, "reflex", JsonObject::new));
+        return Future.all(List.of(
+          rules.start(),
+          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, this::inspect).completion(),
+          bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
+          bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> versions.changed(msg.body())).completion(),
+          Status.register(vertx, Addresses.REFLEX_STATUS, "reflex", JsonObject::new)));
       });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (rules != null) {
+      rules.stop();
+    }
+    return redis == null ? Future.succeededFuture() : redis.close();
   }
 
   private void inspect(Message<JsonObject> msg) {
@@ -64,6 +120,40 @@ public final class ReflexVerticle extends VerticleBase {
     latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(inspection);
     msg.reply(inspection.toJson());
+  }
+
+  /** The local hot path: the answer goes back by reference, already encoded. */
+  private void askLocal(Message<ReflexAsk> msg) {
+    long started = System.nanoTime();
+    answer(msg, gate.ask(msg.body()), started, null);
+  }
+
+  /** The public contract: JSON in and out, the cache status and rule in reply headers. */
+  private void ask(Message<JsonObject> msg) {
+    long started = System.nanoTime();
+    ReflexAsk ask = new ReflexAsk(msg.body(), msg.headers().get(AskStreams.STREAM_HEADER), askTimeoutMs,
+      "no-cache".equals(msg.headers().get(REFRESH_HEADER)));
+    answer(msg, gate.ask(ask), started, a -> a.json());
+  }
+
+  private void answer(Message<?> msg, Future<ReflexAnswer> answer, long started,
+                      java.util.function.Function<ReflexAnswer, Object> shape) {
+    answer
+      .onSuccess(a -> {
+        if (a.source() != ReflexAnswer.Source.ORCHESTRATOR) {
+          askLatency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
+        }
+        if (shape == null) {
+          msg.reply(a);
+          return;
+        }
+        DeliveryOptions headers = new DeliveryOptions().addHeader(CACHE_HEADER, a.cacheStatus());
+        if (a.rule() != null) {
+          headers.addHeader(RULE_HEADER, a.rule());
+        }
+        msg.reply(shape.apply(a), headers);
+      })
+      .onFailure(failure -> msg.fail(ErrorCode.of(failure).code(), failure.getMessage()));
   }
 
   private void count(Inspection inspection) {

@@ -156,6 +156,7 @@ public final class RetrievalVerticle extends VerticleBase {
     handle(msg, body -> kb(body).compose(kb -> kbs.delete(kb.tenant(), kb.name())
       .compose(deleted -> {
         kbCache.invalidate(kb.tenant() + "/" + kb.name());
+        vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, changed(kb).put("deleted", true));
         return indexes.drop(kb.id());
       })
       .map(v -> new JsonObject().put("deleted", kb.name()))));
@@ -197,7 +198,10 @@ public final class RetrievalVerticle extends VerticleBase {
           return Future.succeededFuture(new JsonObject().put("documents", rejected));
         }
         pending.merge(kb.id(), valid.size(), Integer::sum);
-        Runnable done = () -> pending.merge(kb.id(), -valid.size(), (a, b) -> a + b == 0 ? null : a + b);
+        Runnable done = () -> {
+          pending.merge(kb.id(), -valid.size(), (a, b) -> a + b == 0 ? null : a + b);
+          announce(kb);
+        };
         if (valid.size() > config.asyncThreshold()) {
           return ingestJobs.start(kb.tenant(), kb.id(), valid, done)
             .map(id -> new JsonObject().put("job", new JsonObject().put("id", id.toString()).put("status", "queued")
@@ -205,8 +209,8 @@ public final class RetrievalVerticle extends VerticleBase {
         }
         return ingestion.ingest(kb.id(), valid)
           .eventually(() -> {
-            done.run();
-            return Future.succeededFuture();
+            pending.merge(kb.id(), -valid.size(), (a, b) -> a + b == 0 ? null : a + b);
+            return announce(kb);
           })
           .map(outcomes -> {
             JsonArray results = rejected.copy();
@@ -225,7 +229,8 @@ public final class RetrievalVerticle extends VerticleBase {
     handle(msg, body -> {
       String id = documentId(body);
       return kb(body).compose(kb -> documents.delete(kb.id(), id).compose(version -> version
-        .map(v -> indexes.delete(kb.id(), id, v).map(x -> new JsonObject().put("deleted", id)))
+        .map(v -> indexes.delete(kb.id(), id, v).eventually(() -> announce(kb))
+          .map(x -> new JsonObject().put("deleted", id)))
         .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no document '" + id + "' in this knowledge base")))));
     });
   }
@@ -246,6 +251,25 @@ public final class RetrievalVerticle extends VerticleBase {
   }
 
   // --- plumbing
+
+  /**
+   * Publishes {@code ganglion.retrieval.kb.changed} with the knowledge base's new version, before the change is
+   * acknowledged, so caches on this node never answer from the old version once the caller has heard back. Never
+   * fails: without the version the event still tells caches to forget what they knew.
+   */
+  private Future<Void> announce(KbRepository.Kb kb) {
+    return documents.counts(kb.id())
+      .map(counts -> changed(kb).put("version", counts.version()))
+      .otherwise(failure -> changed(kb))
+      .map(event -> {
+        vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
+        return null;
+      });
+  }
+
+  private static JsonObject changed(KbRepository.Kb kb) {
+    return new JsonObject().put("tenant", kb.tenant()).put("kb", kb.name()).put("createdAt", kb.createdAt().toString());
+  }
 
   /** Runs {@code work} and replies with its result, or fails the message with the failure's code. */
   private void handle(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> work) {

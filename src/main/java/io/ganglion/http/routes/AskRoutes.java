@@ -7,8 +7,9 @@ import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskClient;
 import io.ganglion.orchestration.AskStreams;
+import io.ganglion.reflex.ReflexAnswer;
+import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -25,6 +26,11 @@ import java.util.Map;
  * step as it finishes, {@code token} for answer text, {@code citation} for each source, then {@code done} with the full
  * JSON answer, or {@code error} with the error contract. The stream starts once retrieval has answered (earlier steps
  * are held back), so a refused ask is a plain HTTP error. A client that disconnects cancels the work.
+ * <p>
+ * Every question goes through the reflex layer first ({@link ReflexClient}): a rule may block it (422), answer it or
+ * route it; a cached answer is sent as is. {@code X-Ganglion-Cache} says {@code hit} or {@code miss};
+ * {@code X-Ganglion-Rule} names a rule that answered or routed the question. {@code Cache-Control: no-cache} on the
+ * request skips the cache look-up (the fresh answer replaces the cached one).
  */
 public final class AskRoutes {
 
@@ -62,8 +68,9 @@ public final class AskRoutes {
     if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
       streamed(ctx, request);
     } else {
-      AskClient.ask(vertx, request, timeoutMs, null).reply()
-        .onSuccess(answer -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(answer.toBuffer()))
+      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
+        .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(answer.body()))
         .onFailure(ctx::fail);
     }
   }
@@ -71,12 +78,16 @@ public final class AskRoutes {
   private void streamed(RoutingContext ctx, JsonObject request) {
     SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
     HeldEvents held = new HeldEvents(sse);
-    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, held::accept);
+    ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
+    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
+      markHit(ctx, event, data);
+      held.accept(event, data);
+    });
     sse.onClose(call::cancel);
     call.reply()
       .onSuccess(answer -> {
         held.release();
-        sse.event("done", answer);
+        sse.event("done", answer.json());
         sse.end();
       })
       .onFailure(failure -> {
@@ -88,6 +99,32 @@ public final class AskRoutes {
           sse.end();
         }
       });
+  }
+
+  /** Whether the client asked for a fresh answer ({@code Cache-Control: no-cache}). */
+  static boolean refresh(RoutingContext ctx) {
+    String control = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
+    return control != null && control.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
+  }
+
+  /** Sets the response headers of a non-streamed answer: cache status, and the rule if one answered. */
+  static io.vertx.core.http.HttpServerResponse headers(RoutingContext ctx, ReflexAnswer answer) {
+    if (answer.rule() != null) {
+      ctx.response().putHeader(ReflexAnswer.RULE_HEADER, answer.rule());
+    }
+    return ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, answer.cacheStatus());
+  }
+
+  /** A replayed stream starts with a {@code cache} (or {@code rule}) step, before anything is written. */
+  static void markHit(RoutingContext ctx, String event, JsonObject data) {
+    if (AskStreams.STEP.equals(event) && !ctx.response().headWritten()) {
+      String step = data.getString("name");
+      if ("cache".equals(step)) {
+        ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "hit");
+      } else if ("rule".equals(step) && data.getValue("rule") instanceof String rule) {
+        ctx.response().putHeader(ReflexAnswer.RULE_HEADER, rule);
+      }
+    }
   }
 
   /**

@@ -10,8 +10,9 @@ import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskClient;
 import io.ganglion.orchestration.AskStreams;
+import io.ganglion.reflex.ReflexAnswer;
+import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -32,6 +33,8 @@ import java.time.Instant;
  *   when {@code stream_options.include_usage} is true, as OpenAI does.</li>
  *   <li>{@code GET /v1/models} (scope {@code kb:read}): {@code kb:<name>} for each of the caller's knowledge bases.</li>
  * </ul>
+ * Completions go through the reflex layer like {@code /ask} (rules, then the response cache: the earlier turns are
+ * part of the key), with the same {@code X-Ganglion-Cache} and {@code X-Ganglion-Rule} headers.
  */
 public final class ChatCompletionRoutes {
 
@@ -81,9 +84,9 @@ public final class ChatCompletionRoutes {
     if (chat.stream()) {
       streamed(ctx, chat, request);
     } else {
-      AskClient.ask(vertx, request, timeoutMs, null).reply()
-        .onSuccess(answer -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(OpenAiChat.completion(chat.model(), answer).toBuffer()))
+      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
+        .onSuccess(answer -> AskRoutes.headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(answer.rendered(chat.model(), json -> OpenAiChat.completion(chat.model(), json).toBuffer())))
         .onFailure(ctx::fail);
     }
   }
@@ -93,7 +96,9 @@ public final class ChatCompletionRoutes {
     OpenAiChat.Chunks chunks = new OpenAiChat.Chunks("chatcmpl-" + RequestIds.generate(), chat.model(),
       Instant.now().getEpochSecond(), chat.includeUsage());
     // the role chunk waits for the first token, so a refused request is still a plain HTTP error
-    AskClient.Call call = AskClient.ask(vertx, request, timeoutMs, (event, data) -> {
+    ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
+    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
+      AskRoutes.markHit(ctx, event, data);
       if (AskStreams.TOKEN.equals(event)) {
         startOnce(sse, chunks);
         sse.data(chunks.content(data.getString("text")).encode());
@@ -101,7 +106,8 @@ public final class ChatCompletionRoutes {
     });
     sse.onClose(call::cancel);
     call.reply()
-      .onSuccess(answer -> {
+      .onSuccess(reflexAnswer -> {
+        JsonObject answer = reflexAnswer.json();
         startOnce(sse, chunks);
         sse.data(chunks.finish(answer).encode());
         if (chat.includeUsage()) {

@@ -1,0 +1,102 @@
+package io.ganglion.reflex;
+
+import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.LocalCodec;
+import io.ganglion.bus.RequestIds;
+import io.ganglion.orchestration.AskClient;
+import io.ganglion.orchestration.AskStreams;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Asks through this node's reflex layer ({@code ganglion.reflex.ask.local}): rules, then the response cache, then
+ * the orchestrator. The same calling convention as {@link AskClient}, but the reply says where the answer came from
+ * and carries it already encoded. Without a reflex verticle on this node the question goes to the orchestrator
+ * directly (a miss).
+ * <p>
+ * <b>NOTE</b>: call from a Vert.x context; events and the reply arrive on it. {@link #registerCodecs} must have run
+ * on this Vert.x instance.
+ */
+public final class ReflexClient {
+
+  /** Time the reflex hop may take on top of the orchestration behind it. */
+  private static final long MARGIN_MS = 1_000;
+
+  /** An ask in flight. */
+  public interface Call {
+    /** The answer; fails with the orchestrator's codes, or 4220 when a rule blocks the question. */
+    Future<ReflexAnswer> reply();
+
+    /** Asks the orchestrator to stop (a streaming miss only); the reply then fails. */
+    void cancel();
+  }
+
+  private ReflexClient() {
+  }
+
+  /** Registers the local codecs of the request and reply records; call once per verticle start. Idempotent. */
+  public static void registerCodecs(Vertx vertx) {
+    LocalCodec.register(vertx.eventBus(), ReflexAsk.class);
+    LocalCodec.register(vertx.eventBus(), ReflexAnswer.class);
+  }
+
+  /**
+   * @param request   the {@code ganglion.orchestrator.ask} request
+   * @param timeoutMs deadline of the whole ask
+   * @param listener  stream events ({@code step}, {@code token}, {@code citation}), or {@code null}
+   */
+  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, AskClient.Listener listener) {
+    return ask(vertx, request, timeoutMs, false, listener);
+  }
+
+  /** @param refresh skip the cache look-up (the fresh answer is stored) */
+  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskClient.Listener listener) {
+    if (listener == null) {
+      return call(send(vertx, new ReflexAsk(request, null, timeoutMs, refresh)), () -> { });
+    }
+    String address = AskStreams.STREAM_PREFIX + RequestIds.generate();
+    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(address,
+      msg -> listener.onEvent(msg.body().getString("event"), msg.body().getJsonObject("data")));
+    Future<ReflexAnswer> reply = events.completion()
+      .compose(v -> send(vertx, new ReflexAsk(request, address, timeoutMs, refresh)))
+      .eventually(events::unregister);
+    return call(reply, () -> vertx.eventBus().send(address + AskStreams.CANCEL_SUFFIX, new JsonObject()));
+  }
+
+  private static Future<ReflexAnswer> send(Vertx vertx, ReflexAsk ask) {
+    return vertx.eventBus().<ReflexAnswer>request(Addresses.REFLEX_ASK_LOCAL, ask,
+        Deadlines.localWithin(ask.timeoutMs() + MARGIN_MS))
+      .map(Message::body)
+      .recover(failure -> failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
+        ? direct(vertx, ask) : Future.failedFuture(failure));
+  }
+
+  private static Future<ReflexAnswer> direct(Vertx vertx, ReflexAsk ask) {
+    var options = Deadlines.within(ask.timeoutMs());
+    if (ask.stream() != null) {
+      options.addHeader(AskStreams.STREAM_HEADER, ask.stream());
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, ask.request(), options)
+      .map(msg -> ReflexAnswer.of(ReflexAnswer.Source.ORCHESTRATOR, null, msg.body()));
+  }
+
+  private static Call call(Future<ReflexAnswer> reply, Runnable cancel) {
+    return new Call() {
+      @Override
+      public Future<ReflexAnswer> reply() {
+        return reply;
+      }
+
+      @Override
+      public void cancel() {
+        cancel.run();
+      }
+    };
+  }
+}

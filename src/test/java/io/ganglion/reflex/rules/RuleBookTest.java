@@ -1,0 +1,76 @@
+package io.ganglion.reflex.rules;
+
+import io.ganglion.config.ReflexRulesConfig;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("The rule book")
+class RuleBookTest {
+
+  private static final List<Rule> INLINE = RuleParser.parse(new io.vertx.core.json.JsonArray(
+    "[{\"name\":\"inline\",\"match\":{\"keywords\":[\"x\"]},\"action\":\"block\"}]"), "reflex.rules");
+
+  @Test
+  @DisplayName("the rules file replaces the inline rules, is re-read when it changes, and a bad file keeps the rules in force")
+  void reloads(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.yaml");
+    write(file, "- {name: one, match: {keywords: [alpha]}, action: answer, message: A}\n", 1);
+    RuleBook book = new RuleBook(vertx, new ReflexRulesConfig(INLINE, file.toString(), 100));
+    book.start().await();
+    assertThat(names(book)).containsExactly("one");
+    assertThat(book.first("kb", "Alpha?")).map(Rule::message).contains("A");
+
+    write(file, "rules:\n  - {name: two, match: {regex: beta}, action: block}\n", 2);
+    await(() -> names(book).equals(List.of("two")));
+
+    write(file, "rules: [{name: three, match: {regex: \"(\"}, action: block}]\n", 3);
+    Thread.sleep(400);
+    assertThat(names(book)).containsExactly("two");
+
+    Files.delete(file);
+    await(() -> names(book).equals(List.of("inline")));
+    book.stop();
+  }
+
+  @Test
+  @DisplayName("a JSON rules file is read as JSON")
+  void json(Vertx vertx, @TempDir Path dir) throws Exception {
+    Path file = dir.resolve("rules.json");
+    write(file, "{\"rules\":[{\"name\":\"j\",\"match\":{\"keywords\":[\"json\"]},\"action\":\"block\"}]}", 1);
+    RuleBook book = new RuleBook(vertx, new ReflexRulesConfig(INLINE, file.toString(), 100));
+    book.start().await();
+    assertThat(names(book)).containsExactly("j");
+    book.stop();
+  }
+
+  private static List<String> names(RuleBook book) {
+    return book.rules().stream().map(Rule::name).toList();
+  }
+
+  /** Writes and moves the modification time forward, so a change is seen even on coarse-grained file systems. */
+  private static void write(Path file, String text, int generation) throws Exception {
+    Files.writeString(file, text);
+    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(generation * 10L)));
+  }
+
+  private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (!condition.getAsBoolean() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(condition.getAsBoolean()).isTrue();
+  }
+}
