@@ -9,6 +9,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
+import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
@@ -87,8 +88,11 @@ public final class HttpVerticle extends VerticleBase {
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     OrchestrationConfig answers = OrchestrationConfig.from(config());
-    new AskRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
-    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs()).mount(router);
+    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
+    router.post("/v1/kbs/:kb/ask").handler(budget);
+    router.post("/v1/chat/completions").handler(budget);
+    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
+    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);

@@ -6,6 +6,7 @@ import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.orchestration.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
@@ -37,11 +38,13 @@ public final class AskRoutes {
   public static final String CHAT = "chat";
 
   private final Vertx vertx;
+  private final TokenBudget budget;
   private final OrchestrationConfig config;
   private final long timeoutMs;
 
   /** @param timeoutMs deadline of the whole ask over the bus (the HTTP request budget) */
-  public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs) {
+  public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
+    this.budget = budget;
     this.vertx = vertx;
     this.config = config;
     this.timeoutMs = timeoutMs;
@@ -68,7 +71,7 @@ public final class AskRoutes {
     if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
       streamed(ctx, request);
     } else {
-      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
+      budget.charging(Principal.of(ctx), ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply())
         .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(answer.body()))
         .onFailure(ctx::fail);
@@ -84,7 +87,7 @@ public final class AskRoutes {
       held.accept(event, data);
     });
     sse.onClose(call::cancel);
-    call.reply()
+    budget.charging(Principal.of(ctx), call.reply())
       .onSuccess(answer -> {
         held.release();
         sse.event("done", answer.json());

@@ -9,6 +9,7 @@ import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.orchestration.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
@@ -41,10 +42,12 @@ public final class ChatCompletionRoutes {
   static final String KB_PREFIX = "kb:";
 
   private final Vertx vertx;
+  private final TokenBudget budget;
   private final OrchestrationConfig config;
   private final long timeoutMs;
 
-  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs) {
+  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
+    this.budget = budget;
     this.vertx = vertx;
     this.config = config;
     this.timeoutMs = timeoutMs;
@@ -84,7 +87,7 @@ public final class ChatCompletionRoutes {
     if (chat.stream()) {
       streamed(ctx, chat, request);
     } else {
-      ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply()
+      budget.charging(Principal.of(ctx), ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply())
         .onSuccess(answer -> AskRoutes.headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(answer.rendered(chat.model(), json -> OpenAiChat.completion(chat.model(), json).toBuffer())))
         .onFailure(ctx::fail);
@@ -105,7 +108,7 @@ public final class ChatCompletionRoutes {
       }
     });
     sse.onClose(call::cancel);
-    call.reply()
+    budget.charging(Principal.of(ctx), call.reply())
       .onSuccess(reflexAnswer -> {
         JsonObject answer = reflexAnswer.json();
         startOnce(sse, chunks);

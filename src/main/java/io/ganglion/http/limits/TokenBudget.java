@@ -1,0 +1,104 @@
+package io.ganglion.http.limits;
+
+import io.ganglion.bus.ErrorCode;
+import io.ganglion.config.LimitsConfig;
+import io.ganglion.http.auth.Principal;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Generation tokens per day per credential (its key's or JWT's {@code tokensPerDay}, else
+ * {@code limits.defaultTokensPerDay}; 0 = unlimited), counted in Redis per UTC day so every node sees one count. As a
+ * handler on the generating routes it refuses a request once the day's budget is spent (429 {@code rate_limited},
+ * {@code Retry-After} until midnight UTC); {@link #charge} adds what an answer used. When Redis is down the check lets
+ * the request through (logged) — budgets are accounting, not a safety limit.
+ */
+public final class TokenBudget implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TokenBudget.class);
+
+  private final Redis redis;
+  private final LimitsConfig config;
+  private final long timeoutMs;
+
+  public TokenBudget(Redis redis, LimitsConfig config, long timeoutMs) {
+    this.redis = redis;
+    this.config = config;
+    this.timeoutMs = timeoutMs;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Principal principal = Principal.of(ctx);
+    long budget = budget(principal);
+    if (budget <= 0) {
+      ctx.next();
+      return;
+    }
+    redis.send(Request.cmd(Command.GET).arg(key(principal)))
+      .timeout(timeoutMs, TimeUnit.MILLISECONDS)
+      .onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("token budget not checked, Redis unavailable: {}", ar.cause().getMessage());
+          ctx.next();
+          return;
+        }
+        long used = ar.result() == null ? 0 : ar.result().toLong();
+        ctx.response().putHeader("X-Ganglion-Tokens-Remaining", Long.toString(Math.max(0, budget - used)));
+        if (used >= budget) {
+          ctx.response().putHeader("Retry-After", Long.toString(secondsToMidnightUtc()));
+          ctx.fail(ErrorCode.RATE_LIMITED.exception("daily budget of " + budget + " generation tokens is spent"));
+        } else {
+          ctx.next();
+        }
+      });
+  }
+
+  /** Charges the generation tokens of {@code answer} (a fresh answer; cache hits and rule replies cost nothing). */
+  public Future<io.ganglion.reflex.ReflexAnswer> charging(Principal principal, Future<io.ganglion.reflex.ReflexAnswer> answer) {
+    return answer.onSuccess(a -> {
+      JsonObject usage = a.json().getJsonObject("usage");
+      if (a.source() == io.ganglion.reflex.ReflexAnswer.Source.ORCHESTRATOR && usage != null) {
+        charge(principal, usage.getLong("totalTokens", 0L));
+      }
+    });
+  }
+
+  /** Adds {@code tokens} to the caller's count for today (fire and forget). */
+  public Future<Void> charge(Principal principal, long tokens) {
+    if (tokens <= 0 || budget(principal) <= 0) {
+      return Future.succeededFuture();
+    }
+    String key = key(principal);
+    return redis.send(Request.cmd(Command.INCRBY).arg(key).arg(tokens))
+      .compose(v -> redis.send(Request.cmd(Command.EXPIRE).arg(key).arg(Duration.ofDays(2).toSeconds())))
+      .<Void>mapEmpty()
+      .onFailure(e -> LOG.warn("token usage not recorded, Redis unavailable: {}", e.getMessage()));
+  }
+
+  private long budget(Principal principal) {
+    return principal.tokensPerDay() != null ? principal.tokensPerDay() : config.defaultTokensPerDay();
+  }
+
+  private static String key(Principal principal) {
+    return "ganglion:tpd:" + principal.subject() + ":" + LocalDate.now(ZoneOffset.UTC);
+  }
+
+  private static long secondsToMidnightUtc() {
+    ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC);
+    return Duration.between(now, now.toLocalDate().plusDays(1).atStartOfDay(ZoneOffset.UTC)).toSeconds() + 1;
+  }
+}
