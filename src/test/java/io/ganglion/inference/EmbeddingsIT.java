@@ -69,6 +69,13 @@ class EmbeddingsIT {
   }
 
   @Test
+  @DisplayName("GET /v1/models lists the in-process embedding model")
+  void modelsListed() {
+    JsonArray data = TestServer.json(server.get("/v1/models")).getJsonArray("data");
+    assertThat(data.stream().map(m -> ((JsonObject) m).getString("id"))).contains("bge-small-en-v1.5");
+  }
+
+  @Test
   @DisplayName("base64 encoding is little-endian float32 equal to the float encoding, as the OpenAI SDK decodes it")
   void base64() {
     JsonArray floats = embed("{\"input\":\"hello world\"}").getJsonArray("data").getJsonObject(0).getJsonArray("embedding");

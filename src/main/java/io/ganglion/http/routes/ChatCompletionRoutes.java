@@ -14,6 +14,7 @@ import io.ganglion.http.auth.Scopes;
 import io.ganglion.orchestration.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -32,7 +33,8 @@ import java.time.Instant;
  *   trace). Citations are {@code [n]} markers in the text and an extra {@code citations} field (on the final chunk when
  *   streaming). Streaming follows OpenAI's chunk format exactly, ending with {@code data: [DONE]}; a usage chunk comes
  *   when {@code stream_options.include_usage} is true, as OpenAI does.</li>
- *   <li>{@code GET /v1/models} (scope {@code kb:read}): {@code kb:<name>} for each of the caller's knowledge bases.</li>
+ *   <li>{@code GET /v1/models} (scope {@code kb:read}): {@code kb:<name>} for each of the caller's knowledge bases,
+ *   and the in-process models (embeddings, rerankers) by name.</li>
  * </ul>
  * Completions go through the reflex layer like {@code /ask} (rules, then the response cache: the earlier turns are
  * part of the key), with the same {@code X-Ganglion-Cache} and {@code X-Ganglion-Rule} headers.
@@ -60,15 +62,23 @@ public final class ChatCompletionRoutes {
 
   private void models(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, KbRoutes.READ);
-    vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()),
-        Deadlines.within(timeoutMs))
-      .map(Message::body)
-      .onSuccess(reply -> {
+    Future<JsonObject> kbs = vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST,
+      new JsonObject().put("tenant", principal.tenant()), Deadlines.within(timeoutMs)).map(Message::body);
+    // the in-process models (embeddings, rerankers) are listed too; their absence does not fail the list
+    Future<JsonObject> inProcess = vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_MODELS, new JsonObject(),
+      Deadlines.within(timeoutMs)).map(Message::body).otherwise(new JsonObject());
+    Future.all(kbs, inProcess)
+      .onSuccess(both -> {
         JsonArray data = new JsonArray();
-        reply.getJsonArray("kbs", new JsonArray()).forEach(kb -> {
+        kbs.result().getJsonArray("kbs", new JsonArray()).forEach(kb -> {
           JsonObject k = (JsonObject) kb;
           data.add(new JsonObject().put("id", KB_PREFIX + k.getString("name")).put("object", "model")
             .put("created", epochSeconds(k.getString("createdAt"))).put("owned_by", "ganglion"));
+        });
+        inProcess.result().getJsonArray("models", new JsonArray()).forEach(m -> {
+          JsonObject model = (JsonObject) m;
+          data.add(new JsonObject().put("id", model.getString("name")).put("object", "model").put("created", 0)
+            .put("owned_by", "ganglion").put("kind", model.getString("kind")).put("dims", model.getInteger("dims")));
         });
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
           .end(new JsonObject().put("object", "list").put("data", data).toBuffer());

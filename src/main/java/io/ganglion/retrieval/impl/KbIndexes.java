@@ -3,6 +3,7 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.IndexStats;
 import io.ganglion.retrieval.index.KnowledgeBaseIndex;
 import io.ganglion.retrieval.index.SearchQuery;
 import io.ganglion.store.DocumentRepository;
@@ -22,7 +23,7 @@ import java.util.Map;
  * The in-process indexes of the knowledge bases this node serves, derived from PostgreSQL. An index is opened on
  * first use: from its snapshot under {@code dataDir/indexes/<kb id>} when the snapshot's version is the knowledge
  * base's current version, otherwise rebuilt from the stored chunks and embeddings (never re-embedded). Changed indexes
- * are snapshotted periodically and at stop.
+ * are snapshotted periodically and at stop, compacted first when deleted vectors have piled up.
  * <p>
  * <b>NOTE</b>: every method must be called on the retrieval verticle's context (the maps are not synchronised);
  * index work runs on {@link RetrievalWorkers} and results come back to that context.
@@ -31,6 +32,7 @@ public final class KbIndexes implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KbIndexes.class);
   private static final String VERSION_FILE = "version";
+  static final int COMPACT_MIN_DELETED = 1000;
 
   private final RetrievalWorkers workers;
   private final DocumentRepository documents;
@@ -99,6 +101,12 @@ public final class KbIndexes implements AutoCloseable {
       dirty.put(kbId, false);
       writes.add(index(kbId).compose(index -> workers.<Void>run(() -> {
         Path dir = root.resolve(Long.toString(kbId));
+        IndexStats stats = index.stats();
+        if (stats.deletedVectors() > Math.max(COMPACT_MIN_DELETED, stats.chunks() / 4)) {
+          // deleted vectors are skipped at query time; rebuilding the graphs without them is done here, off the
+          // request path, once they are a quarter of the index
+          index.compact();
+        }
         index.snapshot(dir.resolve("index"));
         Files.writeString(dir.resolve(VERSION_FILE), Long.toString(version));
         return null;
