@@ -118,16 +118,27 @@ final class KeywordIndex implements Closeable {
   }
 
   /** The best {@code n} chunks for {@code query}, scored with {@code global} statistics when given. */
+  /** The chunk id of a hit: from doc values, or from stored fields in snapshots written before they were added. */
+  private static String chunkId(List<org.apache.lucene.index.LeafReaderContext> leaves, StoredFields stored, int doc)
+    throws IOException {
+    org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+    org.apache.lucene.index.SortedDocValues ids = leaf.reader().getSortedDocValues(ChunkFields.CHUNK_ID);
+    if (ids != null && ids.advanceExact(doc - leaf.docBase)) {
+      return ids.lookupOrd(ids.ordValue()).utf8ToString();
+    }
+    return stored.document(doc, Set.of(ChunkFields.CHUNK_ID)).get(ChunkFields.CHUNK_ID);
+  }
+
   List<ScoredChunk> search(Query query, CorpusStatistics global, int n) throws IOException {
     IndexSearcher base = searchers.acquire();
     try {
       IndexSearcher searcher = global == null ? base : new GlobalStatisticsSearcher(base.getIndexReader(), global);
       TopDocs top = searcher.search(query, n);
       StoredFields stored = searcher.storedFields();
+      List<org.apache.lucene.index.LeafReaderContext> leaves = searcher.getIndexReader().leaves();
       List<ScoredChunk> out = new ArrayList<>(top.scoreDocs.length);
       for (ScoreDoc sd : top.scoreDocs) {
-        String chunkId = stored.document(sd.doc, Set.of(ChunkFields.CHUNK_ID)).get(ChunkFields.CHUNK_ID);
-        out.add(new ScoredChunk(chunkId, sd.score));
+        out.add(new ScoredChunk(chunkId(leaves, stored, sd.doc), sd.score));
       }
       return out;
     } finally {
@@ -195,6 +206,8 @@ final class KeywordIndex implements Closeable {
   private static Document document(ChunkRecord c) {
     Document d = new Document();
     d.add(new StringField(ChunkFields.CHUNK_ID, c.chunkId(), Field.Store.YES));
+    // read per hit at search time: doc values cost a fraction of loading stored fields
+    d.add(new org.apache.lucene.document.SortedDocValuesField(ChunkFields.CHUNK_ID, new org.apache.lucene.util.BytesRef(c.chunkId())));
     d.add(new StringField(ChunkFields.DOCUMENT_ID, c.documentId(), Field.Store.YES));
     if (c.title() != null) {
       d.add(new StoredField(ChunkFields.TITLE, c.title()));
