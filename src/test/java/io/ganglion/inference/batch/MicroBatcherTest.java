@@ -100,11 +100,18 @@ class MicroBatcherTest {
   @Test
   @DisplayName("sorts a window by length so each batch holds inputs of similar length")
   void sortsByLength() throws Exception {
+    runner.gate = new CountDownLatch(1);
     start(2, 10_000, 20, 100, 1);
+    // hold the worker in a first batch so the four inputs are all queued when it next plans (a submission becomes
+    // visible item by item, so without this the worker may plan while only two have arrived)
+    CompletableFuture<List<String>> blocker = batcher.submit(List.of("x"));
+    assertThat(runner.entered.await(5, TimeUnit.SECONDS)).isTrue();
+    CompletableFuture<List<String>> rows = batcher.submit(List.of("a".repeat(50), "b", "c".repeat(49), "d".repeat(2)));
+    runner.gate.countDown();
+    blocker.get(5, TimeUnit.SECONDS);
+    rows.get(5, TimeUnit.SECONDS);
 
-    batcher.submit(List.of("a".repeat(50), "b", "c".repeat(49), "d".repeat(2))).get(5, TimeUnit.SECONDS);
-
-    assertThat(runner.batches).containsExactly(List.of("b", "dd"), List.of("c".repeat(49), "a".repeat(50)));
+    assertThat(runner.batches).containsExactly(List.of("x"), List.of("b", "dd"), List.of("c".repeat(49), "a".repeat(50)));
   }
 
   @Test
