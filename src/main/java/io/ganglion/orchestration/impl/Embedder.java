@@ -3,6 +3,8 @@ package io.ganglion.orchestration.impl;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Vectors;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,15 +12,24 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Client of {@code ganglion.inference.embed}: {@code {"texts","kind"}} to L2-normalised vectors, so cosine
  * similarity is a dot product. Failures keep the inference verticle's code (5030 overloaded, 5031 unavailable).
+ * <p>
+ * Passage sentences are remembered by their text: the extractive generator embeds every candidate sentence of the
+ * retrieved passages, and popular passages come back ask after ask, so most of that work is done once. A sentence's
+ * vector depends only on its text and the model, never on the knowledge base, so entries never go stale.
  */
 final class Embedder {
 
+  /** Sentence vectors kept (384 floats each for bge-small: about 2 KB with the key, so ~40 MB at most). */
+  static final int PASSAGE_CACHE_ENTRIES = 20_000;
+
   private final Vertx vertx;
+  private final Cache<String, float[]> passages = Caffeine.newBuilder().maximumSize(PASSAGE_CACHE_ENTRIES).build();
 
   Embedder(Vertx vertx) {
     this.vertx = vertx;
@@ -28,6 +39,31 @@ final class Embedder {
    * @param kind {@code query} for questions, {@code passage} for document text (asymmetric models embed them differently)
    */
   Future<float[][]> embed(List<String> texts, String kind, DeliveryOptions hop) {
+    if (!"passage".equals(kind)) {
+      return remote(texts, kind, hop);
+    }
+    float[][] out = new float[texts.size()][];
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = passages.getIfPresent(texts.get(i));
+      if (out[i] == null) {
+        missing.add(i);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    return remote(missing.stream().map(texts::get).toList(), kind, hop).map(vectors -> {
+      for (int j = 0; j < vectors.length; j++) {
+        int i = missing.get(j);
+        out[i] = vectors[j];
+        passages.put(texts.get(i), vectors[j]);
+      }
+      return out;
+    });
+  }
+
+  private Future<float[][]> remote(List<String> texts, String kind, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(List.copyOf(texts))).put("kind", kind);
     return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, hop)
       .map(Message::body)
