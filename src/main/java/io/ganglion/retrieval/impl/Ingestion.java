@@ -73,6 +73,12 @@ public final class Ingestion {
 
   /** Ingests {@code inputs} (already validated) into the knowledge base; one outcome per input, in order. */
   public Future<List<Outcome>> ingest(long kbId, List<DocumentInput> inputs) {
+    // open the index before storing anything: an index opened (rebuilt from PostgreSQL) after a document was stored
+    // would hold it already, and the upsert that follows would insert it a second time
+    return indexes.index(kbId).compose(opened -> ingestInto(kbId, inputs));
+  }
+
+  private Future<List<Outcome>> ingestInto(long kbId, List<DocumentInput> inputs) {
     List<Future<Prepared>> prepared = inputs.stream().map(input -> workers.run(() -> prepare(input))).toList();
     return Future.join(prepared).transform(ignored -> {
       List<Prepared> ready = new ArrayList<>();

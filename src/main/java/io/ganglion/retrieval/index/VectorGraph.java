@@ -124,8 +124,9 @@ final class VectorGraph {
 
   /**
    * Exact scoring of every live vector: for small shards it costs less than a graph walk and is always exact (as
-   * Lucene does for small segments). It also keeps small knowledge bases correct where the graph walk was seen to miss
-   * nodes of a graph of only a few vectors.
+   * Lucene does for small segments). It also covers a JVector corner: a node added after every other node of the graph
+   * was marked deleted gets no edges, so a walk from the (deleted) entry point cannot reach it until the graph is
+   * compacted — only tiny graphs end up like that.
    */
   private List<ScoredChunk> exact(VectorFloat<?> unitQuery, int k, Map<String, String> filters) {
     List<ScoredChunk> all = new ArrayList<>();
