@@ -1,5 +1,6 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.JsonBodies;
@@ -9,7 +10,6 @@ import io.ganglion.http.auth.Scopes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -65,7 +65,7 @@ public final class AdminRoutes {
           return;
         }
         audit.record(ctx, "tenant.create", id, id, new JsonObject());
-        json(ctx, 201, new JsonObject().put("id", id));
+        Replies.json(ctx, 201, new JsonObject().put("id", id));
       })
       .onFailure(ctx::fail);
   }
@@ -80,7 +80,7 @@ public final class AdminRoutes {
       .onSuccess(created -> {
         audit.record(ctx, "key.create", tenant, created.stored().id(),
           new JsonObject().put("scopes", new JsonArray(grant.scopes())).put("prefix", created.stored().displayPrefix()));
-        json(ctx, 201, toJson(created.stored()).put("key", created.key()));
+        Replies.json(ctx, 201, toJson(created.stored()).put("key", created.key()));
       })
       .onFailure(ctx::fail);
   }
@@ -89,7 +89,7 @@ public final class AdminRoutes {
     Scopes.require(ctx, Principal.ADMIN);
     String tenant = ctx.queryParams().get("tenant");
     keys.list(tenant == null || tenant.isBlank() ? null : tenant)
-      .onSuccess(list -> json(ctx, 200, new JsonObject().put("keys",
+      .onSuccess(list -> Replies.json(ctx, 200, new JsonObject().put("keys",
         new JsonArray(list.stream().map(AdminRoutes::toJson).toList()))))
       .onFailure(ctx::fail);
   }
@@ -126,7 +126,7 @@ public final class AdminRoutes {
       }
     }
     auditRepository.recent(tenant == null || tenant.isBlank() ? null : tenant, limit)
-      .onSuccess(events -> json(ctx, 200, new JsonObject().put("events", events)))
+      .onSuccess(events -> Replies.json(ctx, 200, new JsonObject().put("events", events)))
       .onFailure(ctx::fail);
   }
 
@@ -197,7 +197,4 @@ public final class AdminRoutes {
       .put("revokedAt", key.revokedAt() == null ? null : key.revokedAt().toString());
   }
 
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
-  }
 }

@@ -1,5 +1,6 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
@@ -81,7 +82,7 @@ public final class DocumentRoutes {
       .map(Message::body)
       .onSuccess(reply -> {
         if (reply.containsKey("job")) {
-          json(ctx, 202, reply);
+          Replies.json(ctx, 202, reply);
           return;
         }
         JsonArray results = reply.getJsonArray("documents");
@@ -91,10 +92,10 @@ public final class DocumentRoutes {
         if (allFailed && firstError != null) {
           // nothing was stored: answer with the (first) reason's status and the error contract
           int status = errorStatus(firstError.getString("code"));
-          json(ctx, status, new JsonObject().put("error", firstError.copy().put("requestId", RequestIds.current()))
+          Replies.json(ctx, status, new JsonObject().put("error", firstError.copy().put("requestId", RequestIds.current()))
             .put("documents", results));
         } else {
-          json(ctx, 200, reply);
+          Replies.json(ctx, 200, reply);
         }
       })
       .onFailure(ctx::fail);
@@ -137,8 +138,8 @@ public final class DocumentRoutes {
 
   private void getDocument(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:read");
-    forward(ctx, Addresses.RETRIEVAL_DOCUMENT_GET, new JsonObject().put("tenant", principal.tenant())
-      .put("kb", ctx.pathParam("kb")).put("documentId", ctx.pathParam("id")));
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_DOCUMENT_GET, new JsonObject().put("tenant", principal.tenant())
+      .put("kb", ctx.pathParam("kb")).put("documentId", ctx.pathParam("id")), busTimeoutMs, 200);
   }
 
   private void deleteDocument(RoutingContext ctx) {
@@ -152,12 +153,13 @@ public final class DocumentRoutes {
   private void search(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:read");
     JsonObject body = JsonBodies.object(ctx).put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
-    forward(ctx, Addresses.RETRIEVAL_SEARCH, body);
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_SEARCH, body, busTimeoutMs, 200);
   }
 
   private void getJob(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:read");
-    forward(ctx, Addresses.RETRIEVAL_JOB_GET, new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")));
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_JOB_GET,
+      new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")), busTimeoutMs, 200);
   }
 
   /** SSE: the job as it is now ({@code event: progress}), each later progress, then {@code event: done}. */
@@ -196,19 +198,8 @@ public final class DocumentRoutes {
       });
   }
 
-  private void forward(RoutingContext ctx, String address, JsonObject request) {
-    vertx.eventBus().<JsonObject>request(address, request, Deadlines.within(busTimeoutMs))
-      .map(Message::body)
-      .onSuccess(reply -> json(ctx, 200, reply))
-      .onFailure(ctx::fail);
-  }
-
   private static String event(String name, JsonObject data) {
     return "event: " + name + "\ndata: " + data.encode() + "\n\n";
-  }
-
-  private static void json(RoutingContext ctx, int status, JsonObject body) {
-    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.toBuffer());
   }
 
   private static int errorStatus(String slug) {

@@ -1,13 +1,11 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
-import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Scopes;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -40,10 +38,7 @@ public final class GuardRoutes {
     if (!(direction instanceof String)) {
       throw ErrorCode.INVALID_REQUEST.exception("'direction' must be input or output");
     }
-    vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT,
-        new JsonObject().put("text", text).put("direction", direction), Deadlines.within(busTimeoutMs))
-      .map(Message::body)
-      .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.toBuffer()))
-      .onFailure(ctx::fail);
+    Replies.forward(vertx, ctx, Addresses.REFLEX_INSPECT, new JsonObject().put("text", text).put("direction", direction),
+      busTimeoutMs, 200);
   }
 }

@@ -1,13 +1,12 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -40,18 +39,20 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, WRITE);
     JsonObject body = JsonBodies.object(ctx);
     String name = JsonBodies.requiredString(body, "name");
-    forward(ctx, Addresses.RETRIEVAL_KB_CREATE, new JsonObject().put("tenant", principal.tenant()).put("name", name), 201);
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_CREATE,
+      new JsonObject().put("tenant", principal.tenant()).put("name", name), busTimeoutMs, 201);
   }
 
   private void list(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    forward(ctx, Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()), 200);
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_LIST,
+      new JsonObject().put("tenant", principal.tenant()), busTimeoutMs, 200);
   }
 
   private void get(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    forward(ctx, Addresses.RETRIEVAL_KB_GET,
-      new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), 200);
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_GET,
+      new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), busTimeoutMs, 200);
   }
 
   private void delete(RoutingContext ctx) {
@@ -62,12 +63,4 @@ public final class KbRoutes {
       .onFailure(ctx::fail);
   }
 
-  private void forward(RoutingContext ctx, String address, JsonObject request, int status) {
-    vertx.eventBus().<JsonObject>request(address, request, Deadlines.within(busTimeoutMs))
-      .map(Message::body)
-      .onSuccess(reply -> ctx.response().setStatusCode(status)
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(reply.toBuffer()))
-      .onFailure(ctx::fail);
-  }
 }

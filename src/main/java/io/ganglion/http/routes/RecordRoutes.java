@@ -1,13 +1,11 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
-import io.ganglion.bus.Deadlines;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -43,9 +41,6 @@ public final class RecordRoutes {
   private void forward(RoutingContext ctx, String address, JsonObject request) {
     Principal principal = Scopes.require(ctx, AskRoutes.CHAT);
     request.put("tenant", principal.tenant()).put("id", ctx.pathParam("id"));
-    vertx.eventBus().<JsonObject>request(address, request, Deadlines.within(busTimeoutMs))
-      .map(Message::body)
-      .onSuccess(reply -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(reply.toBuffer()))
-      .onFailure(ctx::fail);
+    Replies.forward(vertx, ctx, address, request, busTimeoutMs, 200);
   }
 }
