@@ -198,26 +198,33 @@ public final class MicroBatcher<I, P, O> implements AutoCloseable {
       prepared.add(item.prepared);
       longest = Math.max(longest, item.length);
     }
+    List<O> rows;
     try {
-      List<O> rows = runner.run(prepared);
+      rows = runner.run(prepared);
       if (rows.size() != batch.size()) {
         throw new IllegalStateException(model + " returned " + rows.size() + " rows for " + batch.size() + " inputs");
       }
-      for (int i = 0; i < rows.size(); i++) {
-        batch.get(i).caller.complete(batch.get(i).index, rows.get(i));
-      }
     } catch (Throwable t) {
+      record(batch.size(), longest, start);
       log.warn("inference batch of {} inputs failed on {}", batch.size(), model, t);
       failAll(batch, t);
       if (t instanceof Error e) {
         throw e;
       }
-    } finally {
-      metrics.runTime.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-      metrics.batchSize.record(batch.size());
-      metrics.batchTokens.record((double) batch.size() * longest);
-      metrics.items.increment(batch.size());
+      return;
     }
+    // meters first: a caller that has its rows may read them at once
+    record(batch.size(), longest, start);
+    for (int i = 0; i < rows.size(); i++) {
+      batch.get(i).caller.complete(batch.get(i).index, rows.get(i));
+    }
+  }
+
+  private void record(int size, int longest, long startNanos) {
+    metrics.runTime.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+    metrics.batchSize.record(size);
+    metrics.batchTokens.record((double) size * longest);
+    metrics.items.increment(size);
   }
 
   private void failAll(List<QueuedItem<I, P, O>> items, Throwable failure) {
