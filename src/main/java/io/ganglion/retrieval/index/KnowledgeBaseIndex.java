@@ -17,8 +17,11 @@ import java.util.stream.Stream;
 
 /**
  * The search index of one knowledge base: its chunks split over shards by document id ({@link ShardRouter}), each
- * shard a Lucene BM25 index plus a JVector graph. Derived data: PostgreSQL holds the chunks and their embeddings, this
- * index is {@link #rebuild rebuilt} from them or {@link #load loaded} from a {@link #snapshot}.
+ * shard a Lucene BM25 index plus a JVector vector index (an in-heap graph for small shards; an on-disk graph walked
+ * with PQ codes, plus an in-heap segment for recent vectors, for large ones: {@link VectorIndexConfig}). Derived data:
+ * PostgreSQL holds the chunks and their embeddings, this index is {@link #rebuild rebuilt} from them or
+ * {@link #load loaded} from a {@link #snapshot}. On-disk segments live in the index's working directory, deleted on
+ * {@link #close()}.
  * <p>
  * <b>NOTE</b> on threads: every method except {@link #search} blocks (disk, Lucene merges, graph inserts) and must
  * run on the retrieval worker pool, never on an event loop. {@link #search} returns at once and runs on the executor
@@ -29,43 +32,82 @@ import java.util.stream.Stream;
 public final class KnowledgeBaseIndex implements Closeable {
 
   private static final String MANIFEST = "manifest.json";
-  private static final int FORMAT = 1;
+  /** Format 2: vector indexes of segments (an on-disk graph with PQ codes, in-heap graphs); format 1 had one graph. */
+  static final int FORMAT = 2;
 
   private final List<Shard> shards;
+  private final Path workDir;
 
-  private KnowledgeBaseIndex(List<Shard> shards) {
+  private KnowledgeBaseIndex(List<Shard> shards, Path workDir) {
     this.shards = List.copyOf(shards);
+    this.workDir = workDir;
   }
 
-  /** An empty in-memory index of {@code shardCount} shards. */
+  /** An empty index of {@code shardCount} shards with the default vector settings and a temporary working directory. */
   public static KnowledgeBaseIndex create(int shardCount) throws IOException {
+    return create(shardCount, temporaryWorkDir(), IndexResources.defaults());
+  }
+
+  /** An empty index of {@code shardCount} shards whose on-disk segments live under {@code workDir}. */
+  public static KnowledgeBaseIndex create(int shardCount, Path workDir, IndexResources resources) throws IOException {
     if (shardCount < 1) {
       throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
     }
+    Files.createDirectories(workDir);
     List<Shard> shards = new ArrayList<>(shardCount);
     for (int i = 0; i < shardCount; i++) {
-      shards.add(Shard.create());
+      shards.add(Shard.create(workDir.resolve("shard-" + i), resources));
     }
-    return new KnowledgeBaseIndex(shards);
+    return new KnowledgeBaseIndex(shards, workDir);
+  }
+
+  /** {@link #rebuild(int, Iterable, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records) throws IOException {
+    return rebuild(shardCount, records, temporaryWorkDir(), IndexResources.defaults());
   }
 
   /**
    * An index of {@code shardCount} shards holding {@code records} as they are (embeddings are never recomputed).
-   * Records may come in any order; a chunk id seen twice keeps its last version.
+   * Records may come in any order; a chunk id seen twice keeps its last version. Vectors stream to scratch files, and
+   * each shard's vector index is built once at the end on the build pool: an on-disk segment for shards of
+   * {@link VectorIndexConfig#diskAbove} vectors or more, an in-heap graph below.
    */
-  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records) throws IOException {
-    KnowledgeBaseIndex index = create(shardCount);
-    List<ChunkRecord> batch = new ArrayList<>(1024);
-    for (ChunkRecord r : records) {
-      batch.add(r);
-      if (batch.size() == 1024) {
-        index.append(batch);
-        batch.clear();
-      }
+  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records, Path workDir,
+                                           IndexResources resources) throws IOException {
+    if (shardCount < 1) {
+      throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
     }
-    index.append(batch);
-    index.refresh();
-    return index;
+    Files.createDirectories(workDir);
+    List<Shard.Bulk> loads = new ArrayList<>(shardCount);
+    List<Shard> shards = new ArrayList<>(shardCount);
+    try {
+      for (int i = 0; i < shardCount; i++) {
+        loads.add(new Shard.Bulk(workDir.resolve("shard-" + i), resources));
+      }
+      int dimension = 0;
+      for (ChunkRecord r : records) {
+        VectorIndex.unit(r.vector()); // throws on empty, zero or non-finite vectors
+        if (dimension == 0) {
+          dimension = r.vector().length;
+        } else if (r.vector().length != dimension) {
+          throw new IllegalArgumentException("chunk " + r.chunkId() + " has a " + r.vector().length
+            + "-dimension vector; this knowledge base holds " + dimension);
+        }
+        loads.get(ShardRouter.shardOf(r.documentId(), shardCount)).add(r);
+      }
+      for (Shard.Bulk load : loads) {
+        shards.add(load.finish());
+      }
+      return new KnowledgeBaseIndex(shards, workDir);
+    } catch (IOException | RuntimeException e) {
+      for (Shard.Bulk load : loads) {
+        load.close();
+      }
+      for (Shard s : shards) {
+        s.close();
+      }
+      throw e;
+    }
   }
 
   /** The shard count of this index. */
@@ -126,11 +168,35 @@ public final class KnowledgeBaseIndex implements Closeable {
     return new ScatterSearch(shards, query, fusion, executor).run();
   }
 
-  /** Rebuilds each shard's graph without its deleted vectors and merges away deleted Lucene documents. Slow. */
+  /**
+   * Rebuilds each shard's vector segments without their deleted vectors and merges away deleted Lucene documents.
+   * Slow (a large shard's on-disk graph is rebuilt); writes continue meanwhile.
+   */
   public void compact() throws IOException {
     for (Shard s : shards) {
       s.compact();
     }
+  }
+
+  /**
+   * Runs, on the calling thread, the merge of every shard whose in-heap segment has passed
+   * {@link VectorIndexConfig#mergeAbove} (they otherwise run in the background after writes); returns how many ran.
+   */
+  public int merge() throws IOException {
+    int merged = 0;
+    for (Shard s : shards) {
+      merged += s.mergeNowIfNeeded() ? 1 : 0;
+    }
+    return merged;
+  }
+
+  /** Per shard, what its vector index holds and where (heap, disk); cheap enough for a metrics scrape. */
+  public List<VectorIndexStats> vectorStats() {
+    List<VectorIndexStats> out = new ArrayList<>(shards.size());
+    for (Shard s : shards) {
+      out.add(s.vectorStats());
+    }
+    return out;
   }
 
   public IndexStats stats() throws IOException {
@@ -165,13 +231,19 @@ public final class KnowledgeBaseIndex implements Closeable {
     deleteTree(old);
   }
 
+  /** {@link #load(Path, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static KnowledgeBaseIndex load(Path dir) throws IOException {
+    return load(dir, temporaryWorkDir(), IndexResources.defaults());
+  }
+
   /**
-   * Loads a {@link #snapshot} into memory. Its shard count is the snapshot's: when that differs from the configured
+   * Loads a {@link #snapshot}: Lucene and in-heap segments into memory, on-disk segments linked (not copied) into
+   * {@code workDir} and memory-mapped. Its shard count is the snapshot's: when that differs from the configured
    * count, {@link #rebuild} from PostgreSQL instead.
    *
-   * @throws IOException when {@code dir} holds no readable snapshot (then rebuild)
+   * @throws IOException when {@code dir} holds no readable snapshot, or one of an older format (then rebuild)
    */
-  public static KnowledgeBaseIndex load(Path dir) throws IOException {
+  public static KnowledgeBaseIndex load(Path dir, Path workDir, IndexResources resources) throws IOException {
     JsonObject manifest;
     try {
       manifest = new JsonObject(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8));
@@ -184,19 +256,21 @@ public final class KnowledgeBaseIndex implements Closeable {
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
+      Files.createDirectories(workDir);
       for (int i = 0; i < count; i++) {
-        shards.add(Shard.load(dir.resolve("shard-" + i)));
+        shards.add(Shard.load(dir.resolve("shard-" + i), workDir.resolve("shard-" + i), resources));
       }
     } catch (IOException | RuntimeException e) {
       for (Shard s : shards) {
         s.close();
       }
+      deleteTree(workDir);
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
-    return new KnowledgeBaseIndex(shards);
+    return new KnowledgeBaseIndex(shards, workDir);
   }
 
-  /** Releases the shards' memory. The index is unusable afterwards. */
+  /** Releases the shards' memory and deletes the working directory. The index is unusable afterwards. */
   @Override
   public void close() throws IOException {
     IOException first = null;
@@ -207,9 +281,18 @@ public final class KnowledgeBaseIndex implements Closeable {
         first = first == null ? e : first;
       }
     }
+    try {
+      deleteTree(workDir);
+    } catch (IOException e) {
+      first = first == null ? e : first;
+    }
     if (first != null) {
       throw first;
     }
+  }
+
+  private static Path temporaryWorkDir() throws IOException {
+    return Files.createTempDirectory("ganglion-index-");
   }
 
   private int dimension() {

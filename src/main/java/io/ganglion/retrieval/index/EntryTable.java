@@ -1,0 +1,299 @@
+package io.ganglion.retrieval.index;
+
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.util.StringHelper;
+
+/**
+ * The entries of an immutable {@link DiskSegment}, packed for a million ordinals at a few dozen bytes each instead of
+ * the objects of {@link VectorEntry}: chunk ids as one UTF-8 blob with offsets, ordinals grouped by document (so a
+ * document is a range and its id is stored once), each distinct metadata map once, a hash index from chunk id to
+ * ordinal, and posting lists per metadata pair for filters. Immutable and safe to read from any thread.
+ */
+final class EntryTable {
+
+  private static final int MAGIC = 0x47454e54; // "GENT"
+
+  private final byte[] ids;
+  private final int[] idStart;
+  private final String[] documents; // sorted
+  private final int[] documentStart;
+  private final List<Map<String, String>> metadatas;
+  private final int[] metadataOf;
+  private final int[] slots; // open addressing: ordinal + 1, 0 = empty
+  private final Map<String, Map<String, int[]>> postings;
+
+  private EntryTable(byte[] ids, int[] idStart, String[] documents, int[] documentStart,
+                     List<Map<String, String>> metadatas, int[] metadataOf) {
+    this.ids = ids;
+    this.idStart = idStart;
+    this.documents = documents;
+    this.documentStart = documentStart;
+    this.metadatas = metadatas;
+    this.metadataOf = metadataOf;
+    this.slots = hashIndex();
+    this.postings = postings();
+  }
+
+  /**
+   * The table of {@code entries}, which must be sorted by document id (the ordinal of an entry is its position).
+   *
+   * @throws IllegalArgumentException when they are not
+   */
+  static EntryTable of(List<VectorEntry> entries) {
+    int n = entries.size();
+    int[] idStart = new int[n + 1];
+    List<byte[]> encoded = new ArrayList<>(n);
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      byte[] b = entries.get(i).chunkId().getBytes(StandardCharsets.UTF_8);
+      encoded.add(b);
+      total += b.length;
+      if (total > Integer.MAX_VALUE - 16) {
+        throw new IllegalArgumentException("chunk ids of one segment exceed 2 GiB");
+      }
+    }
+    byte[] ids = new byte[(int) total];
+    int at = 0;
+    for (int i = 0; i < n; i++) {
+      idStart[i] = at;
+      System.arraycopy(encoded.get(i), 0, ids, at, encoded.get(i).length);
+      at += encoded.get(i).length;
+    }
+    idStart[n] = at;
+    List<String> documents = new ArrayList<>();
+    List<Integer> starts = new ArrayList<>();
+    Map<Map<String, String>, Integer> distinct = new HashMap<>();
+    List<Map<String, String>> metadatas = new ArrayList<>();
+    int[] metadataOf = new int[n];
+    for (int i = 0; i < n; i++) {
+      VectorEntry e = entries.get(i);
+      if (documents.isEmpty() || !documents.getLast().equals(e.documentId())) {
+        if (!documents.isEmpty() && documents.getLast().compareTo(e.documentId()) > 0) {
+          throw new IllegalArgumentException("entries must be sorted by document id");
+        }
+        documents.add(e.documentId());
+        starts.add(i);
+      }
+      metadataOf[i] = distinct.computeIfAbsent(e.metadata(), m -> {
+        metadatas.add(Map.copyOf(m));
+        return metadatas.size() - 1;
+      });
+    }
+    starts.add(n);
+    return new EntryTable(ids, idStart, documents.toArray(String[]::new),
+      starts.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(metadatas), metadataOf);
+  }
+
+  int size() {
+    return metadataOf.length;
+  }
+
+  String chunkId(int ordinal) {
+    return new String(ids, idStart[ordinal], idStart[ordinal + 1] - idStart[ordinal], StandardCharsets.UTF_8);
+  }
+
+  String documentId(int ordinal) {
+    int d = Arrays.binarySearch(documentStart, ordinal);
+    return documents[d >= 0 ? d : -d - 2];
+  }
+
+  Map<String, String> metadata(int ordinal) {
+    return metadatas.get(metadataOf[ordinal]);
+  }
+
+  VectorEntry entry(int ordinal) {
+    return new VectorEntry(chunkId(ordinal), documentId(ordinal), metadata(ordinal));
+  }
+
+  /** The ordinal of {@code chunkId}, or -1. */
+  int ordinalOf(String chunkId) {
+    byte[] b = chunkId.getBytes(StandardCharsets.UTF_8);
+    int mask = slots.length - 1;
+    for (int slot = hash(b, 0, b.length) & mask; slots[slot] != 0; slot = (slot + 1) & mask) {
+      int ordinal = slots[slot] - 1;
+      if (Arrays.equals(ids, idStart[ordinal], idStart[ordinal + 1], b, 0, b.length)) {
+        return ordinal;
+      }
+    }
+    return -1;
+  }
+
+  /** The ordinals of {@code documentId} as {@code [from, to)}, or {@code null}. */
+  int[] documentRange(String documentId) {
+    int d = Arrays.binarySearch(documents, documentId);
+    return d < 0 ? null : new int[] {documentStart[d], documentStart[d + 1]};
+  }
+
+  /** The ordinals whose metadata carry every pair of {@code filters}, ascending. */
+  int[] matching(Map<String, String> filters) {
+    int[][] lists = new int[filters.size()][];
+    int i = 0;
+    for (Map.Entry<String, String> f : filters.entrySet()) {
+      int[] list = postings.getOrDefault(f.getKey(), Map.of()).get(f.getValue());
+      if (list == null) {
+        return new int[0];
+      }
+      lists[i++] = list;
+    }
+    Arrays.sort(lists, (a, b) -> Integer.compare(a.length, b.length));
+    int[] out = lists[0];
+    for (int l = 1; l < lists.length; l++) {
+      out = intersect(out, lists[l]);
+    }
+    return out;
+  }
+
+  /** Heap bytes held, for capacity accounting. */
+  long ramBytes() {
+    long bytes = ids.length + 4L * idStart.length + 4L * documentStart.length + 4L * metadataOf.length
+      + 4L * slots.length;
+    for (String d : documents) {
+      bytes += 56 + d.length();
+    }
+    for (Map<String, String> m : metadatas) {
+      bytes += 48;
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        bytes += 96 + e.getKey().length() + e.getValue().length();
+      }
+    }
+    for (Map<String, int[]> values : postings.values()) {
+      for (int[] list : values.values()) {
+        bytes += 64 + 4L * list.length;
+      }
+    }
+    return bytes;
+  }
+
+  void write(DataOutput out) throws IOException {
+    out.writeInt(MAGIC);
+    out.writeInt(size());
+    out.writeInt(ids.length);
+    out.write(ids);
+    for (int s : idStart) {
+      out.writeInt(s);
+    }
+    out.writeInt(documents.length);
+    for (int d = 0; d < documents.length; d++) {
+      BinaryStrings.write(out, documents[d]);
+      out.writeInt(documentStart[d]);
+    }
+    out.writeInt(metadatas.size());
+    for (Map<String, String> m : metadatas) {
+      out.writeInt(m.size());
+      for (Map.Entry<String, String> e : m.entrySet()) {
+        BinaryStrings.write(out, e.getKey());
+        BinaryStrings.write(out, e.getValue());
+      }
+    }
+    for (int m : metadataOf) {
+      out.writeInt(m);
+    }
+  }
+
+  static EntryTable read(DataInput in) throws IOException {
+    if (in.readInt() != MAGIC) {
+      throw new IOException("not an entry table");
+    }
+    int n = in.readInt();
+    byte[] ids = new byte[in.readInt()];
+    in.readFully(ids);
+    int[] idStart = new int[n + 1];
+    for (int i = 0; i <= n; i++) {
+      idStart[i] = in.readInt();
+    }
+    String[] documents = new String[in.readInt()];
+    int[] documentStart = new int[documents.length + 1];
+    for (int d = 0; d < documents.length; d++) {
+      documents[d] = BinaryStrings.read(in);
+      documentStart[d] = in.readInt();
+    }
+    documentStart[documents.length] = n;
+    List<Map<String, String>> metadatas = new ArrayList<>();
+    int m = in.readInt();
+    for (int i = 0; i < m; i++) {
+      int pairs = in.readInt();
+      Map<String, String> map = new HashMap<>(pairs * 2);
+      for (int p = 0; p < pairs; p++) {
+        map.put(BinaryStrings.read(in), BinaryStrings.read(in));
+      }
+      metadatas.add(Map.copyOf(map));
+    }
+    int[] metadataOf = new int[n];
+    for (int i = 0; i < n; i++) {
+      metadataOf[i] = in.readInt();
+    }
+    return new EntryTable(ids, idStart, documents, documentStart, List.copyOf(metadatas), metadataOf);
+  }
+
+  private int[] hashIndex() {
+    int n = size();
+    int capacity = Integer.highestOneBit(Math.max(4, n * 2 - 1)) << 1;
+    int[] table = new int[capacity];
+    int mask = capacity - 1;
+    for (int ordinal = 0; ordinal < n; ordinal++) {
+      int slot = hash(ids, idStart[ordinal], idStart[ordinal + 1] - idStart[ordinal]) & mask;
+      while (table[slot] != 0) {
+        slot = (slot + 1) & mask;
+      }
+      table[slot] = ordinal + 1;
+    }
+    return table;
+  }
+
+  private Map<String, Map<String, int[]>> postings() {
+    // count first, then fill: one exact-size array per pair, ordinals ascending
+    Map<String, Map<String, int[]>> counts = new HashMap<>();
+    int[] perMetadata = new int[metadatas.size()];
+    for (int m : metadataOf) {
+      perMetadata[m]++;
+    }
+    for (int m = 0; m < metadatas.size(); m++) {
+      for (Map.Entry<String, String> e : metadatas.get(m).entrySet()) {
+        counts.computeIfAbsent(e.getKey(), k -> new HashMap<>())
+          .merge(e.getValue(), new int[] {perMetadata[m]}, (a, b) -> new int[] {a[0] + b[0]});
+      }
+    }
+    Map<String, Map<String, int[]>> lists = new HashMap<>();
+    Map<String, Map<String, int[]>> fill = new HashMap<>();
+    counts.forEach((key, values) -> values.forEach((value, count) -> {
+      lists.computeIfAbsent(key, k -> new HashMap<>()).put(value, new int[count[0]]);
+      fill.computeIfAbsent(key, k -> new HashMap<>()).put(value, new int[1]);
+    }));
+    for (int ordinal = 0; ordinal < metadataOf.length; ordinal++) {
+      for (Map.Entry<String, String> e : metadatas.get(metadataOf[ordinal]).entrySet()) {
+        int[] at = fill.get(e.getKey()).get(e.getValue());
+        lists.get(e.getKey()).get(e.getValue())[at[0]++] = ordinal;
+      }
+    }
+    return lists;
+  }
+
+  private static int[] intersect(int[] a, int[] b) {
+    int[] out = new int[Math.min(a.length, b.length)];
+    int n = 0;
+    for (int i = 0, j = 0; i < a.length && j < b.length; ) {
+      if (a[i] == b[j]) {
+        out[n++] = a[i];
+        i++;
+        j++;
+      } else if (a[i] < b[j]) {
+        i++;
+      } else {
+        j++;
+      }
+    }
+    return Arrays.copyOf(out, n);
+  }
+
+  private static int hash(byte[] b, int offset, int length) {
+    return StringHelper.murmurhash3_x86_32(b, offset, length, 0x9747b28c);
+  }
+}

@@ -1,0 +1,54 @@
+package io.ganglion.retrieval.index;
+
+import io.ganglion.config.ConfigException;
+import io.ganglion.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How shards hold their vectors, read once from {@code retrieval.vectors}. A shard below {@code diskAbove} vectors keeps
+ * them on the heap as float32 with an in-heap JVector graph; at {@code diskAbove} it moves them to an immutable
+ * on-disk graph (memory-mapped, float32 vectors inline for exact reranking) walked with product-quantized codes held
+ * on the heap. New vectors always land in an in-heap segment searched alongside; once it holds {@code mergeAbove}
+ * vectors a background merge folds it into a new on-disk graph. {@code bench/ann.sh} measures the kinds against each
+ * other; {@code bench/RESULTS.md} records why these defaults.
+ *
+ * @param diskAbove vectors in a shard from which it is held as an on-disk graph with PQ codes; at least 1024
+ * @param mergeAbove vectors in the in-heap segment of an on-disk shard that start a background merge
+ * @param pqSubspaces product-quantization subspaces (bytes per vector); 0 = half the dimension (192 for 384-d)
+ * @param mergeThreads threads one merge or bulk graph build uses; merges run one at a time per node
+ */
+public record VectorIndexConfig(int diskAbove, int mergeAbove, int pqSubspaces, int mergeThreads) {
+
+  public static final VectorIndexConfig DEFAULTS = new VectorIndexConfig(100_000, 20_000, 0, 1);
+
+  public VectorIndexConfig {
+    if (diskAbove < 1024) {
+      throw new ConfigException("retrieval.vectors.diskAbove", "must be at least 1024, got " + diskAbove);
+    }
+    if (mergeAbove < 1) {
+      throw new ConfigException("retrieval.vectors.mergeAbove", "must be at least 1, got " + mergeAbove);
+    }
+    if (pqSubspaces < 0) {
+      throw new ConfigException("retrieval.vectors.pqSubspaces", "must be 0 (automatic) or positive, got " + pqSubspaces);
+    }
+    if (mergeThreads < 1) {
+      throw new ConfigException("retrieval.vectors.mergeThreads", "must be at least 1, got " + mergeThreads);
+    }
+  }
+
+  /** Reads {@code retrieval.vectors}; absent keys take {@link #DEFAULTS}. */
+  public static VectorIndexConfig from(JsonObject retrieval) {
+    ConfigReader r = new ConfigReader(retrieval, "retrieval").child("vectors");
+    VectorIndexConfig d = DEFAULTS;
+    return new VectorIndexConfig(
+      r.integer("diskAbove", d.diskAbove, 1024, Integer.MAX_VALUE),
+      r.integer("mergeAbove", d.mergeAbove, 1, Integer.MAX_VALUE),
+      r.integer("pqSubspaces", d.pqSubspaces, 0, 65_536),
+      r.integer("mergeThreads", d.mergeThreads, 1, 256));
+  }
+
+  /** The PQ subspace count for vectors of {@code dimension}. */
+  int subspacesFor(int dimension) {
+    return pqSubspaces == 0 ? Math.max(1, dimension / 2) : Math.min(pqSubspaces, dimension);
+  }
+}
