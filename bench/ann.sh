@@ -31,7 +31,9 @@ LOG=$OUT/run-$SIZE-$DIM.log
 
 ./mvnw -B -ntp -q -Pbench -DskipTests test-compile
 ./mvnw -B -ntp -q -Pbench dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile="$OUT/classpath.txt"
-CP="target/test-classes:target/classes:$(cat "$OUT/classpath.txt")"
+# run from a copy of the classes, so a build in this worktree during the (long) run cannot change them underneath
+rm -rf "$OUT/classes" && mkdir -p "$OUT/classes" && cp -r target/classes "$OUT/classes/main" && cp -r target/test-classes "$OUT/classes/test"
+CP="$OUT/classes/test:$OUT/classes/main:$(cat "$OUT/classpath.txt")"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:NativeMemoryTracking=summary
      -Xmx"$HEAP" -Djava.util.logging.config.file=/dev/null -cp "$CP")

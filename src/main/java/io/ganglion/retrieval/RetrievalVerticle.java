@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.InferenceConfig;
@@ -13,6 +14,7 @@ import io.ganglion.retrieval.impl.DocumentInput;
 import io.ganglion.retrieval.impl.IngestJobs;
 import io.ganglion.retrieval.impl.Ingestion;
 import io.ganglion.retrieval.impl.KbIndexes;
+import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
@@ -21,6 +23,7 @@ import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
 import io.ganglion.store.Stores;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -59,6 +62,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private RetrievalWorkers workers;
   private TokenizerCounter tokens;
   private KbIndexes indexes;
+  private NodeCapacity capacity;
   private Ingestion ingestion;
   private IngestJobs ingestJobs;
   private Searcher searcher;
@@ -80,13 +84,16 @@ public final class RetrievalVerticle extends VerticleBase {
     workers = new RetrievalWorkers(config.workers(), context);
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
     ModelSpec model = inference.models().stream().filter(m -> m.name().equals(inference.defaultModel())).findFirst().orElseThrow();
-    indexes = new KbIndexes(workers, documents, global.dataDir().resolve("indexes"), config.shards());
+    MeterRegistry meters = MeterRegistries.of(vertx);
+    indexes = new KbIndexes(workers, documents, global.dataDir().resolve("indexes"), config.shards(), config.vectors(),
+      meters);
+    capacity = NodeCapacity.of(config.capacity(), global.dataDir(), meters);
     searcher = new Searcher(vertx, indexes, config, global.busTimeoutMs());
     return workers.run(() -> TokenizerCounter.of(model))
       .compose(counter -> {
         tokens = counter;
         ingestion = new Ingestion(vertx, workers, new Chunker(counter, config.chunkTokens(), config.overlapTokens()),
-          documents, indexes);
+          documents, indexes, capacity);
         ingestJobs = new IngestJobs(vertx, ingestion, jobs);
         return jobs.failInterrupted();
       })
@@ -114,6 +121,7 @@ public final class RetrievalVerticle extends VerticleBase {
     Future<Void> snapshots = indexes == null ? Future.succeededFuture() : indexes.snapshotChanged();
     return snapshots.eventually(() -> workers.run(() -> {
       indexes.close();
+      capacity.close();
       if (tokens != null) {
         tokens.close();
       }
@@ -173,6 +181,9 @@ public final class RetrievalVerticle extends VerticleBase {
         throw ErrorCode.PAYLOAD_TOO_LARGE.exception("at most " + config.maxDocumentsPerRequest()
           + " documents per request, got " + array.size());
       }
+      capacity.refusal().ifPresent(reason -> {
+        throw ErrorCode.CAPACITY.exception(reason);
+      });
       return kb(body).compose(kb -> {
         List<DocumentInput> valid = new ArrayList<>();
         JsonArray rejected = new JsonArray();

@@ -197,6 +197,20 @@ class RetrievalIT {
       JsonArray hits = TestServer.json(second.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
     }
+    // a snapshot of an older format (format 1: one in-heap graph per shard) is not loaded: it is rebuilt from
+    // PostgreSQL, and the next snapshot is written in the current format
+    Path manifest;
+    try (var paths = Files.walk(dataDir.resolve("indexes"))) {
+      manifest = paths.filter(p -> p.endsWith(Path.of("index", "manifest.json"))).findFirst().orElseThrow();
+    }
+    JsonObject current = new JsonObject(Files.readString(manifest));
+    assertThat(current.getInteger("format")).isEqualTo(2);
+    Files.writeString(manifest, current.copy().put("format", 1).encode());
+    try (TestServer older = TestServer.start(dataDir, Map.of())) {
+      JsonArray hits = TestServer.json(older.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\",\"mode\":\"vector\"}")).getJsonArray("hits");
+      assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
+    }
+    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(2);
     try (var paths = Files.walk(dataDir.resolve("indexes"))) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
@@ -206,6 +220,23 @@ class RetrievalIT {
       JsonArray hits = TestServer.json(third.postJson("/v1/kbs/durable/search", "{\"query\":\"descaling coffee machines\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("b");
     }
+  }
+
+  @Test
+  @DisplayName("/metrics reports each open knowledge base's vectors: count, heap and disk bytes, and shards by kind")
+  void vectorMeters() {
+    String kb = newKb();
+    ingest(kb, new JsonArray().add(doc("m1", "Meters", "Gauges report the bytes each vector index holds.")));
+    assertThat(search(kb, new JsonObject().put("query", "vector index bytes").put("mode", "vector"))).isNotEmpty();
+    // meters are tagged with the knowledge base's numeric id
+    String metrics = server.send(server.request("/metrics").GET().build()).body();
+    assertThat(metrics)
+      .containsPattern("ganglion_retrieval_vector_count\\{kb=\"\\d+\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_vector_bytes\\{kb=\"\\d+\",memory=\"heap\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_vector_bytes\\{kb=\"\\d+\",memory=\"disk\"[^}]*} 0")
+      .containsPattern("ganglion_retrieval_vector_bytes_per_vector\\{kb=\"\\d+\",memory=\"heap\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_shards\\{kb=\"\\d+\",kind=\"heap\"[^}]*} 4")
+      .containsPattern("ganglion_retrieval_shards\\{kb=\"\\d+\",kind=\"disk\"[^}]*} 0");
   }
 
   static HttpResponse<String> raw(String path, String contentType, byte[] body) {

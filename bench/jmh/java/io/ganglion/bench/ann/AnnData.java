@@ -80,29 +80,47 @@ public final class AnnData {
     return hits / (double) (found.length * TOP_K);
   }
 
+  /**
+   * Vectors of the data set's distribution: the same 100 centres (drawn first from the seed), then vectors around
+   * them, from the same random sequence ({@code noiseSeed} = the data set's seed: the corpus, then the queries) or from
+   * another one (new vectors for inserts).
+   */
+  public static final class Generator {
+    private final float[][] centres = new float[100][];
+    private final Random random;
+
+    public Generator(int dimension, long noiseSeed) {
+      Random seeded = new Random(SEED);
+      for (int c = 0; c < centres.length; c++) {
+        centres[c] = gaussian(seeded, dimension, 1.0f);
+      }
+      this.random = noiseSeed == SEED ? seeded : new Random(noiseSeed);
+    }
+
+    public float[] next() {
+      return near(random, centres[random.nextInt(centres.length)]);
+    }
+  }
+
   private void generate() throws IOException {
     Files.createDirectories(dir);
-    Random random = new Random(SEED);
-    float[][] centres = new float[100][];
-    for (int c = 0; c < centres.length; c++) {
-      centres[c] = gaussian(random, dimension, 1.0f);
-    }
+    Generator generator = new Generator(dimension, SEED);
     // the corpus is streamed to disk: at 1M x 384 it is 1.5 GB
     try (DataOutputStream out = output(dir.resolve("base.f32.tmp"))) {
       ByteBuffer row = ByteBuffer.allocate(dimension * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
       for (int i = 0; i < size; i++) {
         row.clear();
-        row.asFloatBuffer().put(near(random, centres[random.nextInt(centres.length)]));
+        row.asFloatBuffer().put(generator.next());
         out.write(row.array());
       }
     }
     Files.move(dir.resolve("base.f32.tmp"), dir.resolve("base.f32"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
     float[][] queries = new float[QUERIES][];
     for (int i = 0; i < QUERIES; i++) {
-      queries[i] = near(random, centres[random.nextInt(centres.length)]);
+      queries[i] = generator.next();
     }
     write(dir.resolve("queries.f32"), queries);
-    int[][] truth = exact(queries);
+    int[][] truth = exact(queries, o -> true);
     ByteBuffer b = ByteBuffer.allocate(QUERIES * TOP_K * Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (int[] row : truth) {
       for (int id : row) {
@@ -113,10 +131,16 @@ public final class AnnData {
     Files.move(dir.resolve("truth.i32.tmp"), dir.resolve("truth.i32"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
+  /** The exact top {@link #TOP_K} of each query among the ordinals {@code accept} passes, best first. */
+  public int[][] exactFiltered(float[][] queries, java.util.function.IntPredicate accept) throws IOException {
+    return exact(queries, accept);
+  }
+
   /** Exact top-k by a full scan, in blocks of the corpus so that 1M vectors need not sit on the heap at once. */
-  private int[][] exact(float[][] queries) throws IOException {
-    float[][] best = new float[QUERIES][TOP_K];
-    int[][] ids = new int[QUERIES][TOP_K];
+  private int[][] exact(float[][] queries, java.util.function.IntPredicate accept) throws IOException {
+    int count = queries.length;
+    float[][] best = new float[count][TOP_K];
+    int[][] ids = new int[count][TOP_K];
     for (float[] row : best) {
       Arrays.fill(row, Float.NEGATIVE_INFINITY);
     }
@@ -133,9 +157,12 @@ public final class AnnData {
         float[] flat = new float[n * dimension];
         buf.asFloatBuffer().get(flat);
         int offset = start;
-        IntStream.range(0, QUERIES).parallel().forEach(q -> {
+        IntStream.range(0, count).parallel().forEach(q -> {
           float[] query = queries[q];
           for (int i = 0; i < n; i++) {
+            if (!accept.test(offset + i)) {
+              continue;
+            }
             float s = 0;
             int base = i * dimension;
             for (int d = 0; d < dimension; d++) {

@@ -62,13 +62,16 @@ public final class Ingestion {
   private final Chunker chunker;
   private final DocumentRepository documents;
   private final KbIndexes indexes;
+  private final NodeCapacity capacity;
 
-  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents, KbIndexes indexes) {
+  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents, KbIndexes indexes,
+                   NodeCapacity capacity) {
     this.vertx = vertx;
     this.workers = workers;
     this.chunker = chunker;
     this.documents = documents;
     this.indexes = indexes;
+    this.capacity = capacity;
   }
 
   /** Ingests {@code inputs} (already validated) into the knowledge base; one outcome per input, in order. */
@@ -167,6 +170,11 @@ public final class Ingestion {
   }
 
   private Future<Outcome> storeOne(long kbId, Prepared p, List<float[]> vectors) {
+    // asked again per document: a long request or job can fill the node after it was admitted
+    var full = capacity.refusal();
+    if (full.isPresent()) {
+      return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.CAPACITY, full.get()));
+    }
     if (vectors.contains(null)) {
       return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.OVERLOADED,
         "embedding the document failed (the model was overloaded or unavailable); retry it"));

@@ -3,11 +3,16 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.IndexResources;
 import io.ganglion.retrieval.index.IndexStats;
 import io.ganglion.retrieval.index.KnowledgeBaseIndex;
 import io.ganglion.retrieval.index.SearchQuery;
+import io.ganglion.retrieval.index.VectorIndexConfig;
+import io.ganglion.retrieval.index.VectorIndexStats;
 import io.ganglion.store.DocumentRepository;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,9 +26,11 @@ import java.util.Map;
 
 /**
  * The in-process indexes of the knowledge bases this node serves, derived from PostgreSQL. An index is opened on
- * first use: from its snapshot under {@code dataDir/indexes/<kb id>} when the snapshot's version is the knowledge
- * base's current version, otherwise rebuilt from the stored chunks and embeddings (never re-embedded). Changed indexes
- * are snapshotted periodically and at stop, compacted first when deleted vectors have piled up.
+ * first use: from its snapshot under {@code dataDir/indexes/<kb id>/index} when the snapshot's version is the knowledge
+ * base's current version and its format the current one, otherwise rebuilt from the stored chunks and embeddings
+ * (never re-embedded). Large shards keep their vectors in on-disk segments under {@code dataDir/indexes/<kb id>/work}
+ * (recreated on every open). Changed indexes are snapshotted periodically and at stop, compacted first when deleted
+ * vectors have piled up. Each open index reports its vector meters ({@link VectorMeters}).
  * <p>
  * <b>NOTE</b>: every method must be called on the retrieval verticle's context (the maps are not synchronised);
  * index work runs on {@link RetrievalWorkers} and results come back to that context.
@@ -32,27 +39,35 @@ public final class KbIndexes implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(KbIndexes.class);
   private static final String VERSION_FILE = "version";
+  private static final String WORK = "work";
   static final int COMPACT_MIN_DELETED = 1000;
 
   private final RetrievalWorkers workers;
   private final DocumentRepository documents;
   private final Path root;
   private final int shards;
+  private final IndexResources resources;
+  private final VectorMeters meters;
   private final Map<Long, Future<KnowledgeBaseIndex>> open = new HashMap<>();
   /** Version each open index is at, and whether that version still needs a snapshot. */
   private final Map<Long, Long> versions = new HashMap<>();
   private final Map<Long, Boolean> dirty = new HashMap<>();
 
-  public KbIndexes(RetrievalWorkers workers, DocumentRepository documents, Path root, int shards) {
+  public KbIndexes(RetrievalWorkers workers, DocumentRepository documents, Path root, int shards,
+                   VectorIndexConfig vectors, MeterRegistry registry) {
     this.workers = workers;
     this.documents = documents;
     this.root = root;
     this.shards = shards;
+    this.resources = IndexResources.create(vectors);
+    this.meters = new VectorMeters(registry);
   }
 
   /** The knowledge base's index, opening (loading or rebuilding) it on first use; concurrent callers share the work. */
   public Future<KnowledgeBaseIndex> index(long kbId) {
-    return open.computeIfAbsent(kbId, id -> load(id).onFailure(e -> open.remove(id)));
+    return open.computeIfAbsent(kbId, id -> load(id)
+      .onSuccess(index -> meters.add(id, index))
+      .onFailure(e -> open.remove(id)));
   }
 
   public Future<Void> upsert(long kbId, String documentId, List<ChunkRecord> chunks, long version) {
@@ -78,6 +93,7 @@ public final class KbIndexes implements AutoCloseable {
     Future<KnowledgeBaseIndex> index = open.remove(kbId);
     versions.remove(kbId);
     dirty.remove(kbId);
+    meters.remove(kbId);
     Path dir = root.resolve(Long.toString(kbId));
     return (index == null ? Future.<KnowledgeBaseIndex>succeededFuture(null) : index.recover(e -> Future.succeededFuture(null)))
       .compose(opened -> workers.run(() -> {
@@ -118,13 +134,31 @@ public final class KbIndexes implements AutoCloseable {
     return Future.join(writes).mapEmpty();
   }
 
-  /** Stats of an open index, for status replies. */
+  /** The open indexes and how their shards hold vectors, for status replies. */
   public JsonObject describe() {
-    return new JsonObject().put("openIndexes", open.size());
+    JsonArray kbs = new JsonArray();
+    open.forEach((kbId, index) -> {
+      if (index.succeeded()) {
+        JsonArray shardKinds = new JsonArray();
+        long heap = 0;
+        long disk = 0;
+        long vectors = 0;
+        for (VectorIndexStats s : index.result().vectorStats()) {
+          shardKinds.add(s.kind().label());
+          heap += s.heapBytes();
+          disk += s.diskBytes();
+          vectors += s.vectors();
+        }
+        kbs.add(new JsonObject().put("kb", kbId).put("vectors", vectors).put("heapBytes", heap).put("diskBytes", disk)
+          .put("shardKinds", shardKinds));
+      }
+    });
+    return new JsonObject().put("openIndexes", open.size()).put("vectorIndexes", kbs);
   }
 
   @Override
   public void close() {
+    open.keySet().forEach(meters::remove);
     for (Future<KnowledgeBaseIndex> index : open.values()) {
       if (index.succeeded()) {
         try {
@@ -135,6 +169,7 @@ public final class KbIndexes implements AutoCloseable {
       }
     }
     open.clear();
+    resources.close();
   }
 
   private Void changed(long kbId, long version) {
@@ -152,7 +187,8 @@ public final class KbIndexes implements AutoCloseable {
         if (!Files.exists(versionFile) || Long.parseLong(Files.readString(versionFile).trim()) != stored) {
           return null;
         }
-        KnowledgeBaseIndex index = KnowledgeBaseIndex.load(dir.resolve("index"));
+        deleteTree(dir.resolve(WORK)); // a crash leaves the last run's segments: they are not the snapshot's
+        KnowledgeBaseIndex index = KnowledgeBaseIndex.load(dir.resolve("index"), dir.resolve(WORK), resources);
         if (index.shardCount() != shards) {
           index.close();
           return null;
@@ -171,7 +207,9 @@ public final class KbIndexes implements AutoCloseable {
         }
         return documents.allChunks(kbId).compose(rows -> workers.run(() -> {
           long started = System.nanoTime();
-          KnowledgeBaseIndex rebuilt = KnowledgeBaseIndex.rebuild(shards, rows.stream().map(KbIndexes::record).toList());
+          deleteTree(dir.resolve(WORK));
+          KnowledgeBaseIndex rebuilt = KnowledgeBaseIndex.rebuild(shards, rows.stream().map(KbIndexes::record).toList(),
+            dir.resolve(WORK), resources);
           LOG.info("knowledge base {} rebuilt from {} stored chunks in {} ms", kbId, rows.size(),
             (System.nanoTime() - started) / 1_000_000);
           return rebuilt;

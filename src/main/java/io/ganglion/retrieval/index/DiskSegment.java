@@ -64,6 +64,7 @@ final class DiskSegment implements Closeable {
   /** Filters matching at most this many vectors (or 2% of the segment) are scored exactly instead of walked. */
   static final int EXACT_FILTER_BELOW = 16_384;
   private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiskSegment.class);
 
   private final Path dir;
   private final ReaderSupplier graphFile;
@@ -98,6 +99,7 @@ final class DiskSegment implements Closeable {
       throw new IllegalArgumentException(vectors.size() + " vectors for " + entries.size() + " entries");
     }
     Files.createDirectories(dir);
+    long t0 = System.nanoTime();
     EntryTable table = EntryTable.of(entries);
     int dimension = vectors.dimension();
     ProductQuantization pq = ProductQuantization.compute(vectors, config.subspacesFor(dimension), 256, false,
@@ -106,10 +108,13 @@ final class DiskSegment implements Closeable {
     try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
       pqVectors.write(out);
     }
+    long t1 = System.nanoTime();
     BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
+    long t2;
     try (GraphIndexBuilder builder = new GraphIndexBuilder(scores, dimension, MAX_DEGREE, BUILD_BEAM,
            VectorGraph.NEIGHBOR_OVERFLOW, VectorGraph.ALPHA, true, true, pool, pool)) {
       ImmutableGraphIndex built = builder.build(vectors);
+      t2 = System.nanoTime();
       try (var writer = new OnDiskGraphIndexWriter.Builder(built, dir.resolve(GRAPH))
              .with(new InlineVectors(dimension)).build()) {
         writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(vectors.getVector(o))));
@@ -119,6 +124,9 @@ final class DiskSegment implements Closeable {
            Files.newOutputStream(dir.resolve(ENTRIES)), 1 << 16))) {
       table.write(out);
     }
+    LOG.info("built an on-disk vector segment of {} vectors in {} ms (PQ {} ms, graph {} ms, write {} ms)",
+      entries.size(), (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+      (System.nanoTime() - t2) / 1_000_000);
     return open(dir);
   }
 

@@ -37,6 +37,8 @@ final class VectorIndex implements Closeable {
   /** Version 2: a disk segment (links to its files, deletions) and up to two in-heap segments; version 1 had one. */
   static final int VERSION = 2;
   private static final String MANIFEST = "segments.bin";
+  /** A merge waits for at least 1/10 of the disk segment's size in new vectors. */
+  static final int MERGE_FRACTION = 10;
 
   /** The segments searched, replaced whole (copy on write). */
   record Segments(DiskSegment base, VectorGraph frozen, VectorGraph live) {
@@ -214,7 +216,11 @@ final class VectorIndex implements Closeable {
     if (s.live == null) {
       return false;
     }
-    return s.base != null ? s.live.ordinals() >= config().mergeAbove() : s.live.live() >= config().diskAbove();
+    if (s.base == null) {
+      return s.live.live() >= config().diskAbove();
+    }
+    // each merge rebuilds the whole disk graph: waiting for a tenth of its size keeps that cost linear in the inserts
+    return s.live.ordinals() >= Math.max(config().mergeAbove(), s.base.size() / MERGE_FRACTION);
   }
 
   /**

@@ -9,11 +9,12 @@ import io.vertx.core.json.JsonObject;
  * them on the heap as float32 with an in-heap JVector graph; at {@code diskAbove} it moves them to an immutable
  * on-disk graph (memory-mapped, float32 vectors inline for exact reranking) walked with product-quantized codes held
  * on the heap. New vectors always land in an in-heap segment searched alongside; once it holds {@code mergeAbove}
- * vectors a background merge folds it into a new on-disk graph. {@code bench/ann.sh} measures the kinds against each
+ * vectors, and at least a tenth of the on-disk graph's size, a background merge folds it into a new on-disk graph. {@code bench/ann.sh} measures the kinds against each
  * other; {@code bench/RESULTS.md} records why these defaults.
  *
  * @param diskAbove vectors in a shard from which it is held as an on-disk graph with PQ codes; at least 1024
- * @param mergeAbove vectors in the in-heap segment of an on-disk shard that start a background merge
+ * @param mergeAbove vectors in the in-heap segment of an on-disk shard that start a background merge (and at least a
+ *                   tenth of the on-disk segment's: each merge rebuilds the whole graph)
  * @param pqSubspaces product-quantization subspaces (bytes per vector); 0 = half the dimension (192 for 384-d)
  * @param mergeThreads threads one merge or bulk graph build uses; merges run one at a time per node
  */
