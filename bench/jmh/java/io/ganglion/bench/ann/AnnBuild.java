@@ -20,9 +20,22 @@ public final class AnnBuild {
     if (args.length < 4) {
       return; // data set only
     }
+    AnnConfigs.provider(args[3]);
     AnnIndex index = AnnConfigs.get(args[3]);
     int threads = Integer.parseInt(args[4]);
     Path dir = root.resolve(index.buildDir());
+    if (index.buildDir().equals("jvector")) {
+      // one directory, built part by part: parts already there are kept
+      if (((JVectorAnn) AnnConfigs.ALL.get(args[3].replace(AnnConfigs.PANAMA, ""))).built(dir)) {
+        System.out.println("BUILD " + index.name() + " cached");
+        return;
+      }
+      Files.createDirectories(dir);
+      long t0 = System.nanoTime();
+      index.build(data, dir, threads);
+      System.out.printf("BUILD %s %.1f%n", index.name(), (System.nanoTime() - t0) / 1e9);
+      return;
+    }
     if (Files.exists(dir.resolve("build.properties"))) {
       System.out.println("BUILD " + index.buildDir() + " cached");
       return;

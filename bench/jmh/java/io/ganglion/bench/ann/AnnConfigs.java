@@ -22,6 +22,7 @@ final class AnnConfigs {
       add(new JVectorAnn("jvector-pq" + factor, JVectorAnn.Mode.PQ, factor));
     }
     add(new JVectorAnn("jvector-fused8", JVectorAnn.Mode.FUSED, 8));
+    add(new JVectorAnn("jvector-fused2", JVectorAnn.Mode.FUSED, 2));
   }
 
   private AnnConfigs() {
@@ -31,11 +32,42 @@ final class AnnConfigs {
     ALL.put(index.name(), index);
   }
 
+  /**
+   * The configuration called {@code name}. A {@code +panama} suffix runs a JVector configuration on JVector's Panama
+   * (Java Vector API) provider instead of its native SIMD library; {@link #provider} must have been called first.
+   */
   static AnnIndex get(String name) {
-    AnnIndex index = ALL.get(name);
+    String base = name.endsWith(PANAMA) ? name.substring(0, name.length() - PANAMA.length()) : name;
+    AnnIndex index = ALL.get(base);
     if (index == null) {
       throw new IllegalArgumentException("unknown configuration " + name + "; known: " + ALL.keySet());
     }
-    return index;
+    return base.equals(name) ? index : new Renamed(name, index);
+  }
+
+  static final String PANAMA = "+panama";
+
+  /** Picks JVector's vectorization provider for {@code name}; call before any JVector class loads. */
+  static void provider(String name) {
+    if (name.endsWith(PANAMA)) {
+      System.setProperty("jvector.vectorization_provider", "panama");
+    }
+  }
+
+  private record Renamed(String name, AnnIndex index) implements AnnIndex {
+    @Override
+    public String buildDir() {
+      return index.buildDir();
+    }
+
+    @Override
+    public void build(AnnData data, java.nio.file.Path dir, int threads) throws Exception {
+      index.build(data, dir, threads);
+    }
+
+    @Override
+    public Opened open(AnnData data, java.nio.file.Path dir) throws Exception {
+      return index.open(data, dir);
+    }
   }
 }

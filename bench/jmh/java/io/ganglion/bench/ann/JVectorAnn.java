@@ -104,65 +104,97 @@ final class JVectorAnn implements AnnIndex {
 
   @Override
   public void build(AnnData data, Path out, int threads) throws Exception {
-    RandomAccessVectorValues ravv = ravv(data.base());
+    // parts already built are kept (a later configuration may add a part to an existing build)
     Properties times = new Properties();
+    Path properties = out.resolve("build.properties");
+    if (Files.exists(properties)) {
+      try (InputStream is = Files.newInputStream(properties)) {
+        times.load(is);
+      }
+    }
     times.setProperty("threads", Integer.toString(threads));
+    RandomAccessVectorValues ravv = ravv(data.base());
     ForkJoinPool pool = new ForkJoinPool(threads);
     try {
-      long t0 = System.nanoTime();
-      BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, DOT);
       ImmutableGraphIndex graph;
-      try (GraphIndexBuilder builder =
-             new GraphIndexBuilder(bsp, ravv.dimension(), M, BUILD_BEAM, OVERFLOW, ALPHA, true, true, pool, pool)) {
-        graph = builder.build(ravv);
+      if (Files.exists(out.resolve("heap.graph"))) {
+        try (ReaderSupplier rs = ReaderSupplierFactory.open(out.resolve("heap.graph")); var reader = rs.get()) {
+          graph = OnHeapGraphIndex.load(reader, ravv.dimension(), OVERFLOW,
+            new VamanaDiversityProvider(BuildScoreProvider.randomAccessScoreProvider(ravv, DOT), ALPHA));
+        }
+      } else {
+        long t0 = System.nanoTime();
+        BuildScoreProvider bsp = BuildScoreProvider.randomAccessScoreProvider(ravv, DOT);
+        try (GraphIndexBuilder builder =
+               new GraphIndexBuilder(bsp, ravv.dimension(), M, BUILD_BEAM, OVERFLOW, ALPHA, true, true, pool, pool)) {
+          graph = builder.build(ravv);
+        }
+        long t1 = System.nanoTime();
+        times.setProperty("graph", Double.toString((t1 - t0) / 1e9));
+        try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
+               Files.newOutputStream(out.resolve("heap.graph")), 1 << 20))) {
+          ((OnHeapGraphIndex) graph).save(os);
+        }
+        times.setProperty("heap", Double.toString((System.nanoTime() - t1) / 1e9));
       }
-      long t1 = System.nanoTime();
-      times.setProperty("graph", Double.toString((t1 - t0) / 1e9));
-
-      try (DataOutputStream os = new DataOutputStream(new BufferedOutputStream(
-             Files.newOutputStream(out.resolve("heap.graph")), 1 << 20))) {
-        ((OnHeapGraphIndex) graph).save(os);
+      if (!Files.exists(out.resolve("inline.jv"))) {
+        long t2 = System.nanoTime();
+        try (var writer = new OnDiskGraphIndexWriter.Builder(graph, out.resolve("inline.jv"))
+               .with(new InlineVectors(ravv.dimension())).build()) {
+          writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(ravv.getVector(o))));
+        }
+        times.setProperty("disk", Double.toString((System.nanoTime() - t2) / 1e9));
       }
-      long t2 = System.nanoTime();
-      times.setProperty("heap", Double.toString((t2 - t1) / 1e9));
-
-      try (var writer = new OnDiskGraphIndexWriter.Builder(graph, out.resolve("inline.jv"))
-             .with(new InlineVectors(ravv.dimension())).build()) {
-        writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(ravv.getVector(o))));
-      }
-      long t3 = System.nanoTime();
-      times.setProperty("disk", Double.toString((t3 - t2) / 1e9));
-
       for (int factor : PQ_FACTORS) {
-        long p0 = System.nanoTime();
-        ProductQuantization pq = ProductQuantization.compute(ravv, ravv.dimension() / factor, 256, false,
-          io.github.jbellis.jvector.quantization.KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
-        PQVectors codes = (PQVectors) pq.encodeAll(ravv, pool);
-        try (BufferedRandomAccessWriter w = new BufferedRandomAccessWriter(out.resolve("pq" + factor + ".bin"))) {
-          codes.write(w);
+        Path codesFile = out.resolve("pq" + factor + ".bin");
+        PQVectors codes;
+        if (Files.exists(codesFile)) {
+          try (ReaderSupplier rs = ReaderSupplierFactory.open(codesFile); var reader = rs.get()) {
+            codes = PQVectors.load(reader);
+          }
+        } else {
+          long p0 = System.nanoTime();
+          ProductQuantization pq = ProductQuantization.compute(ravv, ravv.dimension() / factor, 256, false,
+            io.github.jbellis.jvector.quantization.KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
+          codes = (PQVectors) pq.encodeAll(ravv, pool);
+          try (BufferedRandomAccessWriter w = new BufferedRandomAccessWriter(codesFile)) {
+            codes.write(w);
+          }
+          times.setProperty("pq" + factor, Double.toString((System.nanoTime() - p0) / 1e9));
         }
-        long p1 = System.nanoTime();
-        times.setProperty("pq" + factor, Double.toString((p1 - p0) / 1e9));
-        if (factor != 8) {
-          continue; // fused codes of every neighbour inline: 32 x 192 bytes a node at factor 2, not worth writing
+        Path fused = out.resolve("fused" + factor + ".jv");
+        if (!Files.exists(fused)) {
+          long f0 = System.nanoTime();
+          var view = graph.getView();
+          try (var writer = new OnDiskGraphIndexWriter.Builder(graph, fused)
+                 .with(new InlineVectors(ravv.dimension()))
+                 .with(new FusedPQ(graph.maxDegree(), codes.getCompressor())).build()) {
+            Map<FeatureId, IntFunction<Feature.State>> states = new EnumMap<>(FeatureId.class);
+            states.put(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(ravv.getVector(o)));
+            states.put(FeatureId.FUSED_PQ, o -> new FusedPQ.State(view, codes, o));
+            writer.write(states);
+          }
+          times.setProperty("fused" + factor, Double.toString((System.nanoTime() - f0) / 1e9));
         }
-        var view = graph.getView();
-        try (var writer = new OnDiskGraphIndexWriter.Builder(graph, out.resolve("fused" + factor + ".jv"))
-               .with(new InlineVectors(ravv.dimension()))
-               .with(new FusedPQ(graph.maxDegree(), pq)).build()) {
-          Map<FeatureId, IntFunction<Feature.State>> states = new EnumMap<>(FeatureId.class);
-          states.put(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(ravv.getVector(o)));
-          states.put(FeatureId.FUSED_PQ, o -> new FusedPQ.State(view, codes, o));
-          writer.write(states);
-        }
-        times.setProperty("fused" + factor, Double.toString((System.nanoTime() - p1) / 1e9));
       }
     } finally {
       pool.shutdown();
     }
-    try (OutputStream os = Files.newOutputStream(out.resolve("build.properties"))) {
+    try (OutputStream os = Files.newOutputStream(properties)) {
       times.store(os, "jvector build seconds by part");
     }
+  }
+
+  /** Whether every file this configuration reads exists. */
+  boolean built(Path dir) {
+    String file = switch (mode) {
+      case HEAP -> "heap.graph";
+      case HEAP_PQ, PQ -> "pq" + pqFactor + ".bin";
+      case DISK -> "inline.jv";
+      case FUSED -> "fused" + pqFactor + ".jv";
+    };
+    return Files.exists(dir.resolve("build.properties")) && Files.exists(dir.resolve(file))
+      && Files.exists(dir.resolve("inline.jv")) && Files.exists(dir.resolve("heap.graph"));
   }
 
   @Override

@@ -51,9 +51,11 @@ public final class ShardScale {
     AnnData data = AnnData.open(root, size, dimension);
     float[][] queries = data.queries();
     int[][] truth = data.truth();
-    VectorIndexConfig config = VectorIndexConfig.DEFAULTS;
-    config = new VectorIndexConfig(config.diskAbove(), config.mergeAbove(), config.pqSubspaces(),
-      Integer.parseInt(System.getProperty("mergeThreads", "2")));
+    // the defaults, but for what the run sets: -DpqSubspaces, -Dbeam, -DmergeThreads (2: both cores, nothing else runs)
+    VectorIndexConfig d = VectorIndexConfig.DEFAULTS;
+    VectorIndexConfig config = new VectorIndexConfig(d.diskAbove(), d.mergeAbove(),
+      Integer.getInteger("pqSubspaces", d.pqSubspaces()), Integer.getInteger("beam", d.beam()),
+      Integer.getInteger("mergeThreads", 2));
     print("config", config.toString());
     print("load.start", Files.readString(LOADAVG).trim());
     ExecutorService pool = Executors.newFixedThreadPool(2);

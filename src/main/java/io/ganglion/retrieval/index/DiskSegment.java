@@ -40,12 +40,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * An immutable segment of a shard's vectors on disk: a JVector {@link OnDiskGraphIndex} (adjacency and float32
- * vectors inline, memory-mapped) walked with product-quantized codes held on the heap, the best {@code beam}
- * candidates reranked exactly with the inline vectors, the configuration JVector's own benchmarks run large indexes
- * with. What the heap holds per vector is the PQ code ({@link VectorIndexConfig#subspacesFor} bytes), the packed
- * {@link EntryTable} row and a deletion bit; the graph and vectors stay in the page cache.
+ * vectors inline, memory-mapped), walked with those vectors (exact scores read through the page cache), or, when built
+ * with PQ, with product-quantized codes held on the heap and the best {@code beam} candidates reranked exactly with the
+ * inline vectors (the configuration JVector's own benchmarks run large indexes with). What the heap holds per vector is
+ * the packed {@link EntryTable} row, a deletion bit and, with PQ, its code ({@link VectorIndexConfig#subspacesFor}
+ * bytes); the graph and vectors stay in the page cache.
  * <p>
- * Files in its directory: {@code graph.jv}, {@code pq.bin}, {@code entries.bin}; deletions live in memory (a
+ * Files in its directory: {@code graph.jv}, {@code entries.bin}, with PQ {@code pq.bin}; deletions live in memory (a
  * snapshot writes them beside the links to these files). Deleted ordinals stay in the graph and are skipped at query
  * time until a merge drops them.
  * <p>
@@ -69,7 +70,7 @@ final class DiskSegment implements Closeable {
   private final Path dir;
   private final ReaderSupplier graphFile;
   private final OnDiskGraphIndex graph;
-  private final PQVectors codes;
+  private final PQVectors codes; // null: exact traversal
   private final EntryTable entries;
   private final AtomicFixedBitSet deleted;
   private final AtomicInteger live;
@@ -102,11 +103,14 @@ final class DiskSegment implements Closeable {
     long t0 = System.nanoTime();
     EntryTable table = EntryTable.of(entries);
     int dimension = vectors.dimension();
-    ProductQuantization pq = ProductQuantization.compute(vectors, config.subspacesFor(dimension), 256, false,
-      KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
-    PQVectors pqVectors = (PQVectors) pq.encodeAll(vectors, pool);
-    try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
-      pqVectors.write(out);
+    int subspaces = config.subspacesFor(dimension);
+    if (subspaces > 0) {
+      ProductQuantization pq = ProductQuantization.compute(vectors, subspaces, 256, false,
+        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
+      PQVectors pqVectors = (PQVectors) pq.encodeAll(vectors, pool);
+      try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
+        pqVectors.write(out);
+      }
     }
     long t1 = System.nanoTime();
     BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
@@ -137,17 +141,19 @@ final class DiskSegment implements Closeable {
            Files.newInputStream(dir.resolve(ENTRIES)), 1 << 16))) {
       table = EntryTable.read(in);
     }
-    PQVectors codes;
-    try (ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(CODES)); var reader = rs.get()) {
-      codes = PQVectors.load(reader);
+    PQVectors codes = null;
+    if (Files.exists(dir.resolve(CODES))) {
+      try (ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(CODES)); var reader = rs.get()) {
+        codes = PQVectors.load(reader);
+      }
     }
     ReaderSupplier graphFile = ReaderSupplierFactory.open(dir.resolve(GRAPH));
     OnDiskGraphIndex graph = OnDiskGraphIndex.load(graphFile);
-    if (graph.size(0) != table.size() || codes.count() != table.size()) {
+    if (graph.size(0) != table.size() || (codes != null && codes.count() != table.size())) {
       graph.close();
       graphFile.close();
       throw new IOException("segment " + dir + " is inconsistent: graph " + graph.size(0) + ", codes "
-        + codes.count() + ", entries " + table.size());
+        + (codes == null ? "none" : codes.count()) + ", entries " + table.size());
     }
     return new DiskSegment(dir, graphFile, graph, codes, table);
   }
@@ -158,6 +164,16 @@ final class DiskSegment implements Closeable {
 
   int dimension() {
     return graph.getDimension();
+  }
+
+  /** Whether the walk scores PQ codes (else the inline float32 vectors). */
+  boolean quantized() {
+    return codes != null;
+  }
+
+  /** The files of this segment, for a snapshot. */
+  List<String> files() {
+    return codes == null ? List.of(GRAPH, ENTRIES) : List.of(GRAPH, CODES, ENTRIES);
   }
 
   int size() {
@@ -244,8 +260,10 @@ final class DiskSegment implements Closeable {
       }
       accept = bits;
     }
-    DefaultSearchScoreProvider scores = new DefaultSearchScoreProvider(
-      codes.precomputedScoreFunctionFor(unitQuery, SIMILARITY), view.rerankerFor(unitQuery, SIMILARITY));
+    DefaultSearchScoreProvider scores = codes == null
+      ? DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, (RandomAccessVectorValues) view)
+      : new DefaultSearchScoreProvider(codes.precomputedScoreFunctionFor(unitQuery, SIMILARITY),
+          view.rerankerFor(unitQuery, SIMILARITY));
     SearchResult result = searcher.search(scores, k, Math.max(k, beam), 0f, 0f, accept);
     List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
     for (SearchResult.NodeScore ns : result.getNodes()) {
@@ -306,13 +324,14 @@ final class DiskSegment implements Closeable {
 
   /** Heap bytes this segment holds (codes, entries, deletions, the graph's in-heap upper layers). */
   long heapBytes() {
-    return codes.ramBytesUsed() + entries.ramBytes() + deleted.ramBytesUsed() + graph.ramBytesUsed();
+    return (codes == null ? 0 : codes.ramBytesUsed()) + entries.ramBytes() + deleted.ramBytesUsed()
+      + graph.ramBytesUsed();
   }
 
   /** Bytes of its files on disk. */
   long diskBytes() {
     long bytes = 0;
-    for (String f : List.of(GRAPH, CODES, ENTRIES)) {
+    for (String f : files()) {
       bytes += dir.resolve(f).toFile().length();
     }
     return bytes;

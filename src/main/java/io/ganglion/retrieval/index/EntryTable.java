@@ -13,9 +13,9 @@ import org.apache.lucene.util.StringHelper;
 
 /**
  * The entries of an immutable {@link DiskSegment}, packed for a million ordinals at a few dozen bytes each instead of
- * the objects of {@link VectorEntry}: chunk ids as one UTF-8 blob with offsets, ordinals grouped by document (so a
- * document is a range and its id is stored once), each distinct metadata map once, a hash index from chunk id to
- * ordinal, and posting lists per metadata pair for filters. Immutable and safe to read from any thread.
+ * the objects of {@link VectorEntry}: chunk ids and document ids as UTF-8 blobs with offsets, ordinals grouped by
+ * document (so a document is a range and its id is stored once), each distinct metadata map once, a hash index from
+ * chunk id to ordinal, and posting lists per metadata pair for filters. Immutable and safe to read from any thread.
  */
 final class EntryTable {
 
@@ -23,19 +23,24 @@ final class EntryTable {
 
   private final byte[] ids;
   private final int[] idStart;
-  private final String[] documents; // sorted
+  // documents are runs of consecutive ordinals: run r starts at documentStart[r]; its id is document r of the blob
+  private final byte[] documents;
+  private final int[] documentIdStart;
   private final int[] documentStart;
+  private final int[] documentOrder; // runs sorted by id (UTF-8 bytes), for lookups by document id
   private final List<Map<String, String>> metadatas;
   private final int[] metadataOf;
   private final int[] slots; // open addressing: ordinal + 1, 0 = empty
   private final Map<String, Map<String, int[]>> postings;
 
-  private EntryTable(byte[] ids, int[] idStart, String[] documents, int[] documentStart,
+  private EntryTable(byte[] ids, int[] idStart, byte[] documents, int[] documentIdStart, int[] documentStart,
                      List<Map<String, String>> metadatas, int[] metadataOf) {
     this.ids = ids;
     this.idStart = idStart;
     this.documents = documents;
+    this.documentIdStart = documentIdStart;
     this.documentStart = documentStart;
+    this.documentOrder = documentOrder();
     this.metadatas = metadatas;
     this.metadataOf = metadataOf;
     this.slots = hashIndex();
@@ -43,43 +48,27 @@ final class EntryTable {
   }
 
   /**
-   * The table of {@code entries}, which must be sorted by document id (the ordinal of an entry is its position).
+   * The table of {@code entries}, the chunks of each document consecutive (the ordinal of an entry is its position).
    *
-   * @throws IllegalArgumentException when they are not
+   * @throws IllegalArgumentException when a document's chunks are split
    */
   static EntryTable of(List<VectorEntry> entries) {
     int n = entries.size();
-    int[] idStart = new int[n + 1];
-    List<byte[]> encoded = new ArrayList<>(n);
-    long total = 0;
-    for (int i = 0; i < n; i++) {
-      byte[] b = entries.get(i).chunkId().getBytes(StandardCharsets.UTF_8);
-      encoded.add(b);
-      total += b.length;
-      if (total > Integer.MAX_VALUE - 16) {
-        throw new IllegalArgumentException("chunk ids of one segment exceed 2 GiB");
-      }
-    }
-    byte[] ids = new byte[(int) total];
-    int at = 0;
-    for (int i = 0; i < n; i++) {
-      idStart[i] = at;
-      System.arraycopy(encoded.get(i), 0, ids, at, encoded.get(i).length);
-      at += encoded.get(i).length;
-    }
-    idStart[n] = at;
-    List<String> documents = new ArrayList<>();
+    List<String> chunkIds = new ArrayList<>(n);
+    List<String> documentIds = new ArrayList<>();
     List<Integer> starts = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
     Map<Map<String, String>, Integer> distinct = new HashMap<>();
     List<Map<String, String>> metadatas = new ArrayList<>();
     int[] metadataOf = new int[n];
     for (int i = 0; i < n; i++) {
       VectorEntry e = entries.get(i);
-      if (documents.isEmpty() || !documents.getLast().equals(e.documentId())) {
-        if (!documents.isEmpty() && documents.getLast().compareTo(e.documentId()) > 0) {
-          throw new IllegalArgumentException("entries must be sorted by document id");
+      chunkIds.add(e.chunkId());
+      if (documentIds.isEmpty() || !documentIds.getLast().equals(e.documentId())) {
+        if (!seen.add(e.documentId())) {
+          throw new IllegalArgumentException("the chunks of document " + e.documentId() + " are not consecutive");
         }
-        documents.add(e.documentId());
+        documentIds.add(e.documentId());
         starts.add(i);
       }
       metadataOf[i] = distinct.computeIfAbsent(e.metadata(), m -> {
@@ -88,8 +77,35 @@ final class EntryTable {
       });
     }
     starts.add(n);
-    return new EntryTable(ids, idStart, documents.toArray(String[]::new),
+    int[] idStart = new int[n + 1];
+    byte[] ids = blob(chunkIds, idStart);
+    int[] documentIdStart = new int[documentIds.size() + 1];
+    byte[] documents = blob(documentIds, documentIdStart);
+    return new EntryTable(ids, idStart, documents, documentIdStart,
       starts.stream().mapToInt(Integer::intValue).toArray(), List.copyOf(metadatas), metadataOf);
+  }
+
+  /** The strings as one UTF-8 blob; {@code starts} gets each one's offset and, last, the blob's length. */
+  private static byte[] blob(List<String> strings, int[] starts) {
+    List<byte[]> encoded = new ArrayList<>(strings.size());
+    long total = 0;
+    for (String s : strings) {
+      byte[] b = s.getBytes(StandardCharsets.UTF_8);
+      encoded.add(b);
+      total += b.length;
+    }
+    if (total > Integer.MAX_VALUE - 16) {
+      throw new IllegalArgumentException("the ids of one segment exceed 2 GiB");
+    }
+    byte[] blob = new byte[(int) total];
+    int at = 0;
+    for (int i = 0; i < encoded.size(); i++) {
+      starts[i] = at;
+      System.arraycopy(encoded.get(i), 0, blob, at, encoded.get(i).length);
+      at += encoded.get(i).length;
+    }
+    starts[encoded.size()] = at;
+    return blob;
   }
 
   int size() {
@@ -102,7 +118,16 @@ final class EntryTable {
 
   String documentId(int ordinal) {
     int d = Arrays.binarySearch(documentStart, ordinal);
-    return documents[d >= 0 ? d : -d - 2];
+    return document(d >= 0 ? d : -d - 2);
+  }
+
+  private String document(int run) {
+    return new String(documents, documentIdStart[run], documentIdStart[run + 1] - documentIdStart[run],
+      StandardCharsets.UTF_8);
+  }
+
+  private int compareDocument(int run, byte[] id) {
+    return Arrays.compareUnsigned(documents, documentIdStart[run], documentIdStart[run + 1], id, 0, id.length);
   }
 
   Map<String, String> metadata(int ordinal) {
@@ -128,8 +153,33 @@ final class EntryTable {
 
   /** The ordinals of {@code documentId} as {@code [from, to)}, or {@code null}. */
   int[] documentRange(String documentId) {
-    int d = Arrays.binarySearch(documents, documentId);
-    return d < 0 ? null : new int[] {documentStart[d], documentStart[d + 1]};
+    byte[] id = documentId.getBytes(StandardCharsets.UTF_8);
+    int lo = 0;
+    int hi = documentOrder.length - 1;
+    while (lo <= hi) {
+      int mid = (lo + hi) >>> 1;
+      int c = compareDocument(documentOrder[mid], id);
+      if (c < 0) {
+        lo = mid + 1;
+      } else if (c > 0) {
+        hi = mid - 1;
+      } else {
+        int run = documentOrder[mid];
+        return new int[] {documentStart[run], documentStart[run + 1]};
+      }
+    }
+    return null;
+  }
+
+  private int[] documentOrder() {
+    int runs = documentStart.length - 1;
+    Integer[] order = new Integer[runs];
+    for (int r = 0; r < runs; r++) {
+      order[r] = r;
+    }
+    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(documents, documentIdStart[a], documentIdStart[a + 1],
+      documents, documentIdStart[b], documentIdStart[b + 1]));
+    return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
   }
 
   /** The ordinals whose metadata carry every pair of {@code filters}, ascending. */
@@ -153,11 +203,8 @@ final class EntryTable {
 
   /** Heap bytes held, for capacity accounting. */
   long ramBytes() {
-    long bytes = ids.length + 4L * idStart.length + 4L * documentStart.length + 4L * metadataOf.length
-      + 4L * slots.length;
-    for (String d : documents) {
-      bytes += 56 + d.length();
-    }
+    long bytes = ids.length + 4L * idStart.length + documents.length + 4L * documentIdStart.length
+      + 4L * documentStart.length + 4L * documentOrder.length + 4L * metadataOf.length + 4L * slots.length;
     for (Map<String, String> m : metadatas) {
       bytes += 48;
       for (Map.Entry<String, String> e : m.entrySet()) {
@@ -180,9 +227,11 @@ final class EntryTable {
     for (int s : idStart) {
       out.writeInt(s);
     }
+    out.writeInt(documentStart.length - 1);
     out.writeInt(documents.length);
-    for (int d = 0; d < documents.length; d++) {
-      BinaryStrings.write(out, documents[d]);
+    out.write(documents);
+    for (int d = 0; d < documentStart.length - 1; d++) {
+      out.writeInt(documentIdStart[d]);
       out.writeInt(documentStart[d]);
     }
     out.writeInt(metadatas.size());
@@ -209,13 +258,17 @@ final class EntryTable {
     for (int i = 0; i <= n; i++) {
       idStart[i] = in.readInt();
     }
-    String[] documents = new String[in.readInt()];
-    int[] documentStart = new int[documents.length + 1];
-    for (int d = 0; d < documents.length; d++) {
-      documents[d] = BinaryStrings.read(in);
+    int runs = in.readInt();
+    byte[] documents = new byte[in.readInt()];
+    in.readFully(documents);
+    int[] documentIdStart = new int[runs + 1];
+    int[] documentStart = new int[runs + 1];
+    for (int d = 0; d < runs; d++) {
+      documentIdStart[d] = in.readInt();
       documentStart[d] = in.readInt();
     }
-    documentStart[documents.length] = n;
+    documentIdStart[runs] = documents.length;
+    documentStart[runs] = n;
     List<Map<String, String>> metadatas = new ArrayList<>();
     int m = in.readInt();
     for (int i = 0; i < m; i++) {
@@ -230,7 +283,7 @@ final class EntryTable {
     for (int i = 0; i < n; i++) {
       metadataOf[i] = in.readInt();
     }
-    return new EntryTable(ids, idStart, documents, documentStart, List.copyOf(metadatas), metadataOf);
+    return new EntryTable(ids, idStart, documents, documentIdStart, documentStart, List.copyOf(metadatas), metadataOf);
   }
 
   private int[] hashIndex() {

@@ -129,15 +129,16 @@ final class VectorIndex implements Closeable {
           "the query vector has " + query.length + " dimensions; this index holds " + dimension);
       }
       VectorFloat<?> unit = unit(query);
+      int width = Math.max(beam, config().beamFor(k, false));
       List<ScoredChunk> all = new ArrayList<>();
       if (s.base != null) {
-        all.addAll(s.base.search(unit, k, beam, filters));
+        all.addAll(s.base.search(unit, k, Math.max(beam, config().beamFor(k, s.base.quantized())), filters));
       }
       if (s.frozen != null) {
-        all.addAll(s.frozen.search(unit, k, beam, filters));
+        all.addAll(s.frozen.search(unit, k, width, filters));
       }
       if (s.live != null) {
-        all.addAll(s.live.search(unit, k, beam, filters));
+        all.addAll(s.live.search(unit, k, width, filters));
       }
       if (s.base == null && s.frozen == null) {
         return all;
@@ -203,7 +204,9 @@ final class VectorIndex implements Closeable {
     long heap = (s.base == null ? 0 : s.base.heapBytes()) + (s.frozen == null ? 0 : s.frozen.heapBytes())
       + (s.live == null ? 0 : s.live.heapBytes());
     long disk = s.base == null ? 0 : s.base.diskBytes();
-    return new VectorIndexStats(s.base == null ? VectorIndexStats.Kind.HEAP : VectorIndexStats.Kind.DISK, live(),
+    VectorIndexStats.Kind kind = s.base == null ? VectorIndexStats.Kind.HEAP
+      : s.base.quantized() ? VectorIndexStats.Kind.DISK_PQ : VectorIndexStats.Kind.DISK;
+    return new VectorIndexStats(kind, live(),
       deleted(), s.base == null ? 0 : s.base.live(), heap, disk, merges, lastMergeMillis);
   }
 
@@ -393,7 +396,7 @@ final class VectorIndex implements Closeable {
     if (s.base != null) {
       Path base = snapshot.resolve("base");
       Files.createDirectories(base);
-      for (String f : List.of(DiskSegment.GRAPH, DiskSegment.CODES, DiskSegment.ENTRIES)) {
+      for (String f : s.base.files()) {
         link(s.base.dir().resolve(f), base.resolve(f));
       }
       long[] words = s.base.deletions().getBits();
@@ -443,7 +446,9 @@ final class VectorIndex implements Closeable {
         Path segment = dir.resolve("segment-" + index.generation.incrementAndGet());
         Files.createDirectories(segment);
         for (String f : List.of(DiskSegment.GRAPH, DiskSegment.CODES, DiskSegment.ENTRIES)) {
-          link(snapshot.resolve("base").resolve(f), segment.resolve(f));
+          if (Files.exists(snapshot.resolve("base").resolve(f))) {
+            link(snapshot.resolve("base").resolve(f), segment.resolve(f));
+          }
         }
         base = DiskSegment.open(segment);
         try (var in = new java.io.DataInputStream(new java.io.BufferedInputStream(

@@ -3,8 +3,9 @@ package io.ganglion.retrieval.index;
 /**
  * What one shard's vector index holds and where.
  *
- * @param kind {@link Kind#HEAP} while every vector is on the heap, {@link Kind#DISK} once the shard has an on-disk
- *             graph walked with PQ codes (with an in-heap segment for recent vectors)
+ * @param kind {@link Kind#HEAP} while every vector is on the heap; {@link Kind#DISK} once the shard has an on-disk
+ *             graph walked with its float32 vectors, {@link Kind#DISK_PQ} walked with PQ codes (both with an in-heap
+ *             segment for recent vectors)
  * @param vectors live vectors
  * @param deleted deleted vectors still held (dropped by the next merge or compaction)
  * @param onDisk live vectors in the on-disk segment
@@ -20,11 +21,11 @@ public record VectorIndexStats(Kind kind, int vectors, int deleted, int onDisk, 
 
   /** How a shard holds its vectors. */
   public enum Kind {
-    HEAP, DISK;
+    HEAP, DISK, DISK_PQ;
 
-    /** The lower-case name metrics and status replies use. */
+    /** The name metrics and status replies use: {@code heap}, {@code disk}, {@code disk-pq}. */
     public String label() {
-      return name().toLowerCase(java.util.Locale.ROOT);
+      return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
   }
 }

@@ -8,8 +8,8 @@ import java.util.Random;
 
 /**
  * Seeded clustered unit vectors as {@code bench/ann.sh} generates them (Gaussian noise around 100 centres), one chunk
- * per document, with two filterable metadata keys: {@code percent} (1% of the chunks share a value) and {@code tenth}
- * (10%). Exact top-k by a full scan is the ground truth for recall.
+ * per document, with filterable metadata keys: {@code percent} (1% of the chunks share a value), {@code tenth} (10%)
+ * and {@code half} (50%). Exact top-k by a full scan is the ground truth for recall.
  */
 final class ClusteredVectors {
 
@@ -44,7 +44,7 @@ final class ClusteredVectors {
 
   /** Chunk {@code i}: document {@code doc-i}, chunk {@code doc-i#0}. */
   static ChunkRecord chunk(int i, float[] vector) {
-    Map<String, String> metadata = Map.of("percent", "p" + (i % 100), "tenth", "t" + (i % 10));
+    Map<String, String> metadata = Map.of("percent", "p" + (i % 100), "tenth", "t" + (i % 10), "half", "h" + (i % 2));
     return Corpus.record("doc-" + i, "doc-" + i + "#0", "chunk " + i, vector, metadata);
   }
 

@@ -28,7 +28,7 @@ class DiskShardLifecycleTest {
   @BeforeAll
   static void resources() {
     // disk from 2,048 vectors, background merge after 500 new ones: the lifecycle of a large shard at a small size
-    resources = IndexResources.create(new VectorIndexConfig(2048, 500, 0, 2));
+    resources = IndexResources.create(new VectorIndexConfig(2048, 500, 0, 0, 2));
   }
 
   @AfterAll
