@@ -6,7 +6,7 @@ import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.LlmConfig;
 import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.LlmProviders;
+import io.ganglion.generation.LlmProviders;
 import io.ganglion.orchestration.impl.AskPipeline;
 import io.ganglion.orchestration.impl.Generation;
 import io.ganglion.orchestration.impl.RecordQueries;

@@ -1,13 +1,13 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.ChatCancelledException;
-import io.ganglion.inference.llm.ChatProvider;
-import io.ganglion.inference.llm.ChatRequest;
-import io.ganglion.inference.llm.ChatResult;
-import io.ganglion.inference.llm.ChatStream;
-import io.ganglion.inference.llm.FinishReason;
-import io.ganglion.inference.llm.TokenUsage;
+import io.ganglion.generation.ChatCancelledException;
+import io.ganglion.generation.ChatProvider;
+import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.ChatResult;
+import io.ganglion.generation.ChatStream;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.generation.TokenUsage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
