@@ -1,6 +1,5 @@
 package io.ganglion.generation;
 
-import io.ganglion.config.LlmProviderConfig;
 import io.ganglion.generation.impl.AnthropicWire;
 import io.ganglion.generation.impl.UpstreamExchange;
 import io.vertx.core.Handler;

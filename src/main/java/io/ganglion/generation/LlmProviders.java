@@ -1,8 +1,6 @@
 package io.ganglion.generation;
 
 import io.ganglion.config.ConfigException;
-import io.ganglion.config.LlmConfig;
-import io.ganglion.config.LlmProviderConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
@@ -47,11 +45,7 @@ public final class LlmProviders {
    */
   public static LlmProviders create(Vertx vertx, LlmConfig config, Function<String, String> env) {
     // every key is read before anything is created, so a missing one leaks no client
-    Map<String, String> apiKeys = new HashMap<>();
-    int i = 0;
-    for (LlmProviderConfig provider : config.providers().values()) {
-      apiKeys.put(provider.name(), apiKey(provider, env, "llm.providers[" + i++ + "].apiKeyEnv"));
-    }
+    Map<String, String> apiKeys = apiKeys(config, env);
     int poolSize = config.providers().values().stream().mapToInt(LlmProviderConfig::maxConcurrency).max().orElse(1);
     HttpClientAgent client = vertx.createHttpClient(
       new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true),
@@ -67,6 +61,21 @@ public final class LlmProviders {
       providers.put(provider.name(), new ResilientProvider(vertx, upstream, provider));
     }
     return new LlmProviders(config, client, providers);
+  }
+
+  /**
+   * Every provider's API key by provider name (absent for providers without {@code apiKeyEnv}); what start-up
+   * validation checks before anything else starts.
+   *
+   * @throws ConfigException when a provider's {@code apiKeyEnv} names an unset variable
+   */
+  public static Map<String, String> apiKeys(LlmConfig config, Function<String, String> env) {
+    Map<String, String> apiKeys = new HashMap<>();
+    int i = 0;
+    for (LlmProviderConfig provider : config.providers().values()) {
+      apiKeys.put(provider.name(), apiKey(provider, env, "llm.providers[" + i++ + "].apiKeyEnv"));
+    }
+    return apiKeys;
   }
 
   private static String apiKey(LlmProviderConfig provider, Function<String, String> env, String key) {

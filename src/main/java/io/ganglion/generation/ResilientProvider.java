@@ -1,6 +1,5 @@
 package io.ganglion.generation;
 
-import io.ganglion.config.LlmProviderConfig;
 import io.ganglion.generation.impl.ChatCall;
 import io.ganglion.generation.impl.RetryBackoff;
 import io.vertx.circuitbreaker.CircuitBreaker;

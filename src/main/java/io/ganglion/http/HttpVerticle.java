@@ -2,7 +2,7 @@ package io.ganglion.http;
 
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;

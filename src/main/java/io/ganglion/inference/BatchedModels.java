@@ -1,6 +1,5 @@
 package io.ganglion.inference;
 
-import io.ganglion.config.InferenceConfig;
 import io.ganglion.inference.batch.BatchPolicy;
 import io.ganglion.inference.batch.MicroBatcher;
 import io.ganglion.inference.batch.ModelBatchRunner;

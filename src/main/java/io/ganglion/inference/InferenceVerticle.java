@@ -5,8 +5,6 @@ import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.bus.Vectors;
-import io.ganglion.config.ConfigReader;
-import io.ganglion.config.InferenceConfig;
 import io.ganglion.inference.batch.BatcherClosedException;
 import io.ganglion.inference.batch.QueueFullException;
 import io.ganglion.inference.onnx.Embedding;
@@ -40,11 +38,9 @@ public final class InferenceVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    JsonObject section = config().getJsonObject("inference", new JsonObject());
-    InferenceConfig config = InferenceConfig.from(section);
-    ConfigReader limits = new ConfigReader(section, "inference");
-    maxInputs = limits.integer("maxInputs", 256, 1, 100_000);
-    maxInputChars = limits.longValue("maxInputChars", 100_000, 100, 100_000_000);
+    InferenceConfig config = InferenceConfig.from(config().getJsonObject("inference"));
+    maxInputs = config.maxInputs();
+    maxInputChars = config.maxInputChars();
     return vertx.executeBlocking(() -> BatchedModels.start(config, MeterRegistries.of(vertx)))
       .compose(started -> {
         models = started;

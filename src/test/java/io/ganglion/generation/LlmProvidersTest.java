@@ -1,7 +1,6 @@
 package io.ganglion.generation;
 
 import io.ganglion.config.ConfigException;
-import io.ganglion.config.LlmConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,5 @@
 package io.ganglion.generation;
 
-import io.ganglion.config.LlmProviderConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;

@@ -1,6 +1,6 @@
 package io.ganglion.generation.impl;
 
-import io.ganglion.config.LlmProviderConfig;
+import io.ganglion.generation.LlmProviderConfig;
 import io.ganglion.generation.ChatRequest;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.UpstreamException;

@@ -1,7 +1,7 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;

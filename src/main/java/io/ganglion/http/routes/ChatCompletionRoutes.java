@@ -4,7 +4,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;

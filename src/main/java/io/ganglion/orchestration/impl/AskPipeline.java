@@ -1,7 +1,7 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatMessage;
 import io.ganglion.generation.TokenUsage;
 import io.ganglion.orchestration.AskRequest;

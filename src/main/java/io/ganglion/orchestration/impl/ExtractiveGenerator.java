@@ -1,6 +1,6 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatCancelledException;
 import io.ganglion.generation.ChatProvider;
 import io.ganglion.generation.ChatRequest;

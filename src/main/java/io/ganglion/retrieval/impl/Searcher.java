@@ -4,7 +4,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Vectors;
-import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
@@ -94,6 +94,9 @@ public final class Searcher {
   }
 
   private Fusion fusion(JsonObject body) {
+    if (!body.containsKey("fusion") && !body.containsKey("rrfK") && !body.containsKey("vectorWeight")) {
+      return config.hybridFusion();
+    }
     Object name = body.getValue("fusion", config.fusion().name().toLowerCase());
     if ("rrf".equals(name)) {
       return new ReciprocalRankFusion(whole(body, "rrfK", config.rrfK(), 1, 10_000));

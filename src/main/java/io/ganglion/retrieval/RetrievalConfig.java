@@ -1,5 +1,8 @@
-package io.ganglion.config;
+package io.ganglion.retrieval;
 
+import io.ganglion.config.ConfigException;
+import io.ganglion.retrieval.index.ReciprocalRankFusion;
+import io.ganglion.retrieval.index.WeightedScoreFusion;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -68,6 +71,14 @@ public record RetrievalConfig(
     }
     atLeast("asyncThreshold", asyncThreshold, 0);
     atLeast("rerankCandidates", rerankCandidates, 1);
+  }
+
+  /** The hybrid fusion this configuration asks for (what a search uses when it names none). */
+  public io.ganglion.retrieval.index.Fusion hybridFusion() {
+    return switch (fusion) {
+      case RRF -> new ReciprocalRankFusion(rrfK);
+      case WEIGHTED -> new WeightedScoreFusion(vectorWeight);
+    };
   }
 
   /**

@@ -1,5 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.generation;
 
+import io.ganglion.config.ConfigLoader;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;

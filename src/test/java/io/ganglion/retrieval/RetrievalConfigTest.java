@@ -1,5 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.retrieval;
 
+import io.ganglion.config.ConfigException;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,7 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.reflex;
 
-import io.ganglion.reflex.Direction;
-import io.ganglion.reflex.InjectionAction;
+import io.ganglion.config.ConfigException;
 import io.ganglion.reflex.pii.PiiAction;
 import io.ganglion.reflex.pii.PiiTypes;
 import io.vertx.core.json.JsonArray;

@@ -1,5 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.generation;
 
+import io.ganglion.config.ConfigException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

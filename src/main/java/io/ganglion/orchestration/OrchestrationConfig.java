@@ -1,5 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.orchestration;
 
+import io.ganglion.config.ConfigReader;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -23,7 +24,7 @@ public record OrchestrationConfig(long timeoutMs, int maxQuestionChars, int topK
                                   double mmrLambda, double relativeWindow, int maxCandidates, long sseHeartbeatMs) {
 
   public static OrchestrationConfig from(JsonObject root) {
-    ConfigReader r = new ConfigReader(root == null ? null : root.getJsonObject("orchestration"), "orchestration");
+    ConfigReader r = new ConfigReader(root, "").child("orchestration");
     ConfigReader extractive = r.child("extractive");
     return new OrchestrationConfig(
       r.longValue("timeoutMs", 25_000, 100, 600_000),

@@ -1,5 +1,7 @@
-package io.ganglion.config;
+package io.ganglion.inference;
 
+import io.ganglion.config.ConfigException;
+import io.ganglion.config.ConfigReader;
 import io.ganglion.inference.batch.BatchPolicy;
 import io.ganglion.inference.onnx.Device;
 import io.ganglion.inference.onnx.KnownModels;
@@ -27,6 +29,8 @@ import java.util.Optional;
  * @param workers threads draining each model's queue
  * @param defaultModel the embedding model used when a request names none
  * @param models every model to load, the default among them
+ * @param maxInputs most texts (or passages) in one request; more fail with 4130
+ * @param maxInputChars most characters in all texts of one request; more fail with 4130
  */
 public record InferenceConfig(
   Device device,
@@ -37,7 +41,9 @@ public record InferenceConfig(
   int queueCapacity,
   int workers,
   String defaultModel,
-  List<ModelSpec> models) {
+  List<ModelSpec> models,
+  int maxInputs,
+  long maxInputChars) {
 
   // Defaults measured on a quiet 2-core x86 box, bge-small int8, ~50-64-token sentences: 230-240 sentences/s at
   // batch 1, 340 at batch 8, 330-345 at batch 32. Throughput is flat past 8, so 16 keeps the gain while a batch
@@ -96,8 +102,10 @@ public record InferenceConfig(
     if (fallback.get().kind() != ModelKind.EMBEDDING) {
       throw new ConfigException(PREFIX + "defaultModel", defaultModel + " must be an embedding model");
     }
+    ConfigReader limits = new ConfigReader(in, "inference");
     return new InferenceConfig(device, threads, maxBatch, maxBatchTokens, maxWaitMs, queueCapacity, workers,
-      defaultModel, models);
+      defaultModel, models, limits.integer("maxInputs", 256, 1, 100_000),
+      limits.longValue("maxInputChars", 100_000, 100, 100_000_000));
   }
 
   /** The batching part, for each model's {@code MicroBatcher}. */

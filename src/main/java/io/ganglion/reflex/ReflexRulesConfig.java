@@ -1,5 +1,6 @@
-package io.ganglion.config;
+package io.ganglion.reflex;
 
+import io.ganglion.config.ConfigReader;
 import io.ganglion.reflex.rules.Rule;
 import io.ganglion.reflex.rules.RuleParser;
 import io.vertx.core.json.JsonObject;
