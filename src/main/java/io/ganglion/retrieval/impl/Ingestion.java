@@ -14,7 +14,6 @@ import io.ganglion.store.DocumentRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -191,14 +190,12 @@ public final class Ingestion {
     return p.input().title() != null ? p.input().title() : p.parsed().title();
   }
 
+  /** A document's failure by the one table; what it cannot name (a store error) is "could not store", 5031. */
   private static Outcome failure(String id, Throwable cause) {
-    Throwable e = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-    if (e instanceof MalformedDocumentException) {
-      return new Outcome(id, 0, ErrorCode.UNPROCESSABLE, e.getMessage());
+    ErrorCode code = ErrorCode.of(cause);
+    if (code == ErrorCode.INTERNAL) {
+      return new Outcome(id, 0, ErrorCode.UNAVAILABLE, "could not store the document: " + ErrorCode.unwrap(cause).getMessage());
     }
-    if (e instanceof ReplyException re) {
-      return new Outcome(id, 0, ErrorCode.of(re), re.getMessage());
-    }
-    return new Outcome(id, 0, ErrorCode.UNAVAILABLE, "could not store the document: " + e.getMessage());
+    return new Outcome(id, 0, code, ErrorCode.unwrap(cause).getMessage());
   }
 }
