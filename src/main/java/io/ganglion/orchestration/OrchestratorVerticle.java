@@ -1,6 +1,7 @@
 package io.ganglion.orchestration;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.Handlers;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
@@ -83,7 +84,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     try {
       AskRequest request = AskRequest.fromJson(msg.body(), config.maxQuestionChars());
       ask = pipeline.start(request, stream == null ? (event, data) -> { }
-        : (event, data) -> vertx.eventBus().send(stream, new JsonObject().put("event", event).put("data", data)));
+        : (event, data) -> vertx.eventBus().send(stream, AskStreams.event(event, data)));
     } catch (RuntimeException e) {
       Handlers.fail(msg, e);
       return;

@@ -7,7 +7,7 @@ import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.orchestration.OrchestrationConfig;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.cache.KbVersions;
 import io.ganglion.reflex.cache.ResponseCache;
 import io.ganglion.reflex.impl.AskGate;

@@ -11,7 +11,7 @@ import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Future;
