@@ -5,8 +5,6 @@ import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
-import io.ganglion.bus.Vectors;
-import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.ModelSpec;
 import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
@@ -36,12 +34,14 @@ public final class InferenceVerticle extends VerticleBase {
     InferenceConfig config = InferenceConfig.from(config().getJsonObject("inference"));
     maxInputs = config.maxInputs();
     maxInputChars = config.maxInputChars();
+    EmbedClient.registerCodecs(vertx);
     return vertx.executeBlocking(() -> BatchedModels.start(config, MeterRegistries.of(vertx)))
       .compose(started -> {
         models = started;
         var bus = vertx.eventBus();
         return Future.all(
           bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, Handlers.replying(this::embed)).completion(),
+          bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL, Handlers.replying(this::embedLocal)).completion(),
           bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, Handlers.replying(this::rerank)).completion(),
           bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
           Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status));
@@ -56,27 +56,31 @@ public final class InferenceVerticle extends VerticleBase {
     });
   }
 
+  /** The public contract: JSON in and out. */
   private Future<JsonObject> embed(JsonObject body) {
-    List<String> texts = texts(body.getValue("texts"), "texts");
     Object kindValue = body.getValue("kind", "passage");
+    List<String> texts = texts(body.getValue("texts"), "texts");
     if (!"query".equals(kindValue) && !"passage".equals(kindValue)) {
       throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
     }
     TextKind kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
-    String model = modelName(body);
-    return Future.fromCompletionStage(models.embed(model, texts, kind), context).map(embeddings -> {
-      JsonArray vectors = new JsonArray();
-      JsonArray tokens = new JsonArray();
-      JsonArray truncated = new JsonArray();
-      for (Embedding e : embeddings) {
-        vectors.add(Vectors.toJson(e.vector()));
-        tokens.add(e.tokens());
-        truncated.add(e.truncated());
-      }
-      String name = model == null ? models.registry().defaultEmbedding() : model;
-      return new JsonObject().put("model", name).put("dims", embeddings.isEmpty() ? 0 : embeddings.get(0).vector().length)
-        .put("vectors", vectors).put("tokens", tokens).put("truncated", truncated);
-    });
+    return embed(new EmbedRequest(texts, kind, modelName(body))).map(EmbedReply::toJson);
+  }
+
+  /** The node-local twin: the same request and reply as records, by reference. */
+  private Future<EmbedReply> embedLocal(EmbedRequest request) {
+    texts(request.texts(), "texts");
+    if (request.kind() == null) {
+      throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
+    }
+    return embed(request);
+  }
+
+  private Future<EmbedReply> embed(EmbedRequest request) {
+    String model = request.model() == null || request.model().isBlank() ? null : request.model();
+    String name = model == null ? models.registry().defaultEmbedding() : model;
+    return Future.fromCompletionStage(models.embed(model, request.texts(), request.kind()), context)
+      .map(embeddings -> EmbedReply.of(name, embeddings));
   }
 
   private Future<JsonObject> rerank(JsonObject body) {
@@ -112,7 +116,8 @@ public final class InferenceVerticle extends VerticleBase {
   }
 
   private List<String> texts(Object raw, String field) {
-    if (!(raw instanceof JsonArray array) || array.isEmpty()) {
+    List<?> array = raw instanceof JsonArray json ? json.getList() : raw instanceof List<?> list ? list : null;
+    if (array == null || array.isEmpty()) {
       throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' must be a non-empty list of strings");
     }
     if (array.size() > maxInputs) {
