@@ -70,8 +70,7 @@ public final class ApiKeyRepository {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     String prefix = key.substring(0, Math.min(8, key.length()));
-    return pool.withTransaction(conn -> conn
-      .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(grant.tenant()))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, grant.tenant())
       .compose(ignored -> conn.preparedQuery(
           "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, rpm, tokens_per_day, expires_at) "
             + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning " + COLUMNS)

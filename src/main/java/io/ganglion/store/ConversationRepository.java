@@ -33,8 +33,7 @@ public final class ConversationRepository {
   /** Creates an empty conversation with a fresh id. */
   public Future<Conversation> create(String tenant, String kb) {
     UUID id = UUID.randomUUID();
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, tenant)
         .compose(ignored -> conn.preparedQuery(
             "insert into conversations(id, tenant_id, kb) values ($1, $2, $3) returning id, tenant_id, kb, created_at, updated_at")
           .execute(Tuple.of(id, tenant, kb))))

@@ -32,8 +32,7 @@ public final class KbRepository {
   }
 
   public Future<Kb> create(String tenant, String name) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, tenant)
         .compose(ignored -> conn.preparedQuery(
           "insert into kbs(tenant_id, name) values ($1, $2) returning id, tenant_id, name, created_at")
           .execute(Tuple.of(tenant, name))))

@@ -59,8 +59,7 @@ public final class TraceRepository {
 
   /** Stores a new trace; {@code createdAt} and feedback are ignored. */
   public Future<Void> insert(Trace t) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(t.tenant()))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, t.tenant())
         .compose(ignored -> conn.preparedQuery("insert into traces(id, tenant_id, kb, conversation_id, question, query, "
             + "answer, outcome, generator, abstained, groundedness, steps, chunk_ids, citations, prompt_tokens, "
             + "completion_tokens, latency_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
