@@ -192,7 +192,6 @@ public final class RetrievalVerticle extends VerticleBase {
         ? failure.getCause() : failure;
       switch (cause) {
         case ReplyException re -> msg.fail(ErrorCode.of(re).code(), re.getMessage());
-        case KbRepository.DuplicateKbException d -> ErrorCode.CONFLICT.fail(msg, d.getMessage());
         case IllegalArgumentException iae -> ErrorCode.INVALID_REQUEST.fail(msg, iae.getMessage());
         case io.vertx.pgclient.PgException pg -> ErrorCode.UNAVAILABLE.fail(msg, "store error: " + pg.getMessage());
         default -> ErrorCode.INTERNAL.fail(msg, "retrieval failed: " + cause);

@@ -23,6 +23,7 @@ public final class TenantRepository {
   /** Creates the tenant; fails 4090 when it exists. */
   public Future<Void> create(String id) {
     return pool.preparedQuery(INSERT).execute(Tuple.of(id))
+      .recover(PgFailures::coded)
       .compose(rows -> rows.rowCount() == 0
         ? Future.failedFuture(ErrorCode.CONFLICT.exception("tenant '" + id + "' already exists"))
         : Future.succeededFuture());

@@ -68,14 +68,16 @@ public final class TraceRepository {
             .addValue(t.generator()).addValue(t.abstained()).addValue(t.groundedness()).addValue(t.steps())
             .addValue(t.chunkIds().toArray(String[]::new)).addValue(t.citations()).addValue(t.promptTokens())
             .addValue(t.completionTokens()).addValue(t.latencyMs()))))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** The tenant's trace, or empty when it does not exist or belongs to another tenant. */
   public Future<Optional<Trace>> get(String tenant, UUID id) {
     return pool.preparedQuery("select " + COLUMNS + " from traces where id = $1 and tenant_id = $2")
       .execute(Tuple.of(id, tenant))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTrace(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<Trace>empty() : Optional.of(toTrace(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** Records feedback on the tenant's trace (replacing earlier feedback); false when there is no such trace. */
@@ -83,7 +85,8 @@ public final class TraceRepository {
     return pool.preparedQuery("update traces set feedback_rating = $3, feedback_comment = $4, feedback_at = now() "
         + "where id = $1 and tenant_id = $2")
       .execute(Tuple.of(id, tenant, rating, comment))
-      .map(rows -> rows.rowCount() == 1);
+      .map(rows -> rows.rowCount() == 1)
+      .recover(PgFailures::coded);
   }
 
   private static Trace toTrace(Row row) {
