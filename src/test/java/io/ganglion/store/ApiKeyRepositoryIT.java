@@ -2,10 +2,11 @@ package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
@@ -13,21 +14,15 @@ import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("ApiKeyRepository on a real PostgreSQL")
 class ApiKeyRepositoryIT {
 
-  static Vertx vertx;
   static ApiKeyRepository keys;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     keys = new ApiKeyRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   static ApiKeyRepository.Grant grant(String tenant) {

@@ -1,10 +1,11 @@
 package io.ganglion.store;
 
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
@@ -12,21 +13,15 @@ import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("ConversationRepository on a real PostgreSQL")
 class ConversationRepositoryIT {
 
-  static Vertx vertx;
   static ConversationRepository conversations;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     conversations = new ConversationRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @Test

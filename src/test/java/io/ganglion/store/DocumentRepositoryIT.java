@@ -2,11 +2,12 @@ package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 
@@ -14,23 +15,17 @@ import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("DocumentRepository on a real PostgreSQL")
 class DocumentRepositoryIT {
 
-  static Vertx vertx;
   static KbRepository kbs;
   static DocumentRepository documents;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     kbs = new KbRepository(StorePostgres.pool(vertx));
     documents = new DocumentRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   static DocumentRepository.StoredDocument document(String id) {

@@ -1,35 +1,30 @@
 package io.ganglion.store;
 
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.UUID;
 
 import static io.ganglion.store.StorePostgres.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("JobRepository on a real PostgreSQL")
 class JobRepositoryIT {
 
-  static Vertx vertx;
   static KbRepository kbs;
   static JobRepository jobs;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     kbs = new KbRepository(StorePostgres.pool(vertx));
     jobs = new JobRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @Test

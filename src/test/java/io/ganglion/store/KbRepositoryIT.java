@@ -2,30 +2,25 @@ package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Vertx;
-import org.junit.jupiter.api.AfterAll;
+import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("KbRepository on a real PostgreSQL")
 class KbRepositoryIT {
 
-  static Vertx vertx;
   static KbRepository kbs;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     kbs = new KbRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @Test

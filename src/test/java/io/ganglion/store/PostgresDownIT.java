@@ -3,14 +3,15 @@ package io.ganglion.store;
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,21 +23,15 @@ import java.util.stream.Stream;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("While PostgreSQL is down, every repository call fails with 5031 (unavailable)")
 class PostgresDownIT {
 
-  static Vertx vertx;
   static Pool down;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     down = StorePostgres.unreachable(vertx);
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @TestFactory

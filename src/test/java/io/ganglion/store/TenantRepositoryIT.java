@@ -2,34 +2,29 @@ package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("TenantRepository on a real PostgreSQL")
 class TenantRepositoryIT {
 
-  static Vertx vertx;
   static TenantRepository tenants;
   static KbRepository kbs;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     Pool pool = StorePostgres.pool(vertx);
     tenants = new TenantRepository(pool);
     kbs = new KbRepository(pool);
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   @Test

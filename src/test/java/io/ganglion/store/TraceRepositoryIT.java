@@ -2,12 +2,13 @@ package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.UUID;
@@ -16,21 +17,15 @@ import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
 import static org.assertj.core.api.Assertions.assertThat;
 
+@ExtendWith(VertxExtension.class)
 @DisplayName("TraceRepository on a real PostgreSQL")
 class TraceRepositoryIT {
 
-  static Vertx vertx;
   static TraceRepository traces;
 
   @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
+  static void start(Vertx vertx) {
     traces = new TraceRepository(StorePostgres.pool(vertx));
-  }
-
-  @AfterAll
-  static void stop() {
-    vertx.close().await();
   }
 
   static TraceRepository.Trace trace(UUID id, String tenant) {
