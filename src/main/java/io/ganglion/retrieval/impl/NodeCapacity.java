@@ -1,7 +1,7 @@
 package io.ganglion.retrieval.impl;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
-import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.RetrievalConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -130,6 +130,11 @@ final class Shard implements Closeable {
     return vectors.stats();
   }
 
+  /** The vector index itself, for tests of its segments. */
+  VectorIndex vectors() {
+    return vectors;
+  }
+
   /** Hands a merge to the node's merge thread when the in-heap segment has grown past its threshold. */
   void mergeIfNeeded() {
     if (vectors.needsMerge() && merging.compareAndSet(false, true)) {
@@ -223,8 +228,7 @@ final class Shard implements Closeable {
   @Override
   public void close() throws IOException {
     writeLock.lock();
-    try {
-      vectors.close();
+    try (vectors) {
       keyword.close();
     } finally {
       writeLock.unlock();

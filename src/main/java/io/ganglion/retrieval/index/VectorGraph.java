@@ -37,8 +37,14 @@ import java.util.stream.IntStream;
  * <b>NOTE</b>: {@link #search} is safe from any number of threads concurrently with one writer. Each thread keeps its
  * own {@link GraphSearcher} (JVector's search scratch is per searcher and sized by the graph), so callers should be
  * a fixed pool of platform threads, not virtual threads or a thread per call. {@link #add} and {@link #delete} must
- * be serialised by the caller. {@link #close} releases the searchers and the builder once no search uses the
- * segment (the owning {@link VectorIndex} guarantees that).
+ * be serialised by the caller.
+ * <p>
+ * <b>NOTE</b>: the searchers live in JVector's {@link ExplicitThreadLocal} (as in {@code GraphIndexBuilder}), so
+ * closing can close every one of them, then the builder; a plain {@code ThreadLocal} would keep each pool thread's
+ * searcher, and through it this segment's graph, for as long as the thread lives. The segment is reference-counted
+ * ({@link #acquire}, {@link #release}): {@link #close} drops the owner's reference, and the searchers close when the
+ * last search holding the segment is done. A search started on it after that still completes (on-heap graph views hold
+ * nothing to release, and a searcher made after the close is collected with the segment).
  */
 final class VectorGraph implements Closeable {
 
@@ -58,9 +64,9 @@ final class VectorGraph implements Closeable {
   private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
   private final MetadataPostings postings = new MetadataPostings();
   private final GraphIndexBuilder builder;
-  // JVector's own per-thread holder: unlike a ThreadLocal it can close every thread's searcher with the segment
   private final ExplicitThreadLocal<GraphSearcher> searchers;
   private final Refs refs = new Refs(this::closeNow);
+  private volatile boolean closed;
 
   VectorGraph(int dimension) {
     this.vectors = new GrowableVectorValues(dimension);
@@ -252,10 +258,11 @@ final class VectorGraph implements Closeable {
     refs.release();
   }
 
+  /** Closes every thread's searcher, then the builder: the last reference to a replaced or dropped segment left. */
   private void closeNow() {
-    try {
+    closed = true;
+    try (builder) {
       searchers.close();
-      builder.close();
     } catch (Exception e) {
       throw new IllegalStateException("closing an in-heap vector segment failed", e);
     }
@@ -263,6 +270,11 @@ final class VectorGraph implements Closeable {
 
   int live() {
     return ordinals.size();
+  }
+
+  /** Whether the segment's searchers and builder were closed (it was replaced or dropped, and no search held it). */
+  boolean closed() {
+    return closed;
   }
 
   int ordinals() {
@@ -363,4 +375,5 @@ final class VectorGraph implements Closeable {
       }
     }
   }
+
 }

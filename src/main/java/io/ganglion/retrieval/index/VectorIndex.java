@@ -185,6 +185,11 @@ final class VectorIndex implements Closeable {
     return segments.dimension();
   }
 
+  /** The segments searched now. */
+  Segments segments() {
+    return segments;
+  }
+
   int live() {
     Segments s = segments;
     return (s.base == null ? 0 : s.base.live()) + (s.frozen == null ? 0 : s.frozen.live())

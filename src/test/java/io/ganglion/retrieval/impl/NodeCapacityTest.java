@@ -2,7 +2,7 @@ package io.ganglion.retrieval.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.RetrievalConfig;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
