@@ -198,13 +198,13 @@ final class Shard implements Closeable {
 
   /** Drops deleted vectors (a merge) and merges away deleted Lucene documents. */
   void compact() throws IOException {
-    if (!merging.compareAndSet(false, true)) {
-      return; // a merge is running: it drops the deleted vectors itself
-    }
-    try {
-      merge(true);
-    } finally {
-      merging.set(false);
+    // a merge running in the background drops the deleted vectors itself
+    if (merging.compareAndSet(false, true)) {
+      try {
+        merge(true);
+      } finally {
+        merging.set(false);
+      }
     }
     writeLock.lock();
     try {
