@@ -137,7 +137,8 @@ final class JVectorAnn implements AnnIndex {
         }
         times.setProperty("heap", Double.toString((System.nanoTime() - t1) / 1e9));
       }
-      if (!Files.exists(out.resolve("inline.jv"))) {
+      // the parts this configuration reads (the graph above is shared by all)
+      if ((mode == Mode.DISK || mode == Mode.PQ) && !Files.exists(out.resolve("inline.jv"))) {
         long t2 = System.nanoTime();
         try (var writer = new OnDiskGraphIndexWriter.Builder(graph, out.resolve("inline.jv"))
                .with(new InlineVectors(ravv.dimension())).build()) {
@@ -145,7 +146,8 @@ final class JVectorAnn implements AnnIndex {
         }
         times.setProperty("disk", Double.toString((System.nanoTime() - t2) / 1e9));
       }
-      for (int factor : PQ_FACTORS) {
+      if (mode == Mode.HEAP_PQ || mode == Mode.PQ || mode == Mode.FUSED) {
+        int factor = pqFactor;
         Path codesFile = out.resolve("pq" + factor + ".bin");
         PQVectors codes;
         if (Files.exists(codesFile)) {
@@ -163,7 +165,7 @@ final class JVectorAnn implements AnnIndex {
           times.setProperty("pq" + factor, Double.toString((System.nanoTime() - p0) / 1e9));
         }
         Path fused = out.resolve("fused" + factor + ".jv");
-        if (!Files.exists(fused)) {
+        if (mode == Mode.FUSED && !Files.exists(fused)) {
           long f0 = System.nanoTime();
           var view = graph.getView();
           try (var writer = new OnDiskGraphIndexWriter.Builder(graph, fused)
@@ -193,8 +195,9 @@ final class JVectorAnn implements AnnIndex {
       case DISK -> "inline.jv";
       case FUSED -> "fused" + pqFactor + ".jv";
     };
-    return Files.exists(dir.resolve("build.properties")) && Files.exists(dir.resolve(file))
-      && Files.exists(dir.resolve("inline.jv")) && Files.exists(dir.resolve("heap.graph"));
+    boolean inline = mode != Mode.DISK && mode != Mode.PQ || Files.exists(dir.resolve("inline.jv"));
+    return Files.exists(dir.resolve("build.properties")) && Files.exists(dir.resolve(file)) && inline
+      && Files.exists(dir.resolve("heap.graph"));
   }
 
   @Override

@@ -196,7 +196,7 @@ final class EntryTable {
     Arrays.sort(lists, (a, b) -> Integer.compare(a.length, b.length));
     int[] out = lists[0];
     for (int l = 1; l < lists.length; l++) {
-      out = intersect(out, lists[l]);
+      out = MetadataPostings.intersect(out, lists[l]);
     }
     return out;
   }
@@ -327,23 +327,6 @@ final class EntryTable {
       }
     }
     return lists;
-  }
-
-  private static int[] intersect(int[] a, int[] b) {
-    int[] out = new int[Math.min(a.length, b.length)];
-    int n = 0;
-    for (int i = 0, j = 0; i < a.length && j < b.length; ) {
-      if (a[i] == b[j]) {
-        out[n++] = a[i];
-        i++;
-        j++;
-      } else if (a[i] < b[j]) {
-        i++;
-      } else {
-        j++;
-      }
-    }
-    return Arrays.copyOf(out, n);
   }
 
   private static int hash(byte[] b, int offset, int length) {

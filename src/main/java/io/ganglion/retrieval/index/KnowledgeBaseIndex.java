@@ -86,13 +86,7 @@ public final class KnowledgeBaseIndex implements Closeable {
       }
       int dimension = 0;
       for (ChunkRecord r : records) {
-        VectorIndex.unit(r.vector()); // throws on empty, zero or non-finite vectors
-        if (dimension == 0) {
-          dimension = r.vector().length;
-        } else if (r.vector().length != dimension) {
-          throw new IllegalArgumentException("chunk " + r.chunkId() + " has a " + r.vector().length
-            + "-dimension vector; this knowledge base holds " + dimension);
-        }
+        dimension = checkVector(r, dimension);
         loads.get(ShardRouter.shardOf(r.documentId(), shardCount)).add(r);
       }
       for (Shard.Bulk load : loads) {
@@ -310,14 +304,21 @@ public final class KnowledgeBaseIndex implements Closeable {
       if (documentId != null && !documentId.equals(c.documentId())) {
         throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);
       }
-      VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
-      if (dimension == 0) {
-        dimension = c.vector().length;
-      } else if (c.vector().length != dimension) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
-          + "-dimension vector; this knowledge base holds " + dimension);
-      }
+      dimension = checkVector(c, dimension);
     }
+  }
+
+  /**
+   * Checks the chunk's vector (non-empty, finite, non-zero, of the knowledge base's {@code dimension}, 0 while none is
+   * known) and returns the dimension.
+   */
+  private static int checkVector(ChunkRecord c, int dimension) {
+    VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
+    if (dimension != 0 && c.vector().length != dimension) {
+      throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
+        + "-dimension vector; this knowledge base holds " + dimension);
+    }
+    return c.vector().length;
   }
 
   private static void deleteTree(Path root) throws IOException {

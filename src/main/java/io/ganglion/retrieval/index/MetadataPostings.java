@@ -47,7 +47,8 @@ final class MetadataPostings {
     return bytes;
   }
 
-  private static int[] intersect(int[] a, int[] b) {
+  /** The values in both ascending arrays, ascending. */
+  static int[] intersect(int[] a, int[] b) {
     int[] out = new int[Math.min(a.length, b.length)];
     int n = 0;
     for (int i = 0, j = 0; i < a.length && j < b.length; ) {

@@ -58,20 +58,32 @@ final class ClusteredVectors {
 
   /** The chunk ids of the exact top {@code k} of {@code query} among {@code chunks} that pass {@code filters}. */
   static List<String> exact(List<ChunkRecord> chunks, float[] query, int k, Map<String, String> filters) {
-    record Scored(String id, double score) { }
-    return chunks.stream()
-      .filter(c -> filters.entrySet().stream().allMatch(f -> f.getValue().equals(c.metadata().get(f.getKey()))))
-      .map(c -> {
-        double dot = 0;
-        for (int d = 0; d < query.length; d++) {
-          dot += query[d] * c.vector()[d];
-        }
-        return new Scored(c.chunkId(), dot);
-      })
-      .sorted((a, b) -> Double.compare(b.score(), a.score()))
-      .limit(k)
-      .map(Scored::id)
-      .toList();
+    // a bounded min-heap of (score, position): a full sort of 50k scored records per query would dominate the test
+    java.util.PriorityQueue<double[]> best = new java.util.PriorityQueue<>((a, b) -> Double.compare(a[0], b[0]));
+    for (int i = 0; i < chunks.size(); i++) {
+      ChunkRecord c = chunks.get(i);
+      boolean pass = true;
+      for (Map.Entry<String, String> f : filters.entrySet()) {
+        pass &= f.getValue().equals(c.metadata().get(f.getKey()));
+      }
+      if (!pass) {
+        continue;
+      }
+      double dot = 0;
+      float[] v = c.vector();
+      for (int d = 0; d < query.length; d++) {
+        dot += query[d] * v[d];
+      }
+      if (best.size() < k) {
+        best.add(new double[] {dot, i});
+      } else if (dot > best.peek()[0]) {
+        best.poll();
+        best.add(new double[] {dot, i});
+      }
+    }
+    List<double[]> top = new ArrayList<>(best);
+    top.sort((a, b) -> Double.compare(b[0], a[0]));
+    return top.stream().map(t -> chunks.get((int) t[1]).chunkId()).toList();
   }
 
   /** Recall of {@code found} against {@code expected}, both chunk ids. */

@@ -56,14 +56,16 @@ abstract class ShardRecallContract {
     pool.shutdownNow();
   }
 
+  /** Mean recall@10 over the queries (the first 50 under a filter). */
   private double recall(Map<String, String> filters) {
     double sum = 0;
-    for (float[] q : queries) {
+    List<float[]> asked = filters.isEmpty() ? queries : queries.subList(0, 50);
+    for (float[] q : asked) {
       List<String> found = index.search(new SearchQuery(null, q, SearchMode.VECTOR, 10, 100, filters), fusion, pool)
         .join().stream().map(Hit::chunkId).toList();
       sum += ClusteredVectors.recall(ClusteredVectors.exact(chunks, q, 10, filters), found);
     }
-    return sum / queries.size();
+    return sum / asked.size();
   }
 
   @Test
