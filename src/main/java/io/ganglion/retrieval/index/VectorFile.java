@@ -1,7 +1,6 @@
 package io.ganglion.retrieval.index;
 
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
-import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.Closeable;
@@ -24,7 +23,7 @@ import java.nio.file.StandardOpenOption;
  */
 final class VectorFile implements Closeable {
 
-  private static final VectorTypeSupport TYPES = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final VectorTypeSupport TYPES = JVectorTypes.TYPES;
   /** Vectors per mapped chunk: a MappedByteBuffer holds at most 2 GiB. */
   private static final long CHUNK_BYTES = 1L << 30;
 

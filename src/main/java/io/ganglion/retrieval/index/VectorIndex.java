@@ -1,7 +1,6 @@
 package io.ganglion.retrieval.index;
 
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
-import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.Closeable;
@@ -32,7 +31,7 @@ import java.util.stream.Stream;
  */
 final class VectorIndex implements Closeable {
 
-  private static final VectorTypeSupport TYPES = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final VectorTypeSupport TYPES = JVectorTypes.TYPES;
   private static final int MAGIC = 0x47564958; // "GVIX"
   /** Version 2: a disk segment (links to its files, deletions) and up to two in-heap segments; version 1 had one. */
   static final int VERSION = 2;
