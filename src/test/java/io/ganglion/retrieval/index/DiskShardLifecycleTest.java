@@ -27,8 +27,8 @@ class DiskShardLifecycleTest {
 
   @BeforeAll
   static void resources() {
-    // disk from 2,048 vectors, background merge after 500 new ones: the lifecycle of a large shard at a small size
-    resources = IndexResources.create(new VectorIndexConfig(2048, 500, 0, 0, 2));
+    // disk from 1,024 vectors, background merge after 500 new ones: the lifecycle of a large shard at a small size
+    resources = IndexResources.create(new VectorIndexConfig(1024, 500, 0, 0, 2));
   }
 
   @AfterAll
@@ -55,12 +55,12 @@ class DiskShardLifecycleTest {
     + "and a snapshot reloads the disk segment with its deletions")
   void insertDeleteMergeSnapshotReload() throws Exception {
     ClusteredVectors data = new ClusteredVectors(7, DIMENSION);
-    List<ChunkRecord> all = new ArrayList<>(data.chunks(0, 3000));
+    List<ChunkRecord> all = new ArrayList<>(data.chunks(0, 1500));
     try (KnowledgeBaseIndex index = KnowledgeBaseIndex.rebuild(1, all, tmp.resolve("work-1"), resources)) {
       VectorIndexStats rebuilt = index.vectorStats().getFirst();
       assertThat(rebuilt.kind()).isEqualTo(VectorIndexStats.Kind.DISK);
-      assertThat(rebuilt.onDisk()).isEqualTo(3000);
-      assertThat(rebuilt.diskBytes()).isGreaterThan(3000L * DIMENSION * Float.BYTES);
+      assertThat(rebuilt.onDisk()).isEqualTo(1500);
+      assertThat(rebuilt.diskBytes()).isGreaterThan(1500L * DIMENSION * Float.BYTES);
 
       // an insert lands in the in-heap segment and is found by its own vector at once
       ChunkRecord fresh = ClusteredVectors.chunk(5000, data.next());
@@ -89,7 +89,7 @@ class DiskShardLifecycleTest {
       awaitMerges(index, 1);
       VectorIndexStats merged = index.vectorStats().getFirst();
       assertThat(merged.vectors()).isEqualTo(all.size());
-      assertThat(merged.onDisk()).isGreaterThanOrEqualTo(3000 - 1 + 1 + 1);
+      assertThat(merged.onDisk()).isGreaterThanOrEqualTo(1500 - 1 + 1 + 1);
       assertThat(merged.deleted()).isZero();
       assertThat(merged.lastMergeMillis()).isNotNegative();
       assertThat(ids(index, gone.vector(), 10)).doesNotContain(gone.chunkId());
@@ -130,10 +130,10 @@ class DiskShardLifecycleTest {
   @DisplayName("a filter matching few vectors still returns the exact best of them")
   void selectiveFilter() throws Exception {
     ClusteredVectors data = new ClusteredVectors(11, DIMENSION);
-    List<ChunkRecord> all = data.chunks(0, 4000);
+    List<ChunkRecord> all = data.chunks(0, 2000);
     try (KnowledgeBaseIndex index = KnowledgeBaseIndex.rebuild(1, all, tmp.resolve("work"), resources)) {
       float[] query = data.next();
-      Map<String, String> filter = Map.of("percent", "p3");
+      Map<String, String> filter = Map.of("tenth", "t3");
       List<String> expected = ClusteredVectors.exact(all, query, 10, filter);
       List<String> found = index.search(new SearchQuery(null, query, SearchMode.VECTOR, 10, 100, filter), RRF, POOL)
         .join().stream().map(Hit::chunkId).toList();
