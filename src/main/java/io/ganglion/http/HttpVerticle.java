@@ -22,6 +22,7 @@ import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
+import io.ganglion.http.routes.LimitsRoutes;
 import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
@@ -94,6 +95,7 @@ public final class HttpVerticle extends VerticleBase {
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new LimitsRoutes(http, io.ganglion.config.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {
