@@ -11,6 +11,7 @@ import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.DocsRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
@@ -68,6 +69,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new RequestIdHandler());
     router.route().handler(TimeoutHandler.create(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
+    new DocsRoutes().mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
       router.route().handler(CorsHandler.create().addOrigins(config.limits().corsOrigins())
