@@ -29,7 +29,7 @@ public final class Server {
   public static int run(List<String> arguments) {
     GanglionConfig config;
     try {
-      config = GanglionConfig.from(ConfigLoader.load(arguments, System.getenv()));
+      config = Sections.validate(ConfigLoader.load(arguments, System.getenv()), System::getenv);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
       return 2;

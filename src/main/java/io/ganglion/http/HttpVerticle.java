@@ -2,7 +2,7 @@ package io.ganglion.http;
 
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
@@ -97,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
-    new LimitsRoutes(http, io.ganglion.config.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
+    new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

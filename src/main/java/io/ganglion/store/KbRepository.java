@@ -1,5 +1,7 @@
 package io.ganglion.store;
 
+import io.ganglion.bus.CodedFailure;
+import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
@@ -19,9 +21,14 @@ public final class KbRepository {
   }
 
   /** Creating a KB whose name the tenant already uses. */
-  public static final class DuplicateKbException extends RuntimeException {
+  public static final class DuplicateKbException extends RuntimeException implements CodedFailure {
     public DuplicateKbException(String name) {
       super("knowledge base '" + name + "' already exists");
+    }
+
+    @Override
+    public ErrorCode errorCode() {
+      return ErrorCode.CONFLICT;
     }
   }
 

@@ -3,7 +3,6 @@ package io.ganglion.inference;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.ganglion.config.InferenceConfig;
 import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.inference.onnx.UnknownModelException;

@@ -1,14 +1,14 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.OrchestrationConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Vertx;

@@ -1,7 +1,7 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.config.HttpConfig;
-import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.http.Replies;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;

@@ -1,6 +1,6 @@
 package io.ganglion.reflex.rules;
 
-import io.ganglion.config.ReflexRulesConfig;
+import io.ganglion.reflex.ReflexRulesConfig;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.DisplayName;

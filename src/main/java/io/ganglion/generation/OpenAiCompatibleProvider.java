@@ -1,0 +1,48 @@
+package io.ganglion.generation;
+
+import io.ganglion.generation.impl.OpenAiWire;
+import io.ganglion.generation.impl.UpstreamExchange;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpClient;
+
+/**
+ * A client of {@code POST {baseUrl}/chat/completions}, the OpenAI Chat Completions protocol that OpenAI, vLLM,
+ * Ollama ({@code /v1}), llama.cpp server, TGI, LM Studio, Groq and Together all serve.
+ * <p>
+ * Streams with {@code stream: true} and {@code stream_options.include_usage}, reading {@code choices[0].delta.content}
+ * until {@code data: [DONE]}; authenticates with {@code Authorization: Bearer <key>} when a key is configured.
+ * One attempt per call, bounded by the connect and first-byte timeouts; wrap it in {@link ResilientProvider} for
+ * retries, the circuit breaker, the concurrency limit and the total timeout.
+ * <p>
+ * <b>NOTE</b>: thread-safe; share one instance. Call from a Vert.x context.
+ */
+public final class OpenAiCompatibleProvider implements ChatProvider {
+
+  private final String name;
+  private final UpstreamExchange exchange;
+
+  /**
+   * @param client shared HTTP client
+   * @param config the provider's configuration ({@code type: openai})
+   * @param apiKey the API key, or {@code null} for a keyless local server
+   */
+  public OpenAiCompatibleProvider(HttpClient client, LlmProviderConfig config, String apiKey) {
+    this.name = config.name();
+    this.exchange = new UpstreamExchange(client, config, apiKey, new OpenAiWire());
+  }
+
+  @Override
+  public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
+    return exchange.stream(request, onDelta);
+  }
+
+  @Override
+  public ChatStream completion(ChatRequest request) {
+    return exchange.completion(request);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+}
