@@ -112,7 +112,23 @@ public final class HttpVerticle extends VerticleBase {
     Future<Void> revocations = vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.HTTP_KEY_REVOKED,
       msg -> auth.forget(msg.body().getString("keyId", ""))).completion();
     return revocations.compose(v -> server.requestHandler(router).listen())
-      .onSuccess(s -> vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort()));
+      .onSuccess(s -> {
+        vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort());
+        vertx.sharedData().getLocalMap(PORT_MAP).put(ROUTES, routes(router));
+      });
+  }
+
+  /** Local-map entry listing every route that has a method and a path ({@code ["GET /v1/kbs/:kb", ...]}). */
+  public static final String ROUTES = "routes";
+
+  private static io.vertx.core.json.JsonArray routes(Router router) {
+    io.vertx.core.json.JsonArray routes = new io.vertx.core.json.JsonArray();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+        route.methods().forEach(method -> routes.add(method.name() + " " + route.getPath()));
+      }
+    }
+    return routes;
   }
 
   /** Stops accepting, lets in-flight requests finish within {@code http.shutdownGraceMs}, then closes clients. */
