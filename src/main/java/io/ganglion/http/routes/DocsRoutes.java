@@ -40,7 +40,11 @@ public final class DocsRoutes {
       .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
       .end(document));
     router.get("/docs").handler(ctx -> resource(ctx, "docs/index.html", "text/html; charset=utf-8"));
-    router.get("/docs/init.js").handler(ctx -> resource(ctx, "docs/init.js", "text/javascript; charset=utf-8"));
+    // static files (no method): not API routes, so not in the document
+    router.route("/docs/assets/*").handler(ctx -> {
+      ctx.response().putHeader("Content-Security-Policy", CSP);
+      ctx.next();
+    }).handler(StaticHandler.create("docs"));
     router.route("/docs/ui/*").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", CSP);
       ctx.next();
