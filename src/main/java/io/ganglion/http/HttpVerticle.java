@@ -21,7 +21,6 @@ import io.ganglion.http.routes.HealthRoutes;
 import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
 import io.ganglion.http.routes.LimitsRoutes;
 import io.ganglion.http.routes.RecordRoutes;
@@ -72,11 +71,7 @@ public final class HttpVerticle extends VerticleBase {
     new DocsRoutes().mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create().addOrigins(config.limits().corsOrigins())
-        .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", RequestIdHandler.HEADER, "Accept"))
-        .exposedHeaders(java.util.Set.of(RequestIdHandler.HEADER, "Retry-After", "RateLimit-Limit",
-          "RateLimit-Remaining", "RateLimit-Reset"))
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.PUT)));
+      router.route().handler(Cors.handler(config.limits().corsOrigins()));
     }
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
     AuditLog audit = new AuditLog(new AuditRepository(postgres));
