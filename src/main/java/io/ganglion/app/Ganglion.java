@@ -4,6 +4,8 @@ import io.ganglion.bus.RequestIds;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
+import io.ganglion.config.TracingConfig;
+import io.vertx.core.json.JsonObject;
 import io.ganglion.http.HttpVerticle;
 import io.ganglion.http.auth.AdminKeyBootstrap;
 import io.ganglion.store.ApiKeyRepository;
@@ -83,6 +85,9 @@ public final class Ganglion implements AutoCloseable {
     List<AutoCloseable> embedded = new ArrayList<>();
     Vertx vertx = null;
     try {
+      // first in, last out: spans still pending when Vert.x has closed are exported at the very end
+      Tracing tracing = Tracing.start(TracingConfig.from(config.tree().getJsonObject("tracing", new JsonObject())));
+      embedded.add(tracing);
       PostgresConfig postgres = config.postgres();
       if (postgres.embedded()) {
         EmbeddedPostgresServer server = EmbeddedPostgresServer.start(config.dataDir());
@@ -99,7 +104,7 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx();
+      vertx = newVertx(tracing);
       RequestIds.propagate(vertx.eventBus());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
@@ -154,7 +159,7 @@ public final class Ganglion implements AutoCloseable {
     closeAll(embedded);
   }
 
-  private static Vertx newVertx() {
+  private static Vertx newVertx(Tracing tracing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
@@ -180,10 +185,10 @@ public final class Ganglion implements AutoCloseable {
       .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    tracing.install(options, builder);
+    Vertx vertx = builder.with(options).build();
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
   }
