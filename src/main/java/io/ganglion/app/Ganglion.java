@@ -165,7 +165,8 @@ public final class Ganglion implements AutoCloseable {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
         // latency as Prometheus histogram buckets: p50/p95/p99 via histogram_quantile(), aggregatable across nodes
-        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")) {
+        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")
+          || id.getName().startsWith("gen_ai.")) {
           return DistributionStatisticConfig.builder()
             .percentilesHistogram(true)
             .build()
@@ -174,6 +175,9 @@ public final class Ganglion implements AutoCloseable {
         return config;
       }
     });
+    // Vert.x Web reports every matched route of a request joined by '>' (/v1/>/v1/>/v1/kbs/:kb/ask>/v1/kbs/:kb/ask,
+    // the /v1/* guards first): the route template that answered is the last one
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route", route -> route.substring(route.lastIndexOf('>') + 1)));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -184,6 +188,8 @@ public final class Ganglion implements AutoCloseable {
       // one registry per server, so servers sharing a JVM (tests) never scrape or stop each other's
       .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
+      // HTTP latency by route template (/v1/kbs/:kb/ask), not by raw path
+      .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
     io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));

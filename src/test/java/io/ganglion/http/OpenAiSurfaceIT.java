@@ -126,6 +126,14 @@ class OpenAiSurfaceIT {
   }
 
   @Test
+  @DisplayName("HTTP latency is labelled by route template, not by raw path")
+  void latencyByRoute() {
+    call("GET", "/v1/models/kb:oai-kb", null, server.adminKey());
+    String metrics = server.send(server.request("/metrics").GET().build()).body();
+    assertThat(metrics).containsPattern("vertx_http_server_response_time_seconds_bucket\\{[^}]*route=\"/v1/models/:model\"");
+  }
+
+  @Test
   @DisplayName("GET /v1/models/{id} answers one model, and a chat-only key may list models")
   void models() {
     String chatOnly = key("chat", null);
