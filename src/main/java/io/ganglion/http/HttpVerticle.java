@@ -11,6 +11,7 @@ import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.ConsoleRoutes;
 import io.ganglion.http.routes.DocsRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
@@ -69,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(new RequestTimeout(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
     new DocsRoutes().mount(router);
+    new ConsoleRoutes().mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
       router.route().handler(Cors.handler(config.limits().corsOrigins()));

@@ -108,6 +108,7 @@ class OpenApiConformanceIT {
       new Call("GET", "/metrics", "/metrics", null, null, null, 200),
       new Call("GET", "/openapi.json", "/openapi.json", null, null, null, 200),
       new Call("GET", "/docs", "/docs", null, null, null, 200),
+      new Call("GET", "/console", "/console", null, null, null, 302),
       new Call("GET", "/v1/limits", "/v1/limits", null, null, admin, 200),
 
       new Call("POST", "/v1/kbs", "/v1/kbs", "application/json", "{\"name\":\"oa-created\"}", admin, 201),
@@ -140,6 +141,10 @@ class OpenApiConformanceIT {
       new Call("POST", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents", "image/png", "png", admin, 415),
       new Call("POST", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents", "application/json",
         "{\"documents\":[{\"id\":\"bad\",\"contentType\":\"application/pdf\",\"content\":\"" + pdf + "\"}]}", admin, 422),
+      new Call("GET", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-jobs/documents?limit=5", null, null, admin, 200),
+      new Call("GET", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents?limit=0", null, null, admin, 400),
+      new Call("GET", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-none/documents", null, null, admin, 404),
+      new Call("GET", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents", null, null, writeOnly, 403),
       new Call("GET", "/v1/kbs/{kb}/documents/{id}", "/v1/kbs/oa-kb/documents/leave", null, null, admin, 200),
       new Call("GET", "/v1/kbs/{kb}/documents/{id}", "/v1/kbs/oa-kb/documents/none", null, null, admin, 404),
       new Call("GET", "/v1/kbs/{kb}/documents/{id}", "/v1/kbs/oa-kb/documents/leave", null, null, writeOnly, 403),
