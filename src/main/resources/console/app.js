@@ -53,7 +53,7 @@ function signIn(message) {
 async function kbsView(after) {
   const list = h('tbody');
   const pager = h('div', { class: 'pager' });
-  const name = h('input', { type: 'text', id: 'kb-name', name: 'name', pattern: '[a-z0-9][a-z0-9_-]{0,62}', required: true });
+  const name = h('input', { type: 'text', id: 'kb-name', name: 'name', pattern: '[a-z0-9][a-z0-9_\\-]{0,62}', required: true });
   const create = h('form', { class: 'card', onsubmit: async (event) => {
     event.preventDefault();
     try {
@@ -95,12 +95,19 @@ async function kbView(kb, after) {
   const files = h('input', { type: 'file', id: 'files', name: 'files', multiple: true, accept: '.txt,.md,.markdown,.html,.htm,.pdf' });
   const progress = h('progress', { id: 'upload-progress', max: 1, value: 0, 'aria-label': 'Upload progress' });
   const progressText = h('span', { id: 'upload-status', role: 'status' });
-  const upload = h('form', { class: 'card', onsubmit: (event) => { event.preventDefault(); uploadFiles(kb, [...files.files], progress, progressText); } },
+  const refresh = () => loadDocuments(kb, counts, docs, pager, after);
+  const upload = h('form', { class: 'card', onsubmit: (event) => { event.preventDefault(); uploadFiles(kb, [...files.files], progress, progressText, refresh); } },
     h('label', { for: 'files' }, 'Upload documents (.txt .md .html .pdf)'), files,
     h('p', {}, h('button', { type: 'submit', id: 'upload' }, 'Upload')), progress, progressText);
   view(kb, counts, h('p', {}, h('a', { href: `#/kb/${encodeURIComponent(kb)}/chat`, id: 'open-chat' }, 'Chat with this knowledge base')),
     upload, h('section', {}, h('h2', {}, 'Documents'), h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Id'),
       h('th', {}, 'Title'), h('th', {}, 'Chunks'), h('th', {}, 'Updated'))), docs), pager));
+  await refresh();
+}
+
+async function loadDocuments(kb, counts, docs, pager, after) {
+  clear(docs);
+  clear(pager);
   try {
     const d = await api('GET', `/v1/kbs/${encodeURIComponent(kb)}`);
     counts.textContent = `${d.documents} documents, ${d.chunks} chunks, ${d.pending} pending`;
@@ -115,7 +122,7 @@ async function kbView(kb, after) {
 }
 
 /** Uploads in batches within the server's limits; a 202 job's progress comes from its event stream. */
-async function uploadFiles(kb, files, progress, label) {
+async function uploadFiles(kb, files, progress, label, refresh) {
   if (!files.length) { say('Choose files first.', true); return; }
   const limits = await api('GET', '/v1/limits');
   progress.max = files.length;
@@ -160,6 +167,7 @@ async function uploadFiles(kb, files, progress, label) {
     }
     label.textContent = `Done: ${files.length - failures.length} of ${files.length} files indexed.`
       + (failures.length ? ` Failed: ${failures.join('; ')}` : '');
+    await refresh();
     say(label.textContent, failures.length > 0);
   } catch (e) { failed(e); }
 }

@@ -141,13 +141,13 @@ class ConsoleIT {
     }
     waiting(driver).until(ExpectedConditions.presenceOfElementLocated(By.id("files"))).sendKeys(String.join("\n", paths));
     driver.findElement(By.id("upload")).click();
-    waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("upload-status"), "Done: 24 of 24"));
-    assertThat(driver.findElement(By.id("upload-progress")).getDomProperty("value")).isEqualTo("24");
+    // the bar follows the job's event stream; when all is done the page lists the documents
+    waiting(driver).until(ExpectedConditions.attributeToBe(By.id("upload-progress"), "value", "24"));
+    waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Done: 24 of 24"));
+    waiting(driver).until(ExpectedConditions.elementToBeClickable(By.linkText("hostile.html")));
     violations.addAll(seriousViolations(driver));
     screenshot(driver, "upload");
-
-    driver.get(base + "/console/#/kb/console-kb");
-    waiting(driver).until(ExpectedConditions.elementToBeClickable(By.linkText("hostile.html"))).click();
+    driver.findElement(By.linkText("hostile.html")).click();
     waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("document-text"), "Office hours"));
     assertThat(((JavascriptExecutor) driver).executeScript("return window.__pwned === undefined")).isEqualTo(true);
 

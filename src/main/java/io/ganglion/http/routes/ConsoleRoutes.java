@@ -18,7 +18,14 @@ public final class ConsoleRoutes {
     + "img-src 'self' data:; form-action 'none'; frame-ancestors 'none'; base-uri 'none'";
 
   public void mount(Router router) {
-    router.get("/console").handler(ctx -> ctx.redirect("/console/"));
+    // Vert.x matches "/console" for "/console/" too: only the bare path is redirected
+    router.get("/console").handler(ctx -> {
+      if (ctx.request().path().equals("/console")) {
+        ctx.response().setStatusCode(302).putHeader(HttpHeaders.LOCATION, "/console/").end();
+      } else {
+        ctx.next();
+      }
+    });
     router.route("/console/*").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy", CSP).putHeader("Referrer-Policy", "no-referrer")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
