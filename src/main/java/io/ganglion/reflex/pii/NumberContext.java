@@ -21,7 +21,7 @@ final class NumberContext {
   }
 
   private static final Pattern PHONE_WORD = Pattern.compile(
-    "(?iu)\\b(?:tel|tél|telf|phone|telephone|mobile|mob|cell|cellphone|call|calls|ring|fax|whatsapp|sms"
+    "(?iU)\\b(?:tel|tél|telf|phone|telephone|mobile|mob|cell|cellphone|call|calls|ring|fax|whatsapp|sms"
       + "|text me|reach me|hotline|helpline|dial"
       + "|telefon\\w*|handy\\w*|mobil\\w*|rufnummer|anrufen|ruf|erreichbar|durchwahl|festnetz\\w*"
       + "|téléphone|portable|appele[rz]|appelle|joindre|joignable|standard"
@@ -31,7 +31,7 @@ final class NumberContext {
       + "|telefoon\\w*|mobiel|bel|bellen|gsm)\\b[^\\n]{0," + PHONE_WINDOW + "}$");
 
   private static final Pattern IDENTIFIER_WORD = Pattern.compile(
-    "(?iu)\\b(?:order|orders|invoice|ref|reference|ticket|tracking|customer|id|sku|ean|gtin|isbn|imei|serial|batch"
+    "(?iU)\\b(?:order|orders|invoice|ref|reference|ticket|tracking|customer|id|sku|ean|gtin|isbn|imei|serial|batch"
       + "|item|article|parcel|shipment|case|booking|confirmation|policy|contract|account"
       + "|bestellung|bestellnummer|auftrag\\w*|rechnung\\w*|kunden\\w*|lieferung|sendung\\w*|artikel\\w*|vorgang"
       + "|aktenzeichen|vertrag\\w*|konto\\w*"
