@@ -35,6 +35,8 @@ import java.util.List;
  */
 public final class ReflexVerticle extends VerticleBase {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReflexVerticle.class);
+
   /** Largest text inspected in one call (characters); longer texts fail with 413. */
   public static final int MAX_TEXT_CHARS = 1_000_000;
 
@@ -110,8 +112,10 @@ public final class ReflexVerticle extends VerticleBase {
     } catch (IllegalArgumentException | ClassCastException e) {
       throw ErrorCode.INVALID_REQUEST.exception("'direction' must be input, output or stored");
     }
+    String tenant = body.getValue("tenant") instanceof String t ? t : null;
+    String kb = body.getValue("kb") instanceof String k ? k : null;
     long started = System.nanoTime();
-    Inspection inspection = inspector.inspect(s, direction);
+    Inspection inspection = inspector.inspect(s, direction, inspector.newRedactor(direction), tenant, kb);
     latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(inspection);
     return Future.succeededFuture(inspection.toJson());
@@ -157,8 +161,18 @@ public final class ReflexVerticle extends VerticleBase {
     for (Finding finding : inspection.findings()) {
       meters.counter("ganglion.reflex.findings", "type", finding.type()).increment();
     }
-    if (inspection.injectionChecked() && inspection.reasons().contains("injection")) {
-      meters.counter("ganglion.reflex.injections").increment();
+    if (!inspection.injectionChecked()) {
+      return;
+    }
+    if (inspection.reasons().contains("injection")) {
+      meters.counter("ganglion.reflex.injections", "mode", "enforce").increment();
+    } else if (!inspection.injectionEnforced()
+      && inspection.injection().score() >= inspection.injectionThreshold()) {
+      // shadow mode: what the detector would have done, for the operator to judge before enforcing it
+      meters.counter("ganglion.reflex.injections", "mode", "shadow").increment();
+      LOG.info("shadow injection verdict: score {} stage {} rules {} version {}",
+        String.format(java.util.Locale.ROOT, "%.3f", inspection.injection().score()), inspection.injection().stage(),
+        inspection.injection().rules(), inspection.injection().version());
     }
   }
 }

@@ -95,7 +95,7 @@ public final class AskPipeline {
   }
 
   private Future<JsonObject> reflexIn(AskContext ask) {
-    return reflex.inspect(ask.question, "input", ask.hop()).compose(inspection -> {
+    return reflex.inspect(ask.question, "input", ask.request.tenant(), ask.request.kb(), ask.hop()).compose(inspection -> {
       if (inspection.blocked()) {
         return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the question was blocked by policy"));
       }

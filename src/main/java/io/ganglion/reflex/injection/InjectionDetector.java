@@ -76,7 +76,15 @@ public final class InjectionDetector {
 
   /** Runs the in-process stages on {@code text}. */
   public InjectionVerdict detect(String text, CascadeThresholds t) {
+    return detect(text, t, null);
+  }
+
+  /** Runs the in-process stages on {@code text}, with the phrases {@code override} allows blanked out first. */
+  public InjectionVerdict detect(String text, CascadeThresholds t, InjectionOverride override) {
     String normalized = TextNormalizer.normalize(text);
+    if (override != null && !override.allow().isEmpty()) {
+      normalized = override.blankAllowed(normalized);
+    }
     double model = classifier.score(normalized);
     List<InjectionRules.Rule> hits = rules.matching(normalized);
     double notInjection = 1 - model;
