@@ -17,6 +17,19 @@ public final class IbanDetector implements PiiDetector {
   private static final double SCORE = 0.97;
   private static final Pattern ANCHOR = Pattern.compile("(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}");
 
+  private final boolean structure;
+  private final boolean checksum;
+
+  public IbanDetector() {
+    this(true, true);
+  }
+
+  /** With checks left out, to measure what each buys (bench/RESULTS.md, PiiAblation). */
+  IbanDetector(boolean structure, boolean checksum) {
+    this.structure = structure;
+    this.checksum = checksum;
+  }
+
   @Override
   public void detect(String text, List<Finding> out) {
     if (!DigitCount.atLeast(text, 8)) {
@@ -25,7 +38,7 @@ public final class IbanDetector implements PiiDetector {
     Matcher m = ANCHOR.matcher(text);
     int from = 0;
     while (from < text.length() && m.find(from)) {
-      int end = ibanEnd(text, m.start());
+      int end = ibanEnd(text, m.start(), structure, checksum);
       if (end > 0) {
         out.add(new Finding(PiiTypes.IBAN, m.start(), end, SCORE));
         from = end;
@@ -37,6 +50,10 @@ public final class IbanDetector implements PiiDetector {
 
   /** The end of a valid IBAN starting at {@code start}, or -1. */
   static int ibanEnd(String text, int start) {
+    return ibanEnd(text, start, true, true);
+  }
+
+  private static int ibanEnd(String text, int start, boolean structure, boolean checksum) {
     int length = IbanRegistry.length(text.charAt(start), text.charAt(start + 1));
     if (length == 0) {
       return -1;
@@ -61,7 +78,7 @@ public final class IbanDetector implements PiiDetector {
     if (n < length || (i < text.length() && isAlnum(text.charAt(i)))) {
       return -1;
     }
-    return IbanRegistry.hasStructure(iban) && hasValidChecksum(iban) ? i : -1;
+    return (!structure || IbanRegistry.hasStructure(iban)) && (!checksum || hasValidChecksum(iban)) ? i : -1;
   }
 
   /** ISO 7064 mod 97-10: the first four characters moved to the end, letters as 10..35, remainder 1. */

@@ -116,6 +116,35 @@ public final class PiiEvaluation {
     return false;
   }
 
+  /** The findings {@code POST /v1/guard} reports for a text. */
+  static Function<String, List<Finding>> overHttp(String url, String key) {
+    java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+    return text -> {
+      try {
+        java.net.http.HttpResponse<String> response = client.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create(url + "/v1/guard")).header("Authorization", "Bearer " + key)
+          .header("Content-Type", "application/json")
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new io.vertx.core.json.JsonObject()
+            .put("text", text).put("direction", "stored").encode())).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+          throw new IllegalStateException("POST /v1/guard answered " + response.statusCode() + ": " + response.body());
+        }
+        List<Finding> out = new ArrayList<>();
+        new io.vertx.core.json.JsonObject(response.body()).getJsonArray("findings").forEach(o -> {
+          io.vertx.core.json.JsonObject f = (io.vertx.core.json.JsonObject) o;
+          out.add(new Finding(f.getString("type"), f.getInteger("start"), f.getInteger("end"), f.getDouble("score")));
+        });
+        return out;
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    };
+  }
+
   private static String kindKey(String kind) {
     // phone:DE:national -> phone:DE:national ; card:visa:16:space4 -> card:visa
     String[] parts = kind.split(":");
@@ -124,15 +153,22 @@ public final class PiiEvaluation {
   }
 
   /**
-   * {@code PiiEvaluation <split> [misses]}: scores the built-in scanner in process and prints the table (and, with
-   * {@code misses}, every miss and false alarm). Through a server instead: {@code bench/pii-eval.sh}.
+   * {@code PiiEvaluation <split> [misses] [<url> <key>]}: scores the built-in scanner in process, or with a URL and
+   * an API key a running server through {@code POST /v1/guard}, and prints the table (and, with {@code misses},
+   * every miss and false alarm). {@code bench/pii-eval.sh} starts a server and runs the latter.
    */
   public static void main(String[] args) {
     String split = args.length > 0 ? args[0] : "report";
-    io.ganglion.reflex.pii.PiiScanner scanner = io.ganglion.reflex.pii.PiiScanner.withBuiltIns(24, 4.0, List.of());
-    Report report = evaluate(PiiEvalSet.load(split), scanner::scan);
+    int at = args.length > 1 && args[1].equals("misses") ? 2 : 1;
+    Function<String, List<Finding>> detector;
+    if (args.length >= at + 2) {
+      detector = overHttp(args[at], args[at + 1]);
+    } else {
+      detector = io.ganglion.reflex.pii.PiiScanner.withBuiltIns(24, 4.0, List.of())::scan;
+    }
+    Report report = evaluate(PiiEvalSet.load(split), detector);
     System.out.println(report.table());
-    if (args.length > 1) {
+    if (at == 2) {
       report.byKind().forEach((k, c) -> {
         if (c.found < c.gold) {
           System.out.printf(Locale.ROOT, "%-40s %d/%d%n", k, c.found, c.gold);
