@@ -22,11 +22,15 @@ public final class InjectionRules {
 
   /**
    * A named rule, the attack family it belongs to, how strongly a match alone suggests an injection, and its
-   * triggers: the rule's pattern is tried only on a text where one of them occurs (a word starting with a
-   * {@code stem}, or a {@code phrase} anywhere), which keeps a rule-free prompt at a few microseconds.
+   * triggers: the rule's pattern is tried only on a text where each trigger group has a hit (a word starting with one
+   * of its {@code stems}, or one of its {@code phrases} anywhere) — a rule about ignoring instructions needs both an
+   * ignoring word and an instructions word — which keeps most prompts at a few microseconds of rules.
    */
-  public record Rule(String name, String family, Pattern pattern, double weight, List<String> stems,
-                     List<String> phrases) {
+  public record Rule(String name, String family, Pattern pattern, double weight, List<Trigger> triggers) {
+  }
+
+  /** One trigger group of a rule: word stems and phrases, any of which is a hit. */
+  public record Trigger(List<String> stems, List<String> phrases) {
   }
 
   /** Bumped whenever a rule changes, so verdicts and traces can say which rules decided. */
@@ -56,7 +60,7 @@ public final class InjectionRules {
 
   private static final List<Rule> BUILT_IN = List.of(
     rule("ignore_previous_instructions", "override", 0.8,
-      "ignor disregard forget overlook drop overrid bypass skip discard neglect abandon vergiss vergesst vergessen missacht übergeh überschreib verwirf olvid omite descart desobedec oubli néglig dimentic trascur scord esque desconsider desprez negligenc negeer vergeet veronachtza overschrijf",
+      "ignor disregard forget overlook drop overrid bypass skip discard neglect abandon vergiss vergesst vergessen missacht übergeh überschreib verwirf olvid omite descart desobedec oubli néglig dimentic trascur scord esque desconsider desprez negligenc negeer vergeet veronachtza overschrijf;instruction prompt rule direction guideline guidance order command constraint programming context anweisung instruktion regel vorgabe richtlinie befehl anordnung kontext instrucci regla órden indicacion directri norma consigne règle directive ordre istruzion regol diretti indicazion ordin instruç regra diretri orden orientaç instructie regel richtlijn opdracht aanwijzing",
       "\\b" + IGNORE + "\\b" + GAP + "\\b" + EARLIER + "\\b" + SHORT + "\\b" + INSTRUCTIONS + "\\b"),
     rule("forget_everything", "override", 0.75,
       "forget ignor disregard vergiss olvid oubli dimentic esque negeer vergeet",
@@ -99,7 +103,7 @@ public final class InjectionRules {
         + "|ora sei|adesso sei|da ora sei|immagina di essere|agora você é|agora és|imagine que você é"
         + "|je bent nu|vanaf nu ben je|stel je voor dat je)\\b"),
     rule("reveal_system_prompt", "leak", 0.7,
-      "system prompt initial original hidden secret first starting your text words everything above before preceding oben davor vorher deine versteckt alles systemprompt systemnachricht systemanweisungen anfangsprompt anterior arriba tus mensaje texto ci-dessus au-dessus haut avant tes vos texte sopra prima testo tue messaggio acima antes suas tuas mensagem hierboven daarvoor systeemprompt systeembericht instructies tekst",
+      "reveal show print repeat output display dump leak spell copy tell write give list recite zeig gib wiederhol verrat kopier buchstabier nenn schreib ausgeb muestr revel repit dime escrib imprim copi montr révèl répèt affich écri donne dis-moi mostr rivel ripet stamp scriv dimm damm diga escreva imprima laat toon herhaal geef schrijf vertel;system prompt initial original hidden secret first starting instructions configuration rules preamble guidelines text words everything what message above before preceding oben davor vorher deine versteckt alles systemprompt systemnachricht systemanweisungen anfangsprompt anweisungen konfiguration regeln anterior arriba tus instrucciones mensaje texto ci-dessus au-dessus haut avant tes vos instructions texte sopra prima istruzioni testo tue messaggio acima antes suas tuas instruções mensagem hierboven daarvoor systeemprompt systeembericht instructies tekst",
       "\\b(reveal|show|print|repeat|output|display|dump|leak|spell|copy|tell me|write out|give me|list|recite"
         + "|zeig\\w*|gib|wiederhole\\w*|verrate\\w*|kopiere|buchstabiere|nenne|schreib\\w*|ausgeben"
         + "|muestra\\w*|revela\\w*|repite\\w*|dime|escribe|imprime|copia|montre\\w*|révèle\\w*|répète\\w*|affiche\\w*"
@@ -128,7 +132,7 @@ public final class InjectionRules {
         + "|new system message|neue systemnachricht|nuevo mensaje del sistema|nouveau message système"
         + "|nuovo messaggio di sistema|nova mensagem do sistema|nieuw systeembericht|\\[(admin|developer|root)])"),
     rule("exfiltration", "indirect", 0.6,
-      "conversation chat session api password passwords credentials chatverlauf sitzungstoken zugangsdaten historial conversación contraseñas historique mots cronologia credenziali histórico senhas gespreksgeschiedenis wachtwoorden",
+      "send mail e-mail email post append forward upload sende schicke hänge envía envia manda envoie transmets invia inoltra stuur;conversation chat session api password passwords credentials chatverlauf sitzungstoken zugangsdaten historial conversación contraseñas historique mots cronologia credenziali histórico senhas gespreksgeschiedenis wachtwoorden",
       "\\b(send|e-?mail|post|append|forward|upload|sende|schicke|hänge|envía|envia|manda|envoie|transmets|invia"
         + "|inoltra|stuur)\\b[^.!?\\n]{0,60}?\\b(conversation|chat ?history|session (token|cookie)|api keys?"
         + "|passwords?|credentials|chatverlauf|sitzungstoken|zugangsdaten|historial|conversación|contraseñas"
@@ -136,7 +140,7 @@ public final class InjectionRules {
     rule("markdown_image_exfiltration", "indirect", 0.6,
       "|](", "!\\[[^\\]]*]\\(https?://[^)\\s]*\\?[^)\\s]*="),
     rule("addressed_to_the_ai", "indirect", 0.6,
-      "ai assistant llm llms chatbot language model ki assistenten ki-assistenten ia asistente l'ia l'assistant l'assistente un'ia assistent|<!--",
+      "ai assistant llm llms chatbot language model ki assistenten ki-assistenten ia asistente l'ia l'assistant l'assistente un'ia assistent|<!--;note message instruction attention if reading hinweis nachricht anweisung wenn nota mensaje instrucción si messaggio istruzione se mensagem instrução notitie bericht instructie als|<!--",
       "(\\b(note|message|instruction|attention) (to|for) (the )?(ai|assistant|llm|chatbot|language model|model)\\b"
         + "|\\bif you are an? (ai|llm|language model|assistant|chatbot)\\b|\\b(ai|llm|assistant|chatbot)s? reading this\\b"
         + "|\\b(hinweis|nachricht|anweisung) (an|für) (die|den) (ki|assistenten|ki-assistenten)\\b|\\bwenn du eine ki bist\\b"
@@ -164,19 +168,29 @@ public final class InjectionRules {
   private static final int MAX_STEM = 24;
 
   private final List<Rule> rules;
-  private final Map<String, Long> stemRules = new HashMap<>();
+  // one bit per trigger group of every rule; a rule is tried when all bits of its mask are set
+  private final Map<String, Long> stemGroups = new HashMap<>();
+  private final long[] ruleMasks;
+  private final List<List<String>> groupPhrases = new ArrayList<>();
   private final int minStem;
 
   public InjectionRules(List<Rule> rules) {
-    if (rules.size() > 64) {
-      throw new IllegalArgumentException("at most 64 rules");
-    }
     this.rules = List.copyOf(rules);
+    this.ruleMasks = new long[rules.size()];
     int shortest = MAX_STEM;
+    int bit = 0;
     for (int i = 0; i < rules.size(); i++) {
-      for (String stem : rules.get(i).stems()) {
-        stemRules.merge(stem, 1L << i, (a, b) -> a | b);
-        shortest = Math.min(shortest, stem.length());
+      for (Trigger t : rules.get(i).triggers()) {
+        if (bit == 64) {
+          throw new IllegalArgumentException("at most 64 trigger groups over all rules");
+        }
+        long mask = 1L << bit++;
+        ruleMasks[i] |= mask;
+        for (String stem : t.stems()) {
+          stemGroups.merge(stem, mask, (a, b) -> a | b);
+          shortest = Math.min(shortest, stem.length());
+        }
+        groupPhrases.add(t.phrases());
       }
     }
     this.minStem = shortest;
@@ -193,7 +207,7 @@ public final class InjectionRules {
     List<Rule> hits = null;
     for (int i = 0; i < rules.size(); i++) {
       Rule r = rules.get(i);
-      if ((triggered & (1L << i)) != 0 && r.pattern().matcher(text).find()) {
+      if ((triggered & ruleMasks[i]) == ruleMasks[i] && r.pattern().matcher(text).find()) {
         if (hits == null) {
           hits = new ArrayList<>(2);
         }
@@ -217,17 +231,17 @@ public final class InjectionRules {
         i++;
       }
       for (int end = start + minStem; end <= Math.min(i, start + MAX_STEM); end++) {
-        Long rulesOfStem = stemRules.get(text.substring(start, end));
-        if (rulesOfStem != null) {
-          bits |= rulesOfStem;
+        Long groupsOfStem = stemGroups.get(text.substring(start, end));
+        if (groupsOfStem != null) {
+          bits |= groupsOfStem;
         }
       }
     }
-    for (int r = 0; r < rules.size(); r++) {
-      if ((bits & (1L << r)) == 0) {
-        for (String phrase : rules.get(r).phrases()) {
+    for (int g = 0; g < groupPhrases.size(); g++) {
+      if ((bits & (1L << g)) == 0) {
+        for (String phrase : groupPhrases.get(g)) {
           if (text.contains(phrase)) {
-            bits |= 1L << r;
+            bits |= 1L << g;
             break;
           }
         }
@@ -236,14 +250,18 @@ public final class InjectionRules {
     return bits;
   }
 
-  // triggers: space-separated word stems, then after '|' '|'-separated phrases
+  // triggers: groups separated by ';', each space-separated word stems, then after '|' '|'-separated phrases
   private static Rule rule(String name, String family, double weight, String triggers, String regex) {
-    int bar = triggers.indexOf('|');
-    String stems = bar < 0 ? triggers : triggers.substring(0, bar);
-    List<String> phrases = bar < 0 ? List.of() : List.of(triggers.substring(bar + 1).split("\\|"));
+    List<Trigger> groups = new ArrayList<>();
+    for (String group : triggers.split(";")) {
+      int bar = group.indexOf('|');
+      String stems = bar < 0 ? group : group.substring(0, bar);
+      List<String> phrases = bar < 0 ? List.of() : List.of(group.substring(bar + 1).split("\\|"));
+      groups.add(new Trigger(stems.isBlank() ? List.of() : List.of(stems.trim().split(" ")), phrases));
+    }
     // UNICODE_CHARACTER_CLASS: \\b must see "é" and "ç" as letters ("você é", "précédentes")
     return new Rule(name, family,
       Pattern.compile(regex, Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE | Pattern.UNICODE_CHARACTER_CLASS), weight,
-      stems.isBlank() ? List.of() : List.of(stems.trim().split(" ")), phrases);
+      groups);
   }
 }

@@ -67,7 +67,7 @@ public final class PhoneDetector implements PiiDetector {
   private static final Pattern NANP = Pattern.compile("\\(?[2-9]\\d{2}\\)?([.-]|" + SP + ")\\d{3}\\1\\d{4}");
   private static final Pattern YEAR_REFERENCE = Pattern.compile("(?:19[5-9]\\d|20[0-4]\\d)[/-]\\d{4,}");
 
-  private record Region(String code, String nationalPrefix, long lengths) {
+  private record Region(String code, int countryCode, String nationalPrefix, long lengths) {
 
     boolean fits(int digits, char first) {
       int national = nationalPrefix.isEmpty() || first != nationalPrefix.charAt(0) ? digits
@@ -101,7 +101,8 @@ public final class PhoneDetector implements PiiDetector {
       for (int length : metadata.getGeneralDesc().getPossibleLengthList()) {
         lengths |= 1L << length;
       }
-      list.add(new Region(metadata.getId(), metadata.hasNationalPrefix() ? metadata.getNationalPrefix() : "", lengths));
+      list.add(new Region(metadata.getId(), metadata.getCountryCode(),
+        metadata.hasNationalPrefix() ? metadata.getNationalPrefix() : "", lengths));
     }
     this.regions = List.copyOf(list);
     this.leniency = leniency;
@@ -175,14 +176,16 @@ public final class PhoneDetector implements PiiDetector {
       return;
     }
     String window = text.substring(start, end);
-    char first = firstDigit(number);
+    String digitsOnly = number.replaceAll("\\D", "");
+    char first = digitsOnly.charAt(0);
     boolean possible = false;
     for (Region region : regions) {
       if (!region.fits(digits, first)) {
         continue;
       }
-      // parsing is a third of findNumbers' cost: find the region first, let findNumbers judge that one
-      PhoneNumber parsed = parse(window, region.code());
+      // parsing costs several microseconds per region: build the number from its digits and the region's trunk
+      // prefix to find the region (a pattern match), and let findNumbers judge the candidate for that region only
+      PhoneNumber parsed = nationalNumber(digitsOnly, region);
       if (parsed == null) {
         continue;
       }
@@ -202,6 +205,28 @@ public final class PhoneDetector implements PiiDetector {
     if (shaped || context && separated && possible) {
       out.add(new Finding(PiiTypes.PHONE, start, end, PHONE_SHAPED));
     }
+  }
+
+  /** The number {@code digits} spells in {@code region}'s national format, or null when it cannot be one. */
+  private static PhoneNumber nationalNumber(String digits, Region region) {
+    String nsn = !region.nationalPrefix().isEmpty() && digits.startsWith(region.nationalPrefix())
+      ? digits.substring(region.nationalPrefix().length()) : digits;
+    if (nsn.isEmpty() || nsn.length() > 17) {
+      return null;
+    }
+    PhoneNumber number = new PhoneNumber().setCountryCode(region.countryCode()).setNationalNumber(Long.parseLong(nsn));
+    if (nsn.charAt(0) == '0') {
+      // Italy and a few others keep a leading zero in the national significant number
+      number.setItalianLeadingZero(true);
+      int zeros = 0;
+      while (zeros < nsn.length() - 1 && nsn.charAt(zeros) == '0') {
+        zeros++;
+      }
+      if (zeros > 1) {
+        number.setNumberOfLeadingZeros(zeros);
+      }
+    }
+    return number;
   }
 
   private boolean accepts(PhoneNumber parsed) {
@@ -242,15 +267,6 @@ public final class PhoneDetector implements PiiDetector {
       }
     }
     return false;
-  }
-
-  private static char firstDigit(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (Character.isDigit(s.charAt(i))) {
-        return s.charAt(i);
-      }
-    }
-    return '0';
   }
 
   private static int countDigits(CharSequence s) {
