@@ -2,6 +2,10 @@ package io.ganglion.reflex.injection.eval;
 
 import io.ganglion.reflex.injection.CascadeThresholds;
 import io.ganglion.reflex.injection.InjectionAugmentation;
+import io.ganglion.reflex.injection.InjectionClassifier;
+import io.ganglion.reflex.injection.InjectionRules;
+import io.ganglion.reflex.injection.InjectionTrainer;
+import io.ganglion.reflex.injection.TextNormalizer;
 import io.ganglion.reflex.injection.InjectionDataset;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.injection.InjectionVerdict;
@@ -161,10 +165,53 @@ public final class InjectionEvaluation {
     return evaluate(InjectionDataset.read("/injection-eval/heldout.tsv"), text -> detector.detect(text, t), t);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout] [errors]}: prints the table. */
+  /**
+   * What each stage adds on the held-out set: rules alone, the n-gram classifier alone, both (the first stage deciding
+   * everything), and the cascade with exemplars; F1 per language. Prints a Markdown table.
+   */
+  static void stages(CascadeThresholds t) {
+    List<LabelledText> heldOut = InjectionDataset.read("/injection-eval/heldout.tsv");
+    List<LabelledText> training = InjectionDataset.training();
+    InjectionClassifier classifier = InjectionTrainer.train(training, InjectionTrainer.DEFAULT_SEED);
+    InjectionRules rules = InjectionRules.builtIn();
+    InjectionDetector firstStage = new InjectionDetector(classifier, rules);
+    InjectionDetector cascade = InjectionDetector.bundled();
+    Map<String, Function<String, InjectionVerdict>> variants = new java.util.LinkedHashMap<>();
+    variants.put("rules only", text -> {
+      double not = 1;
+      for (InjectionRules.Rule r : rules.matching(TextNormalizer.normalize(text))) {
+        not *= 1 - r.weight();
+      }
+      return new InjectionVerdict(1 - not, 0, List.of(), List.of(), "rules", -1, -1, null, null, null);
+    });
+    variants.put("n-grams only", text -> {
+      double p = classifier.score(TextNormalizer.normalize(text));
+      return new InjectionVerdict(p, p, List.of(), List.of(), "ngram", -1, -1, null, null, null);
+    });
+    variants.put("rules + n-grams", text -> firstStage.detect(text, t));
+    variants.put("+ exemplars (the cascade)", text -> cascade.detect(text, t));
+    List<String> langs = List.of("en", "de", "es", "fr", "it", "pt", "nl");
+    StringBuilder out = new StringBuilder("| stages | P | R | F1 |");
+    langs.forEach(l -> out.append(" F1 ").append(l).append(" |"));
+    out.append("\n|---|---|---|---|").append("---|".repeat(langs.size())).append('\n');
+    variants.forEach((name, detector) -> {
+      Report r = evaluate(heldOut, detector, t);
+      out.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f |", name, r.all().precision(), r.all().recall(),
+        r.all().f1()));
+      langs.forEach(l -> out.append(String.format(Locale.ROOT, " %.3f |", r.slices().get("lang:" + l).f1())));
+      out.append('\n');
+    });
+    System.out.print(out);
+  }
+
+  /** {@code InjectionEvaluation [cv|heldout|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
     CascadeThresholds t = CascadeThresholds.DEFAULTS;
     String what = args.length > 0 ? args[0] : "heldout";
+    if (what.equals("stages")) {
+      stages(t);
+      return;
+    }
     Report r = what.equals("cv") ? crossValidate(5, 20240611L, t) : heldOut(t);
     System.out.println(r.table());
     System.out.printf(Locale.ROOT, "cpu per prompt: p50 %.1f us, p99 %.1f us, max %.1f us%n",
