@@ -3,6 +3,8 @@ package io.ganglion.reflex;
 import io.ganglion.reflex.injection.CascadeThresholds;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.injection.InjectionOverride;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.ganglion.reflex.injection.InjectionVerdict;
 import io.ganglion.reflex.pii.Finding;
 import io.ganglion.reflex.pii.PatternDetector;
@@ -102,6 +104,35 @@ public final class Inspector {
     }
     return new Inspection(outcome, direction, redacted, findings, actions, verdict, checkInjection,
       thresholds.threshold(), reasons, enforced, override != null);
+  }
+
+  /**
+   * Injection verdicts for untrusted passages on their way into a model's context (indirect injection), checked
+   * whatever {@code reflex.injection.directions} says; {@code tenant} and {@code kb} select an override as for
+   * {@link #inspect}.
+   *
+   * @return {@code {"checked","enforced","threshold","version","policy","passages":[{"injection","score","rules",
+   *         "families","stage"}]}}, one entry per text, in order
+   */
+  public JsonObject inspectPassages(List<String> texts, String tenant, String kb) {
+    JsonObject reply = new JsonObject().put("checked", config.injectionEnabled())
+      .put("enforced", config.injectionEnabled() && !config.injectionShadow())
+      .put("version", injection.version()).put("policy", config.indirectAction().wireName());
+    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    reply.put("threshold", thresholds.threshold());
+    JsonArray passages = new JsonArray();
+    for (String text : texts) {
+      if (!config.injectionEnabled()) {
+        passages.add(new JsonObject().put("injection", false));
+        continue;
+      }
+      InjectionVerdict v = injection.detect(text, thresholds, override);
+      passages.add(new JsonObject().put("injection", v.score() >= thresholds.threshold()).put("score", v.score())
+        .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage()));
+    }
+    return reply.put("passages", passages);
   }
 
   /** The injection detector's version ({@link InjectionDetector#version()}), for traces and cached answers. */

@@ -46,6 +46,8 @@ import java.util.regex.PatternSyntaxException;
  *                           ({@code reflex.injection.overrides}: a list of {@code {tenant?, kb?, threshold?, allow?}})
  * @param phoneRegions the regions national phone numbers are read for, most likely first ({@code reflex.pii.phone.regions});
  *                     each costs time on every prompt with a phone-shaped number
+ * @param indirectAction what happens to a retrieved passage or tool result found to carry instructions
+ *                       ({@code reflex.injection.indirect.action}: {@link IndirectInjectionPolicy})
  * @param phoneLeniency how strictly libphonenumber verifies a number ({@code reflex.pii.phone.leniency}:
  *                      {@code possible}, {@code valid}, {@code strict_grouping} or {@code exact_grouping})
  */
@@ -65,7 +67,8 @@ public record ReflexConfig(
   boolean injectionShadow,
   List<InjectionOverride> injectionOverrides,
   List<String> phoneRegions,
-  Leniency phoneLeniency) {
+  Leniency phoneLeniency,
+  IndirectInjectionPolicy indirectAction) {
 
   /** A configured PII type found by a regular expression. */
   public record CustomPattern(String name, Pattern pattern, double score) {
@@ -97,7 +100,7 @@ public record ReflexConfig(
     CascadeThresholds cascade = CascadeThresholds.DEFAULTS;
     return new ReflexConfig(true, defaultPiiActions(), PiiAction.MASK, "", 24, 4.0, List.of(),
       true, cascade.threshold(), InjectionAction.BLOCK, EnumSet.of(Direction.INPUT), cascade, false, List.of(),
-      PhoneDetector.DEFAULT_REGIONS, Leniency.VALID);
+      PhoneDetector.DEFAULT_REGIONS, Leniency.VALID, IndirectInjectionPolicy.WITHHOLD);
   }
 
   /**
@@ -150,7 +153,8 @@ public record ReflexConfig(
       bool(injection, "shadow", d.injectionShadow(), "reflex.injection.shadow"),
       overrides(injection.getValue("overrides")),
       phoneRegions(phone.getValue("regions")),
-      leniency(phone.getValue("leniency")));
+      leniency(phone.getValue("leniency")),
+      IndirectInjectionPolicy.from(root));
   }
 
   // the bands default to the defaults' bands moved to the configured threshold; given ones must fit around it

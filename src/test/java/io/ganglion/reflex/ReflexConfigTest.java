@@ -51,6 +51,9 @@ class ReflexConfigTest {
     });
     assertThat(c.phoneRegions()).containsExactly("DE", "AT");
     assertThat(c.phoneLeniency()).isEqualTo(com.google.i18n.phonenumbers.PhoneNumberUtil.Leniency.POSSIBLE);
+    assertThat(c.indirectAction()).isEqualTo(IndirectInjectionPolicy.WITHHOLD);
+    assertThat(ReflexConfig.from(new JsonObject("{\"injection\":{\"indirect\":{\"action\":\"STOP\"}}}")).indirectAction())
+      .isEqualTo(IndirectInjectionPolicy.STOP);
   }
 
   @Test
@@ -69,6 +72,7 @@ class ReflexConfigTest {
     assertKey("{\"injection\":{\"overrides\":[{\"kb\":\"x\",\"treshold\":1}]}}", "reflex.injection.overrides[0].treshold");
     assertKey("{\"pii\":{\"phone\":{\"regions\":[\"DE\",\"XX\"]}}}", "reflex.pii.phone.regions[1]");
     assertKey("{\"pii\":{\"phone\":{\"leniency\":\"loose\"}}}", "reflex.pii.phone.leniency");
+    assertKey("{\"injection\":{\"indirect\":{\"action\":\"ignore\"}}}", "reflex.injection.indirect.action");
     assertKey("{\"injection\":{\"directions\":[\"input\",\"up\"]}}", "reflex.injection.directions[1]");
     assertKey("{\"pii\":{\"custom\":[{\"name\":\"x\",\"pattern\":\"(\"}]}}", "reflex.pii.custom[0].pattern");
     assertKey("{\"pii\":{\"custom\":[{\"name\":\"email\",\"pattern\":\"a\"}]}}", "reflex.pii.custom[0].name");

@@ -40,6 +40,23 @@ final class ReflexHook {
     this.vertx = vertx;
   }
 
+  /**
+   * Injection verdicts for retrieved passages ({@code ganglion.reflex.inspect.passages}); {@code null} when no reflex
+   * verticle answers or it fails (fail open: the passages are used, the trace says the screening failed).
+   */
+  Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
+      .put("tenant", tenant).put("kb", kb);
+    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT_PASSAGES, request, hop)
+      .map(Message::body)
+      .otherwise(failure -> {
+        if (!(failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+          LOG.warn("passage screening failed, using the passages unscreened: {}", failure.getMessage());
+        }
+        return null;
+      });
+  }
+
   /** Inspects {@code text} for {@code tenant}'s ask about {@code kb} (which select the tenant's injection override). */
   Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("text", text).put("direction", direction).put("tenant", tenant)

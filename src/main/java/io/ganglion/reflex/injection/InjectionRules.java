@@ -34,7 +34,7 @@ public final class InjectionRules {
   }
 
   /** Bumped whenever a rule changes, so verdicts and traces can say which rules decided. */
-  public static final String VERSION = "rules-2";
+  public static final String VERSION = "rules-3";
 
   private static final String GAP = "[^.!?\\n]{0,40}?";
   private static final String SHORT = "[^.!?\\n]{0,20}?";
@@ -138,7 +138,7 @@ public final class InjectionRules {
         + "|passwords?|credentials|chatverlauf|sitzungstoken|zugangsdaten|historial|conversación|contraseñas"
         + "|historique|mots de passe|cronologia|credenziali|histórico|senhas|gespreksgeschiedenis|wachtwoorden)\\b"),
     rule("markdown_image_exfiltration", "indirect", 0.6,
-      "|](", "!\\[[^\\]]*]\\(https?://[^)\\s]*\\?[^)\\s]*="),
+      "|](", "!\\[[^\\]]*]\\(\\s*urladdress\\?="),
     rule("addressed_to_the_ai", "indirect", 0.6,
       "ai assistant llm llms chatbot language model ki assistenten ki-assistenten ia asistente l'ia l'assistant l'assistente un'ia assistent|<!--;note message instruction attention if reading hinweis nachricht anweisung wenn nota mensaje instrucción si messaggio istruzione se mensagem instrução notitie bericht instructie als|<!--",
       "(\\b(note|message|instruction|attention) (to|for) (the )?(ai|assistant|llm|chatbot|language model|model)\\b"

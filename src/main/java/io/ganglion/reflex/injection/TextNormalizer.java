@@ -17,6 +17,9 @@ import java.util.Base64;
  *       numbers standing alone and hexadecimal hashes stay as they are;</li>
  *   <li>words written with their letters separated ({@code i g n o r e}, {@code i.g.n.o.r.e}, {@code i-g-n-o-r-e})
  *       are joined; a wider gap between letters ends a word;</li>
+ *   <li>an email address becomes the word {@code emailaddress}, a URL {@code urladdress}: that a text sends
+ *       something to an address is a signal, which address it is must not be (a benign mail naming
+ *       {@code jane@example.com} is not like an attack that names {@code attacker@example.com});</li>
  *   <li>a long Base64 token that decodes to readable text is followed by its decoded text;</li>
  *   <li>lower case; runs of white space become one space.</li>
  * </ol>
@@ -28,7 +31,7 @@ import java.util.Base64;
 public final class TextNormalizer {
 
   /** Bumped whenever the normalisation changes, so verdicts and traces can say which one they used. */
-  public static final String VERSION = "norm-2";
+  public static final String VERSION = "norm-3";
 
   private static final int MIN_BASE64 = 16;
 
@@ -43,6 +46,7 @@ public final class TextNormalizer {
       s = stripInvisible(s);
       s = foldHomoglyphs(s);
     }
+    s = maskAddresses(s);
     s = appendDecodedBase64(s);
     s = unleet(s);
     s = joinSpacedLetters(s);
@@ -57,6 +61,21 @@ public final class TextNormalizer {
       }
     }
     return true;
+  }
+
+  private static final java.util.regex.Pattern EMAIL =
+    java.util.regex.Pattern.compile("[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+");
+  private static final java.util.regex.Pattern URL = java.util.regex.Pattern.compile("(?i)\\bhttps?://[^\\s)\\]>\"']+");
+
+  static String maskAddresses(String s) {
+    if (s.indexOf('@') >= 0) {
+      s = EMAIL.matcher(s).replaceAll(" emailaddress ");
+    }
+    if (s.contains("://")) {
+      // a query string with a parameter is how data leaves through a link or an image: keep that much of it
+      s = URL.matcher(s).replaceAll(m -> m.group().matches("[^?]*\\?.*=.*") ? " urladdress?= " : " urladdress ");
+    }
+    return s;
   }
 
   static String stripInvisible(String s) {
