@@ -7,6 +7,7 @@ import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
+import io.ganglion.http.auth.DataPlaneAudit;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
@@ -82,6 +83,7 @@ public final class HttpVerticle extends VerticleBase {
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
     router.route("/v1/*").handler(auth);
     router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits()));
+    new DataPlaneAudit(audit).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
