@@ -52,6 +52,20 @@ public final class AuditRepository {
       .mapEmpty();
   }
 
+  /** Appends {@code event} and returns its row id (for entries that are updated while they aggregate). */
+  public Future<Long> appendReturningId(Event event) {
+    return pool.preparedQuery("insert into audit_log(request_id, principal, tenant, action, target, source, detail) "
+        + "values ($1, $2, $3, $4, $5, $6, $7) returning id")
+      .execute(Tuple.tuple(java.util.Arrays.asList(event.requestId(), event.principal(), event.tenant(), event.action(),
+        event.target(), event.source(), event.detail() == null ? new JsonObject() : event.detail())))
+      .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Replaces the detail of entry {@code id} (an aggregated entry's count). */
+  public Future<Void> updateDetail(long id, JsonObject detail) {
+    return pool.preparedQuery("update audit_log set detail = $2 where id = $1").execute(Tuple.of(id, detail)).mapEmpty();
+  }
+
   /** The newest {@code limit} events, of one tenant or of all when {@code tenant} is null. */
   public Future<JsonArray> recent(String tenant, int limit) {
     return pool.preparedQuery("select id, at, request_id, principal, tenant, action, target, source, detail from audit_log "
