@@ -17,6 +17,7 @@ public enum ErrorCode {
   FORBIDDEN(4030, 403, "forbidden"),
   NOT_FOUND(4040, 404, "not_found"),
   METHOD_NOT_ALLOWED(4050, 405, "method_not_allowed"),
+  REQUEST_TIMEOUT(4080, 408, "request_timeout"),
   CONFLICT(4090, 409, "conflict"),
   PAYLOAD_TOO_LARGE(4130, 413, "payload_too_large"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported_media_type"),

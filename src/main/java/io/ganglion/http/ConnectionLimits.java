@@ -21,11 +21,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>a cap on open connections across every HTTP verticle instance ({@code http.maxConnections}), and optionally
  *   per source address ({@code http.maxConnectionsPerAddress}, 0 = off: behind a load balancer every connection
  *   comes from its address); a connection over a cap is closed as soon as it is accepted;</li>
- *   <li>a deadline for the request head ({@code http.headerTimeoutMs}): a new connection, and an HTTP/1.x keep-alive
- *   connection once it has answered everything it was asked, must deliver a complete request line and headers within
- *   it, or it is closed. A client dribbling its headers a byte at a time never looks idle, so the idle timeout alone
- *   would not catch it.</li>
+ *   <li>a deadline for the request head ({@code http.headerTimeoutMs}): a new connection, from its first byte (or its
+ *   TLS handshake), and an HTTP/1.x keep-alive connection once it has answered everything it was asked, must deliver a
+ *   complete request line and headers within it, or it is closed. A client dribbling its headers a byte at a time
+ *   never looks idle, so the idle timeout alone would not catch it.</li>
  * </ul>
+ * Vert.x hands a connection over at its first byte, so one that never sends anything is counted by neither cap and
+ * is closed by the idle timeout.
  * The idle timeout ({@code http.idleTimeoutMs}) is Vert.x's own; the body deadline is {@link BodyDeadline}.
  * Meters: {@code ganglion_http_connections_refused_total{reason=cap|address}},
  * {@code ganglion_http_header_timeouts_total}.

@@ -1,6 +1,7 @@
 package io.ganglion.http;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.store.StoreCache;
 import io.ganglion.bus.RequestIds;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -41,6 +42,9 @@ public final class ErrorResponder {
     } else if (failure == null) {
       code = byStatus(ctx.statusCode());
       message = defaultMessage(code, ctx);
+    } else if (StoreCache.unavailable(failure)) {
+      code = ErrorCode.UNAVAILABLE;
+      message = "PostgreSQL is unavailable right now; retry shortly";
     } else {
       code = ErrorCode.INTERNAL;
       message = "internal error";

@@ -1,7 +1,5 @@
 package io.ganglion.retrieval;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Status;
@@ -20,6 +18,7 @@ import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
+import io.ganglion.store.StoreCache;
 import io.ganglion.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -65,9 +64,13 @@ public final class RetrievalVerticle extends VerticleBase {
   private long snapshotTimer;
   /** Documents accepted but not yet stored, per knowledge base id (for the {@code pending} count). */
   private final Map<Long, Integer> pending = new HashMap<>();
-  /** (tenant, name) → kb id; ids are never reused, and deletes here invalidate at once. */
-  private final Cache<String, KbRepository.Kb> kbCache = Caffeine.newBuilder()
-    .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+  /**
+   * (tenant, name) → kb; ids are never reused, and deletes here invalidate at once. Re-read after 5 s; while
+   * PostgreSQL is unavailable a name read in the last hour still resolves (nothing can be deleted meanwhile), so
+   * searches and cached answers of known knowledge bases keep working through an outage.
+   */
+  private final StoreCache<String, KbRepository.Kb> kbCache = new StoreCache<>(Duration.ofSeconds(5), Duration.ofHours(1),
+    10_000);
 
   @Override
   public Future<?> start() {
@@ -287,6 +290,8 @@ public final class RetrievalVerticle extends VerticleBase {
         ? failure.getCause() : failure;
       switch (cause) {
         case ReplyException re -> msg.fail(ErrorCode.of(re).code(), re.getMessage());
+        case Throwable t when StoreCache.unavailable(t) ->
+          ErrorCode.UNAVAILABLE.fail(msg, "PostgreSQL is unavailable: " + t.getMessage());
         case KbRepository.DuplicateKbException d -> ErrorCode.CONFLICT.fail(msg, d.getMessage());
         case IllegalArgumentException iae -> ErrorCode.INVALID_REQUEST.fail(msg, iae.getMessage());
         case io.vertx.pgclient.PgException pg -> ErrorCode.UNAVAILABLE.fail(msg, "store error: " + pg.getMessage());
@@ -302,17 +307,9 @@ public final class RetrievalVerticle extends VerticleBase {
       return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + name + "'"));
     }
     String key = tenant + "/" + n;
-    KbRepository.Kb cached = kbCache.getIfPresent(key);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return kbs.get(tenant, n).compose(kb -> {
-      if (kb.isEmpty()) {
-        return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'"));
-      }
-      kbCache.put(key, kb.get());
-      return Future.succeededFuture(kb.get());
-    });
+    return kbCache.get(key, k -> kbs.get(tenant, n).map(kb -> kb.orElse(null))).compose(kb -> kb != null
+      ? Future.succeededFuture(kb)
+      : Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'")));
   }
 
   private static String tenant(JsonObject body) {

@@ -59,7 +59,7 @@ public final class CidrSet {
         throw new IllegalArgumentException("'" + raw + "': the prefix length must be between 0 and " + max);
       }
       rules.add(new IpSubnetFilterRule(address, prefix, IpFilterRuleType.ACCEPT));
-      text.add(address.getHostAddress() + "/" + prefix);
+      text.add(NetUtil.toAddressString(address) + "/" + prefix);
     }
     return rules.isEmpty() ? EMPTY : new CidrSet(List.copyOf(rules), List.copyOf(text));
   }
