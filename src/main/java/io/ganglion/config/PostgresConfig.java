@@ -4,10 +4,10 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The {@code postgres} section. An empty {@code url} means: start an embedded PostgreSQL under the data directory.
- * {@code readTimeoutMs}: a connection that receives nothing for this long is closed, so a query caught in a network
- * partition fails (503) instead of hanging; idle pooled connections are replaced at that age too.
+ * {@code queryTimeoutMs}: a statement or transaction PostgreSQL has not answered within this long fails as unavailable
+ * (503), so a request caught in a network partition does not hang.
  */
-public record PostgresConfig(String url, int poolSize, long connectTimeoutMs, long readTimeoutMs) {
+public record PostgresConfig(String url, int poolSize, long connectTimeoutMs, long queryTimeoutMs) {
 
   public static PostgresConfig from(JsonObject postgres) {
     ConfigReader r = new ConfigReader(postgres, "postgres");
@@ -16,7 +16,7 @@ public record PostgresConfig(String url, int poolSize, long connectTimeoutMs, lo
       throw new ConfigException("postgres.url", "must start with postgresql://, got '" + url + "'");
     }
     return new PostgresConfig(url, r.integer("poolSize", 8, 1, 512), r.longValue("connectTimeoutMs", 5000, 100, 600_000),
-      r.longValue("readTimeoutMs", 30_000, 100, 3_600_000));
+      r.longValue("queryTimeoutMs", 30_000, 100, 3_600_000));
   }
 
   public boolean embedded() {
@@ -25,6 +25,6 @@ public record PostgresConfig(String url, int poolSize, long connectTimeoutMs, lo
 
   /** The same settings pointing at {@code url} (used once an embedded server has a port). */
   public PostgresConfig withUrl(String url) {
-    return new PostgresConfig(url, poolSize, connectTimeoutMs, readTimeoutMs);
+    return new PostgresConfig(url, poolSize, connectTimeoutMs, queryTimeoutMs);
   }
 }

@@ -98,9 +98,14 @@ public final class StoreCache<K, V> {
         || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
         return true;
       }
+      // the pool's "no connection within postgres.connectTimeoutMs" failure has no type of its own
+      if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(t.getMessage())) {
+        return true;
+      }
       if (t instanceof PgException pg && pg.getSqlState() != null) {
         String state = pg.getSqlState();
-        if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
+        // 08: connection exceptions; 57P0x: shutting down / cannot connect now; 53: out of disk, memory, connections
+        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
           return true;
         }
       }
