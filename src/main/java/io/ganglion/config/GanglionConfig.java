@@ -18,9 +18,9 @@ public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, Pos
     return new GanglionConfig(
       tree,
       Path.of(root.string("dataDir", "./data")).toAbsolutePath().normalize(),
-      HttpConfig.from(tree.getJsonObject("http")),
-      PostgresConfig.from(tree.getJsonObject("postgres")),
-      RedisConfig.from(tree.getJsonObject("redis")),
+      HttpConfig.from(root.child("http").raw()),
+      PostgresConfig.from(root.child("postgres").raw()),
+      RedisConfig.from(root.child("redis").raw()),
       AuthConfig.from(tree),
       LimitsConfig.from(tree),
       root.child("bus").longValue("timeoutMs", 10_000, 10, 600_000));

@@ -49,7 +49,8 @@ public final class AuditRepository {
         + "values ($1, $2, $3, $4, $5, $6, $7)")
       .execute(Tuple.tuple(java.util.Arrays.asList(event.requestId(), event.principal(), event.tenant(), event.action(),
         event.target(), event.source(), event.detail() == null ? new JsonObject() : event.detail())))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** Appends {@code event} and returns its row id (for entries that are updated while they aggregate). */
@@ -58,12 +59,14 @@ public final class AuditRepository {
         + "values ($1, $2, $3, $4, $5, $6, $7) returning id")
       .execute(Tuple.tuple(java.util.Arrays.asList(event.requestId(), event.principal(), event.tenant(), event.action(),
         event.target(), event.source(), event.detail() == null ? new JsonObject() : event.detail())))
-      .map(rows -> rows.iterator().next().getLong("id"));
+      .map(rows -> rows.iterator().next().getLong("id"))
+      .recover(PgFailures::coded);
   }
 
   /** Replaces the detail of entry {@code id} (an aggregated entry's count). */
   public Future<Void> updateDetail(long id, JsonObject detail) {
-    return pool.preparedQuery("update audit_log set detail = $2 where id = $1").execute(Tuple.of(id, detail)).mapEmpty();
+    return pool.preparedQuery("update audit_log set detail = $2 where id = $1").execute(Tuple.of(id, detail)).<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** The newest {@code limit} events, of one tenant or of all when {@code tenant} is null. */
@@ -80,6 +83,7 @@ public final class AuditRepository {
           .put("target", row.getString("target")).put("source", row.getString("source"))
           .put("detail", row.getJsonObject("detail"))));
         return events;
-      });
+      })
+      .recover(PgFailures::coded);
   }
 }

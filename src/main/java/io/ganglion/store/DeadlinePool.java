@@ -1,5 +1,6 @@
 package io.ganglion.store;
 
+import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PrepareOptions;
@@ -18,8 +19,8 @@ import java.util.function.Function;
 import java.util.stream.Collector;
 
 /**
- * A pool whose statements and transactions fail with a {@link java.util.concurrent.TimeoutException} (so: PostgreSQL
- * unavailable, 503) when PostgreSQL has not answered within {@code postgres.queryTimeoutMs}. The PostgreSQL client
+ * A pool whose statements and transactions fail as {@link ErrorCode#UNAVAILABLE} (5031: HTTP 503 with Retry-After)
+ * when PostgreSQL has not answered within {@code postgres.queryTimeoutMs}, or no connection could be had in time. The PostgreSQL client
  * has no statement deadline of its own, and a connection caught in a network partition gets no error for as long as
  * TCP keeps it (many minutes): without this, requests would hang until their own deadline (504) and then keep pool
  * connections busy. A timed-out statement's connection stays busy until the answer or the connection's end; the pool's
@@ -82,7 +83,12 @@ final class DeadlinePool implements Pool {
   }
 
   private <T> Future<T> within(Future<T> future) {
-    return future.timeout(timeoutMs, TimeUnit.MILLISECONDS);
+    return future.timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(failure -> Future.failedFuture(
+      failure instanceof java.util.concurrent.TimeoutException
+        ? ErrorCode.UNAVAILABLE.exception("PostgreSQL did not answer within " + timeoutMs + " ms (postgres.queryTimeoutMs)")
+        : StoreCache.unavailable(failure) && !(failure instanceof io.vertx.core.eventbus.ReplyException)
+          ? ErrorCode.UNAVAILABLE.exception("PostgreSQL is unavailable: " + failure.getMessage())
+          : failure));
   }
 
   private class DeadlineQuery<T> implements Query<T> {

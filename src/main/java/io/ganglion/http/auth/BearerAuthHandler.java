@@ -67,8 +67,9 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
         ar.result().attach(ctx);
         ctx.next();
       } else {
-        boolean unverifiable = StoreCache.unavailable(ar.cause()) || ErrorCode.of(ar.cause()) == ErrorCode.INTERNAL
-          && !(ar.cause() instanceof io.vertx.core.eventbus.ReplyException);
+        // a store failure (not a verdict on the credential) must not read as 401, nor leak its message
+        boolean unverifiable = StoreCache.unavailable(ar.cause())
+          || !(ar.cause() instanceof io.vertx.core.eventbus.ReplyException);
         if (unverifiable) {
           ctx.fail(ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now"));
           return;
