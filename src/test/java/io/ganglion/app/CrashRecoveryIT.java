@@ -25,9 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CrashRecoveryIT {
 
   private static final Duration START = Duration.ofSeconds(150);
+  private static final int JOB_DOCUMENTS = 40;
+  private static final int JOB_BASE = 100_000;
+  private String jobId;
 
   @Test
-  @DisplayName("starts again on the same data directory without manual steps, with every acknowledged document, and refuses a second server there")
+  @DisplayName("starts again on the same data directory without manual steps, with every acknowledged document and every document of an accepted job, and refuses a second server there")
   void killDuringIngestion() throws Exception {
     Path dataDir = Files.createTempDirectory(Path.of("target"), "crash-");
     Queue<String> acknowledged = new ConcurrentLinkedQueue<>();
@@ -58,6 +61,14 @@ class CrashRecoveryIT {
         });
       }
       assertThat(enough.await(120, TimeUnit.SECONDS)).as("documents acknowledged before the kill").isTrue();
+      // a batch over retrieval.asyncThreshold: 202 with a job, which the kill then interrupts
+      JsonArray batch = new JsonArray();
+      for (int i = 0; i < JOB_DOCUMENTS; i++) {
+        batch.add(documents(JOB_BASE + i).getJsonArray("documents").getJsonObject(0));
+      }
+      HttpResponse<String> accepted = first.send("POST", "/v1/kbs/crash/documents", new JsonObject().put("documents", batch).encode());
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      jobId = new JsonObject(accepted.body()).getJsonObject("job").getString("id");
       long pid = first.process.pid();
       first.kill(); // mid-ingestion: writers still have requests in flight
       assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
@@ -90,6 +101,21 @@ class CrashRecoveryIT {
         assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo(id);
       }
 
+      // the job's documents were stored with it before the 202: the job resumes and every one of them is indexed
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      JsonObject job;
+      do {
+        job = new JsonObject(second.send("GET", "/v1/jobs/" + jobId, null).body());
+      } while (!"done".equals(job.getString("status")) && System.nanoTime() < deadline && sleep());
+      assertThat(job.getString("status")).as(job.encode()).isEqualTo("done");
+      assertThat(job.getInteger("done")).isEqualTo(JOB_DOCUMENTS);
+      for (int i = 0; i < JOB_DOCUMENTS; i++) {
+        String id = "d-" + (JOB_BASE + i);
+        JsonArray hits = new JsonObject(second.send("POST", "/v1/kbs/crash/search",
+          new JsonObject().put("query", token(id)).put("mode", "keyword").put("k", 1).encode()).body()).getJsonArray("hits");
+        assertThat(hits).as("job document " + id).isNotEmpty();
+      }
+
       ServerProcess intruder = ServerProcess.launch(dataDir, "intruder", List.of(), Map.of());
       assertThat(intruder.process.waitFor(90, TimeUnit.SECONDS)).isTrue();
       assertThat(intruder.process.exitValue()).isEqualTo(Main.EXIT_DATA_DIR_IN_USE);
@@ -98,6 +124,12 @@ class CrashRecoveryIT {
           + second.process.pid() + ")");
       assertThat(second.send("GET", "/ready", null).statusCode()).as("the running server is untouched").isEqualTo(200);
     }
+  }
+
+  /** Pauses between polls of the job (bounded by the caller's deadline); always true. */
+  private static boolean sleep() throws InterruptedException {
+    TimeUnit.MILLISECONDS.sleep(250);
+    return true;
   }
 
   private static JsonObject documents(int n) {

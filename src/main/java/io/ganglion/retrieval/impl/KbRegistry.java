@@ -124,6 +124,12 @@ public final class KbRegistry {
       });
   }
 
+  /** {@link #announce} for a knowledge base known by id (a resumed job); nothing when it is gone. */
+  public Future<Void> announceById(long kbId) {
+    return kbs.byId(kbId).compose(kb -> kb.map(this::announce).orElseGet(Future::succeededFuture))
+      .otherwise(failure -> null);
+  }
+
   /** The request's {@code "tenant"}; throws 4000 when it is missing or blank. */
   public static String tenant(JsonObject body) {
     if (!(body.getValue("tenant") instanceof String tenant) || tenant.isBlank()) {
