@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("A single node killed with SIGKILL during ingestion")
 class CrashRecoveryIT {
@@ -102,12 +103,9 @@ class CrashRecoveryIT {
       }
 
       // the job's documents were stored with it before the 202: the job resumes and every one of them is indexed
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      JsonObject job;
-      do {
-        job = new JsonObject(second.send("GET", "/v1/jobs/" + jobId, null).body());
-      } while (!"done".equals(job.getString("status")) && System.nanoTime() < deadline && sleep());
-      assertThat(job.getString("status")).as(job.encode()).isEqualTo("done");
+      JsonObject job = await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(() -> new JsonObject(second.send("GET", "/v1/jobs/" + jobId, null).body()),
+          j -> "done".equals(j.getString("status")));
       assertThat(job.getInteger("done")).isEqualTo(JOB_DOCUMENTS);
       for (int i = 0; i < JOB_DOCUMENTS; i++) {
         String id = "d-" + (JOB_BASE + i);
@@ -124,12 +122,6 @@ class CrashRecoveryIT {
           + second.process.pid() + ")");
       assertThat(second.send("GET", "/ready", null).statusCode()).as("the running server is untouched").isEqualTo(200);
     }
-  }
-
-  /** Pauses between polls of the job (bounded by the caller's deadline); always true. */
-  private static boolean sleep() throws InterruptedException {
-    TimeUnit.MILLISECONDS.sleep(250);
-    return true;
   }
 
   private static JsonObject documents(int n) {

@@ -14,6 +14,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Audit of the data plane")
 class DataPlaneAuditIT {
@@ -43,14 +44,10 @@ class DataPlaneAuditIT {
     assertThat(send(secret, "DELETE", "/v1/kbs/ledger", null, "rid-kb-delete").statusCode()).isEqualTo(204);
 
     // entries are written after the response (an audit write never delays or fails the change): wait, bounded
-    Map<String, JsonObject> byRequest = Map.of();
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (byRequest.size() < 4 && System.nanoTime() < deadline) {
-      JsonArray events = TestServer.json(server.get("/v1/admin/audit?tenant=audited&limit=50")).getJsonArray("events");
-      byRequest = events.stream().map(e -> (JsonObject) e)
-        .filter(e -> e.getString("requestId") != null && e.getString("requestId").startsWith("rid-"))
-        .collect(Collectors.toMap(e -> e.getString("requestId"), Function.identity()));
-    }
+    Map<String, JsonObject> byRequest = await().atMost(java.time.Duration.ofSeconds(10)).until(() -> TestServer.json(
+        server.get("/v1/admin/audit?tenant=audited&limit=50")).getJsonArray("events").stream().map(e -> (JsonObject) e)
+      .filter(e -> e.getString("requestId") != null && e.getString("requestId").startsWith("rid-"))
+      .collect(Collectors.toMap(e -> e.getString("requestId"), Function.identity())), found -> found.size() >= 4);
     assertThat(byRequest.keySet()).containsExactlyInAnyOrder("rid-kb-create", "rid-ingest", "rid-doc-delete", "rid-kb-delete");
 
     assertThat(byRequest.get("rid-kb-create").getString("action")).isEqualTo("kb.create");

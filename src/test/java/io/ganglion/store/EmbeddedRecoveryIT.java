@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Embedded PostgreSQL and Redis after a crash")
 class EmbeddedRecoveryIT {
@@ -128,12 +129,8 @@ class EmbeddedRecoveryIT {
     }
   }
 
-  private static void awaitPidFile(Path file) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (!Files.exists(file) && System.nanoTime() < deadline) {
-      TimeUnit.MILLISECONDS.sleep(20); // polling a file the child writes; bounded by the deadline
-    }
-    assertThat(file).exists();
+  private static void awaitPidFile(Path file) {
+    await().atMost(java.time.Duration.ofSeconds(20)).until(() -> Files.exists(file));
   }
 
   private static int select1(String url) throws Exception {

@@ -15,10 +15,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Retention")
 class RetentionIT {
@@ -57,7 +57,7 @@ class RetentionIT {
     audit(89);
     message(oldConversation, 1); // goes with its conversation
 
-    await(() -> count("select count(*) from traces where created_at < now() - interval '30 days'") == 0
+    await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from traces where created_at < now() - interval '30 days'") == 0
       && count("select count(*) from audit_log where at < now() - interval '90 days'") == 0
       && count("select count(*) from conversations where id = '" + oldConversation + "'") == 0
       && count("select count(*) from messages where created_at < now() - interval '30 days'") == 0);
@@ -80,13 +80,13 @@ class RetentionIT {
       }
       UUID old = trace(45);
       double skipped = metric("ganglion_retention_runs_total{outcome=\"skipped\"}");
-      await(() -> metric("ganglion_retention_runs_total{outcome=\"skipped\"}") >= skipped + 2);
+      await().atMost(Duration.ofSeconds(30)).until(() -> metric("ganglion_retention_runs_total{outcome=\"skipped\"}") >= skipped + 2);
       assertThat(count("select count(*) from traces where id = '" + old + "'")).isEqualTo(1);
 
       try (Statement s = other.createStatement()) {
         s.execute("select pg_advisory_unlock(" + RetentionVerticle.LOCK_KEY + ")");
       }
-      await(() -> count("select count(*) from traces where id = '" + old + "'") == 0);
+      await().atMost(Duration.ofSeconds(30)).until(() -> count("select count(*) from traces where id = '" + old + "'") == 0);
     }
   }
 
@@ -129,13 +129,5 @@ class RetentionIT {
     String text = server.send(server.request("/metrics").GET().build()).body();
     return text.lines().filter(l -> l.startsWith(series + " ")).mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1)))
       .findFirst().orElse(0);
-  }
-
-  private static void await(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 30 s").isLessThan(deadline);
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
   }
 }
