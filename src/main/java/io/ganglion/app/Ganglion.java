@@ -105,6 +105,7 @@ public final class Ganglion implements AutoCloseable {
 
       vertx = newVertx();
       RequestIds.propagate(vertx.eventBus());
+      freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
 
@@ -190,6 +191,22 @@ public final class Ganglion implements AutoCloseable {
       .build();
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
+  }
+
+  /**
+   * {@code ganglion_disk_free_bytes{path=<dataDir>}}: usable space where the embedded stores, uploads and snapshots
+   * live, so an alert fires before writes start failing (they fail with 503 when they do).
+   */
+  private static void freeSpaceGauge(Vertx vertx, java.nio.file.Path dataDir) {
+    io.micrometer.core.instrument.Gauge.builder("ganglion.disk.free", dataDir, dir -> {
+        try {
+          return Files.getFileStore(dir).getUsableSpace();
+        } catch (java.io.IOException e) {
+          return Double.NaN;
+        }
+      })
+      .baseUnit("bytes").tag("path", dataDir.toString()).description("usable space in the data directory's file system")
+      .register(io.ganglion.bus.MeterRegistries.of(vertx));
   }
 
   private interface EmbeddedStart<T> {

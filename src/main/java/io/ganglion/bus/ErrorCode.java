@@ -104,8 +104,19 @@ public enum ErrorCode {
       case IllegalArgumentException e -> INVALID_REQUEST;
       case java.net.ConnectException e -> UNAVAILABLE;
       case io.vertx.pgclient.PgException e -> UNAVAILABLE;
+      case java.io.IOException e when diskFull(e) -> UNAVAILABLE;
       case null, default -> INTERNAL;
     };
+  }
+
+  /** Whether {@code failure} is the OS saying the disk is full (ENOSPC: a write that cannot land now, not a bug). */
+  public static boolean diskFull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code failure} without its {@link java.util.concurrent.CompletionException} wrapper, if it has one. */

@@ -90,6 +90,15 @@ class RetentionIT {
     }
   }
 
+  @Test
+  @DisplayName("the free space of the data directory's file system is a metric")
+  void freeSpaceMetric() {
+    String text = server.send(server.request("/metrics").GET().build()).body();
+    String line = text.lines().filter(l -> l.startsWith("ganglion_disk_free_bytes{")).findFirst().orElseThrow();
+    assertThat(line).contains("path=\"" + server.ganglion().config().dataDir() + "\"");
+    assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).isPositive();
+  }
+
   private static UUID trace(int daysOld) throws SQLException {
     UUID id = UUID.randomUUID();
     sql.createStatement().execute("insert into traces(id, tenant_id, kb, question, query, answer, outcome, generator, "
