@@ -5,12 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.ReplyException;
-import io.vertx.pgclient.PgException;
-import io.vertx.sqlclient.ClosedConnectionException;
 
-import java.net.ConnectException;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -88,28 +84,13 @@ public final class StoreCache<K, V> {
     entries.asMap().values().removeIf(e -> matches.test(e.value()));
   }
 
-  /** Whether {@code failure} means PostgreSQL could not be reached or could not serve (rather than an answer). */
+  /** Whether {@code failure} means PostgreSQL could not be reached or could not serve: coded 5031, or {@link PgFailures}'s test. */
   public static boolean unavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ReplyException re && re.failureCode() == ErrorCode.UNAVAILABLE.code()) {
         return true;
       }
-      if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof TimeoutException
-        || t instanceof io.vertx.core.http.ConnectionPoolTooBusyException) {
-        return true;
-      }
-      // the pool's "no connection within postgres.connectTimeoutMs" failure has no type of its own
-      if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(t.getMessage())) {
-        return true;
-      }
-      if (t instanceof PgException pg && pg.getSqlState() != null) {
-        String state = pg.getSqlState();
-        // 08: connection exceptions; 57P0x: shutting down / cannot connect now; 53: out of disk, memory, connections
-        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
-          return true;
-        }
-      }
     }
-    return false;
+    return PgFailures.unavailable(failure);
   }
 }
