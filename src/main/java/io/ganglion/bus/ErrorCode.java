@@ -104,7 +104,7 @@ public enum ErrorCode {
       case IllegalArgumentException e -> INVALID_REQUEST;
       case java.net.ConnectException e -> UNAVAILABLE;
       case io.vertx.pgclient.PgException e -> UNAVAILABLE;
-      case java.io.IOException e when diskFull(e) -> UNAVAILABLE;
+      case Throwable t when diskFull(t) -> UNAVAILABLE;
       case null, default -> INTERNAL;
     };
   }
