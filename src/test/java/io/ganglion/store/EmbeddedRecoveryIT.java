@@ -33,7 +33,16 @@ class EmbeddedRecoveryIT {
   static void initialise() throws Exception {
     // one clean start and stop: initdb has run and the binaries are unpacked under runtime/
     dataDir = Files.createTempDirectory(Path.of("target"), "recovery-");
-    EmbeddedPostgresServer.start(dataDir).close();
+    try (EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(dataDir)) {
+      // zonky unpacks its binaries once per JVM: when another server of this JVM did it, they live under that server's
+      // runtime/, so a copy goes under ours, as a server alone in its JVM (the launcher) has them
+      Path runtime = dataDir.resolve("runtime/postgres");
+      if (!Files.isDirectory(runtime) || isEmpty(runtime)) {
+        Path exe = Path.of(ProcessHandle.of(postmasterPid()).orElseThrow().info().command().orElseThrow());
+        Path unpacked = exe.getParent().getParent();
+        copyTree(unpacked, runtime.resolve(unpacked.getFileName().toString()));
+      }
+    }
     EmbeddedRedisServer.start(dataDir).close();
   }
 
@@ -109,6 +118,27 @@ class EmbeddedRecoveryIT {
       assertThat(postmasterPid()).isNotEqualTo(orphanPostgres);
       assertThat(select1(postgres.url())).isEqualTo(1);
       assertThat(ping(redis.url())).isEqualTo("+PONG");
+    }
+  }
+
+  private static boolean isEmpty(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.findAny().isEmpty();
+    }
+  }
+
+  private static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> paths = Files.walk(from)) {
+      for (Path p : paths.toList()) {
+        Path target = to.resolve(from.relativize(p).toString());
+        if (Files.isSymbolicLink(p)) {
+          Files.createSymbolicLink(target, Files.readSymbolicLink(p));
+        } else if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
     }
   }
 
