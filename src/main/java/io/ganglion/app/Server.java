@@ -10,8 +10,7 @@ import java.util.List;
 
 /**
  * {@code ganglion serve}: loads and validates the configuration, starts the server, prints where it listens, and
- * shuts down gracefully on SIGTERM/SIGINT. Exit codes: 0 clean stop, 2 bad configuration, 3 a store could not be
- * reached, 1 anything else.
+ * shuts down gracefully on SIGTERM/SIGINT. Exit codes: those of {@link Main}.
  */
 public final class Server {
 
@@ -32,7 +31,7 @@ public final class Server {
       config = Sections.validate(ConfigLoader.load(arguments, System.getenv()), System::getenv);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
-      return 2;
+      return Main.EXIT_CONFIG;
     }
     long started = System.nanoTime();
     Ganglion ganglion;
@@ -40,10 +39,13 @@ public final class Server {
       ganglion = Ganglion.start(config);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
-      return 2;
+      return Main.EXIT_CONFIG;
     } catch (StoreUnavailableException e) {
       System.err.println("ganglion: cannot start: " + e.getMessage());
-      return 3;
+      return Main.EXIT_STORE;
+    } catch (DataDirectoryLock.DataDirectoryInUseException e) {
+      System.err.println("ganglion: cannot start: " + e.getMessage());
+      return Main.EXIT_DATA_DIR_IN_USE;
     } catch (Throwable e) {
       System.err.println("ganglion: cannot start: " + e);
       e.printStackTrace(System.err);

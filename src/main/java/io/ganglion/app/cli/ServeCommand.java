@@ -18,7 +18,8 @@ import java.util.concurrent.Callable;
     "Any configuration key can be set: --http.port=9090, or GANGLION_HTTP_PORT=9090 in the environment.",
     "Defaults and every key: conf/ganglion.yaml."},
   exitCodeListHeading = "Exit codes:%n",
-  exitCodeList = {"0:clean stop", "1:other failure", "2:invalid configuration", "3:PostgreSQL or Redis unreachable at start"})
+  exitCodeList = {"0:clean stop", "1:other failure", "2:invalid configuration", "3:PostgreSQL or Redis unreachable at start",
+    "4:the data directory is in use by another server"})
 public final class ServeCommand implements Callable<Integer> {
 
   /** Returned when the server started: the JVM lives on in the server's threads, so the launcher must not exit. */
