@@ -29,6 +29,7 @@ public final class Addresses {
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
+  public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
   /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */
   public static final String RETRIEVAL_KB_CHANGED = "ganglion.retrieval.kb.changed";
@@ -41,6 +42,8 @@ public final class Addresses {
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
   public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
+  /** Injection verdicts for untrusted passages (indirect injection): retrieved chunks, tool results. */
+  public static final String REFLEX_INSPECT_PASSAGES = "ganglion.reflex.inspect.passages";
   /** An answer through the reflex rules and the response cache (JSON; cluster-safe). */
   public static final String REFLEX_ASK = "ganglion.reflex.ask";
   /** The same for this node's HTTP edge: {@code ReflexAsk} in, {@code ReflexAnswer} out, by reference. */

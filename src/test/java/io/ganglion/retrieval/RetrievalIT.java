@@ -197,20 +197,20 @@ class RetrievalIT {
       JsonArray hits = TestServer.json(second.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
     }
-    // a snapshot of an older format (format 1: one in-heap graph per shard) is not loaded: it is rebuilt from
+    // a snapshot of an older format (2: one in-heap graph per shard) is not loaded: it is rebuilt from
     // PostgreSQL, and the next snapshot is written in the current format
     Path manifest;
     try (var paths = Files.walk(dataDir.resolve("indexes"))) {
       manifest = paths.filter(p -> p.endsWith(Path.of("index", "manifest.json"))).findFirst().orElseThrow();
     }
     JsonObject current = new JsonObject(Files.readString(manifest));
-    assertThat(current.getInteger("format")).isEqualTo(2);
-    Files.writeString(manifest, current.copy().put("format", 1).encode());
+    assertThat(current.getInteger("format")).isEqualTo(3);
+    Files.writeString(manifest, current.copy().put("format", 2).encode());
     try (TestServer older = TestServer.start(dataDir, Map.of())) {
       JsonArray hits = TestServer.json(older.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\",\"mode\":\"vector\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
     }
-    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(2);
+    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(3);
     try (var paths = Files.walk(dataDir.resolve("indexes"))) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);

@@ -69,6 +69,11 @@ final class OutputGuard {
     return tail.map(v -> released.toString());
   }
 
+  /** Whether a sentence was withheld by policy; read after {@link #finish()} completed. */
+  boolean withheld() {
+    return blocked > 0;
+  }
+
   JsonObject detail() {
     if (!enabled) {
       return new JsonObject().put("status", "skipped").put("reason", "no reflex verticle deployed");
@@ -80,11 +85,11 @@ final class OutputGuard {
   private void inspect(String text) {
     tail = tail.compose(v -> {
       long start = System.nanoTime();
-      return reflex.inspect(text, "output", ask.hop()).map(inspection -> {
+      return reflex.inspect(text, "output", ask.request.tenant(), ask.request.kb(), ask.hop()).map(inspection -> {
         nanos += System.nanoTime() - start;
         inspected++;
         switch (inspection.action()) {
-          case "mask" -> masked++;
+          case "redact" -> masked++;
           case "block" -> blocked++;
           default -> { }
         }

@@ -2,6 +2,7 @@ package io.ganglion.retrieval.index;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Both on-disk kinds on 50,000 seeded clustered vectors (the generator of {@code bench/ann.sh}, at 32 dimensions) in
  * one shard, searched at the default beam through {@link KnowledgeBaseIndex#search}. One graph serves both: the shard
- * is rebuilt with PQ codes (a compressed shard), snapshotted, and loaded again without its codes file, which makes the
+ * is rebuilt with PQ codes (a compressed shard), snapshotted, and loaded again without its codes file (removed from the manifest too), which makes the
  * same on-disk graph a shard walked with its float32 vectors.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -47,7 +48,13 @@ class DiskShardRecallTest {
     work = Files.createTempDirectory("disk-recall-");
     compressed = KnowledgeBaseIndex.rebuild(1, chunks, work.resolve("compressed"), resources);
     compressed.snapshot(work.resolve("snapshot"));
-    Files.delete(work.resolve("snapshot/shard-0/vectors/base").resolve(DiskSegment.CODES));
+    // the codes file goes, and with it its line in the manifest, which otherwise reports the snapshot incomplete
+    String codes = "shard-0/vectors/base/" + DiskSegment.CODES;
+    Files.delete(work.resolve("snapshot").resolve(codes));
+    Path manifest = work.resolve("snapshot").resolve(KnowledgeBaseIndex.MANIFEST);
+    JsonObject listed = new JsonObject(Files.readString(manifest));
+    assertThat(listed.getJsonObject("files").remove(codes)).isNotNull();
+    Files.writeString(manifest, listed.encode());
     uncompressed = KnowledgeBaseIndex.load(work.resolve("snapshot"), work.resolve("uncompressed"), resources);
   }
 
