@@ -45,7 +45,8 @@ final class VectorMeters {
           double vectors = sum(i, VectorIndexStats::vectors);
           return vectors == 0 ? 0 : sum(i, bytes) / vectors;
         })
-        .tags("kb", kb, "memory", memory).baseUnit("bytes")
+        // no base unit: Prometheus names would append "_bytes" to a ratio already named for its unit
+        .tags("kb", kb, "memory", memory)
         .description("bytes per live vector of the knowledge base on this node").register(registry));
     }
     for (VectorIndexStats.Kind kind : VectorIndexStats.Kind.values()) {
@@ -53,7 +54,7 @@ final class VectorMeters {
           i -> i.vectorStats().stream().filter(s -> s.kind() == kind).count())
         .tags("kb", kb, "kind", kind.label())
         .description("shards of the knowledge base on this node by vector index kind (heap: in-heap graph; disk: "
-          + "on-disk graph walked with PQ codes)")
+          + "on-disk graph walked with its float32 vectors; disk-pq: on-disk graph walked with PQ codes)")
         .register(registry));
     }
     mine.add(FunctionCounter.builder("ganglion.retrieval.vector.merges", index, i -> sum(i, s -> s.merges()))

@@ -44,6 +44,8 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   private final List<Shard> shards;
   private final Path workDir;
+  /** Checksums of the last snapshot's files, so its immutable segment files are not read again ({@link #snapshot}). */
+  private final Map<Object, Long> sealed = new HashMap<>();
 
   private KnowledgeBaseIndex(List<Shard> shards, Path workDir) {
     this.shards = List.copyOf(shards);
@@ -213,7 +215,8 @@ public final class KnowledgeBaseIndex implements Closeable {
   /**
    * Writes the whole index under {@code dir}, replacing what was there only once the new copy is complete:
    * {@code manifest.json} and {@code shard-<i>/} with the Lucene files and the JVector graph, vectors and id maps.
-   * Every file is forced to disk and listed in the manifest with its checksum, and the manifest is written last; a
+   * Every file is forced to disk and listed in the manifest with its checksum (an on-disk segment's files are
+   * immutable and linked, so theirs is computed at the first snapshot only), and the manifest is written last; a
    * write that fails (a full disk) removes its partial copy and leaves the previous snapshot in place. Copies left by
    * a process that died mid-snapshot are removed by the next one. Writes to a shard wait while it is copied; searches
    * do not.
@@ -228,7 +231,7 @@ public final class KnowledgeBaseIndex implements Closeable {
         shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
       }
       JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size())
-        .put("files", SnapshotFiles.seal(fresh));
+        .put("files", sealFiles(fresh));
       Path manifestFile = fresh.resolve(MANIFEST);
       Files.writeString(manifestFile, manifest.encodePrettily(), StandardCharsets.UTF_8);
       try (FileChannel channel = FileChannel.open(manifestFile, StandardOpenOption.WRITE)) {
@@ -246,6 +249,12 @@ public final class KnowledgeBaseIndex implements Closeable {
     Files.move(fresh, dir);
     SnapshotFiles.forceDirectory(parent);
     deleteTree(old);
+  }
+
+  private JsonObject sealFiles(Path dir) throws IOException {
+    synchronized (sealed) {
+      return SnapshotFiles.seal(dir, sealed);
+    }
   }
 
   /** {@link #load(Path, Path, IndexResources)} with the defaults and a temporary working directory. */
@@ -270,7 +279,8 @@ public final class KnowledgeBaseIndex implements Closeable {
     if (manifest.getInteger("format", -1) != FORMAT) {
       throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
     }
-    SnapshotFiles.verify(dir, manifest.getJsonObject("files"));
+    Map<Object, Long> verified = new HashMap<>();
+    SnapshotFiles.verify(dir, manifest.getJsonObject("files"), verified);
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
@@ -285,7 +295,9 @@ public final class KnowledgeBaseIndex implements Closeable {
       deleteTree(workDir);
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
-    return new KnowledgeBaseIndex(shards, workDir);
+    KnowledgeBaseIndex index = new KnowledgeBaseIndex(shards, workDir);
+    index.sealed.putAll(verified); // the segment files just linked into workDir: the next snapshot need not read them
+    return index;
   }
 
   /** Removes partial copies ({@code <dir>.new-*}) and superseded ones ({@code <dir>.old-*}) a dead process left. */
