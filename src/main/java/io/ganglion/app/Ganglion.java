@@ -1,6 +1,11 @@
 package io.ganglion.app;
 
 import io.ganglion.bus.RequestIds;
+import io.ganglion.cluster.Cluster;
+import io.ganglion.cluster.ClusterUnavailableException;
+import io.ganglion.cluster.HazelcastSettings;
+import io.ganglion.cluster.Membership;
+import io.ganglion.config.ClusterConfig;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
@@ -29,6 +34,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.redis.client.Command;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
@@ -51,6 +57,8 @@ public final class Ganglion implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ganglion.class);
   private static final String METRICS_REGISTRY_PREFIX = "ganglion-";
+  /** How long joining the cluster may take before start fails. */
+  private static final long CLUSTER_JOIN_TIMEOUT_S = 120;
 
 
   private final GanglionConfig config;
@@ -99,7 +107,7 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx();
+      vertx = newVertx(config.cluster());
       RequestIds.propagate(vertx.eventBus());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
@@ -154,7 +162,7 @@ public final class Ganglion implements AutoCloseable {
     closeAll(embedded);
   }
 
-  private static Vertx newVertx() {
+  private static Vertx newVertx(ClusterConfig cluster) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
@@ -180,10 +188,25 @@ public final class Ganglion implements AutoCloseable {
       .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    Vertx vertx;
+    if (cluster.enabled()) {
+      HazelcastClusterManager manager = Cluster.manager(cluster, HazelcastSettings.Role.SERVER);
+      try {
+        vertx = Vertx.builder().with(options.setEventBusOptions(Cluster.eventBus(cluster)))
+          .withMetrics(new MicrometerMetricsFactory(registry)).withClusterManager(manager).buildClustered()
+          .await(CLUSTER_JOIN_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new ClusterUnavailableException("cannot join cluster '" + cluster.name() + "' as " + cluster.nodeId()
+          + " on " + cluster.advertisedHost() + ":" + cluster.port() + " (" + e.getMessage() + ")", e);
+      }
+      Membership membership = Cluster.join(vertx, manager, cluster);
+      LOG.info("joined cluster '{}' as {} ({} serving members, quorum {})", cluster.name(), cluster.nodeId(),
+        membership.members().size(), membership.quorate() ? "met" : "not met");
+    } else {
+      vertx = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(registry)).build();
+      Cluster.alone(vertx, cluster);
+    }
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
   }

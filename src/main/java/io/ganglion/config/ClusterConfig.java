@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  * embedded stores needs none of it.
  *
  * @param enabled              join a cluster (needs external {@code postgres.url} and {@code redis.url})
+ * @param name                 the cluster's name: members join only a cluster of the same name
  * @param host                 the address this node binds and advertises for Hazelcast and the clustered event bus
  * @param port                 the Hazelcast member port (exact: no auto-increment, so firewalls can name it)
  * @param members              TCP-IP seeds, {@code host:port}; multicast is always off
@@ -37,7 +38,7 @@ import java.util.regex.Pattern;
  *                             change it was not told about; bounds how long an unacknowledged cache may live)
  * @param invalidationWaitMs   how long an ingest or delete waits for every member to acknowledge the new version
  */
-public record ClusterConfig(boolean enabled, String host, int port, List<String> members, String kubernetesService,
+public record ClusterConfig(boolean enabled, String name, String host, int port, List<String> members, String kubernetesService,
                             int replication, String nodeId, int eventBusPort, int minMembers, int heartbeatSeconds,
                             int failureTimeoutSeconds, long rebalanceDelayMs, int maxConcurrentLoads,
                             long shardTimeoutMs, long drainTimeoutMs, long syncIntervalMs, long invalidationWaitMs) {
@@ -82,8 +83,13 @@ public record ClusterConfig(boolean enabled, String host, int port, List<String>
       throw new ConfigException(r.key("failureTimeoutSeconds"),
         "must be longer than cluster.heartbeatSeconds (" + heartbeat + "), got " + failure);
     }
+    String name = r.string("name", "ganglion");
+    if (!NODE_ID.matcher(name).matches()) {
+      throw new ConfigException(r.key("name"), "must be 1-63 letters, digits, '.', '_' or '-', got '" + name + "'");
+    }
     return new ClusterConfig(
       enabled,
+      name,
       host,
       r.integer("port", 5701, 1, 65535),
       members,
@@ -100,6 +106,13 @@ public record ClusterConfig(boolean enabled, String host, int port, List<String>
       r.longValue("drainTimeoutMs", 30_000, 0, 600_000),
       r.longValue("syncIntervalMs", 1_000, 100, 600_000),
       r.longValue("invalidationWaitMs", 500, 0, 500));
+  }
+
+  /** The same settings under another node id. */
+  public ClusterConfig withNodeId(String id) {
+    return new ClusterConfig(enabled, name, host, port, members, kubernetesService, replication, id, eventBusPort,
+      minMembers, heartbeatSeconds, failureTimeoutSeconds, rebalanceDelayMs, maxConcurrentLoads, shardTimeoutMs,
+      drainTimeoutMs, syncIntervalMs, invalidationWaitMs);
   }
 
   /** The address to bind and advertise: {@code host}, else the address the host name resolves to. */
