@@ -1,6 +1,6 @@
 package io.ganglion.bench;
 
-import io.ganglion.config.InferenceConfig;
+import io.ganglion.inference.InferenceConfig;
 import io.ganglion.inference.BatchedModels;
 import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.TextKind;

@@ -1,6 +1,6 @@
 package io.ganglion.bench;
 
-import io.ganglion.config.ReflexConfig;
+import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.Direction;
 import io.ganglion.reflex.Inspection;
 import io.ganglion.reflex.Inspector;

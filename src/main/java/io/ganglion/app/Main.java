@@ -27,7 +27,7 @@ public final class Main {
     }
     GanglionConfig config;
     try {
-      config = GanglionConfig.from(ConfigLoader.load(arguments, System.getenv()));
+      config = Sections.validate(ConfigLoader.load(arguments, System.getenv()), System::getenv);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
       System.exit(2);

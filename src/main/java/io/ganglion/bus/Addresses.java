@@ -14,6 +14,8 @@ public final class Addresses {
   // inference
   public static final String INFERENCE_STATUS = "ganglion.inference.status";
   public static final String INFERENCE_EMBED = "ganglion.inference.embed";
+  /** The same for this node's verticles: {@code EmbedRequest} in, {@code EmbedReply} out, by reference. */
+  public static final String INFERENCE_EMBED_LOCAL = "ganglion.inference.embed.local";
   public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
   public static final String INFERENCE_MODELS = "ganglion.inference.models";
 

@@ -18,8 +18,8 @@ public record AuthConfig(String adminKey, String jwtSecret, List<Path> jwtPublic
                          String jwtAudience) {
 
   public static AuthConfig from(JsonObject root) {
-    ConfigReader admin = new ConfigReader(root.getJsonObject("admin"), "admin");
-    ConfigReader jwt = new ConfigReader(root.getJsonObject("jwt"), "jwt");
+    ConfigReader admin = new ConfigReader(root, "").child("admin");
+    ConfigReader jwt = new ConfigReader(root, "").child("jwt");
     String adminKey = admin.string("key", "");
     if (!adminKey.isEmpty() && adminKey.length() < 16) {
       throw new ConfigException("admin.key", "must be at least 16 characters");

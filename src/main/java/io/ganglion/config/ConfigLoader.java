@@ -168,7 +168,8 @@ public final class ConfigLoader {
     return raw;
   }
 
-  private static List<String> leafKeys(JsonObject tree, String prefix) {
+  /** Every leaf key of {@code tree} ({@code http.port}); lists and empty mappings are leaves. */
+  static List<String> leafKeys(JsonObject tree, String prefix) {
     List<String> keys = new ArrayList<>();
     for (String field : tree.fieldNames()) {
       Object value = tree.getValue(field);

@@ -17,9 +17,9 @@ public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, Pos
 
   public static GanglionConfig from(JsonObject tree) {
     ConfigReader root = new ConfigReader(tree, "");
-    PostgresConfig postgres = PostgresConfig.from(tree.getJsonObject("postgres"));
-    RedisConfig redis = RedisConfig.from(tree.getJsonObject("redis"));
-    ClusterConfig cluster = ClusterConfig.from(tree.getJsonObject("cluster"));
+    PostgresConfig postgres = PostgresConfig.from(root.child("postgres").raw());
+    RedisConfig redis = RedisConfig.from(root.child("redis").raw());
+    ClusterConfig cluster = ClusterConfig.from(root.child("cluster").raw());
     if (cluster.enabled() && (postgres.embedded() || redis.embedded())) {
       // embedded stores live inside one node: the others could not share them
       throw new ConfigException("cluster.enabled", "a cluster needs external PostgreSQL and Redis shared by every node:"
@@ -28,7 +28,7 @@ public record GanglionConfig(JsonObject tree, Path dataDir, HttpConfig http, Pos
     return new GanglionConfig(
       tree,
       Path.of(root.string("dataDir", "./data")).toAbsolutePath().normalize(),
-      HttpConfig.from(tree.getJsonObject("http")),
+      HttpConfig.from(root.child("http").raw()),
       postgres,
       redis,
       AuthConfig.from(tree),

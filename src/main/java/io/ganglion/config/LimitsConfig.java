@@ -15,8 +15,8 @@ public record LimitsConfig(int defaultRpm, long defaultTokensPerDay, boolean red
                            int maxJsonDepth, List<String> corsOrigins) {
 
   public static LimitsConfig from(JsonObject root) {
-    ConfigReader limits = new ConfigReader(root.getJsonObject("limits"), "limits");
-    ConfigReader cors = new ConfigReader(root.getJsonObject("cors"), "cors");
+    ConfigReader limits = new ConfigReader(root, "").child("limits");
+    ConfigReader cors = new ConfigReader(root, "").child("cors");
     return new LimitsConfig(
       limits.integer("defaultRpm", 0, 0, 10_000_000),
       limits.longValue("defaultTokensPerDay", 0, 0, Long.MAX_VALUE),

@@ -1,7 +1,7 @@
 package io.ganglion.orchestration;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.generation.ChatMessage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

@@ -1,6 +1,5 @@
 package io.ganglion.reflex;
 
-import io.ganglion.config.ReflexConfig;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.injection.InjectionVerdict;
 import io.ganglion.reflex.pii.Finding;
@@ -10,7 +9,6 @@ import io.ganglion.reflex.pii.PiiDetector;
 import io.ganglion.reflex.pii.PiiPolicy;
 import io.ganglion.reflex.pii.PiiScanner;
 import io.ganglion.reflex.pii.Redactor;
-import io.ganglion.reflex.pii.StreamingRedactor;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -92,14 +90,6 @@ public final class Inspector {
   /** A redactor for one request in {@code direction}; keep it for the request's lifetime and drop it after. */
   public Redactor newRedactor(Direction direction) {
     return new Redactor(policy, direction, salt);
-  }
-
-  /**
-   * A streaming redactor for one streamed answer (SSE): push each token, emit what it returns, call
-   * {@code finish()} at the end. Pass the request's {@code redactor} to share placeholders with its other texts.
-   */
-  public StreamingRedactor newStreamingRedactor(Redactor redactor) {
-    return new StreamingRedactor(scanner, redactor);
   }
 
   private static byte[] randomSalt() {

@@ -2,14 +2,12 @@ package io.ganglion.reflex;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Handlers;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
-import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.config.ReflexCacheConfig;
-import io.ganglion.config.ReflexConfig;
-import io.ganglion.config.ReflexRulesConfig;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.cache.KbVersions;
 import io.ganglion.reflex.cache.ResponseCache;
 import io.ganglion.reflex.impl.AskGate;
@@ -82,7 +80,7 @@ public final class ReflexVerticle extends VerticleBase {
         inspector = new Inspector(config, detector);
         return Future.all(List.of(
           rules.start(),
-          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, this::inspect).completion(),
+          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)).completion(),
           bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
           bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> versions.changed(msg.body())).completion(),
@@ -98,28 +96,25 @@ public final class ReflexVerticle extends VerticleBase {
     return redis == null ? Future.succeededFuture() : redis.close();
   }
 
-  private void inspect(Message<JsonObject> msg) {
-    Object text = msg.body().getValue("text");
+  private Future<JsonObject> inspect(JsonObject body) {
+    Object text = body.getValue("text");
     if (!(text instanceof String s)) {
-      ErrorCode.INVALID_REQUEST.fail(msg, "'text' is required and must be a string");
-      return;
+      throw ErrorCode.INVALID_REQUEST.exception("'text' is required and must be a string");
     }
     if (s.length() > MAX_TEXT_CHARS) {
-      ErrorCode.PAYLOAD_TOO_LARGE.fail(msg, "'text' is longer than " + MAX_TEXT_CHARS + " characters");
-      return;
+      throw ErrorCode.PAYLOAD_TOO_LARGE.exception("'text' is longer than " + MAX_TEXT_CHARS + " characters");
     }
     Direction direction;
     try {
-      direction = Direction.parse(msg.body().getString("direction", "input"));
+      direction = Direction.parse(body.getString("direction", "input"));
     } catch (IllegalArgumentException | ClassCastException e) {
-      ErrorCode.INVALID_REQUEST.fail(msg, "'direction' must be input, output or stored");
-      return;
+      throw ErrorCode.INVALID_REQUEST.exception("'direction' must be input, output or stored");
     }
     long started = System.nanoTime();
     Inspection inspection = inspector.inspect(s, direction);
     latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(inspection);
-    msg.reply(inspection.toJson());
+    return Future.succeededFuture(inspection.toJson());
   }
 
   /** The local hot path: the answer goes back by reference, already encoded. */
@@ -153,7 +148,7 @@ public final class ReflexVerticle extends VerticleBase {
         }
         msg.reply(shape.apply(a), headers);
       })
-      .onFailure(failure -> msg.fail(ErrorCode.of(failure).code(), failure.getMessage()));
+      .onFailure(failure -> Handlers.fail(msg, failure));
   }
 
   private void count(Inspection inspection) {

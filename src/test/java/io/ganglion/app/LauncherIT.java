@@ -41,6 +41,19 @@ class LauncherIT {
   }
 
   @Test
+  @DisplayName("exits with code 2 naming the key when a verticle's key is invalid, before any store or model starts")
+  void badVerticleKeyFailsFast() throws Exception {
+    Path dataDir = Files.createTempDirectory(Path.of("target"), "launcher-");
+    Process process = launch(dataDir, List.of("--reflex.injection.threshold=2"), "GANGLION_LOG_LEVEL", "WARN",
+      ProcessBuilder.Redirect.DISCARD);
+    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String stderr = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).isEqualTo(2);
+    assertThat(stderr).contains("reflex.injection.threshold");
+    assertThat(dataDir.resolve("postgres")).doesNotExist();
+  }
+
+  @Test
   @DisplayName("starts with embedded stores, prints where it listens, and stops cleanly on SIGTERM")
   void gracefulStop() throws Exception {
     Path dataDir = Files.createTempDirectory(Path.of("target"), "launcher-");

@@ -19,9 +19,11 @@ import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Asking a knowledge base over HTTP")
 class AskIT {
@@ -183,17 +185,10 @@ class AskIT {
       traceId = new JsonObject(line.substring(6)).getString("traceId");
     }
     // the slow embedding of the question is in flight while the client goes away
-    JsonObject trace = null;
-    long deadline = System.currentTimeMillis() + HashingEmbedder.SLOW_MS + 5000;
-    while (System.currentTimeMillis() < deadline) {
-      HttpResponse<String> response = server.get("/v1/traces/" + traceId);
-      if (response.statusCode() == 200) {
-        trace = TestServer.json(response);
-        break;
-      }
-      Thread.sleep(50);
-    }
-    assertThat(trace).as("the cancelled ask's trace").isNotNull();
+    String tracePath = "/v1/traces/" + traceId;
+    await("the cancelled ask's trace").atMost(Duration.ofMillis(HashingEmbedder.SLOW_MS + 5000))
+      .until(() -> server.get(tracePath).statusCode() == 200);
+    JsonObject trace = TestServer.json(server.get(tracePath));
     assertThat(trace.getString("outcome")).isEqualTo("cancelled");
     assertThat(trace.getString("answer")).isEmpty();
     List<String> steps = trace.getJsonArray("steps").stream().map(s -> ((JsonObject) s).getString("name")).toList();

@@ -1,6 +1,5 @@
 package io.ganglion.reflex;
 
-import io.ganglion.config.ReflexConfig;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.pii.Redactor;
 import io.vertx.core.json.JsonObject;

@@ -1,8 +1,8 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.Deadlines;
-import io.ganglion.inference.llm.ChatMessage;
-import io.ganglion.inference.llm.ChatStream;
+import io.ganglion.generation.ChatMessage;
+import io.ganglion.generation.ChatStream;
 import io.ganglion.orchestration.AskRequest;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;

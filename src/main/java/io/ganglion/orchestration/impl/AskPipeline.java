@@ -1,9 +1,9 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.ChatMessage;
-import io.ganglion.inference.llm.TokenUsage;
+import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.generation.ChatMessage;
+import io.ganglion.generation.TokenUsage;
 import io.ganglion.orchestration.AskRequest;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

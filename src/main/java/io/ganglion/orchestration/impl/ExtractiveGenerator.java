@@ -1,13 +1,14 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.ChatCancelledException;
-import io.ganglion.inference.llm.ChatProvider;
-import io.ganglion.inference.llm.ChatRequest;
-import io.ganglion.inference.llm.ChatResult;
-import io.ganglion.inference.llm.ChatStream;
-import io.ganglion.inference.llm.FinishReason;
-import io.ganglion.inference.llm.TokenUsage;
+import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.generation.ChatCancelledException;
+import io.ganglion.generation.ChatProvider;
+import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.ChatResult;
+import io.ganglion.generation.ChatStream;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.generation.TokenUsage;
+import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -79,8 +80,8 @@ public final class ExtractiveGenerator implements ChatProvider {
     List<Sentence> candidates = candidates();
     Future<ChatResult> answer = candidates.isEmpty()
       ? Future.succeededFuture(abstain(onDelta, Double.NaN, 0))
-      : Future.all(embedder.embed(List.of(query), "query", hop.get()),
-          embedder.embed(candidates.stream().map(Sentence::text).toList(), "passage", hop.get()))
+      : Future.all(embedder.embed(List.of(query), TextKind.QUERY, hop.get()),
+          embedder.embed(candidates.stream().map(Sentence::text).toList(), TextKind.PASSAGE, hop.get()))
         .map(vectors -> {
           if (cancelled.get()) {
             throw new ChatCancelledException(NAME);

@@ -1,19 +1,19 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.ChatMessage;
-import io.ganglion.inference.llm.ChatProvider;
-import io.ganglion.inference.llm.ChatRequest;
-import io.ganglion.inference.llm.ChatResult;
-import io.ganglion.inference.llm.ChatStream;
-import io.ganglion.inference.llm.Citation;
-import io.ganglion.inference.llm.CitationParser;
-import io.ganglion.inference.llm.CitationPrompt;
-import io.ganglion.inference.llm.ContextPassage;
-import io.ganglion.inference.llm.LlmProviders;
-import io.ganglion.inference.llm.ProviderException;
-import io.ganglion.inference.llm.TokenUsage;
+import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.generation.ChatMessage;
+import io.ganglion.generation.ChatProvider;
+import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.ChatResult;
+import io.ganglion.generation.ChatStream;
+import io.ganglion.generation.Citation;
+import io.ganglion.generation.CitationParser;
+import io.ganglion.generation.CitationPrompt;
+import io.ganglion.generation.ContextPassage;
+import io.ganglion.generation.LlmProviders;
+import io.ganglion.generation.ProviderException;
+import io.ganglion.generation.TokenUsage;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -86,10 +86,8 @@ public final class Generation {
   }
 
   private static ChatRequest prompt(String question, List<ChatMessage> history, List<Passage> context) {
-    List<ContextPassage> passages = context.stream().map(p -> new ContextPassage(p.title(), p.text())).toList();
-    List<ChatMessage> messages = new ArrayList<>(history);
-    messages.add(ChatMessage.user(CitationPrompt.userMessage(question, passages)));
-    return new ChatRequest(CitationPrompt.SYSTEM_PROMPT, messages, 0, null, List.of(), null);
+    return CitationPrompt.request(question, history,
+      context.stream().map(p -> new ContextPassage(p.title(), p.text())).toList());
   }
 
   private static Generated fromExtractive(ChatResult result, ExtractiveGenerator.Outcome outcome) {

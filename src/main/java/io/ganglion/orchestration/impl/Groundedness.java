@@ -1,6 +1,6 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.inference.llm.CitationParser;
+import io.ganglion.generation.CitationParser;
 
 import java.util.HashSet;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.generation.ChatMessage;
 
 import java.util.LinkedHashSet;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.generation.ChatMessage;
 import io.ganglion.store.ConversationRepository;
 import io.ganglion.store.TraceRepository;
 import io.vertx.core.Future;

@@ -3,7 +3,7 @@ package io.ganglion.reflex.cache;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.config.ReflexCacheConfig;
+import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexAnswer;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -49,7 +49,7 @@ public final class InjectionTrainer {
 
   /** A classifier trained on {@code examples}. */
   public static InjectionClassifier train(List<LabelledText> examples, long seed) {
-    return toClassifier(trainer(seed).train(dataset(examples)));
+    return toClassifier(trainModel(examples, seed));
   }
 
   /** The Tribuo model itself, for checking the weight-table reduction against Tribuo's own predictions. */

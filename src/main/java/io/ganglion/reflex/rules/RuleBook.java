@@ -1,7 +1,7 @@
 package io.ganglion.reflex.rules;
 
 import io.ganglion.config.ConfigException;
-import io.ganglion.config.ReflexRulesConfig;
+import io.ganglion.reflex.ReflexRulesConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.file.FileProps;

@@ -1,6 +1,5 @@
 package io.ganglion.retrieval.index;
 
-import io.ganglion.config.RetrievalConfig;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,14 +13,6 @@ public interface Fusion {
 
   /** The fused ranking of every chunk in either list, best first. */
   List<FusedChunk> fuse(List<ScoredChunk> keyword, List<ScoredChunk> vector);
-
-  /** The fusion a configuration asks for. */
-  static Fusion of(RetrievalConfig config) {
-    return switch (config.fusion()) {
-      case RRF -> new ReciprocalRankFusion(config.rrfK());
-      case WEIGHTED -> new WeightedScoreFusion(config.vectorWeight());
-    };
-  }
 
   /** Best first, then by chunk id. */
   Comparator<FusedChunk> ORDER = Comparator.comparingDouble(FusedChunk::score).reversed()

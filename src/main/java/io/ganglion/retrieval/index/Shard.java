@@ -190,7 +190,7 @@ public final class Shard implements Closeable {
   @Override
   public void close() throws IOException {
     writeLock.lock();
-    try {
+    try (vectors) {
       keyword.close();
     } finally {
       writeLock.unlock();

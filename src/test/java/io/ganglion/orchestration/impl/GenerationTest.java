@@ -1,9 +1,9 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.Deadlines;
-import io.ganglion.config.LlmConfig;
-import io.ganglion.config.OrchestrationConfig;
-import io.ganglion.inference.llm.LlmProviders;
+import io.ganglion.generation.LlmConfig;
+import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.generation.LlmProviders;
 import io.ganglion.orchestration.HashingEmbedder;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

@@ -1,6 +1,6 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.inference.llm.ChatMessage;
+import io.ganglion.generation.ChatMessage;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 

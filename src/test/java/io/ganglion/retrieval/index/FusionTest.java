@@ -3,7 +3,7 @@ package io.ganglion.retrieval.index;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.ganglion.config.RetrievalConfig;
+import io.ganglion.retrieval.RetrievalConfig;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -62,9 +62,9 @@ class FusionTest {
   @Test
   @DisplayName("The configured fusion is built from the config record")
   void fromConfig() {
-    assertThat(Fusion.of(RetrievalConfig.from(new JsonObject().put("fusion", "rrf").put("rrfK", 10))))
+    assertThat(RetrievalConfig.from(new JsonObject().put("fusion", "rrf").put("rrfK", 10)).hybridFusion())
       .isEqualTo(new ReciprocalRankFusion(10));
-    assertThat(Fusion.of(RetrievalConfig.from(new JsonObject().put("fusion", "weighted").put("vectorWeight", 0.3))))
+    assertThat(RetrievalConfig.from(new JsonObject().put("fusion", "weighted").put("vectorWeight", 0.3)).hybridFusion())
       .isEqualTo(new WeightedScoreFusion(0.3));
   }
 }

@@ -1,0 +1,92 @@
+package io.ganglion.generation;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What to ask a provider. Immutable; safe to share and to retry.
+ *
+ * @param system      system prompt, or {@code null}; Anthropic receives it as the top-level {@code system} field,
+ *                    OpenAI-compatible servers as a leading {@code system} message
+ * @param messages    the conversation, oldest first; never empty
+ * @param maxTokens   upper bound on generated tokens; {@code 0} means the provider's configured default
+ * @param temperature sampling temperature, or {@code null} for the upstream's default
+ * @param stop        stop sequences (may be empty)
+ * @param model       model override, or {@code null} for the provider's configured model
+ */
+public record ChatRequest(
+  String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop, String model) {
+
+  public ChatRequest {
+    messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
+    if (messages.isEmpty()) {
+      throw new IllegalArgumentException("a chat request needs at least one message");
+    }
+    if (maxTokens < 0) {
+      throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
+    }
+    stop = stop == null ? List.of() : List.copyOf(stop);
+  }
+
+  /** A single question under a system prompt, with the provider's defaults for everything else. */
+  public static ChatRequest of(String system, String question) {
+    return new ChatRequest(system, List.of(ChatMessage.user(question)), 0, null, List.of(), null);
+  }
+
+  public ChatRequest withMaxTokens(int maxTokens) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+  }
+
+  public ChatRequest withTemperature(Double temperature) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+  }
+
+  public ChatRequest withStop(List<String> stop) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+  }
+
+  /** The event-bus shape: {@code {system?, messages:[{role,content}], maxTokens?, temperature?, stop?, model?}}. */
+  public JsonObject toJson() {
+    JsonArray wireMessages = new JsonArray();
+    messages.forEach(m -> wireMessages.add(m.toJson()));
+    JsonObject json = new JsonObject().put("messages", wireMessages);
+    if (system != null) {
+      json.put("system", system);
+    }
+    if (maxTokens > 0) {
+      json.put("maxTokens", maxTokens);
+    }
+    if (temperature != null) {
+      json.put("temperature", temperature);
+    }
+    if (!stop.isEmpty()) {
+      json.put("stop", new JsonArray(List.copyOf(stop)));
+    }
+    if (model != null) {
+      json.put("model", model);
+    }
+    return json;
+  }
+
+  /**
+   * Reads {@link #toJson()}'s shape.
+   *
+   * @throws IllegalArgumentException or {@link ClassCastException} on a malformed body; callers answer 400
+   */
+  public static ChatRequest fromJson(JsonObject json) {
+    JsonArray wireMessages = json.getJsonArray("messages", new JsonArray());
+    List<ChatMessage> messages = wireMessages.stream().map(m -> ChatMessage.fromJson((JsonObject) m)).toList();
+    JsonArray stop = json.getJsonArray("stop", new JsonArray());
+    Number temperature = json.getNumber("temperature");
+    return new ChatRequest(
+      json.getString("system"),
+      messages,
+      json.getInteger("maxTokens", 0),
+      temperature == null ? null : temperature.doubleValue(),
+      stop.stream().map(String.class::cast).toList(),
+      json.getString("model"));
+  }
+}

@@ -1,0 +1,132 @@
+package io.ganglion.generation.impl;
+
+import io.ganglion.generation.LlmProviderConfig;
+import io.ganglion.generation.ChatMessage;
+import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.ChatResult;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.generation.TokenUsage;
+import io.ganglion.generation.UpstreamException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Anthropic's Messages API wire format ({@code POST /v1/messages}, {@code anthropic-version: 2023-06-01}). */
+public final class AnthropicWire implements ChatWire {
+
+  public static final String API_VERSION = "2023-06-01";
+
+  @Override
+  public String path() {
+    return "/v1/messages";
+  }
+
+  @Override
+  public void putHeaders(RequestOptions options, String apiKey) {
+    options.putHeader("anthropic-version", API_VERSION);
+    if (apiKey != null) {
+      options.putHeader("x-api-key", apiKey);
+    }
+  }
+
+  @Override
+  public JsonObject requestBody(ChatRequest request, LlmProviderConfig config, boolean stream) {
+    // the Messages API has no system role: system turns join the top-level system prompt
+    List<String> system = new ArrayList<>();
+    if (request.system() != null) {
+      system.add(request.system());
+    }
+    JsonArray messages = new JsonArray();
+    for (ChatMessage message : request.messages()) {
+      if (message.role() == ChatMessage.Role.SYSTEM) {
+        system.add(message.content());
+      } else {
+        messages.add(message.toJson());
+      }
+    }
+    JsonObject body = new JsonObject()
+      .put("model", request.model() != null ? request.model() : config.model())
+      .put("max_tokens", request.maxTokens() > 0 ? request.maxTokens() : config.defaultMaxTokens())
+      .put("messages", messages);
+    if (!system.isEmpty()) {
+      body.put("system", String.join("\n\n", system));
+    }
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (!request.stop().isEmpty()) {
+      body.put("stop_sequences", new JsonArray(request.stop()));
+    }
+    if (stream) {
+      body.put("stream", true);
+    }
+    return body;
+  }
+
+  @Override
+  public ChatResult decodeResponse(String provider, JsonObject body) {
+    StringBuilder text = new StringBuilder();
+    JsonArray content = body.getJsonArray("content");
+    for (int i = 0; i < content.size(); i++) {
+      JsonObject block = content.getJsonObject(i);
+      if ("text".equals(block.getString("type"))) {
+        text.append(block.getString("text", ""));
+      }
+    }
+    JsonObject usage = body.getJsonObject("usage", new JsonObject());
+    return new ChatResult(text.toString(), finishReason(body.getString("stop_reason")),
+      new TokenUsage(usage.getInteger("input_tokens", 0), usage.getInteger("output_tokens", 0)),
+      body.getString("model"), provider);
+  }
+
+  @Override
+  public StreamDecoder streamDecoder(String provider) {
+    return new AnthropicStreamDecoder(provider);
+  }
+
+  @Override
+  public UpstreamException decodeError(String provider, int status, Buffer body, Duration retryAfter) {
+    JsonObject error = OpenAiWire.errorObject(body);
+    if (error == null) {
+      String text = body.length() == 0 ? "(empty body)" : OpenAiWire.abbreviate(body.toString());
+      return new UpstreamException(provider, status, null, null, text, retryAfter, null);
+    }
+    return new UpstreamException(provider, status, error.getString("type"), null,
+      error.getString("message", "(no message)"), retryAfter, null);
+  }
+
+  static FinishReason finishReason(String stopReason) {
+    if (stopReason == null) {
+      return FinishReason.UNKNOWN;
+    }
+    return switch (stopReason) {
+      case "end_turn", "stop_sequence", "pause_turn" -> FinishReason.STOP;
+      case "max_tokens", "model_context_window_exceeded" -> FinishReason.LENGTH;
+      case "refusal" -> FinishReason.CONTENT_FILTER;
+      case "tool_use" -> FinishReason.TOOL_CALLS;
+      default -> FinishReason.UNKNOWN;
+    };
+  }
+
+  /** The HTTP status Anthropic documents for an error type, for errors that arrive inside a 200 stream. */
+  static int statusOf(String errorType) {
+    if (errorType == null) {
+      return 500;
+    }
+    return switch (errorType) {
+      case "invalid_request_error" -> 400;
+      case "authentication_error" -> 401;
+      case "permission_error" -> 403;
+      case "not_found_error" -> 404;
+      case "request_too_large" -> 413;
+      case "rate_limit_error" -> 429;
+      case "overloaded_error" -> 529;
+      default -> 500;
+    };
+  }
+}

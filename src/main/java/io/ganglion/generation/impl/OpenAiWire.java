@@ -1,0 +1,127 @@
+package io.ganglion.generation.impl;
+
+import io.ganglion.generation.LlmProviderConfig;
+import io.ganglion.generation.ChatMessage;
+import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.ChatResult;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.generation.TokenUsage;
+import io.ganglion.generation.UpstreamException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+
+/**
+ * The OpenAI Chat Completions wire format ({@code POST /chat/completions}), as OpenAI, vLLM, Ollama, llama.cpp
+ * server, TGI, LM Studio, Groq and Together speak it.
+ */
+public final class OpenAiWire implements ChatWire {
+
+  @Override
+  public String path() {
+    return "/chat/completions";
+  }
+
+  @Override
+  public void putHeaders(RequestOptions options, String apiKey) {
+    if (apiKey != null) {
+      options.putHeader("authorization", "Bearer " + apiKey);
+    }
+  }
+
+  @Override
+  public JsonObject requestBody(ChatRequest request, LlmProviderConfig config, boolean stream) {
+    JsonArray messages = new JsonArray();
+    if (request.system() != null) {
+      messages.add(new ChatMessage(ChatMessage.Role.SYSTEM, request.system()).toJson());
+    }
+    request.messages().forEach(m -> messages.add(m.toJson()));
+    JsonObject body = new JsonObject()
+      .put("model", request.model() != null ? request.model() : config.model())
+      .put("messages", messages)
+      .put("max_tokens", request.maxTokens() > 0 ? request.maxTokens() : config.defaultMaxTokens());
+    if (request.temperature() != null) {
+      body.put("temperature", request.temperature());
+    }
+    if (!request.stop().isEmpty()) {
+      body.put("stop", new JsonArray(request.stop()));
+    }
+    if (stream) {
+      body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
+    }
+    return body;
+  }
+
+  @Override
+  public ChatResult decodeResponse(String provider, JsonObject body) {
+    JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
+    String text = choice.getJsonObject("message").getString("content");
+    return new ChatResult(
+      text == null ? "" : text,
+      finishReason(choice.getString("finish_reason")),
+      usage(body.getJsonObject("usage")),
+      body.getString("model"),
+      provider);
+  }
+
+  @Override
+  public StreamDecoder streamDecoder(String provider) {
+    return new OpenAiStreamDecoder(provider);
+  }
+
+  @Override
+  public UpstreamException decodeError(String provider, int status, Buffer body, Duration retryAfter) {
+    JsonObject error = errorObject(body);
+    if (error == null) {
+      String text = body.length() == 0 ? "(empty body)" : abbreviate(body.toString());
+      return new UpstreamException(provider, status, null, null, text, retryAfter, null);
+    }
+    return new UpstreamException(provider, status, error.getString("type"), stringOf(error.getValue("code")),
+      error.getString("message", "(no message)"), retryAfter, null);
+  }
+
+  static FinishReason finishReason(String wire) {
+    if (wire == null) {
+      return FinishReason.UNKNOWN;
+    }
+    return switch (wire) {
+      case "stop", "eos", "stop_sequence" -> FinishReason.STOP;
+      case "length" -> FinishReason.LENGTH;
+      case "content_filter" -> FinishReason.CONTENT_FILTER;
+      case "tool_calls", "function_call" -> FinishReason.TOOL_CALLS;
+      default -> FinishReason.UNKNOWN;
+    };
+  }
+
+  static TokenUsage usage(JsonObject usage) {
+    if (usage == null) {
+      return TokenUsage.NONE;
+    }
+    return new TokenUsage(usage.getInteger("prompt_tokens", 0), usage.getInteger("completion_tokens", 0));
+  }
+
+  /** The {@code error} object of an error body, or {@code null} when the body is not that shape. */
+  static JsonObject errorObject(Buffer body) {
+    try {
+      Object error = body.toJsonObject().getValue("error");
+      if (error instanceof JsonObject object) {
+        return object;
+      }
+      // some servers (older Ollama, TGI) answer {"error":"message"}
+      return error instanceof String message ? new JsonObject().put("message", message) : null;
+    } catch (RuntimeException notJson) {
+      return null;
+    }
+  }
+
+  static String stringOf(Object value) {
+    return value == null ? null : value.toString();
+  }
+
+  static String abbreviate(String text) {
+    return text.length() <= 300 ? text : text.substring(0, 300) + "...";
+  }
+}

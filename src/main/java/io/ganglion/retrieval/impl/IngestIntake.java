@@ -1,0 +1,63 @@
+package io.ganglion.retrieval.impl;
+
+import io.ganglion.store.KbRepository;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Takes a validated {@link IngestRequest} into a knowledge base: up to {@code asyncThreshold} documents are ingested
+ * while the caller waits, and the reply lists every document's outcome; more run as a job ({@link IngestJobs}) and the
+ * reply names it. Either way the documents count as pending until settled, and the knowledge base's change is
+ * announced ({@link KbRegistry#announce}) before the caller hears of it.
+ * <p>
+ * <b>NOTE</b>: call on the retrieval verticle's context.
+ */
+public final class IngestIntake {
+
+  private final KbRegistry registry;
+  private final Ingestion ingestion;
+  private final IngestJobs jobs;
+  private final int asyncThreshold;
+
+  public IngestIntake(KbRegistry registry, Ingestion ingestion, IngestJobs jobs, int asyncThreshold) {
+    this.registry = registry;
+    this.ingestion = ingestion;
+    this.jobs = jobs;
+    this.asyncThreshold = asyncThreshold;
+  }
+
+  /**
+   * Ingests the request's documents: {@code {"documents":[outcome...]}} (rejected first, then one outcome per accepted
+   * document) when done at once, or {@code {"job":{"id","status":"queued","documents"},"rejected":[...]}}.
+   */
+  public Future<JsonObject> ingest(KbRepository.Kb kb, IngestRequest request) {
+    List<DocumentInput> accepted = request.accepted();
+    JsonArray rejected = request.rejected();
+    if (accepted.isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("documents", rejected));
+    }
+    registry.accepted(kb.id(), accepted.size());
+    if (accepted.size() > asyncThreshold) {
+      Runnable done = () -> {
+        registry.settled(kb.id(), accepted.size());
+        registry.announce(kb);
+      };
+      return jobs.start(kb.tenant(), kb.id(), accepted, done)
+        .map(id -> new JsonObject().put("job", new JsonObject().put("id", id.toString()).put("status", "queued")
+          .put("documents", accepted.size())).put("rejected", rejected));
+    }
+    return ingestion.ingest(kb.id(), accepted)
+      .eventually(() -> {
+        registry.settled(kb.id(), accepted.size());
+        return registry.announce(kb);
+      })
+      .map(outcomes -> {
+        JsonArray results = rejected.copy();
+        outcomes.forEach(o -> results.add(o.toJson()));
+        return new JsonObject().put("documents", results);
+      });
+  }
+}
