@@ -4,6 +4,7 @@ import io.ganglion.bus.RequestIds;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.cluster.ClusterUnavailableException;
 import io.ganglion.cluster.HazelcastSettings;
+import io.ganglion.cluster.Member;
 import io.ganglion.cluster.Membership;
 import io.ganglion.config.ClusterConfig;
 import io.ganglion.config.GanglionConfig;
@@ -112,9 +113,13 @@ public final class Ganglion implements AutoCloseable {
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
 
+      // ownership counts this node from now on: its retrieval loads the shards it owns as it starts
+      Membership membership = Cluster.membership(vertx);
+      membership.announce(Member.State.UP).await(30, TimeUnit.SECONDS);
       MainVerticle main = new MainVerticle();
       String mainId = vertx.deployVerticle(main, new DeploymentOptions().setConfig(resolved.tree())).await();
       int port = (Integer) vertx.sharedData().getLocalMap(HttpVerticle.PORT_MAP).get("port");
+      membership.httpPort(port).await(30, TimeUnit.SECONDS);
       return new Ganglion(resolved, vertx, main, mainId, embedded, port, adminKey);
     } catch (Exception | Error e) {
       if (vertx != null) {

@@ -10,6 +10,7 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
+import io.ganglion.retrieval.DurabilityConfig;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -36,7 +37,10 @@ final class Sections {
   static List<Section> verticleSections(Function<String, String> env) {
     return List.of(
       new Section("inference", tree -> InferenceConfig.from(section(tree, "inference"))),
-      new Section("retrieval", tree -> RetrievalConfig.from(section(tree, "retrieval"))),
+      new Section("retrieval", tree -> {
+        RetrievalConfig.from(section(tree, "retrieval"));
+        DurabilityConfig.from(section(tree, "retrieval"));
+      }),
       new Section("reflex", tree -> {
         JsonObject reflex = section(tree, "reflex");
         ReflexConfig.from(reflex);

@@ -30,12 +30,23 @@ public final class Addresses {
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /** The cluster as the answering node sees it: members, shards, owners, active copies (admin; {@code GET /v1/cluster}). */
+  public static final String RETRIEVAL_CLUSTER = "ganglion.retrieval.cluster";
   /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */
   public static final String RETRIEVAL_KB_CHANGED = "ganglion.retrieval.kb.changed";
 
   /** Where an ingestion job publishes its progress ({@code ganglion.retrieval.job.<id>}). */
   public static String retrievalJob(String jobId) {
     return "ganglion.retrieval.job." + jobId;
+  }
+
+  /**
+   * One node's shard endpoint, cluster-internal (never on the bridge): {@code ganglion.retrieval.shards.<vertx node
+   * id>.<step>}, step {@code stats}, {@code rank}, {@code fetch} or {@code changed}. The node id is its process's, so a
+   * restarted node never receives what was meant for its predecessor.
+   */
+  public static String retrievalShards(String vertxNodeId, String step) {
+    return "ganglion.retrieval.shards." + vertxNodeId + "." + step;
   }
 
   // reflex

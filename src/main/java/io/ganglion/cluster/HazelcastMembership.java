@@ -57,6 +57,9 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
   private final UUID lifecycleListener;
   private volatile Member self;
   private volatile boolean announced;
+  /** The members as last computed; null after any change (descriptors are parsed once per change, not per read). */
+  private volatile List<Member> members;
+  private final java.util.concurrent.atomic.AtomicLong generation = new java.util.concurrent.atomic.AtomicLong();
 
   HazelcastMembership(Vertx vertx, HazelcastInstance hazelcast, ClusterConfig config, String vertxId) {
     this.vertx = vertx;
@@ -82,6 +85,11 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
 
   @Override
   public List<Member> members() {
+    List<Member> cached = members;
+    if (cached != null) {
+      return cached;
+    }
+    long computedAt = generation.get();
     Set<String> live = liveServers();
     Map<String, Member> byId = new HashMap<>();
     for (Map.Entry<String, String> e : descriptors.snapshot().entrySet()) {
@@ -94,6 +102,10 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
     }
     List<Member> out = new ArrayList<>(byId.values());
     out.sort(Comparator.comparing(Member::id));
+    out = List.copyOf(out);
+    if (generation.get() == computedAt) {
+      members = out;
+    }
     return out;
   }
 
@@ -217,6 +229,8 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
   }
 
   private void changed() {
+    generation.incrementAndGet();
+    members = null;
     listeners.forEach(Runnable::run);
   }
 

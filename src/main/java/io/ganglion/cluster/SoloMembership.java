@@ -10,7 +10,10 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** The membership of a node that runs alone ({@code cluster.enabled: false}): a cluster of one, always quorate. */
+/**
+ * The membership of a node that runs alone ({@code cluster.enabled: false}): a cluster of one, always quorate, up from
+ * the start (it owns every shard).
+ */
 final class SoloMembership implements Membership {
 
   private final String nodeId;
@@ -18,7 +21,7 @@ final class SoloMembership implements Membership {
   private final Map<String, ClusterTable> tables = new ConcurrentHashMap<>();
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private volatile Member self;
-  private volatile boolean announced;
+  private volatile boolean announced = true;
 
   SoloMembership(String nodeId) {
     this.nodeId = nodeId;

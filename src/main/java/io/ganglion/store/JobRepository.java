@@ -1,17 +1,37 @@
 package io.ganglion.store;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Ingestion jobs: a large batch's progress, and the reason for every document that failed. */
+/**
+ * Ingestion jobs, durable: a job and all its documents are stored in one transaction before the job is accepted, and
+ * each document is marked indexed or failed as its slice completes. A running job is held under a node lease
+ * ({@code lease_owner}, {@code lease_expires_at}) that its node renews; when a node dies its lease runs out and
+ * another node claims the job ({@code FOR UPDATE SKIP LOCKED}, so two nodes never take the same one) and carries on
+ * with the documents still pending. Nothing is ever failed because a node started. Failures are coded by
+ * {@link PgFailures}.
+ */
 public final class JobRepository {
+
+  /** A job a node holds: enough to run it. */
+  public record Held(UUID id, String tenant, long kbId, int documents) {
+  }
+
+  /** A stored document of a job, as the request gave it. */
+  public record PendingDocument(int seq, JsonObject input) {
+  }
+
+  /** What became of one document of a job. */
+  public record Settled(int seq, boolean indexed, int chunks, JsonObject error) {
+  }
 
   private final Pool pool;
 
@@ -19,20 +39,119 @@ public final class JobRepository {
     this.pool = pool;
   }
 
-  public Future<UUID> create(String tenant, long kbId, int documents) {
+  /**
+   * Stores a job of {@code inputs} (one JSON document each), held by {@code owner} for {@code leaseMs}; the job
+   * exists, documents and all, once this completes.
+   */
+  public Future<UUID> create(String tenant, long kbId, List<JsonObject> inputs, String owner, long leaseMs) {
     UUID id = UUID.randomUUID();
-    return pool.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, documents) values ($1, $2, $3, 'queued', $4)")
-      .execute(Tuple.of(id, tenant, kbId, documents))
+    List<Tuple> documents = new ArrayList<>(inputs.size());
+    for (int i = 0; i < inputs.size(); i++) {
+      documents.add(Tuple.of(id, i, inputs.get(i)));
+    }
+    return pool.withTransaction(conn -> conn.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, "
+          + "documents, lease_owner, lease_expires_at) values ($1, $2, $3, 'queued', $4, $5, now() + $6 * interval '1 ms')")
+        .execute(Tuple.of(id, tenant, kbId, inputs.size(), owner, leaseMs))
+        .compose(v -> conn.preparedQuery("insert into ingest_job_documents(job_id, seq, input) values ($1, $2, $3)")
+          .executeBatch(documents)))
       .map(rows -> id)
       .recover(PgFailures::coded);
   }
 
-  /** Records progress: counts so far, errors so far, and the status. */
-  public Future<Void> update(UUID id, String status, int done, int failed, int chunks, JsonArray errors) {
-    return pool.preparedQuery("update ingest_jobs set status = $2, done = $3, failed = $4, chunks = $5, errors = $6, "
-        + "updated_at = now() where id = $1")
-      .execute(Tuple.of(id, status, done, failed, chunks, errors))
+  /**
+   * Takes the oldest unfinished job whose lease has run out (or that no node holds) for {@code owner}; empty when
+   * there is none. Concurrent claimers skip each other's rows, so each job goes to one node.
+   */
+  public Future<Optional<Held>> claim(String owner, long leaseMs) {
+    return pool.preparedQuery("update ingest_jobs set lease_owner = $1, lease_expires_at = now() + $2 * interval '1 ms', "
+        + "status = 'running', updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') "
+        + "and (lease_expires_at is null or lease_expires_at < now()) order by created_at limit 1 for update skip locked) "
+        + "returning id, tenant_id, kb_id, documents")
+      .execute(Tuple.of(owner, leaseMs))
+      .map(rows -> rows.size() == 0 ? Optional.<Held>empty() : Optional.of(held(rows.iterator().next())))
+      .recover(PgFailures::coded);
+  }
+
+  /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds (a lost lease is another node's). */
+  public Future<List<UUID>> renew(List<UUID> ids, String owner, long leaseMs) {
+    return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() + $3 * interval '1 ms' "
+        + "where id = any($1) and lease_owner = $2 and status in ('queued', 'running') returning id")
+      .execute(Tuple.of(ids.toArray(UUID[]::new), owner, leaseMs))
+      .map(rows -> {
+        List<UUID> kept = new ArrayList<>();
+        rows.forEach(r -> kept.add(r.getUUID("id")));
+        return kept;
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /**
+   * Lets other nodes claim at once the jobs a previous process of this node held ({@code <nodeId>/…} but not
+   * {@code owner}): that process is gone, so there is no point waiting for its leases to run out.
+   */
+  public Future<Integer> releasePredecessors(String nodeId, String owner) {
+    return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() where lease_owner like $1 "
+        + "and lease_owner <> $2 and status in ('queued', 'running')")
+      .execute(Tuple.of(nodeId + "/%", owner))
+      .map(rows -> rows.rowCount())
+      .recover(PgFailures::coded);
+  }
+
+  /** Up to {@code limit} documents of the job still to ingest, in order. */
+  public Future<List<PendingDocument>> pending(UUID job, int limit) {
+    return pool.preparedQuery("select seq, input from ingest_job_documents where job_id = $1 and status = 'pending' "
+        + "order by seq limit $2")
+      .execute(Tuple.of(job, limit))
+      .map(rows -> {
+        List<PendingDocument> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new PendingDocument(r.getInteger("seq"), r.getJsonObject("input"))));
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /**
+   * Records a slice's outcomes and the job's counts from them, if {@code owner} still holds the job; returns whether
+   * it does (when not, another node has taken the job over and this one stops).
+   */
+  public Future<Boolean> settle(UUID job, String owner, List<Settled> outcomes) {
+    List<Tuple> rows = outcomes.stream().map(o -> Tuple.of(job, o.seq(), o.indexed() ? "indexed" : "failed", o.error(),
+      o.chunks())).toList();
+    return pool.withTransaction(conn -> conn.preparedQuery("select 1 from ingest_jobs where id = $1 and lease_owner = $2 "
+          + "for update")
+        .execute(Tuple.of(job, owner))
+        .compose(held -> {
+          if (held.size() == 0) {
+            return Future.succeededFuture(false);
+          }
+          return (rows.isEmpty() ? Future.<Void>succeededFuture() : conn.preparedQuery("update ingest_job_documents "
+              + "set status = $3, error = $4, chunks = $5 where job_id = $1 and seq = $2").executeBatch(rows).<Void>mapEmpty())
+            .compose(v -> conn.preparedQuery("update ingest_jobs j set status = 'running', done = c.done, "
+                + "failed = c.failed, chunks = c.chunks, errors = c.errors, updated_at = now() from (select count(*) filter (where status = 'indexed') as done, "
+                + "count(*) filter (where status = 'failed') as failed, coalesce(sum(chunks), 0) as chunks, "
+                + "coalesce(jsonb_agg(error order by seq) filter (where status = 'failed'), '[]'::jsonb) as errors "
+                + "from ingest_job_documents where job_id = $1) c where j.id = $1")
+              .execute(Tuple.of(job)))
+            .map(v -> true);
+        }))
+      .recover(PgFailures::coded);
+  }
+
+  /** Marks the job finished (failed when every document failed) and releases it. */
+  public Future<Void> finish(UUID job, String owner) {
+    return pool.preparedQuery("update ingest_jobs set status = case when failed = documents then 'failed' else 'done' end, "
+        + "lease_owner = null, lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
+      .execute(Tuple.of(job, owner))
       .<Void>mapEmpty()
+      .recover(PgFailures::coded);
+  }
+
+  /** Documents of the knowledge base's unfinished jobs not yet ingested (they count as pending). */
+  public Future<Long> pendingDocuments(long kbId) {
+    return pool.preparedQuery("select count(*) as n from ingest_job_documents d join ingest_jobs j on j.id = d.job_id "
+        + "where j.kb_id = $1 and j.status in ('queued', 'running') and d.status = 'pending'")
+      .execute(Tuple.of(kbId))
+      .map(rows -> rows.iterator().next().getLong("n"))
       .recover(PgFailures::coded);
   }
 
@@ -51,12 +170,8 @@ public final class JobRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Jobs left queued or running by a previous process: marked failed at start (their documents were not all stored). */
-  public Future<Integer> failInterrupted() {
-    return pool.query("update ingest_jobs set status = 'failed', errors = errors || '[{\"error\":\"interrupted by a restart\"}]'::jsonb, "
-        + "updated_at = now() where status in ('queued', 'running')")
-      .execute().map(rows -> rows.rowCount())
-      .recover(PgFailures::coded);
+  private static Held held(Row row) {
+    return new Held(row.getUUID("id"), row.getString("tenant_id"), row.getLong("kb_id"), row.getInteger("documents"));
   }
 
   static JsonObject toJson(Row row) {

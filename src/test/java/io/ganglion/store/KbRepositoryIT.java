@@ -28,7 +28,7 @@ class KbRepositoryIT {
   void tenantScoped() {
     String owner = StorePostgres.tenant();
     String other = StorePostgres.tenant();
-    KbRepository.Kb kb = await(kbs.create(owner, "handbook"));
+    KbRepository.Kb kb = await(kbs.create(owner, "handbook", 4));
     assertThat(await(kbs.get(owner, "handbook"))).contains(kb);
     assertThat(await(kbs.get(other, "handbook"))).isEmpty();
     assertThat(await(kbs.list(other))).isEmpty();
@@ -40,16 +40,16 @@ class KbRepositoryIT {
   @DisplayName("a name the tenant already uses fails with 4090 (conflict); another tenant may use it")
   void duplicateName() {
     String owner = StorePostgres.tenant();
-    await(kbs.create(owner, "faq"));
-    assertThat(failsWith(kbs.create(owner, "faq"), ErrorCode.CONFLICT)).isEqualTo("knowledge base 'faq' already exists");
-    assertThat(await(kbs.create(StorePostgres.tenant(), "faq")).name()).isEqualTo("faq");
+    await(kbs.create(owner, "faq", 4));
+    assertThat(failsWith(kbs.create(owner, "faq", 4), ErrorCode.CONFLICT)).isEqualTo("knowledge base 'faq' already exists");
+    assertThat(await(kbs.create(StorePostgres.tenant(), "faq", 4)).name()).isEqualTo("faq");
   }
 
   @Test
   @DisplayName("delete removes the knowledge base once: true, then false")
   void deleteOnce() {
     String owner = StorePostgres.tenant();
-    await(kbs.create(owner, "old"));
+    await(kbs.create(owner, "old", 4));
     assertThat(await(kbs.delete(owner, "old"))).isTrue();
     assertThat(await(kbs.delete(owner, "old"))).isFalse();
     assertThat(await(kbs.get(owner, "old"))).isEmpty();
