@@ -1,5 +1,6 @@
 package io.ganglion.app;
 
+import io.ganglion.bridge.BridgeConfig;
 import io.ganglion.config.ConfigException;
 import io.ganglion.config.ConfigReader;
 import io.ganglion.config.GanglionConfig;
@@ -48,6 +49,7 @@ final class Sections {
         ReflexRulesConfig.from(reflex);
       }),
       new Section("orchestration", OrchestrationConfig::from),
+      new Section("bridge", tree -> BridgeConfig.from(section(tree, "bridge"))),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)));
   }
 

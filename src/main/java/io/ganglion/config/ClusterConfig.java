@@ -104,7 +104,7 @@ public record ClusterConfig(boolean enabled, String name, String host, int port,
       r.integer("maxConcurrentLoads", 2, 1, 64),
       r.longValue("shardTimeoutMs", 2_000, 50, 600_000),
       r.longValue("drainTimeoutMs", 30_000, 0, 600_000),
-      r.longValue("syncIntervalMs", 1_000, 100, 600_000),
+      r.longValue("syncIntervalMs", 250, 50, 600_000),
       r.longValue("invalidationWaitMs", 500, 0, 500));
   }
 

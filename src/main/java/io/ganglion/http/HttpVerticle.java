@@ -4,13 +4,18 @@ import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
+import io.ganglion.http.auth.Credentials;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
+import io.ganglion.http.limits.RateLimits;
+import io.ganglion.bus.MeterRegistries;
+import io.ganglion.cluster.Cluster;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.ClusterRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
@@ -77,13 +82,16 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
     AuditLog audit = new AuditLog(new AuditRepository(postgres));
-    BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit);
+    BearerAuthHandler auth = new BearerAuthHandler(
+      new Credentials(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth())), audit);
     router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
     router.route("/v1/*").handler(auth);
-    router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits()));
+    router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS),
+      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx))));
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
+    new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);

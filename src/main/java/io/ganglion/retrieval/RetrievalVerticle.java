@@ -3,6 +3,7 @@ package io.ganglion.retrieval;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.inference.InferenceConfig;
@@ -92,16 +93,17 @@ public final class RetrievalVerticle extends VerticleBase {
         var bus = vertx.eventBus();
         return Future.all(List.of(
           Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_CLUSTER, this::cluster).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CREATE, this::createKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_LIST, this::listKbs).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_GET, this::getKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_DELETE, this::deleteKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_INGEST, this::ingest).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DELETE, this::deleteDocument).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion()));
+          PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> registry.changed(msg.body())).completion(),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_CREATE, this::createKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_LIST, this::listKbs),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_GET, this::getKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_DELETE, this::deleteKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_INGEST, this::ingest),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_SEARCH, this::search),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_DELETE, this::deleteDocument),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_JOB_GET, this::getJob)));
       });
   }
 

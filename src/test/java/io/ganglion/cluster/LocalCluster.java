@@ -53,7 +53,7 @@ final class LocalCluster implements AutoCloseable {
         "--cluster.enabled=true", "--cluster.name=it-" + UUID.randomUUID().toString().substring(0, 8),
         "--cluster.host=127.0.0.1", "--cluster.members=" + members,
         "--cluster.heartbeatSeconds=1", "--cluster.failureTimeoutSeconds=4", "--cluster.rebalanceDelayMs=3000",
-        "--cluster.syncIntervalMs=500", "--postgres.url=" + cluster.stores.postgresUrl(),
+        "--postgres.url=" + cluster.stores.postgresUrl(),
         "--redis.url=" + cluster.stores.redisUrl(), "--admin.key=" + cluster.adminKey, "--http.instances=1",
         "--inference.threads=1", "--inference.workers=1", "--retrieval.workers=2", "--postgres.poolSize=4",
         "--redis.poolSize=4"));

@@ -38,7 +38,7 @@ public final class GuardRoutes {
     if (!(direction instanceof String)) {
       throw ErrorCode.INVALID_REQUEST.exception("'direction' must be input or output");
     }
-    Replies.forward(vertx, ctx, Addresses.REFLEX_INSPECT, new JsonObject().put("text", text).put("direction", direction),
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.REFLEX_INSPECT), new JsonObject().put("text", text).put("direction", direction),
       busTimeoutMs, 200);
   }
 }

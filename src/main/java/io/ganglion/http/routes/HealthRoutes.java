@@ -66,9 +66,18 @@ public final class HealthRoutes {
         up &= ok;
         detail.put(check.getKey(), ok ? "UP" : "DOWN: " + check.getValue().cause().getMessage());
       }
+      JsonObject body = new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", detail);
+      // the cluster's colour is information, never a reason to be unready: a yellow or red cluster must not take
+      // every node out of the load balancer at once
+      Future<?> retrieval = checks.get("retrieval");
+      if (retrieval != null && retrieval.succeeded()
+        && ((io.vertx.core.eventbus.Message<?>) retrieval.result()).body() instanceof JsonObject status
+        && status.getJsonObject("cluster") != null) {
+        body.put("cluster", status.getJsonObject("cluster"));
+      }
       ctx.response().setStatusCode(up ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", detail).toBuffer());
+        .end(body.toBuffer());
     });
   }
 }

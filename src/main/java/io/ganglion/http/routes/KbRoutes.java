@@ -39,25 +39,25 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, WRITE);
     JsonObject body = JsonBodies.object(ctx);
     String name = JsonBodies.requiredString(body, "name");
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_CREATE,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_CREATE),
       new JsonObject().put("tenant", principal.tenant()).put("name", name), busTimeoutMs, 201);
   }
 
   private void list(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_LIST,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_LIST),
       new JsonObject().put("tenant", principal.tenant()), busTimeoutMs, 200);
   }
 
   private void get(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_GET,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_GET),
       new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), busTimeoutMs, 200);
   }
 
   private void delete(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, WRITE);
-    vertx.eventBus().request(Addresses.RETRIEVAL_KB_DELETE,
+    vertx.eventBus().request(Addresses.local(Addresses.RETRIEVAL_KB_DELETE),
         new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), Deadlines.within(busTimeoutMs))
       .onSuccess(reply -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);

@@ -42,7 +42,7 @@ final class ReflexHook {
 
   Future<Inspection> inspect(String text, String direction, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("text", text).put("direction", direction);
-    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT, request, hop)
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT), request, hop)
       .map(Message::body)
       .map(reply -> {
         String action = reply.getString("action", "allow");

@@ -113,6 +113,16 @@ public final class KbRegistry {
     });
   }
 
+  /**
+   * Applies a {@code ganglion.retrieval.kb.changed} event from any node: a deleted knowledge base is forgotten at
+   * once, so a request through this node right after the delete answers 404 rather than searching copies that are gone.
+   */
+  public void changed(JsonObject event) {
+    if (Boolean.TRUE.equals(event.getValue("deleted"))) {
+      cache.invalidate(key(event.getString("tenant"), event.getString("kb")));
+    }
+  }
+
   /** Counts {@code count} documents of the knowledge base as accepted and not yet stored. */
   void accepted(long kbId, int count) {
     pending.merge(kbId, count, Integer::sum);

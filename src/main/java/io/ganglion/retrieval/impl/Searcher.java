@@ -160,7 +160,7 @@ public final class Searcher {
       return Future.succeededFuture(hits);
     }
     JsonArray passages = new JsonArray(hits.stream().map(h -> (Object) h.text()).toList());
-    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_RERANK, new JsonObject().put("model", request.reranker())
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.INFERENCE_RERANK), new JsonObject().put("model", request.reranker())
         .put("query", request.query()).put("passages", passages), Deadlines.within(busTimeoutMs))
       .map(reply -> {
         JsonArray scores = reply.body().getJsonArray("scores");

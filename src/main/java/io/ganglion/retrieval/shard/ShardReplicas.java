@@ -220,7 +220,13 @@ public final class ShardReplicas {
 
   /** Re-reads every knowledge base's version: new ones are loaded, deleted ones dropped, lagging copies caught up. */
   Future<Void> sync() {
+    long asOf = System.currentTimeMillis();
     return kbs.all().onSuccess(all -> {
+      JsonObject tags = new JsonObject();
+      all.forEach(kv -> tags.put(kv.kb().tenant() + "/" + kv.kb().name(), kv.kb().createdAt() + "#" + kv.version()));
+      // the answer cache on this node trusts the versions it knows for a while longer (see KbVersions)
+      vertx.eventBus().publish(io.ganglion.bus.Addresses.RETRIEVAL_KB_VERSIONS,
+        new JsonObject().put("asOf", asOf).put("kbs", tags), new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
       Map<Long, Long> versions = new HashMap<>();
       Set<Long> seen = new HashSet<>();
       for (KbRepository.KbVersion kv : all) {

@@ -134,9 +134,13 @@ public final class Shards {
       .put("kbs", shards.getJsonArray("kbs"));
   }
 
-  /** This node's copies, for the status address. */
+  /**
+   * This node's copies and the cluster's colour as it sees it, for the status address (and {@code /ready}):
+   * {@code {"copies","activeCopies","cluster":{"status","members","quorum"}}}.
+   */
   public JsonObject describe() {
-    return replicas.describe();
+    return replicas.describe().put("cluster", new JsonObject().put("status", status())
+      .put("members", membership.members().size()).put("quorum", membership.quorate()));
   }
 
   /** The cluster colour alone (for {@code /ready}). */

@@ -1,0 +1,284 @@
+package io.ganglion.cluster;
+
+import io.ganglion.app.Ganglion;
+import io.ganglion.config.ConfigLoader;
+import io.ganglion.config.GanglionConfig;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+@DisplayName("A three-node cluster on one machine: real JVMs, Hazelcast, Debian PostgreSQL and Redis")
+class ClusterIT {
+
+  static final String KB = "handbook";
+  static LocalCluster cluster;
+  static NodeProcess one;
+  static NodeProcess two;
+  static NodeProcess three;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = LocalCluster.start(3, Map.of());
+    one = cluster.node(1);
+    two = cluster.node(2);
+    three = cluster.node(3);
+    awaitMembers(3);
+    assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", KB)).statusCode()).isEqualTo(201);
+    HttpResponse<String> ingested = cluster.postJson(one, "/v1/kbs/" + KB + "/documents",
+      new JsonObject().put("documents", ClusterCorpus.documents(20, 7)));
+    assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
+    awaitGreen(one);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  static void awaitMembers(int n) {
+    for (NodeProcess node : List.of(one, two, three)) {
+      Await.until(Duration.ofSeconds(60), node.nodeId + " sees " + n + " members",
+        () -> LocalCluster.json(cluster.get(node, "/v1/cluster")).getJsonArray("members").size() == n);
+    }
+  }
+
+  static void awaitGreen(NodeProcess node) {
+    Await.until(Duration.ofSeconds(60), "cluster green on " + node.nodeId,
+      () -> "green".equals(LocalCluster.json(cluster.get(node, "/v1/cluster")).getString("status")));
+  }
+
+  static JsonObject search(NodeProcess node, String kb, JsonObject query) {
+    HttpResponse<String> response = cluster.postJson(node, "/v1/kbs/" + kb + "/search", query);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return LocalCluster.json(response);
+  }
+
+  @Test
+  @DisplayName("every node lists the three members by cluster.nodeId with their HTTP ports, and /ready says green")
+  void members() {
+    for (NodeProcess node : List.of(one, two, three)) {
+      JsonObject report = LocalCluster.json(cluster.get(node, "/v1/cluster"));
+      assertThat(report.getString("self")).isEqualTo(node.nodeId);
+      assertThat(report.getBoolean("quorum")).isTrue();
+      Map<String, Integer> ports = new HashMap<>();
+      report.getJsonArray("members").forEach(m -> ports.put(((JsonObject) m).getString("id"),
+        ((JsonObject) m).getInteger("httpPort")));
+      assertThat(ports).containsEntry("node-1", one.httpPort).containsEntry("node-2", two.httpPort)
+        .containsEntry("node-3", three.httpPort);
+      JsonObject ready = LocalCluster.json(cluster.get(node, "/ready"));
+      assertThat(ready.getJsonObject("cluster").getString("status")).isEqualTo("green");
+      assertThat(ready.getJsonObject("cluster").getInteger("members")).isEqualTo(3);
+    }
+  }
+
+  @Test
+  @DisplayName("each shard has two distinct owners, both active, and the three nodes hold 3, 3 and 2 of the 4 shards")
+  void ownership() {
+    JsonObject report = LocalCluster.json(cluster.get(two, "/v1/cluster"));
+    JsonObject kb = kb(report, KB);
+    JsonArray shards = kb.getJsonArray("shards");
+    assertThat(shards).hasSize(4);
+    Map<String, Integer> load = new HashMap<>();
+    for (Object o : shards) {
+      JsonObject shard = (JsonObject) o;
+      List<String> owners = strings(shard.getJsonArray("owners"));
+      assertThat(owners).hasSize(2).doesNotHaveDuplicates();
+      assertThat(new TreeSet<>(strings(shard.getJsonArray("active")))).isEqualTo(new TreeSet<>(owners));
+      owners.forEach(owner -> load.merge(owner, 1, Integer::sum));
+    }
+    assertThat(load.values()).containsExactlyInAnyOrder(3, 3, 2);
+    // every node computes the same owners
+    assertThat(kb(LocalCluster.json(cluster.get(three, "/v1/cluster")), KB).getJsonArray("shards")
+      .stream().map(s -> ((JsonObject) s).getJsonArray("owners")).toList())
+      .isEqualTo(shards.stream().map(s -> ((JsonObject) s).getJsonArray("owners")).toList());
+  }
+
+  @Test
+  @DisplayName("keyword, vector and hybrid search return the same ids and scores through every node as a single node holding the same corpus")
+  void sameRankingEverywhere() throws Exception {
+    List<JsonObject> queries = new ArrayList<>();
+    for (String mode : List.of("keyword", "vector", "hybrid")) {
+      for (String q : ClusterCorpus.QUERIES) {
+        queries.add(new JsonObject().put("query", q).put("mode", mode).put("k", 8));
+      }
+    }
+    queries.add(new JsonObject().put("query", "replica shard failover").put("mode", "hybrid").put("fusion", "rrf"));
+    queries.add(new JsonObject().put("query", "latency budget").put("filter", new JsonObject().put("team", "search")));
+
+    try (ReferenceNode reference = ReferenceNode.start(cluster)) {
+      for (JsonObject query : queries) {
+        JsonObject expected = reference.search(KB, query);
+        assertThat(expected.getJsonArray("hits")).as("reference hits for " + query).isNotEmpty();
+        for (NodeProcess node : List.of(one, two, three)) {
+          JsonObject actual = search(node, KB, query);
+          assertThat(actual.getJsonObject("shards")).isEqualTo(new JsonObject().put("total", 4).put("successful", 4)
+            .put("failed", 0));
+          assertThat(actual.containsKey("partial")).isFalse();
+          assertSameHits(query + " via " + node.nodeId, actual.getJsonArray("hits"), expected.getJsonArray("hits"));
+        }
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("a document ingested through one node is found at once through the others, and a deleted one is gone at once")
+  void ingestThenSearchElsewhere() {
+    JsonObject doc = new JsonObject().put("id", "fresh-zebra").put("title", "Zebra crossings")
+      .put("text", "The quixotic zebra crossing protocol governs pedestrian quorum at every junction.");
+    HttpResponse<String> ingested = cluster.postJson(one, "/v1/kbs/" + KB + "/documents",
+      new JsonObject().put("documents", new JsonArray().add(doc)));
+    assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
+    for (NodeProcess node : List.of(two, three, one)) {
+      assertThat(ids(search(node, KB, new JsonObject().put("query", "quixotic zebra").put("mode", "keyword"))))
+        .as(node.nodeId).contains("fresh-zebra");
+    }
+    assertThat(cluster.delete(two, "/v1/kbs/" + KB + "/documents/fresh-zebra").statusCode()).isEqualTo(204);
+    for (NodeProcess node : List.of(three, one, two)) {
+      assertThat(ids(search(node, KB, new JsonObject().put("query", "quixotic zebra").put("mode", "keyword"))))
+        .as(node.nodeId).doesNotContain("fresh-zebra");
+    }
+  }
+
+  @Test
+  @DisplayName("a knowledge base created through one node is searchable through another at once")
+  void createThenSearchElsewhere() {
+    assertThat(cluster.postJson(two, "/v1/kbs", new JsonObject().put("name", "fresh")).statusCode()).isEqualTo(201);
+    JsonObject empty = search(three, "fresh", new JsonObject().put("query", "anything at all").put("mode", "keyword"));
+    assertThat(empty.getJsonArray("hits")).isEmpty();
+    assertThat(empty.getJsonObject("shards").getInteger("successful")).isEqualTo(4);
+    assertThat(cluster.delete(one, "/v1/kbs/fresh").statusCode()).isEqualTo(204);
+    assertThat(cluster.postJson(three, "/v1/kbs/fresh/search", new JsonObject().put("query", "x")).statusCode())
+      .isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("an answer cached on one node is not served there once another node ingested into its knowledge base")
+  void crossNodeInvalidation() {
+    JsonObject question = new JsonObject().put("question", "What does the zebra quorum protocol require?");
+    assertThat(cacheHeader(ask(two, question))).isEqualTo("miss");
+    assertThat(cacheHeader(ask(two, question))).isEqualTo("hit");
+    assertThat(cacheHeader(ask(three, question))).isEqualTo("hit"); // Redis: shared by every node
+
+    JsonObject doc = new JsonObject().put("id", "zebra-quorum").put("title", "Zebra quorum")
+      .put("text", "The zebra quorum protocol requires three striped witnesses before any crossing.");
+    assertThat(cluster.postJson(one, "/v1/kbs/" + KB + "/documents", new JsonObject().put("documents",
+      new JsonArray().add(doc))).statusCode()).isEqualTo(200);
+
+    HttpResponse<String> after = ask(two, question);
+    assertThat(cacheHeader(after)).isEqualTo("miss");
+    assertThat(after.body()).contains("zebra-quorum");
+    assertThat(cacheHeader(ask(three, question))).isEqualTo("hit"); // the new answer, cached by node-2
+  }
+
+  @Test
+  @DisplayName("a key revoked through one node is refused by every node within two seconds")
+  void revocationEverywhere() {
+    HttpResponse<String> created = cluster.postJson(one, "/v1/admin/keys", new JsonObject().put("tenant", "revokee")
+      .put("scopes", new JsonArray().add("kb:read")).put("name", "short-lived"));
+    assertThat(created.statusCode()).isEqualTo(201);
+    JsonObject key = LocalCluster.json(created);
+    for (NodeProcess node : List.of(one, two, three)) {
+      assertThat(asKey(node, key.getString("key")).statusCode()).isEqualTo(200); // now cached as valid on each node
+    }
+    assertThat(cluster.delete(one, "/v1/admin/keys/" + key.getString("id")).statusCode()).isEqualTo(204);
+    long revoked = System.nanoTime();
+    for (NodeProcess node : List.of(two, three, one)) {
+      Await.until(Duration.ofSeconds(2), node.nodeId + " refuses the revoked key",
+        () -> asKey(node, key.getString("key")).statusCode() == 401);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(3));
+  }
+
+  // --- helpers
+
+  static HttpResponse<String> ask(NodeProcess node, JsonObject question) {
+    HttpResponse<String> response = cluster.postJson(node, "/v1/kbs/" + KB + "/ask", question);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    return response;
+  }
+
+  static String cacheHeader(HttpResponse<String> response) {
+    return response.headers().firstValue("X-Ganglion-Cache").orElse("(none)");
+  }
+
+  static HttpResponse<String> asKey(NodeProcess node, String key) {
+    return cluster.send(HttpRequest.newBuilder(URI.create(node.base() + "/v1/kbs")).timeout(Duration.ofSeconds(10))
+      .header("Authorization", "Bearer " + key).GET().build());
+  }
+
+  static void assertSameHits(String what, JsonArray actual, JsonArray expected) {
+    assertThat(actual.stream().map(h -> ((JsonObject) h).getString("chunkId")).toList()).as(what)
+      .isEqualTo(expected.stream().map(h -> ((JsonObject) h).getString("chunkId")).toList());
+    for (int i = 0; i < expected.size(); i++) {
+      assertThat(actual.getJsonObject(i).getDouble("score")).as(what + " #" + i)
+        .isCloseTo(expected.getJsonObject(i).getDouble("score"), within(1e-4));
+    }
+  }
+
+  static List<String> ids(JsonObject result) {
+    return result.getJsonArray("hits").stream().map(h -> ((JsonObject) h).getString("documentId")).toList();
+  }
+
+  static JsonObject kb(JsonObject report, String name) {
+    return report.getJsonArray("kbs").stream().map(JsonObject.class::cast)
+      .filter(k -> k.getString("name").equals(name)).findFirst().orElseThrow();
+  }
+
+  static List<String> strings(JsonArray array) {
+    return array.stream().map(String::valueOf).toList();
+  }
+
+  /** The single-node server the cluster is compared with: cluster off, same PostgreSQL and Redis, in this JVM. */
+  static final class ReferenceNode implements AutoCloseable {
+    private final Ganglion ganglion;
+    private final String adminKey;
+
+    private ReferenceNode(Ganglion ganglion, String adminKey) {
+      this.ganglion = ganglion;
+      this.adminKey = adminKey;
+    }
+
+    static ReferenceNode start(LocalCluster cluster) throws Exception {
+      Path data = Files.createTempDirectory(cluster.dir, "reference-");
+      GanglionConfig config = GanglionConfig.from(ConfigLoader.load(List.of("--http.port=0", "--http.instances=1",
+        "--dataDir=" + data, "--postgres.url=" + cluster.stores.postgresUrl(), "--redis.url=" + cluster.stores.redisUrl(),
+        "--admin.key=" + cluster.adminKey, "--cluster.nodeId=reference", "--inference.threads=1",
+        "--retrieval.workers=2"), Map.of()));
+      return new ReferenceNode(Ganglion.start(config), cluster.adminKey);
+    }
+
+    JsonObject search(String kb, JsonObject query) {
+      HttpResponse<String> response = cluster.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + ganglion.port() + "/v1/kbs/" + kb + "/search"))
+        .timeout(Duration.ofSeconds(60)).header("Authorization", "Bearer " + adminKey)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(query.encode())).build());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+      return new JsonObject(response.body());
+    }
+
+    @Override
+    public void close() {
+      ganglion.close();
+    }
+  }
+}
