@@ -1,5 +1,6 @@
 package io.ganglion.app;
 
+import io.ganglion.bus.Addresses;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.cluster.ClusterUnavailableException;
@@ -153,6 +154,7 @@ public final class Ganglion implements AutoCloseable {
    */
   @Override
   public void close() {
+    drain();
     long bound = config.http().shutdownGraceMs() + 20_000;
     try {
       main.undeployInReverse().eventually(() -> vertx.undeploy(mainId)).await(bound, TimeUnit.MILLISECONDS);
@@ -165,6 +167,26 @@ public final class Ganglion implements AutoCloseable {
       LOG.warn("Vert.x did not close cleanly: {}", e.toString());
     }
     closeAll(embedded);
+  }
+
+  /**
+   * In a cluster, hands this node's shards over before it stops: it announces it is leaving (ownership no longer
+   * counts it, so other members load its shards), keeps serving while they do, and returns once they are active or
+   * after {@code cluster.drainTimeoutMs}; its running ingestion jobs are released to the others.
+   */
+  private void drain() {
+    if (!config.cluster().enabled()) {
+      return;
+    }
+    try {
+      Cluster.membership(vertx).announce(Member.State.LEAVING).await(5, TimeUnit.SECONDS);
+      LOG.info("leaving the cluster: handing shards over (at most {} ms)", config.cluster().drainTimeoutMs());
+      vertx.eventBus().request(Addresses.RETRIEVAL_DRAIN, new io.vertx.core.json.JsonObject(),
+          io.ganglion.bus.Deadlines.localWithin(config.cluster().drainTimeoutMs() + 5_000))
+        .await(config.cluster().drainTimeoutMs() + 10_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("handing shards over did not finish: {}", e.toString());
+    }
   }
 
   private static Vertx newVertx(ClusterConfig cluster) {

@@ -39,6 +39,11 @@ public final class Addresses {
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /**
+   * Node-local: completes once this node handed its shard copies over after announcing it leaves (a clean stop), or
+   * after {@code cluster.drainTimeoutMs}. The launcher asks it before stopping the verticles.
+   */
+  public static final String RETRIEVAL_DRAIN = "ganglion.retrieval.drain";
   /** The cluster as the answering node sees it: members, shards, owners, active copies (admin; {@code GET /v1/cluster}). */
   public static final String RETRIEVAL_CLUSTER = "ganglion.retrieval.cluster";
   /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */

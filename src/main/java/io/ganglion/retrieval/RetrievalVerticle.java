@@ -95,6 +95,8 @@ public final class RetrievalVerticle extends VerticleBase {
           Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
           PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> registry.changed(msg.body())).completion(),
+          bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_DRAIN, msg -> shards.drained()
+            .compose(drained -> ingestJobs.release()).onComplete(ar -> msg.reply(new JsonObject()))).completion(),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_CREATE, this::createKb),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_LIST, this::listKbs),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_GET, this::getKb),

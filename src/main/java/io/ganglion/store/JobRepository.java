@@ -86,10 +86,11 @@ public final class JobRepository {
   }
 
   /**
-   * Lets other nodes claim at once the jobs a previous process of this node held ({@code <nodeId>/…} but not
-   * {@code owner}): that process is gone, so there is no point waiting for its leases to run out.
+   * Ends now the leases of node {@code nodeId}'s jobs ({@code <nodeId>/…}) except those of {@code exceptOwner}, so
+   * other nodes claim them at once: at start, for a previous process of this node (it is gone, no point waiting for
+   * its leases to run out); at a clean stop, for this process ({@code exceptOwner} empty).
    */
-  public Future<Integer> releasePredecessors(String nodeId, String owner) {
+  public Future<Integer> expireLeases(String nodeId, String owner) {
     return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() where lease_owner like $1 "
         + "and lease_owner <> $2 and status in ('queued', 'running')")
       .execute(Tuple.of(nodeId + "/%", owner))

@@ -36,7 +36,8 @@ class ClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
-    cluster = LocalCluster.start(3, Map.of());
+    cluster = LocalCluster.start(3, Map.of("bridge.enabled", "true", "bridge.host", "127.0.0.1", "bridge.port", "0",
+      "bridge.maxConnectionsPerKey", "2", "bridge.maxFrameBytes", "65536"));
     one = cluster.node(1);
     two = cluster.node(2);
     three = cluster.node(3);
@@ -209,7 +210,155 @@ class ClusterIT {
     assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(3));
   }
 
+  @Test
+  @DisplayName("the bridge answers an authorized search, and refuses a frame without a credential, an internal or published address, another tenant's knowledge base and a spoofed tenant")
+  void bridgeGate() throws Exception {
+    String otherKey = key("bridge-other", "kb:read");
+    try (BridgeClient client = new BridgeClient("127.0.0.1", bridgePort(two))) {
+      JsonObject search = new JsonObject().put("kb", KB).put("query", "replica shard failover").put("k", 3);
+      JsonObject ok = client.request(cluster.adminKey, "ganglion.retrieval.search", search);
+      assertThat(ok.getString("type")).as(ok.encode()).isEqualTo("message");
+      assertThat(ok.getJsonObject("body").getJsonArray("hits")).hasSize(3);
+
+      JsonObject anonymous = client.request(null, "ganglion.retrieval.search", search);
+      assertThat(anonymous.getString("type")).isEqualTo("err");
+      assertThat(anonymous.getInteger("failureCode")).isEqualTo(4010);
+
+      JsonObject internal = client.request(cluster.adminKey, "ganglion.retrieval.status", new JsonObject());
+      assertThat(internal.getInteger("failureCode")).as(internal.encode()).isEqualTo(4030);
+      JsonObject shardStep = client.request(cluster.adminKey, "ganglion.retrieval.shards.x.rank", new JsonObject());
+      assertThat(shardStep.getInteger("failureCode")).isEqualTo(4030);
+      client.write(new JsonObject().put("type", "publish").put("address", "ganglion.retrieval.kb.changed")
+        .put("headers", new JsonObject().put("authorization", "Bearer " + cluster.adminKey)).put("body", new JsonObject()));
+      JsonObject published = client.read();
+      assertThat(published.getString("type")).isEqualTo("err");
+      assertThat(published.getInteger("failureCode")).isEqualTo(4030);
+    }
+    try (BridgeClient other = new BridgeClient("127.0.0.1", bridgePort(three))) {
+      // the body names the KB's tenant; the bridge takes the tenant from the credential, so it is not found
+      JsonObject spoofed = other.request(otherKey, "ganglion.retrieval.search",
+        new JsonObject().put("tenant", "default").put("kb", KB).put("query", "replica"));
+      assertThat(spoofed.getString("type")).isEqualTo("err");
+      assertThat(spoofed.getInteger("failureCode")).as(spoofed.encode()).isEqualTo(4040);
+      JsonObject write = other.request(otherKey, "ganglion.retrieval.kb.create", new JsonObject().put("name", "nope"));
+      assertThat(write.getInteger("failureCode")).as("kb:read cannot create").isEqualTo(4030);
+    }
+  }
+
+  @Test
+  @DisplayName("the bridge refuses an oversized frame from its length alone, and more connections per key than bridge.maxConnectionsPerKey")
+  void bridgeLimits() throws Exception {
+    try (BridgeClient client = new BridgeClient("127.0.0.1", bridgePort(one))) {
+      client.announce(10_000_000);
+      JsonObject err = client.read();
+      assertThat(err.getInteger("failureCode")).isEqualTo(4130);
+      assertThat(client.closedByServer()).isTrue();
+    }
+    String key = key("bridge-conns", "kb:read");
+    try (BridgeClient a = new BridgeClient("127.0.0.1", bridgePort(one));
+         BridgeClient b = new BridgeClient("127.0.0.1", bridgePort(one));
+         BridgeClient c = new BridgeClient("127.0.0.1", bridgePort(one))) {
+      JsonObject list = new JsonObject();
+      assertThat(a.request(key, "ganglion.retrieval.kb.list", list).getString("type")).isEqualTo("message");
+      assertThat(b.request(key, "ganglion.retrieval.kb.list", list).getString("type")).isEqualTo("message");
+      JsonObject third = c.request(key, "ganglion.retrieval.kb.list", list);
+      assertThat(third.getString("type")).isEqualTo("err");
+      assertThat(third.getInteger("failureCode")).isEqualTo(4030);
+    }
+  }
+
+  @Test
+  @DisplayName("a bridge client streams an answer: it registers its ask-stream address and gets steps, tokens and the reply")
+  void bridgeAskStream() throws Exception {
+    try (BridgeClient client = new BridgeClient("127.0.0.1", bridgePort(three))) {
+      String stream = "ganglion.orchestrator.stream." + java.util.UUID.randomUUID();
+      client.write(new JsonObject().put("type", "register").put("address", stream)
+        .put("headers", new JsonObject().put("authorization", "Bearer " + cluster.adminKey)));
+      JsonObject bad = client.request(cluster.adminKey, "ganglion.reflex.ask", new JsonObject().put("kb", KB)
+        .put("question", "How are ingestion jobs resumed?"), new JsonObject().put("x-ask-stream", "ganglion.retrieval.search"));
+      assertThat(bad.getInteger("failureCode")).as("a stream header naming another address").isEqualTo(4000);
+
+      String reply = "client.reply.ask";
+      client.write(new JsonObject().put("type", "send").put("address", "ganglion.reflex.ask").put("replyAddress", reply)
+        .put("headers", new JsonObject().put("authorization", "Bearer " + cluster.adminKey).put("x-ask-stream", stream))
+        .put("body", new JsonObject().put("kb", KB).put("question", "How are ingestion jobs resumed after a crash?")
+          .put("generator", "extractive")));
+      List<String> events = new ArrayList<>();
+      JsonObject answer = null;
+      while (answer == null) {
+        JsonObject frame = client.read();
+        if (stream.equals(frame.getString("address"))) {
+          events.add(frame.getJsonObject("body").getString("event"));
+        } else if (reply.equals(frame.getString("address"))) {
+          assertThat(frame.getString("type")).as(frame.encode()).isEqualTo("message");
+          answer = frame.getJsonObject("body");
+        }
+      }
+      assertThat(events).contains("step", "token");
+      assertThat(answer.getString("answer")).isNotBlank();
+    }
+  }
+
+  @Test
+  @DisplayName("the Python bridge client of the README searches through the bridge")
+  void pythonClient() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(new java.io.File("/usr/bin/python3").canExecute(), "python3 present");
+    Process p = new ProcessBuilder("python3", "bench/bridge-client.py", "--host", "127.0.0.1", "--port",
+      Integer.toString(bridgePort(one)), "--key", cluster.adminKey, "search", KB, "snapshot of the vector graph")
+      .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    assertThat(new JsonObject(out).getJsonArray("hits")).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("a JVM service joins as a lite member, calls a public address, and owns no shard")
+  void jvmClient() throws Exception {
+    io.ganglion.config.ClusterConfig config = io.ganglion.config.ClusterConfig.from(new JsonObject()
+      .put("enabled", true).put("name", clusterName()).put("host", "127.0.0.1")
+      .put("members", "127.0.0.1:" + one.hazelcastPort).put("port", DebianStores.freePort())
+      .put("eventBusPort", DebianStores.freePort()).put("nodeId", "jvm-client").put("heartbeatSeconds", 1)
+      .put("failureTimeoutSeconds", 4));
+    io.vertx.core.Vertx client = EventBusClientExample.join(config);
+    try {
+      JsonObject hits = EventBusClientExample.search(client, "default", KB, "rate limit tokens per minute")
+        .await(30, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(hits.getJsonArray("hits")).isNotEmpty();
+      JsonObject report = LocalCluster.json(cluster.get(one, "/v1/cluster"));
+      assertThat(report.getJsonArray("members")).hasSize(3);
+      assertThat(report.encode()).doesNotContain("jvm-client");
+      assertThat(report.getString("status")).isEqualTo("green");
+    } finally {
+      client.close().await(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+  }
+
   // --- helpers
+
+  static int bridgePort(NodeProcess node) throws java.io.IOException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("event-bus bridge listening on [0-9.]+:(\\d+)")
+      .matcher(node.log());
+    int port = -1;
+    while (m.find()) {
+      port = Integer.parseInt(m.group(1));
+    }
+    assertThat(port).as("bridge port in " + node.nodeId + "'s log").isPositive();
+    return port;
+  }
+
+  static String clusterName() throws java.io.IOException {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("--cluster.name=(\\S+)").matcher(one.log());
+    assertThat(m.find()).isTrue();
+    return m.group(1);
+  }
+
+  static String key(String tenant, String... scopes) {
+    HttpResponse<String> created = cluster.postJson(one, "/v1/admin/keys", new JsonObject().put("tenant", tenant)
+      .put("scopes", new JsonArray(List.of(scopes))).put("name", tenant));
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return LocalCluster.json(created).getString("key");
+  }
 
   static HttpResponse<String> ask(NodeProcess node, JsonObject question) {
     HttpResponse<String> response = cluster.postJson(node, "/v1/kbs/" + KB + "/ask", question);

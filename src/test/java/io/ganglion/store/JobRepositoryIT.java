@@ -119,7 +119,7 @@ class JobRepositoryIT {
     String tenant = StorePostgres.tenant();
     KbRepository.Kb kb = await(kbs.create(tenant, "restarted", 4));
     UUID id = await(jobs.create(tenant, kb.id(), docs(2), "node-r/old", 600_000));
-    assertThat(await(jobs.releasePredecessors("node-r", "node-r/new"))).isGreaterThanOrEqualTo(1);
+    assertThat(await(jobs.expireLeases("node-r", "node-r/new"))).isGreaterThanOrEqualTo(1);
     assertThat(await(jobs.get(tenant, id.toString())).orElseThrow().getString("status")).isEqualTo("queued");
     awaitClaimable(id);
   }

@@ -66,7 +66,7 @@ class PostgresDownIT {
     calls.put("JobRepository.create", () -> jobs.create("t", 1, List.of(new JsonObject()), "n/1", 1000));
     calls.put("JobRepository.claim", () -> jobs.claim("n/1", 1000));
     calls.put("JobRepository.renew", () -> jobs.renew(List.of(id), "n/1", 1000));
-    calls.put("JobRepository.releasePredecessors", () -> jobs.releasePredecessors("n", "n/1"));
+    calls.put("JobRepository.expireLeases", () -> jobs.expireLeases("n", "n/1"));
     calls.put("JobRepository.pending", () -> jobs.pending(id, 10));
     calls.put("JobRepository.settle", () -> jobs.settle(id, "n/1", List.of()));
     calls.put("JobRepository.finish", () -> jobs.finish(id, "n/1"));

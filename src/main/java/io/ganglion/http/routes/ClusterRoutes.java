@@ -11,7 +11,7 @@ import io.vertx.ext.web.Router;
 /**
  * {@code GET /v1/cluster} (scope {@code admin}): the cluster as this node sees it,
  * {@code {"status":"green|yellow|red","self","clustered","quorum","members":[{"id","host","httpPort","busPort","state",
- * "since"}],"kbs":[{"name","tenant","shards":[{"shard","owners","active","loading"}]}]}} — green when every shard has
+ * "since"}],"kbs":[{"id","name","tenant","shards":[{"shard","owners","active","loading"}]}]}} — green when every shard has
  * all its copies active, yellow when each has at least one, red otherwise. Answered by this node's retrieval
  * ({@code ganglion.retrieval.cluster}).
  */

@@ -71,7 +71,7 @@ public final class IngestJobs {
 
   /** Frees the jobs a previous process of this node held, claims unheld ones, and renews and claims from now on. */
   public Future<Void> start() {
-    return jobs.releasePredecessors(nodeId, owner)
+    return jobs.expireLeases(nodeId, owner)
       .onSuccess(n -> {
         if (n > 0) {
           LOG.info("resuming {} ingestion jobs a previous process of {} held", n, nodeId);
@@ -86,6 +86,16 @@ public final class IngestJobs {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+  }
+
+  /**
+   * Lets other nodes take over this node's running jobs at once (a clean stop): their leases end now, so they need
+   * not run out first. This node claims nothing more.
+   */
+  public Future<Void> release() {
+    stop();
+    running.clear();
+    return jobs.expireLeases(nodeId, "").<Void>mapEmpty().otherwise((Void) null);
   }
 
   /**

@@ -23,6 +23,8 @@ final class Replica {
   long version = -1;
   /** The highest version this copy was told about while it could not apply it yet. */
   long target;
+  /** Live chunks in the copy after its last load or catch-up (for the status and the benchmarks). */
+  volatile int chunks;
   /** Changed since its last snapshot. */
   boolean dirty;
   /** The copy's work so far; the next load or catch-up runs after it. */

@@ -56,7 +56,13 @@ final class ReplicaLoader {
   /** Loads {@code r} (snapshot, else rebuild), then catches it up. */
   Future<Void> load(Replica r) {
     long started = System.nanoTime();
-    return workers.run(() -> snapshots.load(r.key, r.kbShards))
+    return workers.run(() -> {
+        ReplicaSnapshots.Loaded loaded = snapshots.load(r.key, r.kbShards);
+        if (loaded != null) {
+          r.chunks = loaded.shard().stats().chunks();
+        }
+        return loaded;
+      })
       .compose(loaded -> {
         if (loaded == null) {
           return rebuild(r);
@@ -111,6 +117,7 @@ final class ReplicaLoader {
         for (String id : batch) {
           r.shard.upsert(id, byDocument.get(id));
         }
+        r.chunks = r.shard.stats().chunks();
         return null;
       }))
       .compose(v -> apply(r, ids, from + DOCUMENTS_PER_READ));
@@ -124,7 +131,11 @@ final class ReplicaLoader {
         return Future.failedFuture(new KbGoneException(r.key));
       }
       return documents.shardChunks(r.key.kbId(), r.key.shard())
-        .compose(rows -> workers.run(() -> Shard.rebuild(rows.stream().map(ReplicaLoader::record).toList())))
+        .compose(rows -> workers.run(() -> {
+          Shard shard = Shard.rebuild(rows.stream().map(ReplicaLoader::record).toList());
+          r.chunks = shard.stats().chunks();
+          return shard;
+        }))
         .compose(rebuilt -> {
           Shard old = r.shard;
           r.shard = rebuilt;

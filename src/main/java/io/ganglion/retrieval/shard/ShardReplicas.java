@@ -41,6 +41,8 @@ public final class ShardReplicas {
   private static final Logger LOG = LoggerFactory.getLogger(ShardReplicas.class);
   /** How long a dropped copy stays open for searches already running on it. */
   static final long DROP_GRACE_MS = 5_000;
+  /** How long a leaving node keeps serving after its last copy left the directory. */
+  static final long DIRECTORY_SETTLE_MS = 1_000;
   /** How long before a copy that failed to load is tried again. */
   static final long RETRY_MS = 5_000;
   /** How long after learning of a new knowledge base a search waits for its copies to show in the directory. */
@@ -515,12 +517,19 @@ public final class ShardReplicas {
         done.tryComplete();
       }
     });
-    return done.future().onComplete(ar -> vertx.cancelTimer(timer));
+    // the directory change that took this node's copies out of searches reaches the others within moments: keep
+    // serving searches already routed here until it has
+    return done.future().onComplete(ar -> vertx.cancelTimer(timer))
+      .compose(v -> {
+        io.vertx.core.Promise<Void> settled = io.vertx.core.Promise.promise();
+        vertx.setTimer(DIRECTORY_SETTLE_MS, t -> settled.complete());
+        return settled.future();
+      });
   }
 
   // --- report
 
-  /** {@code {"status","kbs":[{"name","tenant","shards":[{"shard","owners","active","loading"}]}]}}. */
+  /** {@code {"status","kbs":[{"id","name","tenant","shards":[{"shard","owners","active","loading"}]}]}}. */
   JsonObject report() {
     int live = (int) membership.members().stream().filter(m -> m.state() == Member.State.UP).count();
     int wanted = Math.max(1, Math.min(cluster.replication(), live));
@@ -542,7 +551,8 @@ public final class ShardReplicas {
         shards.add(new JsonObject().put("shard", s).put("owners", new JsonArray(new ArrayList<>(owners.get(s))))
           .put("active", active).put("loading", loadingCopies));
       }
-      kbsJson.add(new JsonObject().put("name", kb.name()).put("tenant", kb.tenant()).put("shards", shards));
+      kbsJson.add(new JsonObject().put("id", kb.id()).put("name", kb.name()).put("tenant", kb.tenant())
+        .put("shards", shards));
     }
     String status = allFull ? "green" : allServed ? "yellow" : "red";
     return new JsonObject().put("status", status).put("kbs", kbsJson);
@@ -550,7 +560,9 @@ public final class ShardReplicas {
 
   /** This node's copies, for the status address. */
   JsonObject describe() {
-    return new JsonObject().put("copies", held.size()).put("activeCopies", count(ReplicaState.ACTIVE));
+    int chunks = held.values().stream().filter(Replica::active).mapToInt(r -> r.chunks).sum();
+    return new JsonObject().put("copies", held.size()).put("activeCopies", count(ReplicaState.ACTIVE))
+      .put("chunks", chunks);
   }
 
   /** The shard of {@code documentId} in {@code kb}. */

@@ -136,11 +136,14 @@ public final class Shards {
 
   /**
    * This node's copies and the cluster's colour as it sees it, for the status address (and {@code /ready}):
-   * {@code {"copies","activeCopies","cluster":{"status","members","quorum"}}}.
+   * {@code {"copies","activeCopies","chunks","cluster":{"status","members","quorum","chunks"}}} ({@code chunks}: live
+   * chunks in this node's active copies).
    */
   public JsonObject describe() {
-    return replicas.describe().put("cluster", new JsonObject().put("status", status())
-      .put("members", membership.members().size()).put("quorum", membership.quorate()));
+    JsonObject copies = replicas.describe();
+    return copies.put("cluster", new JsonObject().put("status", status())
+      .put("members", membership.members().size()).put("quorum", membership.quorate())
+      .put("chunks", copies.getInteger("chunks")));
   }
 
   /** The cluster colour alone (for {@code /ready}). */
