@@ -25,6 +25,7 @@ SCIFACT=${SCIFACT:-$ROOT/../shared/data/scifact}
 WRK_ARGS=${WRK_ARGS:-"-t1 -c4 -d15s"}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+"$JAVA" -version 2>&1 | grep -qE 'version "(2[1-9]|[3-9][0-9])' || { echo "needs a JDK 21+ (set JAVA_HOME)" >&2; exit 1; }
 PG_PORT=${PG_PORT:-25432}
 REDIS_PORT=${REDIS_PORT:-26379}
 KEY_FILE=$DIR/admin-key
@@ -70,11 +71,14 @@ start_node() {
 }
 
 await_ready() {
+  local pidfile=$DIR/node-$1.pid log=$DIR/node-$1.log
+  [[ $1 == single ]] && pidfile=$DIR/single.pid log=$DIR/single.log
   for _ in $(seq 1 240); do
     curl -sf "$(url "$1")/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$(cat "$pidfile")" 2>/dev/null || { echo "node $1 exited:" >&2; tail -20 "$log" >&2; exit 1; }
     sleep 0.5
   done
-  echo "node $1 not ready; its log:" >&2; tail -30 "$DIR/node-$1.log" >&2; exit 1
+  echo "node $1 not ready; its log:" >&2; tail -30 "$log" >&2; exit 1
 }
 
 cluster_json() { api "$1" GET /v1/cluster; }
@@ -116,7 +120,8 @@ stop() {
 
 load_corpus() { # load_corpus NODE KB: SciFact's first $DOCS documents, as jobs of 100
   api "$1" POST /v1/kbs -d "{\"name\":\"$2\"}" >/dev/null
-  python3 - "$SCIFACT/corpus.jsonl" "$DOCS" > "$DIR/batches.jsonl" <<'PY'
+  rm -rf "$DIR/batches" && mkdir -p "$DIR/batches"
+  python3 - "$SCIFACT/corpus.jsonl" "$DOCS" "$DIR/batches" <<'PY'
 import json, sys
 docs = []
 with open(sys.argv[1]) as f:
@@ -126,12 +131,13 @@ with open(sys.argv[1]) as f:
         if len(docs) == int(sys.argv[2]):
             break
 for i in range(0, len(docs), 100):
-    print(json.dumps({"documents": docs[i:i + 100]}))
+    with open("%s/%05d.json" % (sys.argv[3], i), "w") as out:
+        json.dump({"documents": docs[i:i + 100]}, out)
 PY
   local jobs=()
-  while read -r batch; do
-    jobs+=("$(api "$1" POST "/v1/kbs/$2/documents" -d "$batch" | field 'd["job"]["id"]')")
-  done < "$DIR/batches.jsonl"
+  for batch in "$DIR"/batches/*.json; do
+    jobs+=("$(api "$1" POST "/v1/kbs/$2/documents" --data-binary "@$batch" | field 'd["job"]["id"]')")
+  done
   for job in "${jobs[@]}"; do
     until [[ "$(api "$1" GET "/v1/jobs/$job" | field 'd["status"]')" =~ ^(done|failed)$ ]]; do sleep 1; done
   done
@@ -194,6 +200,7 @@ bench() {
 
   # kill -9 of node-3 while node-1 searches
   local log=$DIR/failover.tsv
+  touch "$DIR/searching"
   ( while [[ -f $DIR/searching ]]; do
       t0=$(now_ms)
       code=$(curl -s -o "$DIR/last.json" -w '%{http_code}' -H "Authorization: Bearer $(key)" -H "Content-Type: application/json" \
@@ -201,7 +208,7 @@ bench() {
       partial=$(python3 -c "import json; print(json.load(open('$DIR/last.json')).get('partial', False))" 2>/dev/null || echo err)
       echo -e "$t0\t$(( $(now_ms) - t0 ))\t$code\t$partial" >> "$log"
     done ) &
-  touch "$DIR/searching"
+  local searcher=$!
   sleep 3
   local killed detected green
   killed=$(now_ms)
@@ -211,7 +218,7 @@ bench() {
   await_view 1 2 green
   green=$(now_ms)
   sleep 2
-  rm -f "$DIR/searching"; wait
+  rm -f "$DIR/searching"; wait "$searcher"
   local worst failed
   worst=$(awk -F'\t' -v k="$killed" '$1 >= k - 2000 {if ($2 > m) m = $2} END {print m+0}' "$log")
   failed=$(awk -F'\t' '$3 != 200 || $4 != "False" {n++} END {print n+0}' "$log")

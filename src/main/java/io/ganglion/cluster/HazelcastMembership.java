@@ -6,7 +6,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.LifecycleEvent;
 import com.hazelcast.core.LifecycleListener;
 import io.ganglion.config.ClusterConfig;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -23,7 +22,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Membership from Hazelcast: the live members come from Hazelcast's member list (a killed member is removed after
@@ -50,7 +48,7 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
   private final ClusterConfig config;
   private final ClusterTable descriptors;
   private final Map<String, ClusterTable> tables = new ConcurrentHashMap<>();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   /** nodeId -> when it vanished without leaving. */
   private final Map<String, Long> departed = new ConcurrentHashMap<>();
   private final UUID membershipListener;
@@ -144,8 +142,7 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
 
   @Override
   public void onChange(Runnable listener) {
-    Context context = Vertx.currentContext();
-    listeners.add(context == null ? listener : () -> context.runOnContext(v -> listener.run()));
+    listeners.add(listener);
   }
 
   @Override
@@ -231,7 +228,7 @@ final class HazelcastMembership implements Membership, MembershipListener, Lifec
   private void changed() {
     generation.incrementAndGet();
     members = null;
-    listeners.forEach(Runnable::run);
+    listeners.fire();
   }
 
   private static String describe(com.hazelcast.cluster.Member m) {

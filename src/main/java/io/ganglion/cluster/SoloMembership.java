@@ -1,14 +1,11 @@
 package io.ganglion.cluster;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The membership of a node that runs alone ({@code cluster.enabled: false}): a cluster of one, always quorate, up from
@@ -19,7 +16,7 @@ final class SoloMembership implements Membership {
   private final String nodeId;
   private final String vertxId;
   private final Map<String, ClusterTable> tables = new ConcurrentHashMap<>();
-  private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+  private final ChangeListeners listeners = new ChangeListeners();
   private volatile Member self;
   private volatile boolean announced = true;
 
@@ -61,15 +58,14 @@ final class SoloMembership implements Membership {
 
   @Override
   public void onChange(Runnable listener) {
-    Context context = Vertx.currentContext();
-    listeners.add(context == null ? listener : () -> context.runOnContext(v -> listener.run()));
+    listeners.add(listener);
   }
 
   @Override
   public Future<Void> announce(Member.State state) {
     self = self.withState(state);
     announced = true;
-    listeners.forEach(Runnable::run);
+    listeners.fire();
     return Future.succeededFuture();
   }
 

@@ -99,14 +99,7 @@ final class LocalCluster implements AutoCloseable {
   }
 
   HttpResponse<String> send(HttpRequest request) {
-    try {
-      return client.send(request, HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return io.ganglion.TestServer.send(client, request);
   }
 
   static JsonObject json(HttpResponse<String> response) {

@@ -54,4 +54,28 @@ class KbRepositoryIT {
     assertThat(await(kbs.delete(owner, "old"))).isFalse();
     assertThat(await(kbs.get(owner, "old"))).isEmpty();
   }
+
+  @Test
+  @DisplayName("a knowledge base keeps the shard count it was created with; all() lists every tenant's with its version")
+  void shardsAndAll() {
+    String owner = StorePostgres.tenant();
+    KbRepository.Kb two = await(kbs.create(owner, "two-shards", 2));
+    KbRepository.Kb eight = await(kbs.create(owner, "eight-shards", 8));
+    assertThat(two.shards()).isEqualTo(2);
+    assertThat(await(kbs.get(owner, "eight-shards")).orElseThrow().shards()).isEqualTo(8);
+    assertThat(await(kbs.all())).extracting(KbRepository.KbVersion::kb).contains(two, eight);
+    assertThat(await(kbs.all())).filteredOn(v -> v.kb().equals(two)).extracting(KbRepository.KbVersion::version)
+      .containsExactly(0L);
+  }
+
+  @Test
+  @DisplayName("knowledge bases from before shard counts were recorded get the configured count, once")
+  void legacyShards(io.vertx.core.Vertx vertx) {
+    String owner = StorePostgres.tenant();
+    KbRepository.Kb kb = await(kbs.create(owner, "legacy", 4));
+    await(StorePostgres.pool(vertx).query("update kbs set shards = null where id = " + kb.id()).execute());
+    assertThat(await(kbs.recordShards(6))).isGreaterThanOrEqualTo(1);
+    assertThat(await(kbs.get(owner, "legacy")).orElseThrow().shards()).isEqualTo(6);
+    assertThat(await(kbs.recordShards(3))).isZero();
+  }
 }

@@ -7,13 +7,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 
 /**
  * The search index of one knowledge base: its chunks split over shards by document id ({@link ShardRouter}), each
@@ -149,20 +147,13 @@ public final class KnowledgeBaseIndex implements Closeable {
    * Writes to a shard wait while it is copied; searches do not.
    */
   public void snapshot(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + ".new-");
+    Path fresh = SnapshotDirectory.fresh(dir);
     for (int i = 0; i < shards.size(); i++) {
       shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
     }
     JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size());
     Files.writeString(fresh.resolve(MANIFEST), manifest.encodePrettily(), StandardCharsets.UTF_8);
-    Path old = parent.resolve(dir.getFileName() + ".old-" + System.nanoTime());
-    if (Files.exists(dir)) {
-      Files.move(dir, old);
-    }
-    Files.move(fresh, dir);
-    deleteTree(old);
+    SnapshotDirectory.replace(fresh, dir);
   }
 
   /**
@@ -222,29 +213,6 @@ public final class KnowledgeBaseIndex implements Closeable {
   }
 
   private void validate(List<ChunkRecord> chunks, String documentId) {
-    int dimension = dimension();
-    for (ChunkRecord c : chunks) {
-      if (documentId != null && !documentId.equals(c.documentId())) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);
-      }
-      VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
-      if (dimension == 0) {
-        dimension = c.vector().length;
-      } else if (c.vector().length != dimension) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
-          + "-dimension vector; this knowledge base holds " + dimension);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    Shard.validate(chunks, documentId, dimension());
   }
 }

@@ -102,7 +102,15 @@ public final class Shard implements Closeable {
   }
 
   void validate(List<ChunkRecord> chunks, String documentId) {
-    int dimension = dimension();
+    validate(chunks, documentId, dimension());
+  }
+
+  /**
+   * Checks chunks before anything is written: each belongs to {@code documentId} (when given), and its vector is
+   * usable and of the index's {@code dimension} (0: fixed by the first chunk).
+   */
+  static void validate(List<ChunkRecord> chunks, String documentId, int indexDimension) {
+    int dimension = indexDimension;
     for (ChunkRecord c : chunks) {
       if (documentId != null && !documentId.equals(c.documentId())) {
         throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);

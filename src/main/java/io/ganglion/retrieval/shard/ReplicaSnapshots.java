@@ -1,6 +1,7 @@
 package io.ganglion.retrieval.shard;
 
 import io.ganglion.retrieval.index.Shard;
+import io.ganglion.retrieval.index.SnapshotDirectory;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * Snapshots of shard copies under {@code dataDir/indexes}: {@code <kbId>/shard-<n>/} holds {@value #MANIFEST}
@@ -67,41 +66,23 @@ final class ReplicaSnapshots {
   /** Writes {@code shard} as the snapshot of {@code key} at {@code version}, replacing the previous one. */
   void write(ShardKey key, int kbShards, Shard shard, long version) throws IOException {
     Path dir = dir(key);
-    Path parent = dir.getParent();
-    Files.createDirectories(parent);
-    deleteTree(parent.resolve("index")); // the format-1 layout of this knowledge base
-    Files.deleteIfExists(parent.resolve("version"));
-    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + ".new-");
+    Path fresh = SnapshotDirectory.fresh(dir);
+    SnapshotDirectory.deleteTree(dir.getParent().resolve("index")); // the format-1 layout of this knowledge base
+    Files.deleteIfExists(dir.getParent().resolve("version"));
     shard.writeSnapshot(fresh.resolve("data"));
     JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", kbShards).put("shard", key.shard())
       .put("version", version);
     Files.writeString(fresh.resolve(MANIFEST), manifest.encodePrettily(), StandardCharsets.UTF_8);
-    Path old = parent.resolve(dir.getFileName() + ".old-" + System.nanoTime());
-    if (Files.exists(dir)) {
-      Files.move(dir, old);
-    }
-    Files.move(fresh, dir);
-    deleteTree(old);
+    SnapshotDirectory.replace(fresh, dir);
   }
 
   /** Removes the copy's snapshot (the node no longer holds it). */
   void delete(ShardKey key) throws IOException {
-    deleteTree(dir(key));
+    SnapshotDirectory.deleteTree(dir(key));
   }
 
   /** Removes every snapshot of a knowledge base (it was deleted). */
   void deleteKb(long kbId) throws IOException {
-    deleteTree(root.resolve(Long.toString(kbId)));
-  }
-
-  static void deleteTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    SnapshotDirectory.deleteTree(root.resolve(Long.toString(kbId)));
   }
 }

@@ -30,7 +30,7 @@ import java.nio.file.Path;
 public final class Shards {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shards.class);
-  /** How often the change logs are pruned (by one member: the one with the lowest id). */
+  /** How often the change logs are pruned (at start too; by one member: the one with the lowest id). */
   static final long PRUNE_INTERVAL_MS = 60_000;
 
   private final Vertx vertx;
@@ -79,7 +79,10 @@ public final class Shards {
             LOG.info("knowledge base {}: recorded the shard of {} documents stored before shards were", kb.id(), filled);
           }
           return null;
-        })))
+        })
+        // before the copies load, so a copy further behind than the retention rebuilds rather than replaying a log
+        // about to be pruned under it
+        .compose(x -> pruner() ? prune(kb) : Future.succeededFuture())))
       .onSuccess(v -> pruneTimer = vertx.setPeriodic(PRUNE_INTERVAL_MS, t -> prune()));
   }
 
@@ -152,13 +155,23 @@ public final class Shards {
   }
 
   private void prune() {
+    if (pruner()) {
+      replicas.kbs().forEach(this::prune);
+    }
+  }
+
+  /** Whether this node prunes the change logs: the member with the lowest id (every node would do the same work). */
+  private boolean pruner() {
     var members = membership.members();
-    if (!members.isEmpty() && !members.getFirst().id().equals(membership.self().id())) {
-      return;
-    }
-    for (KbRepository.Kb kb : replicas.kbs()) {
-      changeLog.prune(kb.id(), changeLogRetention)
-        .onFailure(e -> LOG.debug("pruning the change log of {} failed: {}", kb.id(), e.toString()));
-    }
+    return members.isEmpty() || members.getFirst().id().equals(membership.self().id());
+  }
+
+  private Future<Void> prune(KbRepository.Kb kb) {
+    return changeLog.prune(kb.id(), changeLogRetention)
+      .<Void>mapEmpty()
+      .recover(e -> {
+        LOG.debug("pruning the change log of {} failed: {}", kb.id(), e.toString());
+        return Future.succeededFuture();
+      });
   }
 }
