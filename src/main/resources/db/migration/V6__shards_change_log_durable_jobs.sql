@@ -1,7 +1,7 @@
 -- Clustering: the shard count each knowledge base was created with (changing retrieval.shards later affects only new
 -- knowledge bases), each document's shard (a copy of one shard reads only its rows), a per-knowledge-base change log
--- that copies catch up from after missing changes, and ingestion jobs whose documents are stored before the job is
--- accepted and which run under a node lease.
+-- that copies catch up from after missing changes, and node leases on running ingestion jobs (whose documents
+-- V11_2 stores with them).
 
 -- null: a knowledge base created before this migration; the first node to start fills in its retrieval.shards
 alter table kbs add column shards integer check (shards between 1 and 1024);
@@ -31,15 +31,3 @@ create index kb_changes_shard on kb_changes(kb_id, shard, version);
 alter table ingest_jobs add column lease_owner text;
 alter table ingest_jobs add column lease_expires_at timestamptz;
 create index ingest_jobs_runnable on ingest_jobs(lease_expires_at) where status in ('queued', 'running');
-
--- The documents of a job, stored before the job is accepted (202), each ingested at most once to success.
-create table ingest_job_documents (
-  job_id  uuid not null references ingest_jobs(id) on delete cascade,
-  seq     integer not null,
-  input   jsonb not null,
-  status  text not null default 'pending' check (status in ('pending', 'indexed', 'failed')),
-  error   jsonb,
-  chunks  integer not null default 0,
-  primary key (job_id, seq)
-);
-create index ingest_job_documents_pending on ingest_job_documents(job_id, seq) where status = 'pending';

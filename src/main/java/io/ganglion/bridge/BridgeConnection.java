@@ -72,6 +72,11 @@ final class BridgeConnection {
     client.resume();
   }
 
+  /** The client's IP address (as a literal), for the credential's {@code allowCidrs}. */
+  String remoteHost() {
+    return client.remoteAddress() == null ? null : client.remoteAddress().hostAddress();
+  }
+
   /** Binds the connection to its first credential; later frames must carry the same one. */
   boolean bind(Principal principal) {
     if (subject == null) {

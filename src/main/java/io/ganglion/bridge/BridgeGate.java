@@ -3,6 +3,7 @@ package io.ganglion.bridge;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.http.auth.CidrSet;
 import io.ganglion.http.auth.Credentials;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.RateLimits;
@@ -26,6 +27,7 @@ import java.util.regex.Pattern;
  *       the progress address of one of the tenant's ingestion jobs ({@code ganglion.retrieval.job.<id>},
  *       {@code kb:read}); a stream's {@code .cancel} address may then be sent to;</li>
  *   <li>nothing else: {@code publish}, internal addresses and the cluster's own addresses are refused.</li>
+ *   <li>an API key with {@code allowCidrs} only from a client address inside them, as over HTTP.</li>
  * </ul>
  * A refusal is an {@code err} frame with the failure's code (4000, 4010, 4030, 4040, 4290, 5031).
  */
@@ -80,6 +82,9 @@ final class BridgeGate {
       return refused(ErrorCode.UNAUTHORIZED, "every frame needs \"headers\":{\"authorization\":\"Bearer <key or JWT>\"}");
     }
     return credentials.verify(credential).compose(principal -> {
+      if (!principal.allowCidrs().isEmpty() && !principal.allowCidrs().contains(CidrSet.literal(connection.remoteHost()))) {
+        return refused(ErrorCode.FORBIDDEN, "this credential is not allowed from " + connection.remoteHost());
+      }
       if (!connection.bind(principal)) {
         return refused(ErrorCode.FORBIDDEN, "one credential per connection, or over bridge.maxConnectionsPerKey");
       }

@@ -28,6 +28,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -62,7 +63,8 @@ public final class BridgeVerticle extends VerticleBase {
     BridgeConfig config = BridgeConfig.from(config().getJsonObject("bridge"));
     postgres = Stores.postgres(vertx, global.postgres());
     redis = Stores.redis(vertx, global.redis());
-    Credentials credentials = new Credentials(new ApiKeyRepository(postgres), new JwtVerifier(vertx, global.auth()));
+    Credentials credentials = new Credentials(new ApiKeyRepository(postgres), new JwtVerifier(vertx, global.auth()),
+      Duration.ofSeconds(global.http().keyCacheSeconds()), Duration.ofSeconds(global.http().keyStaleSeconds()));
     RateLimits limits = new RateLimits(new RateLimiter(redis, 250), global.limits(),
       () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx));
     BridgeGate gate = new BridgeGate(credentials, limits, new JobRepository(postgres), global.busTimeoutMs());

@@ -1,6 +1,7 @@
 package io.ganglion.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -12,26 +13,26 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Ingestion jobs, durable: a job and all its documents are stored in one transaction before the job is accepted, and
- * each document is marked indexed or failed as its slice completes. A running job is held under a node lease
- * ({@code lease_owner}, {@code lease_expires_at}) that its node renews; when a node dies its lease runs out and
- * another node claims the job ({@code FOR UPDATE SKIP LOCKED}, so two nodes never take the same one) and carries on
- * with the documents still pending. Nothing is ever failed because a node started. Failures are coded by
- * {@link PgFailures}.
+ * Ingestion jobs, durable: a job and all its documents are stored in one transaction before the job is accepted, its
+ * documents are ingested in order and settled by the job's counts ({@code done + failed} is the first document not yet
+ * settled), and they are removed when the job finishes. A running job is held under a node lease
+ * ({@code lease_owner}, {@code lease_expires_at}) that its node renews; when a node dies its lease runs out and another
+ * node claims the job ({@code FOR UPDATE SKIP LOCKED}, so two nodes never take the same one) and carries on from its
+ * first unsettled document. Nothing is ever failed because a node started. Failures are coded by {@link PgFailures}.
  */
 public final class JobRepository {
 
-  /** A job a node holds: enough to run it. */
-  public record Held(UUID id, String tenant, long kbId, int documents) {
+  /** A job a node holds, with its counts so far: enough to carry it on. */
+  public record Held(UUID id, String tenant, long kbId, int documents, int done, int failed, int chunks,
+                     JsonArray errors) {
+
+    /** The position of the first document not yet settled. */
+    public int next() {
+      return done + failed;
+    }
   }
 
-  /** A stored document of a job, as the request gave it. */
-  public record PendingDocument(int seq, JsonObject input) {
-  }
-
-  /** What became of one document of a job. */
-  public record Settled(int seq, boolean indexed, int chunks, JsonObject error) {
-  }
+  private static final String HELD_COLUMNS = "id, tenant_id, kb_id, documents, done, failed, chunks, errors";
 
   private final Pool pool;
 
@@ -40,21 +41,21 @@ public final class JobRepository {
   }
 
   /**
-   * Stores a job of {@code inputs} (one JSON document each), held by {@code owner} for {@code leaseMs}; the job
+   * Stores a job of {@code documents} (one JSON document each), held by {@code owner} for {@code leaseMs}; the job
    * exists, documents and all, once this completes.
    */
-  public Future<UUID> create(String tenant, long kbId, List<JsonObject> inputs, String owner, long leaseMs) {
+  public Future<UUID> create(String tenant, long kbId, List<JsonObject> documents, String owner, long leaseMs) {
     UUID id = UUID.randomUUID();
-    List<Tuple> documents = new ArrayList<>(inputs.size());
-    for (int i = 0; i < inputs.size(); i++) {
-      documents.add(Tuple.of(id, i, inputs.get(i)));
+    List<Tuple> rows = new ArrayList<>(documents.size());
+    for (int i = 0; i < documents.size(); i++) {
+      rows.add(Tuple.of(id, i, documents.get(i)));
     }
     return pool.withTransaction(conn -> conn.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, "
           + "documents, lease_owner, lease_expires_at) values ($1, $2, $3, 'queued', $4, $5, now() + $6 * interval '1 ms')")
-        .execute(Tuple.of(id, tenant, kbId, inputs.size(), owner, leaseMs))
-        .compose(v -> conn.preparedQuery("insert into ingest_job_documents(job_id, seq, input) values ($1, $2, $3)")
-          .executeBatch(documents)))
-      .map(rows -> id)
+        .execute(Tuple.of(id, tenant, kbId, documents.size(), owner, leaseMs))
+        .compose(v -> conn.preparedQuery("insert into ingest_job_documents(job_id, position, document) values ($1, $2, $3)")
+          .executeBatch(rows)))
+      .map(v -> id)
       .recover(PgFailures::coded);
   }
 
@@ -64,9 +65,9 @@ public final class JobRepository {
    */
   public Future<Optional<Held>> claim(String owner, long leaseMs) {
     return pool.preparedQuery("update ingest_jobs set lease_owner = $1, lease_expires_at = now() + $2 * interval '1 ms', "
-        + "status = 'running', updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') "
+        + "updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') "
         + "and (lease_expires_at is null or lease_expires_at < now()) order by created_at limit 1 for update skip locked) "
-        + "returning id, tenant_id, kb_id, documents")
+        + "returning " + HELD_COLUMNS)
       .execute(Tuple.of(owner, leaseMs))
       .map(rows -> rows.size() == 0 ? Optional.<Held>empty() : Optional.of(held(rows.iterator().next())))
       .recover(PgFailures::coded);
@@ -90,67 +91,57 @@ public final class JobRepository {
    * other nodes claim them at once: at start, for a previous process of this node (it is gone, no point waiting for
    * its leases to run out); at a clean stop, for this process ({@code exceptOwner} empty).
    */
-  public Future<Integer> expireLeases(String nodeId, String owner) {
+  public Future<Integer> expireLeases(String nodeId, String exceptOwner) {
     return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() where lease_owner like $1 "
         + "and lease_owner <> $2 and status in ('queued', 'running')")
-      .execute(Tuple.of(nodeId + "/%", owner))
+      .execute(Tuple.of(nodeId + "/%", exceptOwner))
       .map(rows -> rows.rowCount())
       .recover(PgFailures::coded);
   }
 
-  /** Up to {@code limit} documents of the job still to ingest, in order. */
-  public Future<List<PendingDocument>> pending(UUID job, int limit) {
-    return pool.preparedQuery("select seq, input from ingest_job_documents where job_id = $1 and status = 'pending' "
-        + "order by seq limit $2")
-      .execute(Tuple.of(job, limit))
+  /** Up to {@code limit} of the job's stored documents from {@code position} on, in order. */
+  public Future<List<JsonObject>> documents(UUID id, int position, int limit) {
+    return pool.preparedQuery("select document from ingest_job_documents where job_id = $1 and position >= $2 "
+        + "order by position limit $3")
+      .execute(Tuple.of(id, position, limit))
       .map(rows -> {
-        List<PendingDocument> out = new ArrayList<>();
-        rows.forEach(r -> out.add(new PendingDocument(r.getInteger("seq"), r.getJsonObject("input"))));
-        return out;
+        List<JsonObject> documents = new ArrayList<>();
+        rows.forEach(r -> documents.add(r.getJsonObject("document")));
+        return documents;
       })
       .recover(PgFailures::coded);
   }
 
   /**
-   * Records a slice's outcomes and the job's counts from them, if {@code owner} still holds the job; returns whether
-   * it does (when not, another node has taken the job over and this one stops).
+   * Records progress (counts so far, errors so far, status running) if {@code owner} still holds the job; returns
+   * whether it does (when not, another node has taken the job over and this one stops).
    */
-  public Future<Boolean> settle(UUID job, String owner, List<Settled> outcomes) {
-    List<Tuple> rows = outcomes.stream().map(o -> Tuple.of(job, o.seq(), o.indexed() ? "indexed" : "failed", o.error(),
-      o.chunks())).toList();
-    return pool.withTransaction(conn -> conn.preparedQuery("select 1 from ingest_jobs where id = $1 and lease_owner = $2 "
-          + "for update")
-        .execute(Tuple.of(job, owner))
-        .compose(held -> {
-          if (held.size() == 0) {
-            return Future.succeededFuture(false);
-          }
-          return (rows.isEmpty() ? Future.<Void>succeededFuture() : conn.preparedQuery("update ingest_job_documents "
-              + "set status = $3, error = $4, chunks = $5 where job_id = $1 and seq = $2").executeBatch(rows).<Void>mapEmpty())
-            .compose(v -> conn.preparedQuery("update ingest_jobs j set status = 'running', done = c.done, "
-                + "failed = c.failed, chunks = c.chunks, errors = c.errors, updated_at = now() from (select count(*) filter (where status = 'indexed') as done, "
-                + "count(*) filter (where status = 'failed') as failed, coalesce(sum(chunks), 0) as chunks, "
-                + "coalesce(jsonb_agg(error order by seq) filter (where status = 'failed'), '[]'::jsonb) as errors "
-                + "from ingest_job_documents where job_id = $1) c where j.id = $1")
-              .execute(Tuple.of(job)))
-            .map(v -> true);
-        }))
+  public Future<Boolean> progress(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
+    return pool.preparedQuery("update ingest_jobs set status = 'running', done = $3, failed = $4, chunks = $5, errors = $6, "
+        + "updated_at = now() where id = $1 and lease_owner = $2")
+      .execute(Tuple.of(id, owner, done, failed, chunks, errors))
+      .map(rows -> rows.rowCount() == 1)
       .recover(PgFailures::coded);
   }
 
-  /** Marks the job finished (failed when every document failed) and releases it. */
-  public Future<Void> finish(UUID job, String owner) {
-    return pool.preparedQuery("update ingest_jobs set status = case when failed = documents then 'failed' else 'done' end, "
-        + "lease_owner = null, lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
-      .execute(Tuple.of(job, owner))
-      .<Void>mapEmpty()
+  /**
+   * The final status (failed when every document failed), if {@code owner} still holds the job; the lease is released
+   * and the job's stored documents are no longer needed.
+   */
+  public Future<Boolean> finish(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
+    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs set status = case when $4 = documents "
+          + "then 'failed' else 'done' end, done = $3, failed = $4, chunks = $5, errors = $6, lease_owner = null, "
+          + "lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
+        .execute(Tuple.of(id, owner, done, failed, chunks, errors))
+        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(false)
+          : conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id)).map(v -> true)))
       .recover(PgFailures::coded);
   }
 
-  /** Documents of the knowledge base's unfinished jobs not yet ingested (they count as pending). */
+  /** Documents of the knowledge base's unfinished jobs not yet settled (they count as pending). */
   public Future<Long> pendingDocuments(long kbId) {
-    return pool.preparedQuery("select count(*) as n from ingest_job_documents d join ingest_jobs j on j.id = d.job_id "
-        + "where j.kb_id = $1 and j.status in ('queued', 'running') and d.status = 'pending'")
+    return pool.preparedQuery("select coalesce(sum(documents - done - failed), 0) as n from ingest_jobs "
+        + "where kb_id = $1 and status in ('queued', 'running')")
       .execute(Tuple.of(kbId))
       .map(rows -> rows.iterator().next().getLong("n"))
       .recover(PgFailures::coded);
@@ -171,8 +162,9 @@ public final class JobRepository {
       .recover(PgFailures::coded);
   }
 
-  private static Held held(Row row) {
-    return new Held(row.getUUID("id"), row.getString("tenant_id"), row.getLong("kb_id"), row.getInteger("documents"));
+  private static Held held(Row r) {
+    return new Held(r.getUUID("id"), r.getString("tenant_id"), r.getLong("kb_id"), r.getInteger("documents"),
+      r.getInteger("done"), r.getInteger("failed"), r.getInteger("chunks"), r.getJsonArray("errors"));
   }
 
   static JsonObject toJson(Row row) {

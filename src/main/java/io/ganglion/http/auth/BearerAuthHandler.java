@@ -7,8 +7,9 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Requires {@code Authorization: Bearer <credential>} where the credential is an API key or a JWT, and attaches the
- * {@link Principal} ({@link Credentials} decides). Missing or invalid credentials fail the route with
- * {@link ErrorCode#UNAUTHORIZED}; a key store that cannot be asked with {@link ErrorCode#UNAVAILABLE}.
+ * {@link Principal} ({@link Credentials} decides, with its cache and its stale keys while PostgreSQL is down). Missing
+ * or invalid credentials fail the route with {@link ErrorCode#UNAUTHORIZED} (and an audit entry); a credential that
+ * cannot be verified now with {@link ErrorCode#UNAVAILABLE}.
  */
 public final class BearerAuthHandler implements Handler<RoutingContext> {
 
@@ -38,11 +39,13 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
       if (ar.succeeded()) {
         ar.result().attach(ctx);
         ctx.next();
-      } else {
+        return;
+      }
+      if (ErrorCode.of(ar.cause()) != ErrorCode.UNAVAILABLE) {
         ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         audit.authFailure(ctx, ar.cause().getMessage());
-        ctx.fail(ar.cause());
       }
+      ctx.fail(ar.cause());
     });
   }
 }

@@ -1,9 +1,8 @@
 package io.ganglion.http.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.ApiKeyRepository;
+import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -12,38 +11,45 @@ import java.util.Set;
 
 /**
  * Turns a bearer credential (an API key or a JWT) into its {@link Principal}: the one check behind HTTP
- * ({@link BearerAuthHandler}) and the TCP event-bus bridge. Verified API keys are remembered for
- * {@value #CACHE_SECONDS} s so the hot path does not query PostgreSQL on every request; a revocation
- * ({@code ganglion.http.key.revoked}, published to every node) drops them at once ({@link #forget}).
+ * ({@link BearerAuthHandler}) and the TCP event-bus bridge.
  * <p>
- * Fails 4010 for a credential that is not valid, and 5031 when the key store cannot be asked (a store failure is no
+ * Verified API keys are remembered for {@code http.keyCacheSeconds} so the hot path does not query PostgreSQL on every
+ * request; then they are verified again. While PostgreSQL is unavailable, a key verified in the last
+ * {@code http.keyStaleSeconds} keeps working (its expiry still applies); a key not verified in that window gets 503.
+ * Revocation through the API reaches every node at once ({@link #forget}, on {@code ganglion.http.key.revoked}); a key
+ * revoked behind the server's back (directly in the database) is refused within {@code http.keyCacheSeconds} while
+ * PostgreSQL is up, and may be accepted for up to {@code http.keyStaleSeconds} after its last verification while
+ * PostgreSQL is down.
+ * <p>
+ * Fails 4010 for a credential that is not valid, and 5031 when it cannot be verified now (a store failure is no
  * verdict on the credential).
  */
 public final class Credentials {
 
-  static final int CACHE_SECONDS = 30;
+  private record VerifiedKey(Principal principal, OffsetDateTime expiresAt) {
+  }
 
   private final ApiKeyRepository keys;
   private final JwtVerifier jwt;
-  private final Cache<String, Principal> verified = Caffeine.newBuilder()
-    .maximumSize(10_000)
-    .expireAfterWrite(Duration.ofSeconds(CACHE_SECONDS))
-    .build();
+  private final StoreCache<String, VerifiedKey> verified;
 
-  public Credentials(ApiKeyRepository keys, JwtVerifier jwt) {
+  public Credentials(ApiKeyRepository keys, JwtVerifier jwt, Duration fresh, Duration stale) {
     this.keys = keys;
     this.jwt = jwt;
+    this.verified = new StoreCache<>(fresh, stale, 10_000);
   }
 
   /** The principal of {@code credential}. */
   public Future<Principal> verify(String credential) {
-    Principal cached = verified.getIfPresent(credential);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
+    VerifiedKey cached = verified.fresh(credential);
+    if (cached != null && usable(cached)) {
+      return Future.succeededFuture(cached.principal());
     }
     Future<Principal> principal = JwtVerifier.looksLikeJwt(credential) ? jwt.verify(credential) : apiKey(credential);
-    return principal.recover(failure -> Future.failedFuture(failure instanceof io.vertx.core.eventbus.ReplyException
-      ? failure : ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now")));
+    return principal.recover(failure -> StoreCache.unavailable(failure)
+      || !(failure instanceof io.vertx.core.eventbus.ReplyException)
+      ? Future.failedFuture(ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now"))
+      : Future.failedFuture(failure));
   }
 
   /** The credential of an {@code Authorization} value ({@code Bearer <credential>}), or null when it is not one. */
@@ -56,22 +62,26 @@ public final class Credentials {
 
   /** Drops every cached credential of key {@code keyId} (on revocation, from any node). */
   public void forget(String keyId) {
-    verified.asMap().values().removeIf(p -> keyId.equals(p.keyId()));
+    verified.invalidateIf(v -> keyId.equals(v.principal().keyId()));
   }
 
   private Future<Principal> apiKey(String key) {
     if (key.length() > 256) {
       return Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid API key"));
     }
-    return keys.verify(key).compose(found -> {
+    return verified.get(key, k -> keys.verify(k).compose(found -> {
       if (found.isEmpty() || !found.get().usable(OffsetDateTime.now())) {
         return Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid, expired or revoked API key"));
       }
       ApiKeyRepository.StoredKey stored = found.get();
-      Principal p = new Principal("key:" + stored.id(), stored.tenant(), Set.copyOf(stored.scopes()), stored.id(),
-        stored.rpm(), stored.tokensPerDay());
-      verified.put(key, p);
-      return Future.succeededFuture(p);
-    });
+      return Future.succeededFuture(new VerifiedKey(new Principal("key:" + stored.id(), stored.tenant(),
+        Set.copyOf(stored.scopes()), stored.id(), stored.rpm(), stored.tokensPerDay(), CidrSet.parse(stored.allowCidrs())),
+        stored.expiresAt()));
+    })).compose(v -> usable(v) ? Future.succeededFuture(v.principal())
+      : Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid, expired or revoked API key")));
+  }
+
+  private static boolean usable(VerifiedKey key) {
+    return key.expiresAt() == null || key.expiresAt().isAfter(OffsetDateTime.now());
   }
 }

@@ -51,7 +51,10 @@ public final class IngestIntake {
         registry.settled(kb.id(), accepted.size());
         return Future.succeededFuture();
       })
-      .compose(batch -> registry.announce(kb, batch.changes()).map(batch))
+      // nothing stored, nothing to announce: a versionless announcement would make every cache forget the KB's
+      // version, and while PostgreSQL is down (why nothing was stored) its cached answers could not be found again
+      .compose(batch -> batch.changes().isEmpty() ? Future.succeededFuture(batch)
+        : registry.announce(kb, batch.changes()).map(batch))
       .map(batch -> {
         JsonArray results = rejected.copy();
         batch.outcomes().forEach(o -> results.add(o.toJson()));

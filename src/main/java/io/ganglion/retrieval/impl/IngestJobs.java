@@ -7,28 +7,29 @@ import io.ganglion.store.KbRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * Large ingestion requests run as durable jobs. The job and every one of its documents are stored in PostgreSQL before
  * the request is answered (202), under a lease held by this node. The documents then go through {@link Ingestion} in
- * slices; after each slice the change is announced to the shards' owners, the documents are marked indexed or failed,
- * and progress is published on {@code ganglion.retrieval.job.<id>} (on every node: the SSE route relays it).
+ * slices, in order; after each slice the change is announced to the shards' owners, the job's counts are recorded
+ * (they say where the job stands: {@code done + failed} documents are settled) and progress is published on
+ * {@code ganglion.retrieval.job.<id>} (on every node: the SSE route relays it). Per-document failures are kept in the
+ * job with their reasons.
  * <p>
  * Every node renews the leases of the jobs it runs every third of {@code retrieval.jobLeaseMs} and, as often, claims
- * a job whose lease ran out (its node died) and carries on with the documents still pending: an accepted document is
- * never lost, and a document re-ingested after a crash replaces itself. A restarted node frees its predecessor's jobs
- * at once. Nothing is failed because a node started.
+ * a job whose lease ran out (its node died) and carries it on from its first unsettled document: an accepted document
+ * is never lost, and one ingested again after a crash replaces itself. A restarted node frees its predecessor's jobs
+ * at once; a node stopping cleanly frees its own. Nothing is failed because a node started.
  * <p>
  * <b>NOTE</b>: call on the retrieval verticle's context.
  */
@@ -85,6 +86,7 @@ public final class IngestJobs {
   public void stop() {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
+      timer = -1;
     }
   }
 
@@ -103,9 +105,8 @@ public final class IngestJobs {
    * job and all its documents are in PostgreSQL.
    */
   public Future<UUID> start(KbRepository.Kb kb, List<DocumentInput> inputs) {
-    List<JsonObject> stored = inputs.stream().map(DocumentInput::toJson).toList();
-    return jobs.create(kb.tenant(), kb.id(), stored, owner, leaseMs)
-      .onSuccess(id -> run(new JobRepository.Held(id, kb.tenant(), kb.id(), inputs.size())));
+    return jobs.create(kb.tenant(), kb.id(), inputs.stream().map(DocumentInput::toJson).toList(), owner, leaseMs)
+      .onSuccess(id -> run(new JobRepository.Held(id, kb.tenant(), kb.id(), inputs.size(), 0, 0, 0, new JsonArray())));
   }
 
   private void tick() {
@@ -119,11 +120,12 @@ public final class IngestJobs {
         }
       }).onFailure(e -> LOG.debug("renewing job leases failed: {}", e.toString()));
     }
-    if (running.size() < MAX_RUNNING && !claiming) {
+    if (running.size() < MAX_RUNNING && !claiming && timer >= 0) {
       claiming = true;
       jobs.claim(owner, leaseMs)
         .onSuccess(held -> held.ifPresent(job -> {
-          LOG.info("resuming ingestion job {} ({} documents) whose lease ran out", job.id(), job.documents());
+          LOG.info("resuming ingestion job {}: {} of {} documents left", job.id(), job.documents() - job.next(),
+            job.documents());
           run(job);
         }))
         .onComplete(ar -> claiming = false);
@@ -131,41 +133,40 @@ public final class IngestJobs {
   }
 
   private void run(JobRepository.Held job) {
-    running.add(job.id());
     KbRepository.Kb kb = shards.kb(job.kbId());
     if (kb == null) {
-      // the knowledge base was deleted (the job's rows went with it) or this node has not seen it yet
-      running.remove(job.id());
+      // the knowledge base is gone (its jobs went with it) or this node has not heard of it yet: the lease runs out
       return;
     }
-    slices(kb, job)
+    running.add(job.id());
+    Progress progress = new Progress(job);
+    slices(kb, progress)
       .onFailure(e -> LOG.warn("ingestion job {} paused ({}); it resumes when its lease runs out", job.id(), e.toString()))
       .onComplete(ar -> running.remove(job.id()));
   }
 
-  private Future<Void> slices(KbRepository.Kb kb, JobRepository.Held job) {
-    if (!running.contains(job.id())) {
-      return Future.succeededFuture(); // the lease was lost
+  private Future<Void> slices(KbRepository.Kb kb, Progress progress) {
+    if (!running.contains(progress.id)) {
+      return Future.succeededFuture(); // the lease was lost, or this node is stopping
     }
-    return jobs.pending(job.id(), SLICE).compose(pending -> {
-      if (pending.isEmpty()) {
-        return jobs.finish(job.id(), owner).compose(v -> jobs.get(kb.tenant(), job.id().toString()))
-          .map(done -> {
-            done.ifPresent(this::publish);
+    return jobs.documents(progress.id, progress.next(), SLICE).compose(stored -> {
+      if (stored.isEmpty()) {
+        return jobs.finish(progress.id, owner, progress.done, progress.failed, progress.chunks, progress.errors)
+          .map(finished -> {
+            if (finished) {
+              publish(progress, progress.failed == progress.documents ? "failed" : "done");
+            }
             return null;
           });
       }
       List<DocumentInput> inputs = new ArrayList<>();
-      Map<Integer, Integer> seqOf = new HashMap<>();
-      List<JobRepository.Settled> unreadable = new ArrayList<>();
-      for (JobRepository.PendingDocument d : pending) {
+      List<JsonObject> unreadable = new ArrayList<>();
+      for (JsonObject doc : stored) {
         try {
-          inputs.add(DocumentInput.from(d.input()));
-          seqOf.put(inputs.size() - 1, d.seq());
+          inputs.add(DocumentInput.from(doc));
         } catch (ReplyException e) {
-          unreadable.add(new JobRepository.Settled(d.seq(), false, 0, new JsonObject().put("id", d.input().getValue("id"))
-            .put("status", "failed").put("error", new JsonObject().put("code", "invalid_request")
-              .put("message", e.getMessage()))));
+          unreadable.add(new JsonObject().put("id", doc.getValue("id")).put("status", "failed")
+            .put("error", new JsonObject().put("code", "invalid_request").put("message", e.getMessage())));
         }
       }
       registry.accepted(kb.id(), inputs.size());
@@ -176,30 +177,57 @@ public final class IngestJobs {
         })
         .compose(batch -> registry.announce(kb, batch.changes()).map(batch))
         .compose(batch -> {
-          List<JobRepository.Settled> settled = new ArrayList<>(unreadable);
-          for (int i = 0; i < batch.outcomes().size(); i++) {
-            Ingestion.Outcome o = batch.outcomes().get(i);
-            settled.add(new JobRepository.Settled(seqOf.get(i), o.ok(), o.chunks(), o.ok() ? null : o.toJson()));
+          progress.failed += unreadable.size();
+          unreadable.forEach(progress.errors::add);
+          for (Ingestion.Outcome o : batch.outcomes()) {
+            if (o.ok()) {
+              progress.done++;
+              progress.chunks += o.chunks();
+            } else {
+              progress.failed++;
+              progress.errors.add(o.toJson());
+            }
           }
-          return jobs.settle(job.id(), owner, settled);
+          return jobs.progress(progress.id, owner, progress.done, progress.failed, progress.chunks, progress.errors);
         })
         .compose(held -> {
           if (!held) {
-            running.remove(job.id());
+            running.remove(progress.id);
             return Future.succeededFuture();
           }
-          return jobs.get(kb.tenant(), job.id().toString()).compose(progress -> {
-            progress.ifPresent(this::publish);
-            return slices(kb, job);
-          });
+          publish(progress, "running");
+          return slices(kb, progress);
         });
     });
   }
 
   /** {@code {"id","status","documents","done","failed","chunks"}} on {@code ganglion.retrieval.job.<id>}. */
-  private void publish(JsonObject job) {
-    vertx.eventBus().publish(Addresses.retrievalJob(job.getString("id")), new JsonObject()
-      .put("id", job.getString("id")).put("status", job.getString("status")).put("documents", job.getInteger("documents"))
-      .put("done", job.getInteger("done")).put("failed", job.getInteger("failed")).put("chunks", job.getInteger("chunks")));
+  private void publish(Progress progress, String status) {
+    vertx.eventBus().publish(Addresses.retrievalJob(progress.id.toString()), new JsonObject()
+      .put("id", progress.id.toString()).put("status", status).put("documents", progress.documents)
+      .put("done", progress.done).put("failed", progress.failed).put("chunks", progress.chunks));
+  }
+
+  /** Where a job stands, as this node carries it on. */
+  private static final class Progress {
+    final UUID id;
+    final int documents;
+    int done;
+    int failed;
+    int chunks;
+    final JsonArray errors;
+
+    Progress(JobRepository.Held job) {
+      this.id = job.id();
+      this.documents = job.documents();
+      this.done = job.done();
+      this.failed = job.failed();
+      this.chunks = job.chunks();
+      this.errors = job.errors() == null ? new JsonArray() : job.errors().copy();
+    }
+
+    int next() {
+      return done + failed;
+    }
   }
 }

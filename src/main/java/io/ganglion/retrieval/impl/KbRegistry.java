@@ -1,12 +1,11 @@
 package io.ganglion.retrieval.impl;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.retrieval.shard.ChangeBroadcast;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
+import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -39,9 +38,13 @@ public final class KbRegistry {
   private final int shards;
   /** Documents accepted but not yet stored, per knowledge base id (for the {@code pending} count). */
   private final Map<Long, Integer> pending = new HashMap<>();
-  /** (tenant, name) → kb; ids are never reused, and deletes here invalidate at once. */
-  private final Cache<String, KbRepository.Kb> cache = Caffeine.newBuilder()
-    .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+  /**
+   * (tenant, name) → kb; ids are never reused, and deletes here invalidate at once. Re-read after 5 s; while
+   * PostgreSQL is unavailable a name read in the last hour still resolves (nothing can be deleted meanwhile), so
+   * searches and cached answers of known knowledge bases keep working through an outage.
+   */
+  private final StoreCache<String, KbRepository.Kb> cache = new StoreCache<>(Duration.ofSeconds(5), Duration.ofHours(1),
+    10_000);
 
   /** @param shards {@code retrieval.shards}: the shard count of knowledge bases created from now on */
   public KbRegistry(KbRepository kbs, DocumentRepository documents, JobRepository jobs, ChangeBroadcast broadcast,
@@ -100,17 +103,9 @@ public final class KbRegistry {
     if (!(name instanceof String n) || !KB_NAME.matcher(n).matches()) {
       return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + name + "'"));
     }
-    KbRepository.Kb cached = cache.getIfPresent(key(tenant, n));
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return kbs.get(tenant, n).compose(kb -> {
-      if (kb.isEmpty()) {
-        return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'"));
-      }
-      cache.put(key(tenant, n), kb.get());
-      return Future.succeededFuture(kb.get());
-    });
+    return cache.get(key(tenant, n), k -> kbs.get(tenant, n).map(kb -> kb.orElse(null))).compose(kb -> kb != null
+      ? Future.succeededFuture(kb)
+      : Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'")));
   }
 
   /**

@@ -3,8 +3,6 @@ package io.ganglion.retrieval.index;
 import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,7 +25,8 @@ import java.util.concurrent.Executor;
 public final class KnowledgeBaseIndex implements Closeable {
 
   private static final String MANIFEST = "manifest.json";
-  private static final int FORMAT = 1;
+  /** 2: the manifest lists every file with its size and checksum. */
+  private static final int FORMAT = 2;
 
   private final List<Shard> shards;
 
@@ -144,34 +143,28 @@ public final class KnowledgeBaseIndex implements Closeable {
   /**
    * Writes the whole index under {@code dir}, replacing what was there only once the new copy is complete:
    * {@code manifest.json} and {@code shard-<i>/} with the Lucene files and the JVector graph, vectors and id maps.
-   * Writes to a shard wait while it is copied; searches do not.
+   * Every file is forced to disk and listed in the manifest with its checksum, and the manifest is written last; a
+   * write that fails (a full disk) removes its partial copy and leaves the previous snapshot in place. Copies left by
+   * a process that died mid-snapshot are removed by the next one. Writes to a shard wait while it is copied; searches
+   * do not.
    */
   public void snapshot(Path dir) throws IOException {
-    Path fresh = SnapshotDirectory.fresh(dir);
-    for (int i = 0; i < shards.size(); i++) {
-      shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
-    }
     JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size());
-    Files.writeString(fresh.resolve(MANIFEST), manifest.encodePrettily(), StandardCharsets.UTF_8);
-    SnapshotDirectory.replace(fresh, dir);
+    SnapshotDirectory.write(dir, MANIFEST, manifest, fresh -> {
+      for (int i = 0; i < shards.size(); i++) {
+        shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
+      }
+    });
   }
 
   /**
-   * Loads a {@link #snapshot} into memory. Its shard count is the snapshot's: when that differs from the configured
-   * count, {@link #rebuild} from PostgreSQL instead.
+   * Loads a {@link #snapshot} into memory, after checking every file against the manifest. Its shard count is the
+   * snapshot's: when that differs from the configured count, {@link #rebuild} from PostgreSQL instead.
    *
-   * @throws IOException when {@code dir} holds no readable snapshot (then rebuild)
+   * @throws IOException when {@code dir} holds no complete, intact snapshot (then rebuild)
    */
   public static KnowledgeBaseIndex load(Path dir) throws IOException {
-    JsonObject manifest;
-    try {
-      manifest = new JsonObject(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new IOException("unreadable snapshot manifest in " + dir, e);
-    }
-    if (manifest.getInteger("format", -1) != FORMAT) {
-      throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
-    }
+    JsonObject manifest = SnapshotDirectory.read(dir, MANIFEST, FORMAT);
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {

@@ -7,17 +7,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * Snapshots of shard copies under {@code dataDir/indexes}: {@code <kbId>/shard-<n>/} holds {@value #MANIFEST}
- * ({@code {"format","shards","shard","version"}}) and the shard's files in {@code data/}. A snapshot is written next
- * to the old one and swapped in when complete, so a crash leaves one whole snapshot. A snapshot of another format or
- * shard count is ignored (the copy rebuilds from PostgreSQL); one at an older version is caught up from the change
- * log. Earlier layouts ({@code <kbId>/index/}, format 1: all shards of a knowledge base in one snapshot) are never
- * read, and are deleted when a copy of that knowledge base is written.
+ * ({@code {"format","shards","shard","version","files"}}) and the shard's files in {@code data/}, written and checked
+ * by {@link SnapshotDirectory} (swapped in only when complete and on disk, every file checksummed). A snapshot that is
+ * damaged, cut short, or of another format or shard count is ignored (the copy rebuilds from PostgreSQL); one at an
+ * older version is caught up from the change log. The single-node layout of earlier versions ({@code <kbId>/index/}
+ * plus {@code <kbId>/version}: all shards of a knowledge base in one snapshot) is never read, and is deleted when a
+ * copy of that knowledge base is written.
  * <p>
  * <b>NOTE</b>: every method blocks on disk: call from the retrieval workers.
  */
@@ -42,23 +42,22 @@ final class ReplicaSnapshots {
     return root.resolve(Long.toString(key.kbId())).resolve("shard-" + key.shard());
   }
 
-  /** The copy's snapshot, or null when there is none usable. */
+  /** The copy's snapshot, or null when there is none usable (none, damaged, or of another format or layout). */
   Loaded load(ShardKey key, int kbShards) {
     Path dir = dir(key);
-    Path manifest = dir.resolve(MANIFEST);
-    if (!Files.exists(manifest)) {
+    if (!Files.exists(dir.resolve(MANIFEST))) {
       return null;
     }
     try {
-      JsonObject m = new JsonObject(Files.readString(manifest, StandardCharsets.UTF_8));
-      if (m.getInteger("format", -1) != FORMAT || m.getInteger("shards", -1) != kbShards
-        || m.getInteger("shard", -1) != key.shard()) {
-        LOG.info("snapshot of {} is of another format or layout ({}); rebuilding", key, m.encode());
+      JsonObject m = SnapshotDirectory.read(dir, MANIFEST, FORMAT);
+      if (m.getInteger("shards", -1) != kbShards || m.getInteger("shard", -1) != key.shard()) {
+        LOG.info("snapshot of {} is of another layout (shards {}, shard {}); rebuilding", key, m.getValue("shards"),
+          m.getValue("shard"));
         return null;
       }
       return new Loaded(Shard.load(dir.resolve("data")), m.getLong("version"));
     } catch (IOException | RuntimeException e) {
-      LOG.warn("snapshot of {} unreadable, rebuilding: {}", key, e.toString());
+      LOG.warn("snapshot of {} unusable, rebuilding: {}", key, e.toString());
       return null;
     }
   }
@@ -66,14 +65,11 @@ final class ReplicaSnapshots {
   /** Writes {@code shard} as the snapshot of {@code key} at {@code version}, replacing the previous one. */
   void write(ShardKey key, int kbShards, Shard shard, long version) throws IOException {
     Path dir = dir(key);
-    Path fresh = SnapshotDirectory.fresh(dir);
     SnapshotDirectory.deleteTree(dir.getParent().resolve("index")); // the format-1 layout of this knowledge base
     Files.deleteIfExists(dir.getParent().resolve("version"));
-    shard.writeSnapshot(fresh.resolve("data"));
     JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", kbShards).put("shard", key.shard())
       .put("version", version);
-    Files.writeString(fresh.resolve(MANIFEST), manifest.encodePrettily(), StandardCharsets.UTF_8);
-    SnapshotDirectory.replace(fresh, dir);
+    SnapshotDirectory.write(dir, MANIFEST, manifest, fresh -> shard.writeSnapshot(fresh.resolve("data")));
   }
 
   /** Removes the copy's snapshot (the node no longer holds it). */
