@@ -46,6 +46,7 @@ final class BridgeGate {
     Map.entry(Addresses.RETRIEVAL_SEARCH, "kb:read"),
     Map.entry(Addresses.RETRIEVAL_DELETE, "kb:write"),
     Map.entry(Addresses.RETRIEVAL_DOCUMENT_GET, "kb:read"),
+    Map.entry(Addresses.RETRIEVAL_DOCUMENT_LIST, "kb:read"),
     Map.entry(Addresses.RETRIEVAL_JOB_GET, "kb:read"),
     Map.entry(Addresses.REFLEX_INSPECT, "chat"),
     Map.entry(Addresses.REFLEX_ASK, "chat"),

@@ -38,6 +38,7 @@ public final class Addresses {
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
+  public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
   /**
    * Node-local: completes once this node handed its shard copies over after announcing it leaves (a clean stop), or
