@@ -192,7 +192,7 @@ class ClusterIT {
   }
 
   @Test
-  @DisplayName("a key revoked through one node is refused by every node within two seconds")
+  @DisplayName("a key revoked through one node is refused by every node at once, long before its 30 s key cache expires")
   void revocationEverywhere() {
     HttpResponse<String> created = cluster.postJson(one, "/v1/admin/keys", new JsonObject().put("tenant", "revokee")
       .put("scopes", new JsonArray().add("kb:read")).put("name", "short-lived"));
@@ -202,12 +202,13 @@ class ClusterIT {
       assertThat(asKey(node, key.getString("key")).statusCode()).isEqualTo(200); // now cached as valid on each node
     }
     assertThat(cluster.delete(one, "/v1/admin/keys/" + key.getString("id")).statusCode()).isEqualTo(204);
-    long revoked = System.nanoTime();
+    // the event reaches every node in well under a second on a quiet machine; the bound leaves room for CPU load
+    // while staying far inside http.keyCacheSeconds (30), so only the cluster-wide revocation can pass it
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
     for (NodeProcess node : List.of(two, three, one)) {
-      Await.until(Duration.ofSeconds(2), node.nodeId + " refuses the revoked key",
-        () -> asKey(node, key.getString("key")).statusCode() == 401);
+      Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
+      Await.until(left, node.nodeId + " refuses the revoked key", () -> asKey(node, key.getString("key")).statusCode() == 401);
     }
-    assertThat(Duration.ofNanos(System.nanoTime() - revoked)).isLessThan(Duration.ofSeconds(3));
   }
 
   @Test
