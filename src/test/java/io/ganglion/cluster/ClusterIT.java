@@ -247,6 +247,37 @@ class ClusterIT {
   }
 
   @Test
+  @DisplayName("a bridge client may register only ask streams and its own tenant's jobs: a cluster-wide event and another tenant's job are refused")
+  void bridgeRegistrations() throws Exception {
+    assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", "bridge-jobs")).statusCode()).isEqualTo(201);
+    JsonArray many = new JsonArray();
+    for (int i = 0; i < 21; i++) {
+      many.add(new JsonObject().put("id", "job-" + i).put("text", "Job document " + i + " is about topic " + i + "."));
+    }
+    HttpResponse<String> accepted = cluster.postJson(one, "/v1/kbs/bridge-jobs/documents",
+      new JsonObject().put("documents", many));
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+    String jobAddress = "ganglion.retrieval.job." + LocalCluster.json(accepted).getJsonObject("job").getString("id");
+    String otherKey = key("bridge-registrant", "kb:read");
+    try (BridgeClient other = new BridgeClient("127.0.0.1", bridgePort(two))) {
+      other.write(new JsonObject().put("type", "register").put("address", jobAddress)
+        .put("headers", new JsonObject().put("authorization", "Bearer " + otherKey)));
+      JsonObject foreignJob = other.read();
+      assertThat(foreignJob.getString("type")).as(foreignJob.encode()).isEqualTo("err");
+      assertThat(foreignJob.getInteger("failureCode")).as("another tenant's job is not found").isEqualTo(4040);
+      other.write(new JsonObject().put("type", "register").put("address", "ganglion.retrieval.kb.changed")
+        .put("headers", new JsonObject().put("authorization", "Bearer " + otherKey)));
+      JsonObject event = other.read();
+      assertThat(event.getString("type")).as(event.encode()).isEqualTo("err");
+      assertThat(event.getInteger("failureCode")).isEqualTo(4030);
+    }
+    // the job finishes before the next test, so its embedding does not compete with that test's bounds
+    String jobId = jobAddress.substring("ganglion.retrieval.job.".length());
+    Await.until(Duration.ofSeconds(120), "the bridge test's job done", () ->
+      "done".equals(LocalCluster.json(cluster.get(one, "/v1/jobs/" + jobId)).getString("status")));
+  }
+
+  @Test
   @DisplayName("the bridge refuses an oversized frame from its length alone, and more connections per key than bridge.maxConnectionsPerKey")
   void bridgeLimits() throws Exception {
     try (BridgeClient client = new BridgeClient("127.0.0.1", bridgePort(one))) {
