@@ -3,19 +3,14 @@ package io.ganglion.retrieval.index;
 import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 
 /**
  * The search index of one knowledge base: its chunks split over shards by document id ({@link ShardRouter}), each
@@ -34,18 +29,17 @@ import java.util.stream.Stream;
 public final class KnowledgeBaseIndex implements Closeable {
 
   static final String MANIFEST = "manifest.json";
-  private static final String NEW = ".new-";
-  private static final String OLD = ".old-";
   /**
-   * 3: vector indexes of segments (an on-disk graph, in-heap graphs); 2: the manifest lists every file with its size
-   * and checksum; 1: neither.
+   * 4: vector indexes of segments (an on-disk graph, in-heap graphs), as a shard copy's snapshot ({@link Shard}); 3
+   * was the same before shard copies had their own snapshots; 2: one in-heap graph per shard, the manifest listing
+   * every file with its size and checksum; 1: neither. Any other format is rebuilt.
    */
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
 
   private final List<Shard> shards;
   private final Path workDir;
   /** Checksums of the last snapshot's files, so its immutable segment files are not read again ({@link #snapshot}). */
-  private final Map<Object, Long> sealed = new HashMap<>();
+  private final SnapshotChecksums sealed = new SnapshotChecksums();
 
   private KnowledgeBaseIndex(List<Shard> shards, Path workDir) {
     this.shards = List.copyOf(shards);
@@ -95,7 +89,7 @@ public final class KnowledgeBaseIndex implements Closeable {
       }
       int dimension = 0;
       for (ChunkRecord r : records) {
-        dimension = checkVector(r, dimension);
+        dimension = Shard.checkVector(r, dimension);
         loads.get(ShardRouter.shardOf(r.documentId(), shardCount)).add(r);
       }
       for (Shard.Bulk load : loads) {
@@ -222,39 +216,12 @@ public final class KnowledgeBaseIndex implements Closeable {
    * do not.
    */
   public void snapshot(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    removeLeftovers(dir);
-    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + NEW);
-    try {
+    JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size());
+    SnapshotDirectory.write(dir, MANIFEST, manifest, fresh -> {
       for (int i = 0; i < shards.size(); i++) {
         shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
       }
-      JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size())
-        .put("files", sealFiles(fresh));
-      Path manifestFile = fresh.resolve(MANIFEST);
-      Files.writeString(manifestFile, manifest.encodePrettily(), StandardCharsets.UTF_8);
-      try (FileChannel channel = FileChannel.open(manifestFile, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      SnapshotFiles.forceDirectory(fresh);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(fresh);
-      throw e;
-    }
-    Path old = parent.resolve(dir.getFileName() + OLD + System.nanoTime());
-    if (Files.exists(dir)) {
-      Files.move(dir, old);
-    }
-    Files.move(fresh, dir);
-    SnapshotFiles.forceDirectory(parent);
-    deleteTree(old);
-  }
-
-  private JsonObject sealFiles(Path dir) throws IOException {
-    synchronized (sealed) {
-      return SnapshotFiles.seal(dir, sealed);
-    }
+    }, sealed);
   }
 
   /** {@link #load(Path, Path, IndexResources)} with the defaults and a temporary working directory. */
@@ -270,17 +237,8 @@ public final class KnowledgeBaseIndex implements Closeable {
    * @throws IOException when {@code dir} holds no complete, intact snapshot of the current format (then rebuild)
    */
   public static KnowledgeBaseIndex load(Path dir, Path workDir, IndexResources resources) throws IOException {
-    JsonObject manifest;
-    try {
-      manifest = new JsonObject(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new IOException("unreadable snapshot manifest in " + dir, e);
-    }
-    if (manifest.getInteger("format", -1) != FORMAT) {
-      throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
-    }
-    Map<Object, Long> verified = new HashMap<>();
-    SnapshotFiles.verify(dir, manifest.getJsonObject("files"), verified);
+    SnapshotChecksums verified = new SnapshotChecksums();
+    JsonObject manifest = SnapshotDirectory.read(dir, MANIFEST, FORMAT, verified);
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
@@ -292,26 +250,12 @@ public final class KnowledgeBaseIndex implements Closeable {
       for (Shard s : shards) {
         s.close();
       }
-      deleteTree(workDir);
+      SnapshotDirectory.deleteTree(workDir);
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
     KnowledgeBaseIndex index = new KnowledgeBaseIndex(shards, workDir);
-    index.sealed.putAll(verified); // the segment files just linked into workDir: the next snapshot need not read them
+    index.sealed.addAll(verified); // the segment files just linked into workDir: the next snapshot need not read them
     return index;
-  }
-
-  /** Removes partial copies ({@code <dir>.new-*}) and superseded ones ({@code <dir>.old-*}) a dead process left. */
-  private static void removeLeftovers(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    String name = dir.getFileName().toString();
-    try (Stream<Path> siblings = Files.list(parent)) {
-      for (Path p : siblings.toList()) {
-        String sibling = p.getFileName().toString();
-        if (sibling.startsWith(name + NEW) || sibling.startsWith(name + OLD)) {
-          deleteTree(p);
-        }
-      }
-    }
   }
 
   /** Releases the shards' memory and deletes the working directory. The index is unusable afterwards. */
@@ -326,7 +270,7 @@ public final class KnowledgeBaseIndex implements Closeable {
       }
     }
     try {
-      deleteTree(workDir);
+      SnapshotDirectory.deleteTree(workDir);
     } catch (IOException e) {
       first = first == null ? e : first;
     }
@@ -349,36 +293,6 @@ public final class KnowledgeBaseIndex implements Closeable {
   }
 
   private void validate(List<ChunkRecord> chunks, String documentId) {
-    int dimension = dimension();
-    for (ChunkRecord c : chunks) {
-      if (documentId != null && !documentId.equals(c.documentId())) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);
-      }
-      dimension = checkVector(c, dimension);
-    }
-  }
-
-  /**
-   * Checks the chunk's vector (non-empty, finite, non-zero, of the knowledge base's {@code dimension}, 0 while none is
-   * known) and returns the dimension.
-   */
-  private static int checkVector(ChunkRecord c, int dimension) {
-    VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
-    if (dimension != 0 && c.vector().length != dimension) {
-      throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
-        + "-dimension vector; this knowledge base holds " + dimension);
-    }
-    return c.vector().length;
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    Shard.validate(chunks, documentId, dimension());
   }
 }

@@ -12,19 +12,28 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.search.Query;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard of a knowledge base: the Lucene keyword index and the vector index of the same chunks.
+ * One shard of a knowledge base: the Lucene keyword index and the JVector vector index of the same chunks. A
+ * {@link KnowledgeBaseIndex} holds all shards of a knowledge base in one process; in a cluster each node holds the
+ * shards it owns, one {@code Shard} per copy, and a search runs the same three steps on each wherever it is:
+ * {@link #statistics}, then {@link #keyword} (with the statistics summed over all shards) and {@link #vector}, then
+ * {@link #fetch} for the hits that survived the merge ({@link Rankings}).
  * <p>
- * <b>NOTE</b>: searches are lock-free and run concurrently from any pool thread. Writes, compaction and snapshots
- * take the shard's write lock, so they serialise per shard and never block searches; a write is visible to keyword
- * search after {@link #refresh()} and to vector search at once. A merge of the vector index holds the lock only to
- * start and to swap in its result: writes continue while it builds, on the node's merge thread.
+ * The vector index is an in-heap graph for small shards, an on-disk graph (optionally walked with PQ codes) plus an
+ * in-heap segment for recent vectors for large ones ({@link VectorIndexConfig}); its segment files live in the
+ * shard's working directory, which is the shard's own: deleted when it is closed. The node's {@link IndexResources}
+ * (settings, merge thread, build pool) are shared by all its shards.
+ * <p>
+ * <b>NOTE</b>: every method blocks (Lucene, graph inserts, disk) and must run on a worker thread. Searches are
+ * lock-free and run concurrently from any thread. Writes, compaction and snapshots take the shard's write lock, so
+ * they serialise per shard and never block searches; {@link #upsert} is visible to searches when it returns. A merge
+ * of the vector index holds the lock only to start and to swap in its result: writes continue while it builds, on
+ * the node's merge thread.
  */
-final class Shard implements Closeable {
+public final class Shard implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Shard.class);
   private static final String LUCENE = "lucene";
@@ -33,32 +42,153 @@ final class Shard implements Closeable {
   private final KeywordIndex keyword;
   private final VectorIndex vectors;
   private final IndexResources resources;
+  private final Path workDir;
+  /** The checksums of this shard's last snapshot (its linked segment files are not read again at the next). */
+  private final SnapshotChecksums checksums = new SnapshotChecksums();
   private final ReentrantLock writeLock = new ReentrantLock();
   private final AtomicBoolean merging = new AtomicBoolean();
 
-  private Shard(KeywordIndex keyword, VectorIndex vectors, IndexResources resources) {
+  private Shard(KeywordIndex keyword, VectorIndex vectors, IndexResources resources, Path workDir) {
     this.keyword = keyword;
     this.vectors = vectors;
     this.resources = resources;
+    this.workDir = workDir;
+  }
+
+  /** An empty shard with the default vector settings and a temporary working directory. */
+  public static Shard create() throws IOException {
+    return create(temporaryWorkDir(), IndexResources.defaults());
   }
 
   /** An empty shard whose vector segments live under {@code dir}. */
-  static Shard create(Path dir, IndexResources resources) throws IOException {
-    return new Shard(KeywordIndex.create(), new VectorIndex(dir.resolve(VECTORS), resources), resources);
+  public static Shard create(Path dir, IndexResources resources) throws IOException {
+    Files.createDirectories(dir);
+    return new Shard(KeywordIndex.create(), new VectorIndex(dir.resolve(VECTORS), resources), resources, dir);
   }
 
-  /** The shard saved under {@code snapshot}, its vector segments linked into {@code dir}. */
-  static Shard load(Path snapshot, Path dir, IndexResources resources) throws IOException {
-    KeywordIndex keyword = KeywordIndex.load(snapshot.resolve(LUCENE));
+  /** {@link #rebuild(Iterable, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static Shard rebuild(Iterable<ChunkRecord> records) throws IOException {
+    return rebuild(records, temporaryWorkDir(), IndexResources.defaults());
+  }
+
+  /**
+   * A shard holding {@code records} as they are (never re-embedded); a chunk id seen twice keeps its last version.
+   * Vectors stream to a scratch file under {@code dir} and the vector index is built once at the end on the build
+   * pool: an on-disk segment at {@link VectorIndexConfig#diskAbove} vectors or more, an in-heap graph below.
+   *
+   * @throws IllegalArgumentException when a vector is empty, zero, or of another dimension than the first
+   */
+  public static Shard rebuild(Iterable<ChunkRecord> records, Path dir, IndexResources resources) throws IOException {
+    try (Bulk bulk = new Bulk(dir, resources)) {
+      for (ChunkRecord r : records) {
+        bulk.add(r);
+      }
+      return bulk.finish();
+    } catch (IOException | RuntimeException e) {
+      deleteWorkDir(dir);
+      throw e;
+    }
+  }
+
+  /** {@link #load(Path, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static Shard load(Path snapshot) throws IOException {
+    return load(snapshot, temporaryWorkDir(), IndexResources.defaults());
+  }
+
+  /**
+   * The shard {@link #writeSnapshot written} under {@code snapshot}: Lucene and in-heap segments read into memory, an
+   * on-disk segment's files linked (not copied) into {@code dir} and memory-mapped. The snapshot stays untouched.
+   */
+  public static Shard load(Path snapshot, Path dir, IndexResources resources) throws IOException {
+    Files.createDirectories(dir);
+    KeywordIndex keyword = null;
     try {
+      keyword = KeywordIndex.load(snapshot.resolve(LUCENE));
       Shard shard = new Shard(keyword, VectorIndex.load(snapshot.resolve(VECTORS), dir.resolve(VECTORS), resources),
-        resources);
+        resources, dir);
       shard.mergeIfNeeded();
       return shard;
     } catch (IOException | RuntimeException e) {
-      keyword.close();
+      if (keyword != null) {
+        keyword.close();
+      }
+      deleteWorkDir(dir);
       throw e;
     }
+  }
+
+  /**
+   * Replaces every chunk of {@code documentId} by {@code chunks} (none: deletes the document) and makes the change
+   * searchable before returning. Validated before anything is written: a bad vector changes nothing.
+   *
+   * @throws IllegalArgumentException when a chunk belongs to another document or its vector is empty, zero, or of a
+   *     dimension other than the shard's
+   */
+  public void upsert(String documentId, List<ChunkRecord> chunks) throws IOException {
+    validate(chunks, documentId);
+    replace(documentId, chunks);
+    refresh();
+  }
+
+  /** BM25 statistics of the query's terms in this shard (to be summed over all shards). */
+  public CorpusStatistics statistics(ShardQuery query) throws IOException {
+    return keyword.statistics(query.luceneQuery());
+  }
+
+  /** The best {@code candidates} chunks for the query's keywords, scored with {@code global} statistics when given. */
+  public List<ScoredChunk> keyword(ShardQuery query, CorpusStatistics global) throws IOException {
+    return keyword.search(query.luceneQuery(), global, query.query().candidates());
+  }
+
+  /** The best {@code candidates} chunks for the query's vector, the filters applied inside the candidate search. */
+  public List<ScoredChunk> vector(ShardQuery query) {
+    int candidates = query.query().candidates();
+    return vectors.search(query.query().vector(), candidates, candidates, query.query().filters());
+  }
+
+  /** The stored fields of those chunks that are still live, by chunk id. */
+  public Map<String, StoredChunk> fetch(Collection<String> chunkIds) throws IOException {
+    return keyword.fetch(chunkIds);
+  }
+
+  /** Live chunks, deleted vectors not yet compacted away, and the vector dimension (0 while empty). */
+  public IndexStats stats() throws IOException {
+    return new IndexStats(1, chunks(), deletedVectors(), dimension());
+  }
+
+  void validate(List<ChunkRecord> chunks, String documentId) {
+    validate(chunks, documentId, dimension());
+  }
+
+  /**
+   * Checks chunks before anything is written: each belongs to {@code documentId} (when given), and its vector is
+   * usable and of the index's {@code dimension} (0: fixed by the first chunk).
+   */
+  static void validate(List<ChunkRecord> chunks, String documentId, int indexDimension) {
+    int dimension = indexDimension;
+    for (ChunkRecord c : chunks) {
+      if (documentId != null && !documentId.equals(c.documentId())) {
+        throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);
+      }
+      dimension = checkVector(c, dimension);
+    }
+  }
+
+  /**
+   * Checks the chunk's vector (non-empty, finite, non-zero, of the knowledge base's {@code dimension}, 0 while none is
+   * known) and returns the dimension. The one check of upserts and rebuilds alike.
+   */
+  static int checkVector(ChunkRecord c, int dimension) {
+    VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
+    return checkDimension(c, dimension);
+  }
+
+  private static int checkDimension(ChunkRecord c, int dimension) {
+    if (dimension != 0 && c.vector().length != dimension) {
+      throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
+        + "-dimension vector; this knowledge base holds " + dimension);
+    }
+    return c.vector().length;
   }
 
   Analyzer analyzer() {
@@ -98,22 +228,6 @@ final class Shard implements Closeable {
     keyword.refresh();
   }
 
-  CorpusStatistics statistics(Query query) throws IOException {
-    return keyword.statistics(query);
-  }
-
-  List<ScoredChunk> keywordSearch(Query query, CorpusStatistics global, int n) throws IOException {
-    return keyword.search(query, global, n);
-  }
-
-  List<ScoredChunk> vectorSearch(float[] query, int n, Map<String, String> filters) {
-    return vectors.search(query, n, n, filters);
-  }
-
-  Map<String, StoredChunk> fetch(Collection<String> chunkIds) throws IOException {
-    return keyword.fetch(chunkIds);
-  }
-
   int dimension() {
     return vectors.dimension();
   }
@@ -126,7 +240,8 @@ final class Shard implements Closeable {
     return vectors.deleted();
   }
 
-  VectorIndexStats vectorStats() {
+  /** What the vector index holds and where (heap, disk); cheap enough for a metrics scrape. */
+  public VectorIndexStats vectorStats() {
     return vectors.stats();
   }
 
@@ -196,8 +311,11 @@ final class Shard implements Closeable {
     return true;
   }
 
-  /** Drops deleted vectors (a merge) and merges away deleted Lucene documents. */
-  void compact() throws IOException {
+  /**
+   * Drops deleted vectors (a merge: a large shard's on-disk graph is rebuilt, writes continue meanwhile) and merges
+   * away deleted Lucene documents. Slow.
+   */
+  public void compact() throws IOException {
     // a merge running in the background drops the deleted vectors itself
     if (merging.compareAndSet(false, true)) {
       try {
@@ -214,7 +332,8 @@ final class Shard implements Closeable {
     }
   }
 
-  void writeSnapshot(Path dir) throws IOException {
+  /** Writes the shard's files under {@code dir} (Lucene files and the JVector graph, vectors and id maps). */
+  public void writeSnapshot(Path dir) throws IOException {
     writeLock.lock();
     try {
       Files.createDirectories(dir.resolve(LUCENE));
@@ -225,6 +344,12 @@ final class Shard implements Closeable {
     }
   }
 
+  /** The checksums of this shard's last snapshot, for {@link SnapshotDirectory#write}. */
+  public SnapshotChecksums snapshotChecksums() {
+    return checksums;
+  }
+
+  /** Releases the shard's memory and deletes its working directory. The shard is unusable afterwards. */
   @Override
   public void close() throws IOException {
     writeLock.lock();
@@ -232,6 +357,19 @@ final class Shard implements Closeable {
       keyword.close();
     } finally {
       writeLock.unlock();
+      deleteWorkDir(workDir);
+    }
+  }
+
+  private static Path temporaryWorkDir() throws IOException {
+    return Files.createTempDirectory("ganglion-shard-");
+  }
+
+  private static void deleteWorkDir(Path dir) {
+    try {
+      SnapshotDirectory.deleteTree(dir);
+    } catch (IOException e) {
+      LOG.warn("could not delete the shard working directory {}: {}", dir, e.toString());
     }
   }
 
@@ -258,14 +396,11 @@ final class Shard implements Closeable {
     }
 
     void add(ChunkRecord c) throws IOException {
-      var unit = VectorIndex.unit(c.vector());
+      var unit = VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
+      dimension = checkDimension(c, dimension);
       if (file == null) {
         Files.createDirectories(dir.resolve(VECTORS));
-        dimension = unit.length();
         file = new VectorFile(dir.resolve(VECTORS).resolve("rebuild.f32"), dimension);
-      } else if (unit.length() != dimension) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + unit.length()
-          + "-dimension vector; this index holds " + dimension);
       }
       keyword.add(c);
       int position = entries.size();
@@ -281,7 +416,6 @@ final class Shard implements Closeable {
     }
 
     Shard finish() throws IOException {
-      finished = true;
       VectorIndex index;
       if (file == null) {
         index = new VectorIndex(dir.resolve(VECTORS), resources);
@@ -293,8 +427,14 @@ final class Shard implements Closeable {
           file = null;
         }
       }
-      keyword.refresh();
-      return new Shard(keyword, index, resources);
+      try {
+        keyword.refresh();
+      } catch (IOException | RuntimeException e) {
+        index.close();
+        throw e;
+      }
+      finished = true;
+      return new Shard(keyword, index, resources, dir);
     }
 
     /** Abandons the load (a failed rebuild): the scratch file and the keyword index are released. */

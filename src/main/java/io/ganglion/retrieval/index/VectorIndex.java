@@ -13,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Stream;
 
 /**
  * One shard's vector index: at most one immutable {@link DiskSegment} (a large shard's vectors, PQ-walked on disk)
@@ -565,13 +564,8 @@ final class VectorIndex implements Closeable {
   }
 
   static void deleteTree(Path root) {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+    try {
+      SnapshotDirectory.deleteTree(root);
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -57,7 +57,7 @@ class SnapshotFilesTest {
     Path file = Files.write(dir.resolve("a.bin"), new byte[] {9, 8, 7});
     JsonObject listed = SnapshotFiles.seal(dir);
     Map<Object, Long> known = new HashMap<>();
-    SnapshotFiles.verify(dir, listed, known);
+    SnapshotFiles.verify(dir, "manifest.json", listed, known);
     assertThat(known).hasSize(1).containsValue(crc(listed, "a.bin"));
 
     // bit rot: a byte changes, size and modification time do not. Sealing again keeps the checksum of what was
@@ -67,7 +67,7 @@ class SnapshotFilesTest {
     Files.setLastModifiedTime(file, written);
     JsonObject resealed = SnapshotFiles.seal(dir, known);
     assertThat(crc(resealed, "a.bin")).isEqualTo(crc(listed, "a.bin"));
-    assertThatThrownBy(() -> SnapshotFiles.verify(dir, resealed)).isInstanceOf(IOException.class)
+    assertThatThrownBy(() -> SnapshotFiles.verify(dir, "manifest.json", resealed)).isInstanceOf(IOException.class)
       .hasMessageContaining("damaged");
   }
 }

@@ -36,7 +36,7 @@ class VectorIndexTest {
     List<Future<List<ScoredChunk>>> searches = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
       float[] query = corpus.near(i % 4);
-      searches.add(POOL.submit(() -> shard.vectorSearch(query, 5, Map.of())));
+      searches.add(POOL.submit(() -> shard.vectors().search(query, 5, 5, Map.of())));
     }
     List<List<ScoredChunk>> results = new ArrayList<>();
     for (Future<List<ScoredChunk>> search : searches) {
