@@ -153,7 +153,8 @@ public final class AskPipeline {
 
   private Future<JsonObject> generate(AskContext ask) {
     if (ask.retrievalDown) {
-      ask.generated = new Generation.Generated(RETRIEVAL_DOWN, "none", "none", List.of(), true, TokenUsage.NONE, null);
+      ask.generated = new Generation.Generated(RETRIEVAL_DOWN, "none", "none", List.of(), true, TokenUsage.NONE, null,
+        null, null);
       ask.emit("token", new JsonObject().put("text", RETRIEVAL_DOWN));
       ask.steps.record("reflex_out", "skipped", System.nanoTime(), new JsonObject());
       return Future.succeededFuture(new JsonObject().put("status", "degraded").put("generator", "none"));
@@ -166,13 +167,13 @@ public final class AskPipeline {
     return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask::hop,
         guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
-        ask.generated = new Generation.Generated(text, generated.generator(), generated.model(), generated.citations(),
-          generated.abstained(), generated.usage(), generated.similarity());
+        ask.generated = generated.withText(text);
         ask.steps.record("reflex_out", guard.detail().getString("status"), guardStart, guard.detail().put("status", null));
         generated.citations().forEach(c -> ask.emit("citation", c));
         return new JsonObject().put("generator", generated.generator()).put("model", generated.model())
           .put("abstained", generated.abstained()).put("citations", generated.citations().size())
-          .put("similarity", generated.similarity());
+          .put("similarity", generated.similarity()).put("confidence", generated.confidence())
+          .put("signals", generated.signals());
       }));
   }
 

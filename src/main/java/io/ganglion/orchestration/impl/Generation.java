@@ -37,21 +37,33 @@ public final class Generation {
   /**
    * @param generator  the link that answered ({@code extractive} or a provider name)
    * @param citations  {@code {"n","documentId","chunkId","title","quote","start","end"}} each
-   * @param similarity the extractive generator's best question-sentence similarity (what abstention is decided on);
-   *                   {@code null} for upstream providers
+   * @param similarity the extractive generator's best question-sentence similarity; {@code null} for upstream
+   *                   providers
+   * @param confidence the extractive generator's confidence that the passages answer the question (what it abstained
+   *                   or answered on, {@link AbstentionModel}); {@code null} for upstream providers
+   * @param signals    what that confidence was computed from ({@link AnswerSignals#toJson()}); {@code null} for
+   *                   upstream providers
    */
   record Generated(String text, String generator, String model, List<JsonObject> citations, boolean abstained,
-                   TokenUsage usage, Double similarity) {
+                   TokenUsage usage, Double similarity, Double confidence, JsonObject signals) {
+
+    /** The same generation with the text the output guard let through. */
+    Generated withText(String guarded) {
+      return new Generated(guarded, generator, model, citations, abstained, usage, similarity, confidence, signals);
+    }
   }
 
   private final LlmProviders llm;
   private final Embedder embedder;
   private final OrchestrationConfig config;
+  private final AbstentionModel abstention;
 
   public Generation(Vertx vertx, LlmProviders llm, OrchestrationConfig config) {
     this.llm = llm;
     this.embedder = new Embedder(vertx);
     this.config = config;
+    this.abstention = config.calibrationFile().isEmpty() ? AbstentionModel.bundled()
+      : AbstentionModel.read(java.nio.file.Path.of(config.calibrationFile()));
   }
 
   /** Fails with 4000 unless {@code generator} is {@code null}, {@code extractive} or a configured provider. */
@@ -71,7 +83,7 @@ public final class Generation {
   Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
                              List<Passage> context, Supplier<DeliveryOptions> hop, Handler<String> onDelta,
                              Consumer<ChatStream> started) {
-    ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, query, context, hop);
+    ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, abstention, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
@@ -92,7 +104,9 @@ public final class Generation {
 
   private static Generated fromExtractive(ChatResult result, ExtractiveGenerator.Outcome outcome) {
     return new Generated(result.text(), ExtractiveGenerator.NAME, ExtractiveGenerator.NAME, outcome.citations(),
-      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best());
+      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best(),
+      Double.isNaN(outcome.confidence()) ? null : outcome.confidence(),
+      outcome.signals() == null ? null : outcome.signals().toJson());
   }
 
   private static Generated fromUpstream(ChatResult result, List<Passage> context) {
@@ -102,6 +116,7 @@ public final class Generation {
       citations.add(new JsonObject().put("n", c.number()).put("documentId", p.documentId()).put("chunkId", p.chunkId())
         .put("title", p.title()).put("quote", p.text()).put("start", p.start()).put("end", p.end()));
     }
-    return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(), null);
+    return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(),
+      null, null, null);
   }
 }

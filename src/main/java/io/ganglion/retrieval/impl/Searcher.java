@@ -49,8 +49,8 @@ public final class Searcher {
   }
 
   /** The parsed parameters of a search request. */
-  record Request(String query, SearchMode mode, int k, int candidates, Map<String, String> filter, Fusion fusion,
-                 String reranker) {
+  record Request(String query, SearchMode mode, int k, int keywordCandidates, int vectorCandidates,
+                 Map<String, String> filter, Fusion fusion, boolean byDocument, double headingWeight, String reranker) {
   }
 
   /** Searches knowledge base {@code kbId}; replies {@code {"hits":[...]}}. */
@@ -60,7 +60,8 @@ public final class Searcher {
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
     return vector
       .compose(v -> indexes.search(kbId, new SearchQuery(request.query(), v, request.mode(), first,
-        request.candidates(), request.filter()), request.fusion()))
+        request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
+        request.headingWeight()), request.fusion()))
       .compose(hits -> request.reranker() == null ? Future.succeededFuture(hits) : rerank(request, hits))
       .map(hits -> new JsonObject().put("hits", new JsonArray(hits.stream().limit(request.k()).map(Hit::toJson).toList())));
   }
@@ -79,7 +80,15 @@ public final class Searcher {
       throw ErrorCode.INVALID_REQUEST.exception("'mode' must be hybrid, keyword or vector");
     }
     int k = whole(body, "k", 10, 1, MAX_K);
-    int candidates = whole(body, "candidates", config.candidates(), 1, MAX_CANDIDATES);
+    int keywordCandidates = config.keywordDepth();
+    int vectorCandidates = config.vectorDepth();
+    if (body.getValue("candidates") instanceof JsonObject depths) {
+      keywordCandidates = whole(depths, "keyword", keywordCandidates, 1, MAX_CANDIDATES);
+      vectorCandidates = whole(depths, "vector", vectorCandidates, 1, MAX_CANDIDATES);
+    } else if (body.getValue("candidates") != null) {
+      keywordCandidates = whole(body, "candidates", 0, 1, MAX_CANDIDATES);
+      vectorCandidates = keywordCandidates;
+    }
     Map<String, String> filter = new LinkedHashMap<>();
     Object rawFilter = body.getValue("filter");
     if (rawFilter != null) {
@@ -93,12 +102,34 @@ public final class Searcher {
         filter.put(e.getKey(), e.getValue().toString());
       }
     }
-    return new Request(query, mode, k, candidates, filter, fusion(body), reranker(body));
+    return new Request(query, mode, k, keywordCandidates, vectorCandidates, filter, fusion(body, query),
+      byDocument(body), headingWeight(body), reranker(body));
   }
 
-  private Fusion fusion(JsonObject body) {
+  private boolean byDocument(JsonObject body) {
+    Object value = body.getValue("aggregate", config.aggregate().name().toLowerCase(java.util.Locale.ROOT));
+    if (!"chunk".equals(value) && !"document".equals(value)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'aggregate' must be chunk or document");
+    }
+    return "document".equals(value);
+  }
+
+  private double headingWeight(JsonObject body) {
+    Object w = body.getValue("headingWeight", config.headingWeight());
+    if (!(w instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 10)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'headingWeight' must be a number from 0 to 10");
+    }
+    return n.doubleValue();
+  }
+
+  private Fusion fusion(JsonObject body, String query) {
     if (!body.containsKey("fusion") && !body.containsKey("rrfK") && !body.containsKey("vectorWeight")) {
-      return config.hybridFusion();
+      Object route = body.getValue("route", config.routing());
+      if (!(route instanceof Boolean b)) {
+        throw ErrorCode.INVALID_REQUEST.exception("'route' must be true or false");
+      }
+      return b && config.fusion() == RetrievalConfig.Fusion.WEIGHTED ? new WeightedScoreFusion(routedWeight(query))
+        : config.hybridFusion();
     }
     Object name = body.getValue("fusion", config.fusion().name().toLowerCase());
     if ("rrf".equals(name)) {
@@ -112,6 +143,15 @@ public final class Searcher {
       return new WeightedScoreFusion(n.doubleValue());
     }
     throw ErrorCode.INVALID_REQUEST.exception("'fusion' must be rrf or weighted");
+  }
+
+  /** The vector weight for a query of this shape ({@link QueryShape}). */
+  double routedWeight(String query) {
+    return switch (QueryShape.of(query)) {
+      case KEYWORD_LIKE -> config.keywordLikeVectorWeight();
+      case NATURAL_LANGUAGE -> config.naturalVectorWeight();
+      case MIXED -> config.vectorWeight();
+    };
   }
 
   private String reranker(JsonObject body) {

@@ -39,6 +39,17 @@ public record ChunkRecord(
   }
 
   /**
+   * The title and heading path that {@code indexedText} puts before the text (empty when it adds none): what keyword
+   * search matches in the heading field.
+   */
+  public String heading() {
+    if (indexedText.length() > text.length() && indexedText.endsWith(text)) {
+      return indexedText.substring(0, indexedText.length() - text.length()).strip();
+    }
+    return title == null ? "" : title;
+  }
+
+  /**
    * The record of a freshly cut chunk: id {@code <documentId>#<chunk index>}, indexed text with title and heading
    * path, citation text and offsets from the chunk.
    *

@@ -167,6 +167,29 @@ final class KeywordIndex implements Closeable {
     }
   }
 
+  /** The document of each given chunk that is still live, by chunk id (doc values: no stored field is read). */
+  Map<String, String> documentIds(Collection<String> chunkIds) throws IOException {
+    IndexSearcher searcher = searchers.acquire();
+    try {
+      Map<String, String> out = new HashMap<>();
+      List<org.apache.lucene.index.LeafReaderContext> leaves = searcher.getIndexReader().leaves();
+      for (String chunkId : chunkIds) {
+        TopDocs top = searcher.search(new TermQuery(new Term(ChunkFields.CHUNK_ID, chunkId)), 1);
+        if (top.scoreDocs.length == 1) {
+          int doc = top.scoreDocs[0].doc;
+          org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
+          org.apache.lucene.index.SortedDocValues ids = leaf.reader().getSortedDocValues(ChunkFields.DOCUMENT_ID);
+          if (ids != null && ids.advanceExact(doc - leaf.docBase)) {
+            out.put(chunkId, ids.lookupOrd(ids.ordValue()).utf8ToString());
+          }
+        }
+      }
+      return out;
+    } finally {
+      searchers.release(searcher);
+    }
+  }
+
   /** Live chunks visible to searches. */
   int size() throws IOException {
     IndexSearcher searcher = searchers.acquire();
@@ -209,6 +232,8 @@ final class KeywordIndex implements Closeable {
     // read per hit at search time: doc values cost a fraction of loading stored fields
     d.add(new org.apache.lucene.document.SortedDocValuesField(ChunkFields.CHUNK_ID, new org.apache.lucene.util.BytesRef(c.chunkId())));
     d.add(new StringField(ChunkFields.DOCUMENT_ID, c.documentId(), Field.Store.YES));
+    // read per candidate when hits are ranked by document
+    d.add(new org.apache.lucene.document.SortedDocValuesField(ChunkFields.DOCUMENT_ID, new org.apache.lucene.util.BytesRef(c.documentId())));
     if (c.title() != null) {
       d.add(new StoredField(ChunkFields.TITLE, c.title()));
     }
@@ -217,6 +242,9 @@ final class KeywordIndex implements Closeable {
     d.add(new StoredField(ChunkFields.END, c.end()));
     d.add(new TextField(ChunkFields.BODY, c.indexedText(), Field.Store.NO));
     d.add(new TextField(ChunkFields.EXACT, c.indexedText(), Field.Store.NO));
+    if (!c.heading().isEmpty()) {
+      d.add(new TextField(ChunkFields.HEADING, c.heading(), Field.Store.NO));
+    }
     c.metadata().forEach((k, v) -> d.add(new StringField(ChunkFields.metaField(k), v, Field.Store.NO)));
     return d;
   }

@@ -11,12 +11,14 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 
 /**
- * Builds the Lucene query for a user's words: every analysed term of both fields as an optional clause (BM25 sums
- * what matches), the metadata filters as non-scoring required clauses. Built from tokens rather than the classic
+ * Builds the Lucene query for a user's words: every analysed term of the body and exact fields as an optional clause
+ * (BM25 sums what matches), with {@code headingWeight > 0} each body term also in the heading field at that weight,
+ * and the metadata filters as non-scoring required clauses. Built from tokens rather than the classic
  * query parser, so user input is never query syntax and cannot fail to parse.
  */
 final class KeywordQuery {
@@ -26,12 +28,21 @@ final class KeywordQuery {
 
   /** The query, or {@code null} when the text has no searchable term (only stop words or punctuation). */
   static Query build(Analyzer analyzer, String text, Map<String, String> filters) {
+    return build(analyzer, text, filters, 0);
+  }
+
+  /** As {@link #build(Analyzer, String, Map)}, matching the heading field too at {@code headingWeight}. */
+  static Query build(Analyzer analyzer, String text, Map<String, String> filters, double headingWeight) {
     BooleanQuery.Builder terms = new BooleanQuery.Builder();
     int clauses = 0;
     for (String field : new String[] {ChunkFields.BODY, ChunkFields.EXACT}) {
       for (String token : tokens(analyzer, field, text)) {
         terms.add(new TermQuery(new Term(field, token)), Occur.SHOULD);
         clauses++;
+        if (headingWeight > 0 && field.equals(ChunkFields.BODY)) {
+          terms.add(new BoostQuery(new TermQuery(new Term(ChunkFields.HEADING, token)), (float) headingWeight),
+            Occur.SHOULD);
+        }
       }
     }
     if (clauses == 0) {

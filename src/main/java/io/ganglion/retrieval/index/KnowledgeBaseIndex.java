@@ -29,7 +29,8 @@ import java.util.stream.Stream;
 public final class KnowledgeBaseIndex implements Closeable {
 
   private static final String MANIFEST = "manifest.json";
-  private static final int FORMAT = 1;
+  /** 2: the heading field and document-id doc values; a format-1 snapshot lacks both, so it is rebuilt. */
+  static final int FORMAT = 2;
 
   private final List<Shard> shards;
 
@@ -116,7 +117,7 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   /**
    * Searches every shard in parallel on {@code executor} and merges: each ranking keeps its best
-   * {@code query.candidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
+   * {@code query.keywordCandidates()} or {@code query.vectorCandidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
    * shards), hybrid mode fuses the two with {@code fusion}, and the best {@code query.topK()} are returned.
    * Non-blocking; see the class note on the executor.
    *

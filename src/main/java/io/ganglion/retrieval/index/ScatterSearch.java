@@ -16,7 +16,8 @@ import org.apache.lucene.search.Query;
  * <ol>
  *   <li>keyword statistics from every shard, summed (skipped with one shard), and the vector search on every shard;</li>
  *   <li>the keyword search on every shard with the global statistics;</li>
- *   <li>each ranking merged to its top {@code candidates}, fused, cut to {@code topK}, and the survivors' stored
+ *   <li>each ranking merged to its top candidates ({@code keywordCandidates}, {@code vectorCandidates}), fused
+ *       ({@link DocumentRanking} when the query ranks by document), cut to {@code topK}, and the survivors' stored
  *       fields read from their shards.</li>
  * </ol>
  */
@@ -43,14 +44,16 @@ final class ScatterSearch {
 
   CompletableFuture<List<Hit>> run() {
     Query keywordQuery = query.mode() == SearchMode.VECTOR ? null
-      : KeywordQuery.build(shards.getFirst().analyzer(), query.text(), query.filters());
+      : KeywordQuery.build(shards.getFirst().analyzer(), query.text(), query.filters(), query.headingWeight());
     CompletableFuture<List<Located>> vector = query.mode() == SearchMode.KEYWORD
       ? CompletableFuture.completedFuture(List.of())
-      : onEveryShard(i -> shards.get(i).vectorSearch(query.vector(), query.candidates(), query.filters()));
+      : onEveryShard(i -> shards.get(i).vectorSearch(query.vector(), query.vectorCandidates(), query.filters()),
+          query.vectorCandidates());
     CompletableFuture<List<Located>> keyword = keywordQuery == null
       ? CompletableFuture.completedFuture(List.of())
       : globalStatistics(keywordQuery).thenCompose(global ->
-          onEveryShard(i -> shards.get(i).keywordSearch(keywordQuery, global, query.candidates())));
+          onEveryShard(i -> shards.get(i).keywordSearch(keywordQuery, global, query.keywordCandidates()),
+            query.keywordCandidates()));
     return keyword.thenCombine(vector, this::fuse).thenApplyAsync(this::hydrate, executor);
   }
 
@@ -67,7 +70,7 @@ final class ScatterSearch {
       .reduce(CorpusStatistics.EMPTY, CorpusStatistics::plus));
   }
 
-  private CompletableFuture<List<Located>> onEveryShard(ShardTask task) {
+  private CompletableFuture<List<Located>> onEveryShard(ShardTask task, int limit) {
     List<CompletableFuture<List<Located>>> perShard = new ArrayList<>();
     for (int i = 0; i < shards.size(); i++) {
       int shard = i;
@@ -77,7 +80,7 @@ final class ScatterSearch {
     return CompletableFuture.allOf(perShard.toArray(CompletableFuture[]::new)).thenApply(v -> perShard.stream()
       .flatMap(f -> f.join().stream())
       .sorted(BEST_FIRST)
-      .limit(query.candidates())
+      .limit(limit)
       .toList());
   }
 
@@ -87,15 +90,30 @@ final class ScatterSearch {
     Map<String, Integer> shardOf = new HashMap<>();
     keyword.forEach(l -> shardOf.put(l.chunk().chunkId(), l.shard()));
     vector.forEach(l -> shardOf.put(l.chunk().chunkId(), l.shard()));
-    List<FusedChunk> ranking = switch (query.mode()) {
-      case KEYWORD -> keyword.stream()
-        .map(l -> new FusedChunk(l.chunk().chunkId(), l.chunk().score(), l.chunk().score(), null)).toList();
-      case VECTOR -> vector.stream()
-        .map(l -> new FusedChunk(l.chunk().chunkId(), l.chunk().score(), null, l.chunk().score())).toList();
-      case HYBRID -> fusion.fuse(keyword.stream().map(Located::chunk).toList(),
-        vector.stream().map(Located::chunk).toList());
-    };
+    List<ScoredChunk> keywordChunks = keyword.stream().map(Located::chunk).toList();
+    List<ScoredChunk> vectorChunks = vector.stream().map(Located::chunk).toList();
+    List<FusedChunk> ranking = rankChunks(keywordChunks, vectorChunks);
+    if (query.byDocument()) {
+      ranking = DocumentRanking.rank(keywordChunks, vectorChunks, ranking, documentIds(shardOf), this::rankChunks);
+    }
     return new Fused(ranking.subList(0, Math.min(query.topK(), ranking.size())), shardOf);
+  }
+
+  private List<FusedChunk> rankChunks(List<ScoredChunk> keyword, List<ScoredChunk> vector) {
+    return switch (query.mode()) {
+      case KEYWORD -> keyword.stream().map(c -> new FusedChunk(c.chunkId(), c.score(), c.score(), null)).toList();
+      case VECTOR -> vector.stream().map(c -> new FusedChunk(c.chunkId(), c.score(), null, c.score())).toList();
+      case HYBRID -> fusion.fuse(keyword, vector);
+    };
+  }
+
+  /** The document of every candidate, read from the keyword index of its shard. */
+  private Map<String, String> documentIds(Map<String, Integer> shardOf) {
+    Map<Integer, List<String>> idsByShard = new HashMap<>();
+    shardOf.forEach((chunk, shard) -> idsByShard.computeIfAbsent(shard, s -> new ArrayList<>()).add(chunk));
+    Map<String, String> documents = new HashMap<>();
+    idsByShard.forEach((shard, ids) -> documents.putAll(io(() -> shards.get(shard).documentIds(ids))));
+    return documents;
   }
 
   private List<Hit> hydrate(Fused fused) {

@@ -91,6 +91,10 @@ final class Shard implements Closeable {
     return keyword.fetch(chunkIds);
   }
 
+  Map<String, String> documentIds(Collection<String> chunkIds) throws IOException {
+    return keyword.documentIds(chunkIds);
+  }
+
   int dimension() {
     return vectors.dimension();
   }
