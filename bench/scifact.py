@@ -11,6 +11,7 @@ extractive generator's best-similarity distribution (for orchestration.extractiv
 Standard library only. The corpus is read from the shared data folder and never copied into the repository.
 """
 import argparse
+import hashlib
 import json
 import math
 import os
@@ -113,6 +114,12 @@ def ndcg10(ranking, relevant):
 
 
 def evaluate(args, kb, queries, qrels, params):
+    ndcg, recall, qps, _ = evaluate_each(args, kb, queries, qrels, params)
+    return ndcg, recall, qps
+
+
+def evaluate_each(args, kb, queries, qrels, params):
+    """Mean nDCG@10, mean Recall@100, searches/s, and each query's (nDCG@10, Recall@100) by query id."""
     def one(item):
         qid, text = item
         body = dict(params, query=text, k=100)
@@ -128,7 +135,80 @@ def evaluate(args, kb, queries, qrels, params):
         scores = list(pool.map(one, queries.items()))
     elapsed = time.time() - started
     n = len(scores)
-    return sum(s[0] for s in scores) / n, sum(s[1] for s in scores) / n, n / elapsed
+    return (sum(s[0] for s in scores) / n, sum(s[1] for s in scores) / n, n / elapsed,
+            dict(zip(queries.keys(), scores)))
+
+
+def fold_of(qid, folds):
+    """A query's cross-validation fold: a stable hash of its id, so folds never depend on file order."""
+    return int(hashlib.sha256(qid.encode()).hexdigest(), 16) % folds
+
+
+# the grid tuned with folds: every setting is a set of POST /v1/kbs/{kb}/search options
+BASELINE = {"mode": "hybrid", "fusion": "weighted", "vectorWeight": 0.6, "aggregate": "chunk", "headingWeight": 0,
+            "candidates": 100, "route": False}
+
+
+def grid():
+    settings = [("baseline (defaults before tuning)", BASELINE)]
+    for aggregate in ("chunk", "document"):
+        for heading in (0, 0.5, 1, 2):
+            for w in (0.5, 0.6, 0.7, 0.8):
+                settings.append((f"{aggregate} heading={heading} w={w}",
+                                 dict(BASELINE, aggregate=aggregate, headingWeight=heading, vectorWeight=w)))
+    for depth in ({"keyword": 50, "vector": 100}, {"keyword": 100, "vector": 200}, {"keyword": 200, "vector": 200},
+                  {"keyword": 50, "vector": 50}):
+        for w in (0.6, 0.7):
+            settings.append((f"document heading=1 w={w} depth={depth['keyword']}/{depth['vector']}",
+                             dict(BASELINE, aggregate="document", headingWeight=1, vectorWeight=w, candidates=depth)))
+    for bm25 in ({"k1": 0.9, "b": 0.4}, {"k1": 1.2, "b": 0.5}, {"k1": 1.5, "b": 0.75}):
+        settings.append((f"chunk w=0.6 bm25 k1={bm25['k1']} b={bm25['b']}", dict(BASELINE, bm25=bm25)))
+    for exact in (0, 0.5):
+        settings.append((f"chunk w=0.6 exactWeight={exact}", dict(BASELINE, exactWeight=exact)))
+    settings.append(("document w=0.7 bm25 k1=0.9 b=0.4 exactWeight=0.5",
+                     dict(BASELINE, aggregate="document", vectorWeight=0.7, bm25={"k1": 0.9, "b": 0.4},
+                          exactWeight=0.5)))
+    return settings
+
+
+def cross_validate(args, kb, queries, qrels):
+    """Every grid setting over every training claim (cached per setting in --cache), then k folds: each fold's
+    setting is the one with the best mean nDCG@10 on the other folds, scored on the fold itself."""
+    cache = {}
+    if os.path.exists(args.cache):
+        cache = json.load(open(args.cache))
+    results = {}
+    for name, params in grid():
+        key = json.dumps(params, sort_keys=True)
+        if key not in cache:
+            ndcg, recall, qps, each = evaluate_each(args, kb, queries, qrels, params)
+            cache[key] = each
+            json.dump(cache, open(args.cache, "w"))
+            print(f"# {name}: nDCG@10 {ndcg:.4f}  Recall@100 {recall:.4f}  ({qps:.1f}/s)", file=sys.stderr, flush=True)
+        results[name] = cache[key]
+    names = list(results)
+    folds = args.folds
+    members = [[q for q in queries if fold_of(q, folds) == f] for f in range(folds)]
+
+    def mean(name, qids, metric=0):
+        return sum(results[name][q][metric] for q in qids) / len(qids)
+
+    print(f"\n## {folds}-fold cross-validation on the SciFact train split ({len(queries)} claims, "
+          f"{len(names)} settings through POST /v1/kbs/{{kb}}/search)")
+    print("| fold | claims | chosen on the other folds | its nDCG@10 on the fold | baseline on the fold |")
+    print("|---|---|---|---|---|")
+    chosen_scores, base_scores = [], []
+    for f in range(folds):
+        train = [q for g in range(folds) if g != f for q in members[g]]
+        best = max(names, key=lambda n: mean(n, train))
+        chosen_scores.append(mean(best, members[f]))
+        base_scores.append(mean(names[0], members[f]))
+        print(f"| {f} | {len(members[f])} | {best} | {chosen_scores[-1]:.4f} | {base_scores[-1]:.4f} |")
+    print(f"| mean | | | {sum(chosen_scores) / folds:.4f} | {sum(base_scores) / folds:.4f} |")
+    print("\n| setting (all claims) | nDCG@10 | Recall@100 |")
+    print("|---|---|---|")
+    for n in sorted(names, key=lambda n: -mean(n, list(queries))):
+        print(f"| {n} | {mean(n, list(queries)):.4f} | {mean(n, list(queries), 1):.4f} |")
 
 
 OUT_OF_DOMAIN = [
@@ -182,6 +262,9 @@ def main():
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="only the default settings")
     parser.add_argument("--calibrate", action="store_true")
+    parser.add_argument("--folds", type=int, default=0,
+                        help="cross-validate the tuning grid with this many folds of the train split")
+    parser.add_argument("--cache", default="/tmp/scifact-grid.json", help="per-query results of grid settings")
     args = parser.parse_args()
 
     throughput = ingest(args, args.kb)
@@ -189,6 +272,9 @@ def main():
         print(f"ingestion: {throughput['documents']} documents held, {throughput['chunks']} chunks added in "
               f"{throughput['seconds']:.0f} s = {throughput['chunks_per_s']:.1f} chunks/s")
     queries, qrels = load_qrels(args)
+    if args.folds:
+        cross_validate(args, args.kb, queries, qrels)
+        return
     settings = [("keyword", {"mode": "keyword"}), ("vector", {"mode": "vector"}),
                 ("hybrid (server default)", {"mode": "hybrid"})]
     if not args.quick:

@@ -49,7 +49,7 @@ public record OrchestrationConfig(long timeoutMs, int maxQuestionChars, int topK
       r.oneOf("searchMode", "hybrid", "hybrid", "keyword", "vector"),
       r.integer("contextTokens", 2000, 64, 1_000_000),
       r.integer("historyTurns", 6, 0, 100),
-      extractive.decimal("minConfidence", 0.5, 0, 1),
+      extractive.decimal("minConfidence", 0.2, 0, 1),
       calibration,
       extractive.integer("maxSentences", 3, 1, 20),
       extractive.decimal("mmrLambda", 0.7, 0, 1),

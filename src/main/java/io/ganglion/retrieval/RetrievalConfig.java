@@ -22,6 +22,10 @@ import io.vertx.core.json.JsonObject;
  *                  ranking), hits then coming document by document
  * @param headingWeight weight of a query term matching the document title or heading path, on top of its match in
  *                      the body; 0 for none
+ * @param exactWeight weight of a query term's match in the exact field (identifiers as typed, words unstemmed), on
+ *                    top of its stemmed match in the body
+ * @param bm25K1 BM25 term-frequency saturation
+ * @param bm25B BM25 length normalisation
  * @param routing whether a search that names no vector weight gets one by the shape of its query: keyword-like
  *                (a code or identifier in a few words, or one or two words) {@code keywordLikeVectorWeight},
  *                natural-language (a question, or six words or more) {@code naturalVectorWeight}, others
@@ -48,6 +52,9 @@ public record RetrievalConfig(
   int vectorCandidates,
   Aggregate aggregate,
   double headingWeight,
+  double exactWeight,
+  double bm25K1,
+  double bm25B,
   boolean routing,
   double keywordLikeVectorWeight,
   double naturalVectorWeight,
@@ -74,7 +81,7 @@ public record RetrievalConfig(
   }
 
   public static final RetrievalConfig DEFAULTS = new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 0, 0,
-    Aggregate.CHUNK, 0, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30);
+    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30);
 
   public RetrievalConfig {
     atLeast("shards", shards, 1);
@@ -98,6 +105,13 @@ public record RetrievalConfig(
     if (!(headingWeight >= 0 && headingWeight <= 10)) {
       throw new ConfigException(key("headingWeight"), "must be between 0 and 10, got " + headingWeight);
     }
+    if (!(exactWeight >= 0 && exactWeight <= 10)) {
+      throw new ConfigException(key("exactWeight"), "must be between 0 and 10, got " + exactWeight);
+    }
+    if (!(bm25K1 >= 0 && bm25K1 <= 10)) {
+      throw new ConfigException(key("bm25K1"), "must be between 0 and 10, got " + bm25K1);
+    }
+    unit("bm25B", bm25B);
     unit("keywordLikeVectorWeight", keywordLikeVectorWeight);
     unit("naturalVectorWeight", naturalVectorWeight);
     atLeast("maxDocumentsPerRequest", maxDocumentsPerRequest, 1);
@@ -137,6 +151,9 @@ public record RetrievalConfig(
       integer(j, "vectorCandidates", d.vectorCandidates),
       aggregate(j, d.aggregate),
       number(j, "headingWeight", d.headingWeight).doubleValue(),
+      number(j, "exactWeight", d.exactWeight).doubleValue(),
+      number(j, "bm25K1", d.bm25K1).doubleValue(),
+      number(j, "bm25B", d.bm25B).doubleValue(),
       bool(j, "routing", d.routing),
       number(j, "keywordLikeVectorWeight", d.keywordLikeVectorWeight).doubleValue(),
       number(j, "naturalVectorWeight", d.naturalVectorWeight).doubleValue(),

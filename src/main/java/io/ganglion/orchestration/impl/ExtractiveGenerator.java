@@ -134,7 +134,7 @@ public final class ExtractiveGenerator implements ChatProvider {
       best = Math.max(best, relevance[i]);
     }
     int promptTokens = Tokens.estimate(query) + candidates.stream().mapToInt(s -> Tokens.estimate(s.text())).sum();
-    AnswerSignals signals = AnswerSignals.of(passages, candidates, relevance);
+    AnswerSignals signals = AnswerSignals.of(passages, relevance);
     double confidence = model.confidence(signals);
     if (confidence < config.minConfidence()) {
       return abstain(onDelta, new Outcome(List.of(), true, best, confidence, signals), promptTokens);

@@ -8,6 +8,7 @@ import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.KeywordScoring;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
 import io.ganglion.retrieval.index.SearchMode;
 import io.ganglion.retrieval.index.SearchQuery;
@@ -50,7 +51,7 @@ public final class Searcher {
 
   /** The parsed parameters of a search request. */
   record Request(String query, SearchMode mode, int k, int keywordCandidates, int vectorCandidates,
-                 Map<String, String> filter, Fusion fusion, boolean byDocument, double headingWeight, String reranker) {
+                 Map<String, String> filter, Fusion fusion, boolean byDocument, KeywordScoring scoring, String reranker) {
   }
 
   /** Searches knowledge base {@code kbId}; replies {@code {"hits":[...]}}. */
@@ -61,7 +62,7 @@ public final class Searcher {
     return vector
       .compose(v -> indexes.search(kbId, new SearchQuery(request.query(), v, request.mode(), first,
         request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
-        request.headingWeight()), request.fusion()))
+        request.scoring()), request.fusion()))
       .compose(hits -> request.reranker() == null ? Future.succeededFuture(hits) : rerank(request, hits))
       .map(hits -> new JsonObject().put("hits", new JsonArray(hits.stream().limit(request.k()).map(Hit::toJson).toList())));
   }
@@ -103,7 +104,7 @@ public final class Searcher {
       }
     }
     return new Request(query, mode, k, keywordCandidates, vectorCandidates, filter, fusion(body, query),
-      byDocument(body), headingWeight(body), reranker(body));
+      byDocument(body), scoring(body), reranker(body));
   }
 
   private boolean byDocument(JsonObject body) {
@@ -114,10 +115,20 @@ public final class Searcher {
     return "document".equals(value);
   }
 
-  private double headingWeight(JsonObject body) {
-    Object w = body.getValue("headingWeight", config.headingWeight());
-    if (!(w instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= 10)) {
-      throw ErrorCode.INVALID_REQUEST.exception("'headingWeight' must be a number from 0 to 10");
+  private KeywordScoring scoring(JsonObject body) {
+    Object bm25 = body.getValue("bm25", new JsonObject());
+    if (!(bm25 instanceof JsonObject params)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'bm25' must be an object {\"k1\", \"b\"}");
+    }
+    return new KeywordScoring(number(params, "bm25.k1", "k1", config.bm25K1(), 10), number(params, "bm25.b", "b",
+      config.bm25B(), 1), number(body, "headingWeight", "headingWeight", config.headingWeight(), 10),
+      number(body, "exactWeight", "exactWeight", config.exactWeight(), 10));
+  }
+
+  private static double number(JsonObject body, String name, String field, double fallback, double max) {
+    Object w = body.getValue(field, fallback);
+    if (!(w instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= max)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'" + name + "' must be a number from 0 to " + (int) max);
     }
     return n.doubleValue();
   }

@@ -44,7 +44,7 @@ final class ScatterSearch {
 
   CompletableFuture<List<Hit>> run() {
     Query keywordQuery = query.mode() == SearchMode.VECTOR ? null
-      : KeywordQuery.build(shards.getFirst().analyzer(), query.text(), query.filters(), query.headingWeight());
+      : KeywordQuery.build(shards.getFirst().analyzer(), query.text(), query.filters(), query.scoring());
     CompletableFuture<List<Located>> vector = query.mode() == SearchMode.KEYWORD
       ? CompletableFuture.completedFuture(List.of())
       : onEveryShard(i -> shards.get(i).vectorSearch(query.vector(), query.vectorCandidates(), query.filters()),
@@ -52,7 +52,7 @@ final class ScatterSearch {
     CompletableFuture<List<Located>> keyword = keywordQuery == null
       ? CompletableFuture.completedFuture(List.of())
       : globalStatistics(keywordQuery).thenCompose(global ->
-          onEveryShard(i -> shards.get(i).keywordSearch(keywordQuery, global, query.keywordCandidates()),
+          onEveryShard(i -> shards.get(i).keywordSearch(keywordQuery, global, query.keywordCandidates(), query.scoring()),
             query.keywordCandidates()));
     return keyword.thenCombine(vector, this::fuse).thenApplyAsync(this::hydrate, executor);
   }

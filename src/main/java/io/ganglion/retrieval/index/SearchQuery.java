@@ -15,12 +15,11 @@ import java.util.Map;
  * @param byDocument rank documents, not chunks: in each ranking a document scores as its best chunk, the documents'
  *     rankings are fused, and hits come document by document (each document's chunks in their own fused order), all
  *     with their document's fused score; with {@code false} chunks are fused one by one
- * @param headingWeight the weight of a query term's match in the title and heading path, on top of its match in the
- *     body (which holds them too); 0 for none
+ * @param scoring how the keyword ranking scores
  */
 public record SearchQuery(String text, float[] vector, SearchMode mode, int topK, int keywordCandidates,
                           int vectorCandidates, Map<String, String> filters, boolean byDocument,
-                          double headingWeight) {
+                          KeywordScoring scoring) {
 
   public SearchQuery {
     if (mode == null) {
@@ -35,18 +34,16 @@ public record SearchQuery(String text, float[] vector, SearchMode mode, int topK
     if (topK < 1) {
       throw new IllegalArgumentException("topK must be at least 1, got " + topK);
     }
-    if (!(headingWeight >= 0)) {
-      throw new IllegalArgumentException("headingWeight must be 0 or more, got " + headingWeight);
-    }
+    scoring = scoring == null ? KeywordScoring.DEFAULT : scoring;
     keywordCandidates = Math.max(keywordCandidates, topK);
     vectorCandidates = Math.max(vectorCandidates, topK);
     filters = filters == null ? Map.of() : Map.copyOf(filters);
   }
 
-  /** Chunks fused one by one, the same candidate depth for both rankings, no heading weight. */
+  /** Chunks fused one by one, the same candidate depth for both rankings, {@link KeywordScoring#DEFAULT}. */
   public SearchQuery(String text, float[] vector, SearchMode mode, int topK, int candidates,
                      Map<String, String> filters) {
-    this(text, vector, mode, topK, candidates, candidates, filters, false, 0);
+    this(text, vector, mode, topK, candidates, candidates, filters, false, KeywordScoring.DEFAULT);
   }
 
   /** A query with no filters and {@code candidates = max(topK, 100)}. */

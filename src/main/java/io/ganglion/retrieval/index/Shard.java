@@ -80,7 +80,12 @@ final class Shard implements Closeable {
   }
 
   List<ScoredChunk> keywordSearch(Query query, CorpusStatistics global, int n) throws IOException {
-    return keyword.search(query, global, n);
+    return keyword.search(query, global, n, KeywordScoring.DEFAULT);
+  }
+
+  List<ScoredChunk> keywordSearch(Query query, CorpusStatistics global, int n, KeywordScoring scoring)
+    throws IOException {
+    return keyword.search(query, global, n, scoring);
   }
 
   List<ScoredChunk> vectorSearch(float[] query, int n, Map<String, String> filters) {

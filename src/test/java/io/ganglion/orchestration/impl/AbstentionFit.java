@@ -71,14 +71,38 @@ public final class AbstentionFit {
       System.out.printf(Locale.ROOT, "%-10s %s  %s%n", o.question().kind(), o.signals().getFirst().toJson().encode(),
         o.question().text());
     }
+    jitter(observed);
     crossValidate(observed);
     AbstentionModel model = fit(observed, "src/test/resources/abstention/" + set.name() + ".json ("
       + observed.stream().filter(o -> o.question().answerable()).count() + " answerable, "
       + observed.stream().filter(o -> !o.question().answerable()).count() + " off-topic questions)");
     System.out.println(model.toJson().encodePrettily());
     report("fit set, in-sample", observed, model);
+    List<Double> logits = new ArrayList<>();
+    observed.forEach(o -> o.signals().forEach(s -> logits.add(model.logit(s))));
+    logits.sort(null);
+    System.out.println("in-sample logits, sorted: " + logits.stream()
+      .map(z -> String.format(Locale.ROOT, "%.2f", z)).toList());
     Files.writeString(out, model.toJson().encodePrettily() + "\n", StandardCharsets.UTF_8);
     System.out.println("written " + out);
+  }
+
+  /** Per signal, how much it moves between the question alone and batched: mean and largest change. */
+  static void jitter(List<Observed> observed) {
+    for (int i = 0; i < AnswerSignals.NAMES.size(); i++) {
+      double sum = 0;
+      double max = 0;
+      int n = 0;
+      for (Observed o : observed) {
+        double d = Math.abs(o.signals().get(0).values()[i] - o.signals().get(1).values()[i]);
+        if (!Double.isNaN(d)) {
+          sum += d;
+          max = Math.max(max, d);
+          n++;
+        }
+      }
+      System.out.printf(Locale.ROOT, "jitter of %s: mean %.4f, largest %.4f%n", AnswerSignals.NAMES.get(i), sum / n, max);
+    }
   }
 
   /** Standardises the signals of {@code observed} and fits the logistic model on them. */

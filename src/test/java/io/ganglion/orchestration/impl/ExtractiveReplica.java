@@ -125,7 +125,7 @@ final class ExtractiveReplica implements AutoCloseable {
     for (int i = 0; i < relevance.length; i++) {
       relevance[i] = Mmr.dot(vector, sentence(candidates.get(i).text()));
     }
-    AnswerSignals signals = AnswerSignals.of(context, candidates, relevance);
+    AnswerSignals signals = AnswerSignals.of(context, relevance);
     int best = 0;
     for (int i = 1; i < relevance.length; i++) {
       best = relevance[i] > relevance[best] ? i : best;
