@@ -4,7 +4,8 @@
 Ingests ../shared/data/scifact/corpus.jsonl into a knowledge base (as an ingestion job), then runs every training
 claim through POST /v1/kbs/{kb}/search in each mode and fusion setting, and prints nDCG@10 and Recall@100 per setting,
 plus ingestion throughput. With --calibrate it also asks in-domain and out-of-domain questions and prints the
-extractive generator's best-similarity distribution (for orchestration.extractive.minSimilarity).
+extractive generator's confidence distribution (for orchestration.extractive.minConfidence). With --folds N it runs
+the tuning grid of search options over every training claim and cross-validates the choice over N folds.
 
   python3 bench/scifact.py --url http://127.0.0.1:8080 --key "$(cat data/admin-key)" [--data ../shared/data/scifact]
 
@@ -165,6 +166,12 @@ def grid():
         settings.append((f"chunk w=0.6 bm25 k1={bm25['k1']} b={bm25['b']}", dict(BASELINE, bm25=bm25)))
     for exact in (0, 0.5):
         settings.append((f"chunk w=0.6 exactWeight={exact}", dict(BASELINE, exactWeight=exact)))
+    for aggregate, w, bm25 in (("chunk", 0.7, None), ("document", 0.6, None), ("document", 0.7, None),
+                               ("chunk", 0.6, {"k1": 0.9, "b": 0.4}), ("document", 0.7, {"k1": 0.9, "b": 0.4})):
+        params = dict(BASELINE, aggregate=aggregate, vectorWeight=w, exactWeight=0)
+        if bm25:
+            params["bm25"] = bm25
+        settings.append((f"{aggregate} w={w} exactWeight=0" + (" bm25 k1=0.9 b=0.4" if bm25 else ""), params))
     settings.append(("document w=0.7 bm25 k1=0.9 b=0.4 exactWeight=0.5",
                      dict(BASELINE, aggregate="document", vectorWeight=0.7, bm25={"k1": 0.9, "b": 0.4},
                           exactWeight=0.5)))
@@ -233,19 +240,19 @@ def calibrate(args, kb, queries):
         _, trace = call(args, "GET", f"/v1/traces/{reply['traceId']}")
         for step in trace.get("steps", []):
             if step.get("name") == "generate":
-                return step.get("similarity")
+                return step.get("confidence")
         return None
 
     inside = [similarity(q) for q in list(queries.values())[:60]]
     outside = [similarity(q) for q in OUT_OF_DOMAIN]
     inside = sorted(s for s in inside if s is not None)
     outside = sorted(s for s in outside if s is not None)
-    print("\n## Extractive abstention calibration (best question-sentence cosine)")
+    print("\n## Extractive abstention calibration (the abstention model's confidence)")
     print(f"in-domain (SciFact claims, n={len(inside)}): min {inside[0]:.3f}  p10 {inside[len(inside) // 10]:.3f}  "
           f"median {inside[len(inside) // 2]:.3f}")
     print(f"out-of-domain (n={len(outside)}): median {outside[len(outside) // 2]:.3f}  p90 "
           f"{outside[int(len(outside) * 0.9)]:.3f}  max {outside[-1]:.3f}")
-    best = max(((t / 100) for t in range(40, 90)),
+    best = max(((t / 100) for t in range(5, 96)),
                key=lambda t: sum(s >= t for s in inside) / len(inside) + sum(s < t for s in outside) / len(outside))
     print(f"threshold maximising balanced accuracy: {best:.2f} "
           f"(answers {sum(s >= best for s in inside)}/{len(inside)} in-domain, "

@@ -139,7 +139,7 @@ public final class Searcher {
       if (!(route instanceof Boolean b)) {
         throw ErrorCode.INVALID_REQUEST.exception("'route' must be true or false");
       }
-      return b && config.fusion() == RetrievalConfig.Fusion.WEIGHTED ? new WeightedScoreFusion(routedWeight(query))
+      return b && config.fusion() == RetrievalConfig.Fusion.WEIGHTED ? new WeightedScoreFusion(routedWeight(config, query))
         : config.hybridFusion();
     }
     Object name = body.getValue("fusion", config.fusion().name().toLowerCase());
@@ -157,7 +157,7 @@ public final class Searcher {
   }
 
   /** The vector weight for a query of this shape ({@link QueryShape}). */
-  double routedWeight(String query) {
+  static double routedWeight(RetrievalConfig config, String query) {
     return switch (QueryShape.of(query)) {
       case KEYWORD_LIKE -> config.keywordLikeVectorWeight();
       case NATURAL_LANGUAGE -> config.naturalVectorWeight();
