@@ -4,6 +4,7 @@ import io.ganglion.config.ConfigException;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
 import io.ganglion.retrieval.index.WeightedScoreFusion;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * Settings of the retrieval verticle, read once from the {@code retrieval} section of the configuration.
@@ -143,13 +144,13 @@ public record RetrievalConfig(
       integer(j, "workers", d.workers),
       integer(j, "chunkTokens", d.chunkTokens),
       integer(j, "overlapTokens", d.overlapTokens),
-      fusion(j, d.fusion),
+      oneOf(j, "fusion", d.fusion, Fusion.class),
       integer(j, "rrfK", d.rrfK),
       number(j, "vectorWeight", d.vectorWeight).doubleValue(),
       integer(j, "candidates", d.candidates),
       integer(j, "keywordCandidates", d.keywordCandidates),
       integer(j, "vectorCandidates", d.vectorCandidates),
-      aggregate(j, d.aggregate),
+      oneOf(j, "aggregate", d.aggregate, Aggregate.class),
       number(j, "headingWeight", d.headingWeight).doubleValue(),
       number(j, "exactWeight", d.exactWeight).doubleValue(),
       number(j, "bm25K1", d.bm25K1).doubleValue(),
@@ -183,16 +184,21 @@ public record RetrievalConfig(
     throw new ConfigException(key(name), "must be a number, got \"" + v + "\"");
   }
 
-  private static Fusion fusion(JsonObject j, Fusion fallback) {
-    Object v = j.getValue("fusion");
+  /** One of {@code type}'s constants, named in lower case ({@code rrf}, {@code document}). */
+  private static <E extends Enum<E>> E oneOf(JsonObject j, String name, E fallback, Class<E> type) {
+    Object v = j.getValue(name);
     if (v == null) {
       return fallback;
     }
-    return switch (String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "rrf" -> Fusion.RRF;
-      case "weighted" -> Fusion.WEIGHTED;
-      default -> throw new ConfigException(key("fusion"), "must be rrf or weighted, got \"" + v + "\"");
-    };
+    String wanted = String.valueOf(v).trim().toUpperCase(java.util.Locale.ROOT);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(wanted)) {
+        return e;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+      .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList();
+    throw new ConfigException(key(name), "must be " + String.join(" or ", names) + ", got \"" + v + "\"");
   }
 
   /** The keyword ranking's candidate depth: {@code keywordCandidates}, or {@code candidates} when that is 0. */
@@ -203,18 +209,6 @@ public record RetrievalConfig(
   /** The vector ranking's candidate depth: {@code vectorCandidates}, or {@code candidates} when that is 0. */
   public int vectorDepth() {
     return vectorCandidates > 0 ? vectorCandidates : candidates;
-  }
-
-  private static Aggregate aggregate(JsonObject j, Aggregate fallback) {
-    Object v = j.getValue("aggregate");
-    if (v == null) {
-      return fallback;
-    }
-    return switch (String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "chunk" -> Aggregate.CHUNK;
-      case "document" -> Aggregate.DOCUMENT;
-      default -> throw new ConfigException(key("aggregate"), "must be chunk or document, got \"" + v + "\"");
-    };
   }
 
   private static boolean bool(JsonObject j, String name, boolean fallback) {

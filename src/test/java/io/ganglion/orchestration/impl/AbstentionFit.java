@@ -24,9 +24,9 @@ import java.util.Locale;
  * Fits the bundled abstention model ({@link AbstentionModel#RESOURCE}) on the fit paraphrase set: every question's
  * {@link AnswerSignals} on the real model, computed with the question embedded alone and inside a batch of 16 (so the
  * fit sees the jitter batching causes), standardised, then a logistic regression (Tribuo, log loss, AdaGrad). Prints
- * {@value #FOLDS}-fold cross-validation by question at several confidence cuts (the default
- * {@code minConfidence} is the highest cut that still answers 95% of the answerable questions in cross-validation),
- * the fitted weights, and every question's signals; writes the model file.
+ * {@value #FOLDS}-fold cross-validation by question at several confidence cuts, the fitted weights, every question's
+ * signals and the sorted in-sample log-odds (the default {@code minConfidence} is the cut in the widest gap of those
+ * log-odds among the cuts that answer at least 95% of the paraphrases in cross-validation: 0.2); writes the model file.
  * <pre>
  * java -cp target/classes:target/test-classes:$(cat target/test-classpath) \
  *   io.ganglion.orchestration.impl.AbstentionFit src/main/resources/orchestration/abstention-bge-small-en-v1.5.json
