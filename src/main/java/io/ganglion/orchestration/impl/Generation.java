@@ -5,6 +5,8 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatMessage;
 import io.ganglion.generation.ChatProvider;
 import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.orchestration.Sampling;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
 import io.ganglion.generation.Citation;
@@ -45,11 +47,13 @@ public final class Generation {
    *                   upstream providers
    */
   record Generated(String text, String generator, String model, List<JsonObject> citations, boolean abstained,
-                   TokenUsage usage, Double similarity, Double confidence, JsonObject signals) {
+                   TokenUsage usage, Double similarity, Double confidence, JsonObject signals,
+                   FinishReason finish) {
 
-    /** The same generation with the text the output guard let through. */
-    Generated withText(String guarded) {
-      return new Generated(guarded, generator, model, citations, abstained, usage, similarity, confidence, signals);
+    /** The same generation with the text the output guard let through, and how it finished. */
+    Generated guarded(String text, FinishReason finished) {
+      return new Generated(text, generator, model, citations, abstained, usage, similarity, confidence, signals,
+        finished);
     }
   }
 
@@ -81,13 +85,14 @@ public final class Generation {
    * @param onDelta each text fragment, in order
    */
   Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
-                             List<Passage> context, Supplier<DeliveryOptions> hop, Handler<String> onDelta,
-                             Consumer<ChatStream> started) {
+                             List<Passage> context, Sampling sampling, Supplier<DeliveryOptions> hop,
+                             Handler<String> onDelta, Consumer<ChatStream> started) {
     ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, abstention, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
-    ChatStream call = chain.stream(prompt(question, history, context), onDelta);
+    ChatStream call = chain.stream(prompt(question, history, context)
+      .withMaxTokens(sampling.maxTokens()).withTemperature(sampling.temperature()).withStop(sampling.stop()), onDelta);
     started.accept(call);
     return call.result()
       .recover(failure -> Future.failedFuture(failure instanceof ProviderException pe
@@ -106,7 +111,7 @@ public final class Generation {
     return new Generated(result.text(), ExtractiveGenerator.NAME, ExtractiveGenerator.NAME, outcome.citations(),
       outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best(),
       Double.isNaN(outcome.confidence()) ? null : outcome.confidence(),
-      outcome.signals() == null ? null : outcome.signals().toJson());
+      outcome.signals() == null ? null : outcome.signals().toJson(), result.finishReason());
   }
 
   private static Generated fromUpstream(ChatResult result, List<Passage> context) {
@@ -117,6 +122,6 @@ public final class Generation {
         .put("title", p.title()).put("quote", p.text()).put("start", p.start()).put("end", p.end()));
     }
     return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(),
-      null, null, null);
+      null, null, null, result.finishReason());
   }
 }
