@@ -114,11 +114,6 @@ def ndcg10(ranking, relevant):
     return dcg / ideal
 
 
-def evaluate(args, kb, queries, qrels, params):
-    ndcg, recall, qps, _ = evaluate_each(args, kb, queries, qrels, params)
-    return ndcg, recall, qps
-
-
 def evaluate_each(args, kb, queries, qrels, params):
     """Mean nDCG@10, mean Recall@100, searches/s, and each query's (nDCG@10, Recall@100) by query id."""
     def one(item):
@@ -291,9 +286,21 @@ def main():
     print(f"\n## SciFact train split through POST /v1/kbs/{{kb}}/search ({len(queries)} claims)")
     print(f"| setting | nDCG@10 | Recall@100 | searches/s (concurrency {args.concurrency}) |")
     print("|---|---|---|---|")
+    by_fold = []
     for name, params in settings:
-        ndcg, recall, qps = evaluate(args, args.kb, queries, qrels, params)
+        ndcg, recall, qps, each = evaluate_each(args, args.kb, queries, qrels, params)
+        by_fold.append((name, each))
         print(f"| {name} | {ndcg:.4f} | {recall:.4f} | {qps:.1f} |", flush=True)
+    folds = 5
+    print(f"\n## The same settings per fold of the train split (the {folds} folds of --folds, a hash of the claim id)")
+    print("| setting | " + " | ".join(f"fold {f} nDCG@10 / R@100" for f in range(folds)) + " |")
+    print("|---|" + "---|" * folds)
+    for name, each in by_fold:
+        cells = []
+        for f in range(folds):
+            scores = [each[q] for q in queries if fold_of(q, folds) == f]
+            cells.append(f"{sum(s[0] for s in scores) / len(scores):.4f} / {sum(s[1] for s in scores) / len(scores):.4f}")
+        print(f"| {name} | " + " | ".join(cells) + " |")
     if args.calibrate:
         calibrate(args, args.kb, queries)
 

@@ -174,8 +174,7 @@ public final class AskPipeline {
         if (!enforced) {
           kept.add(p);
         } else if (policy == IndirectInjectionPolicy.WRAP) {
-          kept.add(new Passage(p.documentId(), p.chunkId(), p.title(), IndirectInjectionPolicy.wrap(p.text()), p.start(),
-            p.end(), p.score()));
+          kept.add(p.withText(IndirectInjectionPolicy.wrap(p.text())));
         }
       }
       screening.put("screening", "ok").put("injectionVersion", screen.getString("version"));

@@ -30,6 +30,11 @@ public record Passage(String documentId, String chunkId, String title, String te
       scores.getDouble("vector"));
   }
 
+  /** The same passage with other text (wrapped as untrusted), keeping its scores: the abstention signals read them. */
+  Passage withText(String wrapped) {
+    return new Passage(documentId, chunkId, title, wrapped, start, end, score, keywordScore, vectorScore);
+  }
+
   Passage withScore(double score) {
     return new Passage(documentId, chunkId, title, text, start, end, score, keywordScore, vectorScore);
   }
