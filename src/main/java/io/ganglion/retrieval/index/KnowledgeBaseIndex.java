@@ -34,10 +34,11 @@ public final class KnowledgeBaseIndex implements Closeable {
   private static final String NEW = ".new-";
   private static final String OLD = ".old-";
   /**
-   * 2: the manifest lists every file with its size and checksum. 3: the heading field and document-id doc values of
-   * the keyword index; an older snapshot lacks them, so it is rebuilt.
+   * 2: the manifest lists every file with its size and checksum. 4: the heading field and document-id doc values of
+   * the keyword index; an older snapshot lacks them, so it is rebuilt. (3 is taken by the vectors branch's segment
+   * layout, which this one does not have: a build holding both must write a number above both.)
    */
-  static final int FORMAT = 3;
+  static final int FORMAT = 4;
 
   private final List<Shard> shards;
 

@@ -13,6 +13,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -137,17 +139,18 @@ class SearchTuningTest {
     }
   }
 
-  @Test
-  @DisplayName("a snapshot of format 2 (before the heading field) fails to load, the cue to rebuild from PostgreSQL")
-  void olderSnapshotRebuilds(@TempDir Path dir) throws Exception {
+  @DisplayName("a snapshot of format 2 or 3 (without the heading field) fails to load, the cue to rebuild from PostgreSQL")
+  @ParameterizedTest
+  @ValueSource(ints = {2, 3})
+  void olderSnapshotRebuilds(int older, @TempDir Path dir) throws Exception {
     Path snapshot = dir.resolve("index");
     try (KnowledgeBaseIndex index = index(List.of(chunk("a", 0, "Title", "Some text here.", axis(0))))) {
       index.snapshot(snapshot);
     }
     Path manifest = snapshot.resolve(KnowledgeBaseIndex.MANIFEST);
     JsonObject json = new JsonObject(Files.readString(manifest, StandardCharsets.UTF_8));
-    assertThat(json.getInteger("format")).isEqualTo(KnowledgeBaseIndex.FORMAT).isEqualTo(3);
-    Files.writeString(manifest, json.put("format", 2).encode(), StandardCharsets.UTF_8);
+    assertThat(json.getInteger("format")).isEqualTo(KnowledgeBaseIndex.FORMAT).isEqualTo(4);
+    Files.writeString(manifest, json.put("format", older).encode(), StandardCharsets.UTF_8);
 
     assertThatThrownBy(() -> KnowledgeBaseIndex.load(snapshot)).isInstanceOf(java.io.IOException.class)
       .hasMessageContaining("format");
