@@ -174,20 +174,21 @@ public final class EgressGuard {
           if (!isRedirect(status, method) || location == null) {
             return read(uri, response, maxBytes);
           }
-          // the redirect's own body is not wanted: drop the connection rather than read it
-          response.request().reset();
-          if (redirectsLeft <= 0) {
-            return Future.failedFuture(new EgressRefusedException("too many redirects (the last to " + location + ")"));
-          }
-          URI next;
-          try {
-            next = uri.resolve(location);
-          } catch (IllegalArgumentException e) {
-            return Future.failedFuture(new EgressRefusedException("a redirect to a malformed URL: " + location));
-          }
-          HttpMethod nextMethod = status == 303 ? HttpMethod.GET : method;
-          return hop(nextMethod, next, headers, nextMethod == method ? body : null, timeoutMs, redirectsLeft - 1,
-            maxBytes);
+          // the redirect's own body is not wanted, but reading a little of it keeps the connection reusable
+          return read(uri, response, 8192).compose(ignored -> {
+            if (redirectsLeft <= 0) {
+              return Future.failedFuture(new EgressRefusedException("too many redirects (the last to " + location + ")"));
+            }
+            URI next;
+            try {
+              next = uri.resolve(location);
+            } catch (IllegalArgumentException e) {
+              return Future.failedFuture(new EgressRefusedException("a redirect to a malformed URL: " + location));
+            }
+            HttpMethod nextMethod = status == 303 ? HttpMethod.GET : method;
+            return hop(nextMethod, next, headers, nextMethod == method ? body : null, timeoutMs, redirectsLeft - 1,
+              maxBytes);
+          });
         });
     });
   }
