@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param breakerResetMs     time an open breaker waits before letting one trial call through
  * @param defaultMaxTokens   max tokens when the request gives none (Anthropic requires a value)
  * @param fallback           names of the providers to try, in order, when this one fails
+ * @param price              what its model costs ({@code price: {inputPerMTok, outputPerMTok}}, US dollars per million
+ *                           tokens; none configured: free), for agent cost budgets, replies and metrics
  */
 public record LlmProviderConfig(
   String name,
@@ -46,7 +48,23 @@ public record LlmProviderConfig(
   int breakerMaxFailures,
   long breakerResetMs,
   int defaultMaxTokens,
-  List<String> fallback) {
+  List<String> fallback,
+  Price price) {
+
+  /** US dollars per million prompt (input) and completion (output) tokens. */
+  public record Price(double inputPerMTok, double outputPerMTok) {
+
+    public static final Price FREE = new Price(0, 0);
+
+    /** What {@code usage} costs, in US dollars. */
+    public double cost(TokenUsage usage) {
+      return cost(usage.promptTokens(), usage.completionTokens());
+    }
+
+    public double cost(long promptTokens, long completionTokens) {
+      return (promptTokens * inputPerMTok + completionTokens * outputPerMTok) / 1_000_000.0;
+    }
+  }
 
   /** Wire protocol of a provider. */
   public enum Type {
@@ -95,7 +113,29 @@ public record LlmProviderConfig(
       (int) rangedLong(json, "breakerMaxFailures", 5, 1, 1_000, key),
       positiveLong(json, "breakerResetMs", 30_000, key),
       (int) rangedLong(json, "defaultMaxTokens", 1024, 1, 1_000_000, key),
-      names(json, "fallback", key));
+      names(json, "fallback", key),
+      price(json.getValue("price"), key + ".price"));
+  }
+
+  private static Price price(Object value, String key) {
+    if (value == null) {
+      return Price.FREE;
+    }
+    if (!(value instanceof JsonObject price)) {
+      throw new ConfigException(key, "must be {inputPerMTok, outputPerMTok} in US dollars per million tokens");
+    }
+    return new Price(dollars(price, "inputPerMTok", key), dollars(price, "outputPerMTok", key));
+  }
+
+  private static double dollars(JsonObject price, String field, String key) {
+    Object value = price.getValue(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1_000_000) {
+      throw new ConfigException(key + "." + field, "must be a non-negative number of dollars, got " + value);
+    }
+    return n.doubleValue();
   }
 
   private static String requiredString(JsonObject json, String field, String key) {
