@@ -11,6 +11,7 @@ import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.AgentRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
@@ -91,9 +92,11 @@ public final class HttpVerticle extends VerticleBase {
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.post("/v1/kbs/:kb/ask").handler(budget);
     router.post("/v1/chat/completions").handler(budget);
+    router.post("/v1/agents/:name/runs").handler(budget);
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

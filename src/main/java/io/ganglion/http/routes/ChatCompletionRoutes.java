@@ -88,9 +88,24 @@ public final class ChatCompletionRoutes {
 
   private void complete(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, AskRoutes.CHAT);
-    OpenAiChat chat = OpenAiChat.parse(JsonBodies.object(ctx));
+    JsonObject body = JsonBodies.object(ctx);
+    String model = body.getValue("model") instanceof String m ? m : "";
+    if (model.startsWith(OpenAiTools.LLM_PREFIX) && model.length() > OpenAiTools.LLM_PREFIX.length()) {
+      new OpenAiTools(vertx, config, timeoutMs, budget).complete(ctx, principal, body);
+      return;
+    }
+    if (body.containsKey("tools") || body.containsKey("tool_choice") || body.containsKey("functions")) {
+      throw ErrorCode.INVALID_REQUEST.exception("'tools' are not supported with the model '" + model + "': the "
+        + "server runs kb: and agent: models itself; pass client tools with an llm:<provider> model");
+    }
+    if (model.startsWith(OpenAiTools.AGENT_PREFIX) && model.length() > OpenAiTools.AGENT_PREFIX.length()) {
+      new OpenAiTools(vertx, config, timeoutMs, budget).agent(ctx, principal, OpenAiChat.parse(body));
+      return;
+    }
+    OpenAiChat chat = OpenAiChat.parse(body);
     if (!chat.model().startsWith(KB_PREFIX) || chat.model().length() == KB_PREFIX.length()) {
-      throw ErrorCode.NOT_FOUND.exception("The model '" + chat.model() + "' does not exist: use kb:<knowledge base>");
+      throw ErrorCode.NOT_FOUND.exception("The model '" + chat.model() + "' does not exist: use kb:<knowledge base>, "
+        + "agent:<agent> or llm:<provider>");
     }
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());

@@ -87,6 +87,9 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   static JsonObject usage(JsonObject answer) {
+    if (answer.getValue("usage") instanceof JsonObject u && u.containsKey("prompt_tokens")) {
+      return u.copy();
+    }
     JsonObject u = answer.getJsonObject("usage", new JsonObject());
     int prompt = u.getInteger("promptTokens", 0);
     int completion = u.getInteger("completionTokens", 0);
@@ -125,6 +128,16 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
 
     JsonObject content(String text) {
       return chunk(new JsonObject().put("content", text), null);
+    }
+
+    /** A delta with the whole tool calls (OpenAI clients join fragments; one fragment per call is valid). */
+    JsonObject toolCalls(JsonArray calls) {
+      return chunk(new JsonObject().put("tool_calls", calls), null);
+    }
+
+    /** The last choice chunk with its finish reason, no extras. */
+    JsonObject finish(String reason) {
+      return chunk(new JsonObject(), reason);
     }
 
     /** The last choice chunk: empty delta, {@code finish_reason: stop}, and the citations. */

@@ -105,7 +105,8 @@ public final class AgentRuns {
    * @param waitMs how long the reply waits for the run to end; then it answers the run as it is ({@code running})
    * @return the run: final, or still running / waiting for approval
    */
-  public Future<JsonObject> start(Start start, BiConsumer<String, JsonObject> events, long waitMs) {
+  public Future<JsonObject> start(Start start, BiConsumer<String, JsonObject> events, long waitMs,
+                                  java.util.function.Consumer<UUID> started) {
     if (active.size() >= services.config().maxActive()) {
       return Future.failedFuture(ErrorCode.OVERLOADED.exception("too many agent runs in flight on this node ("
         + services.config().maxActive() + "); retry in a moment"));
@@ -118,13 +119,15 @@ public final class AgentRuns {
           if (inspection.blocked()) {
             return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the input was blocked by policy"));
           }
-          return history(start).compose(history -> begin(start, spec, inspection.text(), history, events, waitMs));
+          return history(start).compose(history -> begin(start, spec, inspection.text(), history, events, waitMs,
+            started));
         });
     });
   }
 
   private Future<JsonObject> begin(Start start, AgentSpec spec, String input, List<ChatMessage> history,
-                                   BiConsumer<String, JsonObject> events, long waitMs) {
+                                   BiConsumer<String, JsonObject> events, long waitMs,
+                                   java.util.function.Consumer<UUID> started) {
     UUID id = UUID.randomUUID();
     RunState run = new RunState(id, start.tenant(), spec, start.principal(), owner, budgetMs(spec), hopTimeoutMs,
       input, start.conversationId(), start.detach(), new JsonArray(), new JsonObject(), events);
@@ -138,7 +141,9 @@ public final class AgentRuns {
         run.storedMessages, owner, services.config().leaseMs()))
       .compose(v -> {
         publish(run, RunStatus.RUNNING);
-        return reply(launch(run, execute(run)), run, waitMs);
+        Future<JsonObject> done = launch(run, execute(run));
+        started.accept(id);
+        return reply(done, run, waitMs);
       });
   }
 

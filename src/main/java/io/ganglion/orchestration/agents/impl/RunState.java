@@ -130,9 +130,10 @@ final class RunState {
     return Deadlines.within(Math.max(1, Math.min(hopTimeoutMs, remainingMs())));
   }
 
+  /** Sends a stream event; every event's data names its run ({@code "run"}), so a client can act on it at once. */
   void emit(String event, JsonObject data) {
     if (!cancelled()) {
-      events.accept(event, data);
+      events.accept(event, data.put("run", id.toString()));
     }
   }
 
