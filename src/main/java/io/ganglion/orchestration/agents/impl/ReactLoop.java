@@ -127,9 +127,12 @@ final class ReactLoop {
       .put("ms", Math.round((System.nanoTime() - started) / 1e5) / 10.0);
     int seq = run.addStep(step);
     return services.guards().remember(run, ChatMessage.assistant(result.text(), result.toolCalls()))
-      .compose(v -> run.isChild() ? Future.succeededFuture(true) : services.runs().progress(run.id, run.owner,
-        services.config().leaseMs(), run.progress(),
-        List.of(new RunRepository.StoredStep(seq, "model", null, null, "done", step))))
+      .compose(v -> {
+        RunRepository.StoredStep stored = new RunRepository.StoredStep(seq, "model", null, null, "done", step);
+        // a sub-agent's turns are steps of the run; its conversation is not the one a resume needs
+        return run.isChild() ? services.runs().addSteps(run.id, List.of(stored)).map(true)
+          : services.runs().progress(run.id, run.owner, services.config().leaseMs(), run.progress(), List.of(stored));
+      })
       .map(held -> {
         run.emit(RunStreams.STEP, step.copy().put("index", seq));
         return held ? new Answer(result.text(), result.toolCalls(), null)
