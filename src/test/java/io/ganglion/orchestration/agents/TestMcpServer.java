@@ -61,7 +61,7 @@ public final class TestMcpServer {
     server[0] = tools(McpServer.sync(transport), mapper, () -> server[0]).build();
     Tomcat tomcat = new Tomcat();
     tomcat.setPort(0);
-    Path base = Files.createTempDirectory(Path.of("target"), "tomcat-");
+    Path base = Files.createTempDirectory(Path.of("target"), "tomcat-").toAbsolutePath();
     tomcat.setBaseDir(base.toString());
     Context context = tomcat.addContext("", base.toString());
     org.apache.catalina.Wrapper wrapper = context.createWrapper();

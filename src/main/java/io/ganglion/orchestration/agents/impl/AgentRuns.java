@@ -149,6 +149,10 @@ public final class AgentRuns {
 
   /** Runs the agent by kind; a sub-agent of a router or planner runs through the same dispatch. */
   private Future<Outcome> execute(RunState run) {
+    if (run.isChild() && run.messages.isEmpty()) {
+      // a sub-agent starts its own conversation with the task it was handed
+      return services.guards().remember(run, ChatMessage.user(run.input)).compose(v -> execute(run));
+    }
     return switch (run.agent.kind()) {
       case REACT -> react.run(run).compose(outcome -> judged(run, outcome));
       case ROUTER -> subAgents(run).compose(agents -> router.run(run, agents, this::execute));

@@ -21,7 +21,9 @@ final class Judge {
   }
 
   Future<Verdict> check(RunState run, String task, String answer) {
-    return single.ask(run, "judge", "You check answers. Reply with only JSON: {\"pass\": true|false, \"reason\": \"...\"}.",
+    String system = "You check the answers of an agent whose instructions are:\n" + run.agent.instructions()
+      + "\n\nReply with only JSON: {\"pass\": true|false, \"reason\": \"...\"}.";
+    return single.ask(run, "judge", system,
         "Task: " + task + "\n\nAnswer: " + answer + "\n\nDoes the answer fully and correctly accomplish the task?", false)
       .compose(text -> {
         JsonObject verdict = Planner.parse(text);

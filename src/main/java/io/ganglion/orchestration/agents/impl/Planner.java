@@ -14,7 +14,8 @@ import java.util.function.Function;
  * A planner agent: its model splits the task into steps for its {@code agents}
  * ({@code {"parallel":bool,"steps":[{"agent","task"}]}}), the sub-agents run them — all at once, or one after another
  * each seeing the results so far — and its model writes the answer from their results. With {@code judge}, the
- * {@link Judge} checks the answer against the task first; a failed check gets one revision with the judge's reason.
+ * {@link Judge} checks the answer against the task first; a failed check gets one revision with the judge's reason,
+ * which the judge checks again (recorded) before it is returned.
  */
 final class Planner {
 
@@ -50,7 +51,8 @@ final class Planner {
       }
       return answer(run, results, null).compose(output -> !run.agent.judge() ? Future.succeededFuture(output)
         : judge.check(run, run.input, output).compose(verdict -> verdict.pass() ? Future.succeededFuture(output)
-          : answer(run, results, verdict.reason())))
+          // one revision, itself checked: the second verdict is recorded, and the revision returned either way
+          : answer(run, results, verdict.reason()).compose(revised -> judge.check(run, run.input, revised).map(revised))))
         .map(Outcome::completed);
     });
   }

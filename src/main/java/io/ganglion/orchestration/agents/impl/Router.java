@@ -45,8 +45,8 @@ final class Router {
   private Future<Choice> byModel(RunState run, List<AgentCatalog.Found> agents) {
     StringBuilder list = new StringBuilder();
     agents.forEach(a -> list.append("- ").append(a.spec().name()).append(": ").append(a.spec().description()).append('\n'));
-    return single.ask(run, "route", "You route requests to agents. Reply with only the name of the agent best suited to "
-        + "the request.", "Agents:\n" + list + "\nRequest: " + run.input, false)
+    return single.ask(run, "route", run.agent.instructions() + "\n\nYou route requests to agents. Reply with only the "
+        + "name of the agent best suited to the request.", "Agents:\n" + list + "\nRequest: " + run.input, false)
       .map(answer -> {
         String lower = answer.toLowerCase(Locale.ROOT);
         return agents.stream().filter(a -> lower.contains(a.spec().name().toLowerCase(Locale.ROOT))).findFirst()
