@@ -185,6 +185,10 @@ final class ToolTurn {
     return services.tools().execute(call, offered, context)
       .compose(result -> services.guards().toolResult(run, result))
       .compose(guarded -> {
+        if (run.handedOver()) {
+          // this node is stopping: the step stays 'started', and the node that resumes the run reports it interrupted
+          return Future.succeededFuture(new Done(call, INTERRUPTED, true, false));
+        }
         double ms = Math.round((System.nanoTime() - started) / 1e5) / 10.0;
         JsonObject step = run.steps().get(seq).put("state", "done").put("ms", ms);
         step.put(guarded.error() ? "error" : "result", guarded.text());
@@ -203,6 +207,9 @@ final class ToolTurn {
 
   /** Feeds the results back in the order the model asked, writes the turn; ends the run if a result said stop. */
   private Future<Outcome> answer(RunState run, List<ToolCall> calls, List<Done> done) {
+    if (run.handedOver()) {
+      return Future.succeededFuture(Outcome.of(RunStatus.CANCELLED));
+    }
     Future<Void> chain = Future.succeededFuture();
     for (ToolCall call : calls) {
       Done d = done.stream().filter(x -> x.call() == call || x.call().equals(call)).findFirst()
