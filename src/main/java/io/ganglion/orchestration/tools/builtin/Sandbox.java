@@ -109,7 +109,9 @@ final class Sandbox {
     if (!program.startsWith("/usr/")) {
       command.addAll(List.of("--ro-bind", program, program));
     }
-    command.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp", "--", program));
+    // bwrap sets PWD after --clearenv; env -i (exec, not a shell) hands the program a truly empty environment
+    command.addAll(List.of("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--chdir", "/tmp", "--",
+      "/usr/bin/env", "-i", program));
     command.addAll(args);
     return command;
   }
