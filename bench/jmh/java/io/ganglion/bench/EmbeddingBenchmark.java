@@ -33,7 +33,7 @@ import org.openjdk.jmh.annotations.TearDown;
 @OutputTimeUnit(TimeUnit.SECONDS)
 public class EmbeddingBenchmark {
 
-  private static final String[] WORDS = {"the", "server", "answers", "questions", "from", "a", "team's", "own",
+  static final String[] WORDS = {"the", "server", "answers", "questions", "from", "a", "team's", "own",
     "documents", "with", "cited", "sources", "and", "every", "request", "is", "guarded", "on", "its", "way", "in",
     "out", "while", "embedding", "models", "run", "in", "process", "micro", "batches", "cluster", "nodes", "share",
     "shards", "of", "each", "knowledge", "base", "retrieval", "fuses", "keyword", "vector", "search"};

@@ -9,7 +9,6 @@ import io.ganglion.inference.InferenceConfig;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.orchestration.agents.AgentsConfig;
 import io.ganglion.orchestration.tools.ToolsConfig;
-import io.ganglion.reflex.IndirectInjectionPolicy;
 import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
@@ -49,7 +48,6 @@ final class Sections {
       new Section("orchestration", tree -> {
         OrchestrationConfig.from(tree);
         AgentsConfig.from(tree);
-        IndirectInjectionPolicy.from(tree);
       }),
       new Section("tools", ToolsConfig::from),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)));

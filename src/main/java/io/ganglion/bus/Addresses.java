@@ -14,6 +14,8 @@ public final class Addresses {
   // inference
   public static final String INFERENCE_STATUS = "ganglion.inference.status";
   public static final String INFERENCE_EMBED = "ganglion.inference.embed";
+  /** The same for this node's verticles: {@code EmbedRequest} in, {@code EmbedReply} out, by reference. */
+  public static final String INFERENCE_EMBED_LOCAL = "ganglion.inference.embed.local";
   public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
   public static final String INFERENCE_MODELS = "ganglion.inference.models";
 
@@ -39,6 +41,8 @@ public final class Addresses {
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
   public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
+  /** Injection verdicts for untrusted passages (indirect injection): retrieved chunks, tool results. */
+  public static final String REFLEX_INSPECT_PASSAGES = "ganglion.reflex.inspect.passages";
   /** An answer through the reflex rules and the response cache (JSON; cluster-safe). */
   public static final String REFLEX_ASK = "ganglion.reflex.ask";
   /** The same for this node's HTTP edge: {@code ReflexAsk} in, {@code ReflexAnswer} out, by reference. */

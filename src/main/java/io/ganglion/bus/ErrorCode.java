@@ -73,20 +73,43 @@ public enum ErrorCode {
   }
 
   /**
-   * Classifies any failure: a recipient failure by its code, a bus timeout as {@link #TIMEOUT}, no handler as
-   * {@link #UNAVAILABLE}, anything else as {@link #INTERNAL}.
+   * The one decision table from a failure to its code, used by every consumer ({@link Handlers}) and by the HTTP
+   * edge. Futures' {@link java.util.concurrent.CompletionException} wrappers are looked through.
+   * <table>
+   *   <caption>failure to code</caption>
+   *   <tr><td>{@link ReplyException} {@code TIMEOUT}</td><td>{@link #TIMEOUT}</td></tr>
+   *   <tr><td>{@link ReplyException} {@code NO_HANDLERS}</td><td>{@link #UNAVAILABLE}</td></tr>
+   *   <tr><td>{@link ReplyException} from a recipient</td><td>its code ({@link #ofCode}; unknown codes
+   *   {@link #INTERNAL})</td></tr>
+   *   <tr><td>{@link CodedFailure} (a full queue, a duplicate, a store that cannot be reached, ...)</td>
+   *   <td>its {@link CodedFailure#errorCode()}</td></tr>
+   *   <tr><td>{@link java.util.concurrent.TimeoutException} ({@code Future.timeout})</td><td>{@link #TIMEOUT}</td></tr>
+   *   <tr><td>{@link IllegalArgumentException}</td><td>{@link #INVALID_REQUEST}</td></tr>
+   *   <tr><td>{@link java.net.ConnectException}, {@code io.vertx.pgclient.PgException}: a store or upstream
+   *   refused us</td><td>{@link #UNAVAILABLE}</td></tr>
+   *   <tr><td>anything else (a bug)</td><td>{@link #INTERNAL}</td></tr>
+   * </table>
    */
   public static ErrorCode of(Throwable failure) {
-    if (failure instanceof ReplyException re) {
-      return switch (re.failureType()) {
+    Throwable cause = unwrap(failure);
+    return switch (cause) {
+      case ReplyException re -> switch (re.failureType()) {
         case TIMEOUT -> TIMEOUT;
         case NO_HANDLERS -> UNAVAILABLE;
         default -> ofCode(re.failureCode());
       };
-    }
-    if (failure instanceof java.util.concurrent.TimeoutException) {
-      return TIMEOUT;
-    }
-    return INTERNAL;
+      case CodedFailure coded -> coded.errorCode();
+      case java.util.concurrent.TimeoutException e -> TIMEOUT;
+      case IllegalArgumentException e -> INVALID_REQUEST;
+      case java.net.ConnectException e -> UNAVAILABLE;
+      case io.vertx.pgclient.PgException e -> UNAVAILABLE;
+      case null, default -> INTERNAL;
+    };
+  }
+
+  /** {@code failure} without its {@link java.util.concurrent.CompletionException} wrapper, if it has one. */
+  public static Throwable unwrap(Throwable failure) {
+    return failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+      ? failure.getCause() : failure;
   }
 }

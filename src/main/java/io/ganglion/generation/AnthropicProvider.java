@@ -1,8 +1,6 @@
 package io.ganglion.generation;
 
 import io.ganglion.generation.impl.AnthropicWire;
-import io.ganglion.generation.impl.UpstreamExchange;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClient;
 
 /**
@@ -11,13 +9,8 @@ import io.vertx.core.http.HttpClient;
  * read {@code text_delta}s until {@code message_stop}, with usage from {@code message_start} and
  * {@code message_delta}, and fail on an {@code error} event.
  * One attempt per call; wrap it in {@link ResilientProvider}.
- * <p>
- * <b>NOTE</b>: thread-safe; share one instance. Call from a Vert.x context.
  */
-public final class AnthropicProvider implements ChatProvider {
-
-  private final String name;
-  private final UpstreamExchange exchange;
+public final class AnthropicProvider extends UpstreamProvider {
 
   /**
    * @param client shared HTTP client
@@ -25,22 +18,6 @@ public final class AnthropicProvider implements ChatProvider {
    * @param apiKey the API key
    */
   public AnthropicProvider(HttpClient client, LlmProviderConfig config, String apiKey) {
-    this.name = config.name();
-    this.exchange = new UpstreamExchange(client, config, apiKey, new AnthropicWire());
-  }
-
-  @Override
-  public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
-    return exchange.stream(request, onDelta);
-  }
-
-  @Override
-  public ChatStream completion(ChatRequest request) {
-    return exchange.completion(request);
-  }
-
-  @Override
-  public String name() {
-    return name;
+    super(client, config, apiKey, new AnthropicWire());
   }
 }

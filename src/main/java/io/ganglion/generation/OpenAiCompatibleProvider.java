@@ -1,8 +1,6 @@
 package io.ganglion.generation;
 
 import io.ganglion.generation.impl.OpenAiWire;
-import io.ganglion.generation.impl.UpstreamExchange;
-import io.vertx.core.Handler;
 import io.vertx.core.http.HttpClient;
 
 /**
@@ -13,13 +11,8 @@ import io.vertx.core.http.HttpClient;
  * until {@code data: [DONE]}; authenticates with {@code Authorization: Bearer <key>} when a key is configured.
  * One attempt per call, bounded by the connect and first-byte timeouts; wrap it in {@link ResilientProvider} for
  * retries, the circuit breaker, the concurrency limit and the total timeout.
- * <p>
- * <b>NOTE</b>: thread-safe; share one instance. Call from a Vert.x context.
  */
-public final class OpenAiCompatibleProvider implements ChatProvider {
-
-  private final String name;
-  private final UpstreamExchange exchange;
+public final class OpenAiCompatibleProvider extends UpstreamProvider {
 
   /**
    * @param client shared HTTP client
@@ -27,22 +20,6 @@ public final class OpenAiCompatibleProvider implements ChatProvider {
    * @param apiKey the API key, or {@code null} for a keyless local server
    */
   public OpenAiCompatibleProvider(HttpClient client, LlmProviderConfig config, String apiKey) {
-    this.name = config.name();
-    this.exchange = new UpstreamExchange(client, config, apiKey, new OpenAiWire());
-  }
-
-  @Override
-  public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
-    return exchange.stream(request, onDelta);
-  }
-
-  @Override
-  public ChatStream completion(ChatRequest request) {
-    return exchange.completion(request);
-  }
-
-  @Override
-  public String name() {
-    return name;
+    super(client, config, apiKey, new OpenAiWire());
   }
 }

@@ -1,12 +1,13 @@
 package io.ganglion.generation;
 
+import io.ganglion.bus.CodedFailure;
 import io.ganglion.bus.ErrorCode;
 
 /**
  * Why a chat call failed. Subclasses say which way; {@link #errorCode()} is what the caller answers with and
  * {@link #retryable()} whether another attempt at the same upstream may succeed.
  */
-public abstract class ProviderException extends RuntimeException {
+public abstract class ProviderException extends RuntimeException implements CodedFailure {
 
   private final String provider;
 
@@ -21,6 +22,7 @@ public abstract class ProviderException extends RuntimeException {
   }
 
   /** The bus failure code a request failing with this exception answers with. */
+  @Override
   public abstract ErrorCode errorCode();
 
   /**

@@ -1,6 +1,7 @@
 package io.ganglion.http;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Handlers;
 import io.ganglion.bus.RequestIds;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpHeaders;
@@ -13,8 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Writes every failure as {@code {"error":{"code","message","requestId"}}} with the status of its {@link ErrorCode}:
- * route failures, bus failures (recipient codes by table, bus timeout → 504, no handler → 503), and the router's own
- * errors (404, 405, 413, 415, 504 from the timeout handler). Bad input never becomes a 500; anything unexpected is
+ * route and bus failures by the one table ({@link ErrorCode#of}: recipient codes, bus timeout → 504, no handler → 503,
+ * {@code IllegalArgumentException} → 400, ...), and the router's own errors (404, 405, 413, 415, 504 from the timeout
+ * handler). Bad input never becomes a 500; anything unexpected is
  * logged with its request id and answered 500 without internals.
  */
 public final class ErrorResponder {
@@ -42,8 +44,8 @@ public final class ErrorResponder {
       code = byStatus(ctx.statusCode());
       message = defaultMessage(code, ctx);
     } else {
-      code = ErrorCode.INTERNAL;
-      message = "internal error";
+      code = ErrorCode.of(failure);
+      message = Handlers.message(code, failure);
     }
     if (code == ErrorCode.INTERNAL) {
       LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), failure);
@@ -78,9 +80,8 @@ public final class ErrorResponder {
    * {@code event: error}): {@code {"error":{"code","message","requestId"}}}.
    */
   public static JsonObject body(Throwable failure) {
-    ErrorCode code = failure instanceof ReplyException re ? ErrorCode.of(re) : ErrorCode.of(failure);
-    String message = failure instanceof ReplyException re ? busMessage(re)
-      : code == ErrorCode.INTERNAL ? "internal error" : failure.getMessage();
+    ErrorCode code = ErrorCode.of(failure);
+    String message = failure instanceof ReplyException re ? busMessage(re) : Handlers.message(code, failure);
     if (code == ErrorCode.INTERNAL) {
       LOG.error("streamed request failed", failure);
     }

@@ -18,6 +18,7 @@ import io.ganglion.http.routes.GuardRoutes;
 import io.ganglion.http.routes.AskRoutes;
 import io.ganglion.http.routes.ChatCompletionRoutes;
 import io.ganglion.http.routes.HealthRoutes;
+import io.ganglion.http.routes.JobRoutes;
 import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
@@ -32,7 +33,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import io.vertx.ext.web.handler.TimeoutHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
@@ -66,7 +66,7 @@ public final class HttpVerticle extends VerticleBase {
     ReflexClient.registerCodecs(vertx);
     Router router = Router.router(vertx);
     router.route().handler(new RequestIdHandler());
-    router.route().handler(TimeoutHandler.create(http.requestTimeoutMs(), 504));
+    router.route().handler(new RequestTimeout(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
@@ -89,6 +89,7 @@ public final class HttpVerticle extends VerticleBase {
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     OrchestrationConfig answers = OrchestrationConfig.from(config());
+    new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.post("/v1/kbs/:kb/ask").handler(budget);
     router.post("/v1/chat/completions").handler(budget);

@@ -10,7 +10,9 @@ import io.vertx.ext.web.RoutingContext;
  * A Server-Sent Events response. The status line and headers go out with the first write, so a request refused before
  * anything was produced still gets a plain JSON error with its status. While open, a {@code : ping} comment is written
  * whenever the stream was silent for the heartbeat interval (proxies close idle connections). {@link #onClose} runs
- * once when the client goes away before {@link #end()}.
+ * once when the client goes away before {@link #end()}. A stream is sent uncompressed (a deflater would hold events
+ * back) and is exempt from the request timeout ({@link RequestTimeout}): it ends by its own deadline or when its
+ * producer is done.
  * <p>
  * <b>NOTE</b>: use on the request's event loop only.
  */
@@ -32,6 +34,7 @@ public final class SseStream {
       }
     });
     response.closeHandler(v -> closed());
+    RequestTimeout.exempt(ctx);
   }
 
   public static SseStream open(Vertx vertx, RoutingContext ctx, long heartbeatMs) {
@@ -52,6 +55,16 @@ public final class SseStream {
   /** {@code event: <name>} with {@code data: <json>}. */
   public void event(String name, JsonObject data) {
     write("event: " + name + "\ndata: " + data.encode() + "\n\n");
+  }
+
+  /** {@code id: <id>}, {@code event: <name>} with {@code data: <json>}: a client that reconnects sends the id back. */
+  public void event(String id, String name, JsonObject data) {
+    write("id: " + id + "\nevent: " + name + "\ndata: " + data.encode() + "\n\n");
+  }
+
+  /** {@code retry: <ms>}: how long a client that lost the stream should wait before reconnecting. */
+  public void retry(long ms) {
+    write("retry: " + ms + "\n\n");
   }
 
   /** A nameless event, {@code data: <payload>} (the OpenAI stream format). */

@@ -25,8 +25,9 @@ import java.util.concurrent.CompletableFuture;
  * {@code Future.fromCompletionStage(cf, context)} to continue on the caller's context. They fail with
  * {@link io.ganglion.inference.onnx.UnknownModelException} (unknown model or wrong kind),
  * {@link io.ganglion.inference.batch.QueueFullException} (overloaded: 503),
- * {@link io.ganglion.inference.batch.BatcherClosedException} (shutting down), {@link IllegalArgumentException}
- * (more inputs than a queue holds), or the model's own failure.
+ * {@link io.ganglion.inference.batch.BatcherClosedException} (shutting down),
+ * {@link io.ganglion.inference.batch.OversizedRequestException} (more inputs than a queue holds: 413), or the model's
+ * own failure; each but the last carries its bus code ({@link io.ganglion.bus.CodedFailure}).
  */
 public final class BatchedModels implements AutoCloseable {
 

@@ -2,16 +2,11 @@ package io.ganglion.inference;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Handlers;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
-import io.ganglion.bus.Vectors;
-import io.ganglion.inference.batch.BatcherClosedException;
-import io.ganglion.inference.batch.QueueFullException;
-import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.ModelSpec;
-import io.ganglion.inference.onnx.PairScorer;
 import io.ganglion.inference.onnx.TextKind;
-import io.ganglion.inference.onnx.UnknownModelException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -20,8 +15,6 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * Inference: ONNX models (embeddings, cross-encoders) behind one bounded micro-batching queue per model. Bus handlers
@@ -41,13 +34,15 @@ public final class InferenceVerticle extends VerticleBase {
     InferenceConfig config = InferenceConfig.from(config().getJsonObject("inference"));
     maxInputs = config.maxInputs();
     maxInputChars = config.maxInputChars();
+    EmbedClient.registerCodecs(vertx);
     return vertx.executeBlocking(() -> BatchedModels.start(config, MeterRegistries.of(vertx)))
       .compose(started -> {
         models = started;
         var bus = vertx.eventBus();
         return Future.all(
-          bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, this::embed).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, this::rerank).completion(),
+          bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, Handlers.replying(this::embed)).completion(),
+          bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL, Handlers.replying(this::embedLocal)).completion(),
+          bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, Handlers.replying(this::rerank)).completion(),
           bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
           Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status));
       });
@@ -61,56 +56,43 @@ public final class InferenceVerticle extends VerticleBase {
     });
   }
 
-  private void embed(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    List<String> texts;
-    TextKind kind;
-    try {
-      texts = texts(body.getValue("texts"), "texts");
-      Object kindValue = body.getValue("kind", "passage");
-      if (!"query".equals(kindValue) && !"passage".equals(kindValue)) {
-        throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
-      }
-      kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
-    } catch (io.vertx.core.eventbus.ReplyException e) {
-      msg.fail(e.failureCode(), e.getMessage());
-      return;
+  /** The public contract: JSON in and out. */
+  private Future<JsonObject> embed(JsonObject body) {
+    Object kindValue = body.getValue("kind", "passage");
+    List<String> texts = texts(body.getValue("texts"), "texts");
+    if (!"query".equals(kindValue) && !"passage".equals(kindValue)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
     }
-    String model = modelName(body);
-    reply(msg, models.embed(model, texts, kind), embeddings -> {
-      JsonArray vectors = new JsonArray();
-      JsonArray tokens = new JsonArray();
-      JsonArray truncated = new JsonArray();
-      for (Embedding e : embeddings) {
-        vectors.add(Vectors.toJson(e.vector()));
-        tokens.add(e.tokens());
-        truncated.add(e.truncated());
-      }
-      String name = model == null ? models.registry().defaultEmbedding() : model;
-      return new JsonObject().put("model", name).put("dims", embeddings.isEmpty() ? 0 : embeddings.get(0).vector().length)
-        .put("vectors", vectors).put("tokens", tokens).put("truncated", truncated);
-    });
+    TextKind kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
+    return embed(new EmbedRequest(texts, kind, modelName(body))).map(EmbedReply::toJson);
   }
 
-  private void rerank(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    List<String> passages;
+  /** The node-local twin: the same request and reply as records, by reference. */
+  private Future<EmbedReply> embedLocal(EmbedRequest request) {
+    texts(request.texts(), "texts");
+    if (request.kind() == null) {
+      throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
+    }
+    return embed(request);
+  }
+
+  private Future<EmbedReply> embed(EmbedRequest request) {
+    String model = request.model() == null || request.model().isBlank() ? null : request.model();
+    String name = model == null ? models.registry().defaultEmbedding() : model;
+    return Future.fromCompletionStage(models.embed(model, request.texts(), request.kind()), context)
+      .map(embeddings -> EmbedReply.of(name, embeddings));
+  }
+
+  private Future<JsonObject> rerank(JsonObject body) {
     if (!(body.getValue("query") instanceof String query) || query.isBlank()) {
-      ErrorCode.INVALID_REQUEST.fail(msg, "'query' is required and must be a non-empty string");
-      return;
+      throw ErrorCode.INVALID_REQUEST.exception("'query' is required and must be a non-empty string");
     }
-    try {
-      passages = texts(body.getValue("passages"), "passages");
-    } catch (io.vertx.core.eventbus.ReplyException e) {
-      msg.fail(e.failureCode(), e.getMessage());
-      return;
-    }
+    List<String> passages = texts(body.getValue("passages"), "passages");
     String model = modelName(body);
     if (model == null) {
-      ErrorCode.INVALID_REQUEST.fail(msg, "'model' is required: name a configured reranker");
-      return;
+      throw ErrorCode.INVALID_REQUEST.exception("'model' is required: name a configured reranker");
     }
-    reply(msg, models.score(model, query, passages), scores -> {
+    return Future.fromCompletionStage(models.score(model, query, passages), context).map(scores -> {
       JsonArray out = new JsonArray();
       scores.forEach(s -> out.add(s.score()));
       return new JsonObject().put("model", model).put("scores", out);
@@ -133,24 +115,9 @@ public final class InferenceVerticle extends VerticleBase {
     return new JsonObject().put("queueDepth", queues);
   }
 
-  private <T> void reply(Message<JsonObject> msg, CompletableFuture<T> work, java.util.function.Function<T, JsonObject> render) {
-    Future.fromCompletionStage(work, context)
-      .onSuccess(result -> msg.reply(render.apply(result)))
-      .onFailure(failure -> {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-        ErrorCode code = switch (cause) {
-          case QueueFullException e -> ErrorCode.OVERLOADED;
-          case BatcherClosedException e -> ErrorCode.UNAVAILABLE;
-          case UnknownModelException e -> ErrorCode.NOT_FOUND;
-          case IllegalArgumentException e -> ErrorCode.PAYLOAD_TOO_LARGE;
-          default -> ErrorCode.INTERNAL;
-        };
-        msg.fail(code.code(), cause.getMessage());
-      });
-  }
-
   private List<String> texts(Object raw, String field) {
-    if (!(raw instanceof JsonArray array) || array.isEmpty()) {
+    List<?> array = raw instanceof JsonArray json ? json.getList() : raw instanceof List<?> list ? list : null;
+    if (array == null || array.isEmpty()) {
       throw ErrorCode.INVALID_REQUEST.exception("'" + field + "' must be a non-empty list of strings");
     }
     if (array.size() > maxInputs) {

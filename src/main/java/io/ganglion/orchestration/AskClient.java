@@ -1,76 +1,42 @@
 package io.ganglion.orchestration;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.Deadlines;
-import io.ganglion.bus.RequestIds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 
 /**
- * Calls {@code ganglion.orchestrator.ask}, optionally streaming (see {@link AskStreams}). The HTTP routes use it; so
- * can any JVM service on the cluster.
+ * The one sender of {@code ganglion.orchestrator.ask} (the reflex layer's cache misses, and the HTTP edge when no
+ * reflex verticle runs on its node, both go through it); any JVM service on the cluster may use it too.
  * <pre>
- * AskClient.Call call = AskClient.ask(vertx, request, 30_000, (event, data) -> ...);
- * call.reply().onSuccess(answer -> ...);
- * call.cancel();   // e.g. when the client went away
+ * AskStreams.Subscription events = AskStreams.open(vertx, (event, data) -> ...);   // only to stream
+ * events.ready().compose(v -> AskClient.ask(vertx, request, events.address(), 30_000))
+ *   .eventually(events::close)
+ *   .onSuccess(answer -> ...);
  * </pre>
- * <b>NOTE</b>: call from a Vert.x context; events and the reply arrive on it.
+ * The request is the {@code ganglion.orchestrator.ask} request ({@link AskRequest}); the reply the full answer, or a
+ * failure with the orchestrator's code (verticles.md).
  */
 public final class AskClient {
-
-  /** Receives stream events in order: {@code step}, {@code token}, {@code citation}. */
-  @FunctionalInterface
-  public interface Listener {
-    void onEvent(String event, JsonObject data);
-  }
-
-  /** An ask in flight. */
-  public interface Call {
-    /** The full answer; fails with the orchestrator's code (see verticles.md). */
-    Future<JsonObject> reply();
-
-    /** Asks the orchestrator to stop; the reply then fails. Only a streaming call can be cancelled. */
-    void cancel();
-  }
 
   private AskClient() {
   }
 
   /**
+   * Sends {@code request} to {@code ganglion.orchestrator.ask}.
+   *
+   * @param stream    the stream address events go to ({@link AskStreams}), or {@code null} for a plain request/reply
    * @param timeoutMs deadline of the whole ask
-   * @param listener  stream events, or {@code null} for a plain request/reply
    */
-  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, Listener listener) {
-    if (listener == null) {
-      Future<JsonObject> reply = vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, request,
-        Deadlines.within(timeoutMs)).map(Message::body);
-      return call(reply, () -> { });
+  public static Future<JsonObject> ask(Vertx vertx, JsonObject request, String stream, long timeoutMs) {
+    DeliveryOptions options = Deadlines.within(timeoutMs);
+    if (stream != null) {
+      options.addHeader(AskStreams.STREAM_HEADER, stream);
     }
-    String address = AskStreams.STREAM_PREFIX + RequestIds.generate();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(address,
-      msg -> listener.onEvent(msg.body().getString("event"), msg.body().getJsonObject("data")));
-    Future<JsonObject> reply = events.completion()
-      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, request,
-        Deadlines.within(timeoutMs).addHeader(AskStreams.STREAM_HEADER, address)))
-      .map(Message::body)
-      .eventually(events::unregister);
-    return call(reply, () -> vertx.eventBus().send(address + AskStreams.CANCEL_SUFFIX, new JsonObject()));
-  }
-
-  private static Call call(Future<JsonObject> reply, Runnable cancel) {
-    return new Call() {
-      @Override
-      public Future<JsonObject> reply() {
-        return reply;
-      }
-
-      @Override
-      public void cancel() {
-        cancel.run();
-      }
-    };
+    return vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, request, options).map(Message::body);
   }
 }

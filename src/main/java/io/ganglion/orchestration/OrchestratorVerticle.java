@@ -1,7 +1,8 @@
 package io.ganglion.orchestration;
 
 import io.ganglion.bus.Addresses;
-import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.AskStreams;
+import io.ganglion.bus.Handlers;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.generation.LlmConfig;
@@ -34,10 +35,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-import java.util.function.Function;
 
 /**
  * Orchestration: answers questions from a knowledge base with cited sources ({@link AskPipeline}), and keeps their
@@ -56,8 +54,6 @@ import java.util.function.Function;
  */
 public final class OrchestratorVerticle extends VerticleBase {
 
-  private static final Logger LOG = LoggerFactory.getLogger(OrchestratorVerticle.class);
-
   private Pool postgres;
   private Redis redis;
   private Tools tools;
@@ -74,7 +70,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     LlmConfig llmConfig = LlmConfig.from(config().getJsonObject("llm"));
     AgentsConfig agentsConfig = AgentsConfig.from(config());
     ToolsConfig toolsConfig = ToolsConfig.from(config());
-    IndirectInjectionPolicy indirect = IndirectInjectionPolicy.from(config());
+    IndirectInjectionPolicy indirect = IndirectInjectionPolicy.from(config().getJsonObject("reflex"));
     llm = LlmProviders.create(vertx, llmConfig, System::getenv);
     postgres = Stores.postgres(vertx, global.postgres());
     redis = Stores.redis(vertx, global.redis());
@@ -97,9 +93,9 @@ public final class OrchestratorVerticle extends VerticleBase {
     return Future.all(agents,
       Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", this::status),
       bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_ASK, this::ask).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_CONVERSATION_GET, msg -> answer(msg, queries::conversation)).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_GET, msg -> answer(msg, queries::trace)).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_FEEDBACK, msg -> answer(msg, queries::feedback)).completion());
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)).completion(),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_GET, Handlers.replying(queries::trace)).completion(),
+      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback)).completion());
   }
 
   @Override
@@ -122,38 +118,20 @@ public final class OrchestratorVerticle extends VerticleBase {
     try {
       AskRequest request = AskRequest.fromJson(msg.body(), config.maxQuestionChars());
       ask = pipeline.start(request, stream == null ? (event, data) -> { }
-        : (event, data) -> vertx.eventBus().send(stream, new JsonObject().put("event", event).put("data", data)));
+        : (event, data) -> vertx.eventBus().send(stream, AskStreams.event(event, data)));
     } catch (RuntimeException e) {
-      fail(msg, e);
+      Handlers.fail(msg, e);
       return;
     }
     MessageConsumer<Object> cancel = stream == null ? null
       : vertx.eventBus().consumer(stream + AskStreams.CANCEL_SUFFIX, m -> ask.cancel());
     ask.reply()
       .onSuccess(msg::reply)
-      .onFailure(failure -> fail(msg, failure))
+      .onFailure(failure -> Handlers.fail(msg, failure))
       .onComplete(done -> {
         if (cancel != null) {
           cancel.unregister();
         }
       });
-  }
-
-  private static void answer(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> query) {
-    Future<JsonObject> reply;
-    try {
-      reply = query.apply(msg.body());
-    } catch (RuntimeException e) {
-      reply = Future.failedFuture(e);
-    }
-    reply.onSuccess(msg::reply).onFailure(failure -> fail(msg, failure));
-  }
-
-  private static void fail(Message<JsonObject> msg, Throwable failure) {
-    ErrorCode code = ErrorCode.of(failure);
-    if (code == ErrorCode.INTERNAL) {
-      LOG.error("ask failed", failure);
-    }
-    msg.fail(code.code(), code == ErrorCode.INTERNAL ? "internal error" : failure.getMessage());
   }
 }

@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
  * {@link io.ganglion.bus.LocalCodec}); the request is never modified by the receiver.
  *
  * @param request   {@code {"tenant","kb","question","conversationId"?,"history"?,"k"?,"generator"?,"filter"?}}
- * @param stream    the address stream events go to ({@link io.ganglion.orchestration.AskStreams}), or {@code null}
+ * @param stream    the address stream events go to ({@link io.ganglion.bus.AskStreams}), or {@code null}
  * @param timeoutMs the deadline of the orchestrator hop
  * @param refresh   skip the cache look-up and answer afresh (the fresh answer is still stored), as HTTP's
  *                  {@code Cache-Control: no-cache} asks

@@ -1,24 +1,21 @@
 package io.ganglion.reflex;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.LocalCodec;
-import io.ganglion.bus.RequestIds;
 import io.ganglion.orchestration.AskClient;
-import io.ganglion.orchestration.AskStreams;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
 
 /**
  * Asks through this node's reflex layer ({@code ganglion.reflex.ask.local}): rules, then the response cache, then
- * the orchestrator. The same calling convention as {@link AskClient}, but the reply says where the answer came from
- * and carries it already encoded. Without a reflex verticle on this node the question goes to the orchestrator
- * directly (a miss).
+ * the orchestrator. The reply says where the answer came from and carries it already encoded. Without a reflex
+ * verticle on this node the question goes to the orchestrator directly ({@link AskClient}; a miss).
  * <p>
  * <b>NOTE</b>: call from a Vert.x context; events and the reply arrive on it. {@link #registerCodecs} must have run
  * on this Vert.x instance.
@@ -51,22 +48,20 @@ public final class ReflexClient {
    * @param timeoutMs deadline of the whole ask
    * @param listener  stream events ({@code step}, {@code token}, {@code citation}), or {@code null}
    */
-  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, AskClient.Listener listener) {
+  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, AskStreams.Listener listener) {
     return ask(vertx, request, timeoutMs, false, listener);
   }
 
   /** @param refresh skip the cache look-up (the fresh answer is stored) */
-  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskClient.Listener listener) {
+  public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskStreams.Listener listener) {
     if (listener == null) {
       return call(send(vertx, new ReflexAsk(request, null, timeoutMs, refresh)), () -> { });
     }
-    String address = AskStreams.STREAM_PREFIX + RequestIds.generate();
-    MessageConsumer<JsonObject> events = vertx.eventBus().consumer(address,
-      msg -> listener.onEvent(msg.body().getString("event"), msg.body().getJsonObject("data")));
-    Future<ReflexAnswer> reply = events.completion()
-      .compose(v -> send(vertx, new ReflexAsk(request, address, timeoutMs, refresh)))
-      .eventually(events::unregister);
-    return call(reply, () -> vertx.eventBus().send(address + AskStreams.CANCEL_SUFFIX, new JsonObject()));
+    AskStreams.Subscription events = AskStreams.open(vertx, listener);
+    Future<ReflexAnswer> reply = events.ready()
+      .compose(v -> send(vertx, new ReflexAsk(request, events.address(), timeoutMs, refresh)))
+      .eventually(events::close);
+    return call(reply, events::cancel);
   }
 
   private static Future<ReflexAnswer> send(Vertx vertx, ReflexAsk ask) {
@@ -78,12 +73,8 @@ public final class ReflexClient {
   }
 
   private static Future<ReflexAnswer> direct(Vertx vertx, ReflexAsk ask) {
-    var options = Deadlines.within(ask.timeoutMs());
-    if (ask.stream() != null) {
-      options.addHeader(AskStreams.STREAM_HEADER, ask.stream());
-    }
-    return vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, ask.request(), options)
-      .map(msg -> ReflexAnswer.of(ReflexAnswer.Source.ORCHESTRATOR, null, msg.body()));
+    return AskClient.ask(vertx, ask.request(), ask.stream(), ask.timeoutMs())
+      .map(answer -> ReflexAnswer.of(ReflexAnswer.Source.ORCHESTRATOR, null, answer));
   }
 
   private static Call call(Future<ReflexAnswer> reply, Runnable cancel) {

@@ -2,6 +2,7 @@ package io.ganglion.retrieval;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.Handlers;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.inference.InferenceConfig;
@@ -24,7 +25,6 @@ import io.ganglion.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 
@@ -177,26 +177,7 @@ public final class RetrievalVerticle extends VerticleBase {
 
   /** Runs {@code work} and replies with its result, or fails the message with the failure's code. */
   private void handle(Message<JsonObject> msg, Function<JsonObject, Future<JsonObject>> work) {
-    Future<JsonObject> result;
-    try {
-      result = work.apply(msg.body());
-    } catch (ReplyException e) {
-      msg.fail(e.failureCode(), e.getMessage());
-      return;
-    } catch (RuntimeException e) {
-      result = Future.failedFuture(e);
-    }
-    result.onSuccess(msg::reply).onFailure(failure -> {
-      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-        ? failure.getCause() : failure;
-      switch (cause) {
-        case ReplyException re -> msg.fail(ErrorCode.of(re).code(), re.getMessage());
-        case KbRepository.DuplicateKbException d -> ErrorCode.CONFLICT.fail(msg, d.getMessage());
-        case IllegalArgumentException iae -> ErrorCode.INVALID_REQUEST.fail(msg, iae.getMessage());
-        case io.vertx.pgclient.PgException pg -> ErrorCode.UNAVAILABLE.fail(msg, "store error: " + pg.getMessage());
-        default -> ErrorCode.INTERNAL.fail(msg, "retrieval failed: " + cause);
-      }
-    });
+    Handlers.reply(msg, work);
   }
 
   private static String documentId(JsonObject body) {

@@ -70,8 +70,7 @@ public final class ApiKeyRepository {
     byte[] salt = new byte[16];
     RANDOM.nextBytes(salt);
     String prefix = key.substring(0, Math.min(8, key.length()));
-    return pool.withTransaction(conn -> conn
-      .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(grant.tenant()))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, grant.tenant())
       .compose(ignored -> conn.preparedQuery(
           "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, rpm, tokens_per_day, expires_at) "
             + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning " + COLUMNS)
@@ -79,7 +78,8 @@ public final class ApiKeyRepository {
           io.vertx.core.buffer.Buffer.buffer(salt), io.vertx.core.buffer.Buffer.buffer(sha256(salt, key)),
           grant.scopes().toArray(String[]::new)))
           .addValue(grant.rpm()).addValue(grant.tokensPerDay()).addValue(grant.expiresAt()))))
-      .map(rows -> new CreatedKey(key, toStored(rows.iterator().next())));
+      .map(rows -> new CreatedKey(key, toStored(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** The stored key that {@code key} is, if any (revoked and expired keys included: the caller decides). */
@@ -93,22 +93,25 @@ public final class ApiKeyRepository {
             return Optional.of(toStored(row));
           }
         }
-        return Optional.empty();
-      });
+        return Optional.<StoredKey>empty();
+      })
+      .recover(PgFailures::coded);
   }
 
   /** Live keys named {@code name}, newest first. */
   public Future<List<StoredKey>> byName(String name) {
     return pool.preparedQuery("select " + COLUMNS + " from api_keys where name = $1 and revoked_at is null order by created_at desc")
       .execute(Tuple.of(name))
-      .map(ApiKeyRepository::toList);
+      .map(ApiKeyRepository::toList)
+      .recover(PgFailures::coded);
   }
 
   /** Every key of {@code tenant} (all tenants when null), revoked ones included, newest first. */
   public Future<List<StoredKey>> list(String tenant) {
     return pool.preparedQuery("select " + COLUMNS + " from api_keys where $1::text is null or tenant_id = $1 order by created_at desc")
       .execute(Tuple.of(tenant))
-      .map(ApiKeyRepository::toList);
+      .map(ApiKeyRepository::toList)
+      .recover(PgFailures::coded);
   }
 
   /** Marks the key revoked; the key if it existed and was live. */
@@ -118,7 +121,8 @@ public final class ApiKeyRepository {
     }
     return pool.preparedQuery("update api_keys set revoked_at = now() where id = $1::uuid and revoked_at is null returning " + COLUMNS)
       .execute(Tuple.of(id))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toStored(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<StoredKey>empty() : Optional.of(toStored(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   private static List<StoredKey> toList(io.vertx.sqlclient.RowSet<Row> rows) {

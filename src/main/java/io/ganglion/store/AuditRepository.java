@@ -25,7 +25,8 @@ public final class AuditRepository {
         + "values ($1, $2, $3, $4, $5, $6, $7)")
       .execute(Tuple.tuple(java.util.Arrays.asList(event.requestId(), event.principal(), event.tenant(), event.action(),
         event.target(), event.source(), event.detail() == null ? new JsonObject() : event.detail())))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** The newest {@code limit} events, of one tenant or of all when {@code tenant} is null. */
@@ -42,6 +43,7 @@ public final class AuditRepository {
           .put("target", row.getString("target")).put("source", row.getString("source"))
           .put("detail", row.getJsonObject("detail"))));
         return events;
-      });
+      })
+      .recover(PgFailures::coded);
   }
 }

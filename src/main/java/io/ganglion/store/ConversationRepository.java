@@ -33,19 +33,20 @@ public final class ConversationRepository {
   /** Creates an empty conversation with a fresh id. */
   public Future<Conversation> create(String tenant, String kb) {
     UUID id = UUID.randomUUID();
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, tenant)
         .compose(ignored -> conn.preparedQuery(
             "insert into conversations(id, tenant_id, kb) values ($1, $2, $3) returning id, tenant_id, kb, created_at, updated_at")
           .execute(Tuple.of(id, tenant, kb))))
-      .map(rows -> toConversation(rows.iterator().next()));
+      .map(rows -> toConversation(rows.iterator().next()))
+      .recover(PgFailures::coded);
   }
 
   /** The tenant's conversation, or empty when it does not exist or belongs to another tenant. */
   public Future<Optional<Conversation>> get(String tenant, UUID id) {
     return pool.preparedQuery("select id, tenant_id, kb, created_at, updated_at from conversations where id = $1 and tenant_id = $2")
       .execute(Tuple.of(id, tenant))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toConversation(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<Conversation>empty() : Optional.of(toConversation(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** The last {@code limit} messages, oldest first. */
@@ -56,14 +57,16 @@ public final class ConversationRepository {
         List<Message> messages = toMessages(rows);
         Collections.reverse(messages);
         return messages;
-      });
+      })
+      .recover(PgFailures::coded);
   }
 
   /** Every message, oldest first. */
   public Future<List<Message>> messages(UUID conversation) {
     return pool.preparedQuery("select role, content, trace_id, created_at from messages where conversation_id = $1 order by id")
       .execute(Tuple.of(conversation))
-      .map(ConversationRepository::toMessages);
+      .map(ConversationRepository::toMessages)
+      .recover(PgFailures::coded);
   }
 
   /** Appends a question and its answer as one transaction and touches the conversation. */
@@ -73,7 +76,8 @@ public final class ConversationRepository {
         .executeBatch(List.of(Tuple.of(conversation, "user", question, null), Tuple.of(conversation, "assistant", answer, traceId)))
         .compose(ignored -> conn.preparedQuery("update conversations set updated_at = now() where id = $1")
           .execute(Tuple.of(conversation))))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   private static List<Message> toMessages(RowSet<Row> rows) {

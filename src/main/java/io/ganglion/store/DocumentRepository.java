@@ -56,7 +56,8 @@ public final class DocumentRepository {
               + "values ($1, $2, $3, $4, $5, $6, $7, $8)")
           .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(), c.text(),
             c.indexedText(), Buffer.buffer(bytes(c.embedding())))).toList()))
-        .compose(v -> bumpVersion(conn, kbId)));
+        .compose(v -> bumpVersion(conn, kbId)))
+      .recover(PgFailures::coded);
   }
 
   /** Deletes the document and its chunks; the new version, or empty if there was no such document. */
@@ -65,7 +66,8 @@ public final class DocumentRepository {
       .execute(Tuple.of(kbId, documentId))
       .compose(rows -> rows.rowCount() == 0
         ? Future.succeededFuture(Optional.<Long>empty())
-        : bumpVersion(conn, kbId).map(Optional::of)));
+        : bumpVersion(conn, kbId).map(Optional::of)))
+      .recover(PgFailures::coded);
   }
 
   /** The document and its chunks (without embeddings), if present. */
@@ -75,7 +77,7 @@ public final class DocumentRepository {
       .execute(Tuple.of(kbId, documentId))
       .compose(docs -> {
         if (docs.size() == 0) {
-          return Future.succeededFuture(Optional.empty());
+          return Future.succeededFuture(Optional.<JsonObject>empty());
         }
         Row doc = docs.iterator().next();
         return pool.preparedQuery("select idx, start_offset, end_offset, text from chunks where kb_id = $1 and document_id = $2 order by idx")
@@ -92,7 +94,8 @@ public final class DocumentRepository {
               .put("updatedAt", doc.getOffsetDateTime("updated_at").toString())
               .put("chunks", new io.vertx.core.json.JsonArray(chunks)));
           });
-      });
+      })
+      .recover(PgFailures::coded);
   }
 
   public Future<Counts> counts(long kbId) {
@@ -103,13 +106,15 @@ public final class DocumentRepository {
         Row row = rows.iterator().next();
         Long version = row.getLong("version");
         return new Counts(row.getLong("documents"), row.getLong("chunks"), version == null ? 0 : version);
-      });
+      })
+      .recover(PgFailures::coded);
   }
 
   /** Every chunk of the knowledge base with its embedding, in pages (a rebuild never re-embeds). */
   public Future<List<StoredChunk>> allChunks(long kbId) {
     List<StoredChunk> all = new ArrayList<>();
-    return page(kbId, "", -1, all).map(v -> all);
+    return page(kbId, "", -1, all).map(v -> all)
+      .recover(PgFailures::coded);
   }
 
   private Future<Void> page(long kbId, String afterDocument, int afterIndex, List<StoredChunk> into) {

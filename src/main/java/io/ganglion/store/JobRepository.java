@@ -23,7 +23,8 @@ public final class JobRepository {
     UUID id = UUID.randomUUID();
     return pool.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, documents) values ($1, $2, $3, 'queued', $4)")
       .execute(Tuple.of(id, tenant, kbId, documents))
-      .map(rows -> id);
+      .map(rows -> id)
+      .recover(PgFailures::coded);
   }
 
   /** Records progress: counts so far, errors so far, and the status. */
@@ -31,7 +32,8 @@ public final class JobRepository {
     return pool.preparedQuery("update ingest_jobs set status = $2, done = $3, failed = $4, chunks = $5, errors = $6, "
         + "updated_at = now() where id = $1")
       .execute(Tuple.of(id, status, done, failed, chunks, errors))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** The job as JSON, if it exists and belongs to {@code tenant}. */
@@ -45,14 +47,16 @@ public final class JobRepository {
     return pool.preparedQuery("select j.id, k.name as kb, j.status, j.documents, j.done, j.failed, j.chunks, j.errors, "
         + "j.created_at, j.updated_at from ingest_jobs j join kbs k on k.id = j.kb_id where j.id = $1 and j.tenant_id = $2")
       .execute(Tuple.of(uuid, tenant))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toJson(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : Optional.of(toJson(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** Jobs left queued or running by a previous process: marked failed at start (their documents were not all stored). */
   public Future<Integer> failInterrupted() {
     return pool.query("update ingest_jobs set status = 'failed', errors = errors || '[{\"error\":\"interrupted by a restart\"}]'::jsonb, "
         + "updated_at = now() where status in ('queued', 'running')")
-      .execute().map(rows -> rows.rowCount());
+      .execute().map(rows -> rows.rowCount())
+      .recover(PgFailures::coded);
   }
 
   static JsonObject toJson(Row row) {

@@ -1,7 +1,6 @@
 package io.ganglion.store;
 
 import io.vertx.core.Future;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -11,18 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** Knowledge bases in PostgreSQL, always scoped to a tenant. */
+/** Knowledge bases in PostgreSQL, always scoped to a tenant. Failures are coded by {@link PgFailures}. */
 public final class KbRepository {
 
   /** A knowledge base row. */
   public record Kb(long id, String tenant, String name, OffsetDateTime createdAt) {
-  }
-
-  /** Creating a KB whose name the tenant already uses. */
-  public static final class DuplicateKbException extends RuntimeException {
-    public DuplicateKbException(String name) {
-      super("knowledge base '" + name + "' already exists");
-    }
   }
 
   private final Pool pool;
@@ -31,16 +23,14 @@ public final class KbRepository {
     this.pool = pool;
   }
 
+  /** Creates the tenant's knowledge base (and the tenant if absent); fails 4090 when the tenant has one of that name. */
   public Future<Kb> create(String tenant, String name) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(tenant))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, tenant)
         .compose(ignored -> conn.preparedQuery(
           "insert into kbs(tenant_id, name) values ($1, $2) returning id, tenant_id, name, created_at")
           .execute(Tuple.of(tenant, name))))
       .map(rows -> toKb(rows.iterator().next()))
-      .recover(failure -> failure instanceof PgException pg && "23505".equals(pg.getSqlState())
-        ? Future.failedFuture(new DuplicateKbException(name))
-        : Future.failedFuture(failure));
+      .recover(PgFailures.conflict("knowledge base '" + name + "' already exists"));
   }
 
   public Future<List<Kb>> list(String tenant) {
@@ -50,20 +40,23 @@ public final class KbRepository {
         List<Kb> kbs = new ArrayList<>();
         rows.forEach(row -> kbs.add(toKb(row)));
         return kbs;
-      });
+      })
+      .recover(PgFailures::coded);
   }
 
   public Future<Optional<Kb>> get(String tenant, String name) {
     return pool.preparedQuery("select id, tenant_id, name, created_at from kbs where tenant_id = $1 and name = $2")
       .execute(Tuple.of(tenant, name))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toKb(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<Kb>empty() : Optional.of(toKb(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** Deletes the KB; true if it existed. */
   public Future<Boolean> delete(String tenant, String name) {
     return pool.preparedQuery("delete from kbs where tenant_id = $1 and name = $2")
       .execute(Tuple.of(tenant, name))
-      .map(rows -> rows.rowCount() == 1);
+      .map(rows -> rows.rowCount() == 1)
+      .recover(PgFailures::coded);
   }
 
   private static Kb toKb(Row row) {

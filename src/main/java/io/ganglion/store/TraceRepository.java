@@ -59,8 +59,7 @@ public final class TraceRepository {
 
   /** Stores a new trace; {@code createdAt} and feedback are ignored. */
   public Future<Void> insert(Trace t) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(t.tenant()))
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, t.tenant())
         .compose(ignored -> conn.preparedQuery("insert into traces(id, tenant_id, kb, conversation_id, question, query, "
             + "answer, outcome, generator, abstained, groundedness, steps, chunk_ids, citations, prompt_tokens, "
             + "completion_tokens, latency_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
@@ -69,14 +68,16 @@ public final class TraceRepository {
             .addValue(t.generator()).addValue(t.abstained()).addValue(t.groundedness()).addValue(t.steps())
             .addValue(t.chunkIds().toArray(String[]::new)).addValue(t.citations()).addValue(t.promptTokens())
             .addValue(t.completionTokens()).addValue(t.latencyMs()))))
-      .mapEmpty();
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
   }
 
   /** The tenant's trace, or empty when it does not exist or belongs to another tenant. */
   public Future<Optional<Trace>> get(String tenant, UUID id) {
     return pool.preparedQuery("select " + COLUMNS + " from traces where id = $1 and tenant_id = $2")
       .execute(Tuple.of(id, tenant))
-      .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toTrace(rows.iterator().next())));
+      .map(rows -> rows.size() == 0 ? Optional.<Trace>empty() : Optional.of(toTrace(rows.iterator().next())))
+      .recover(PgFailures::coded);
   }
 
   /** Records feedback on the tenant's trace (replacing earlier feedback); false when there is no such trace. */
@@ -84,7 +85,8 @@ public final class TraceRepository {
     return pool.preparedQuery("update traces set feedback_rating = $3, feedback_comment = $4, feedback_at = now() "
         + "where id = $1 and tenant_id = $2")
       .execute(Tuple.of(id, tenant, rating, comment))
-      .map(rows -> rows.rowCount() == 1);
+      .map(rows -> rows.rowCount() == 1)
+      .recover(PgFailures::coded);
   }
 
   private static Trace toTrace(Row row) {

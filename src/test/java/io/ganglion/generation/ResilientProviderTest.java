@@ -14,11 +14,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.awaitility.Awaitility.await;
 
 /**
  * <b>NOTE</b>: every duration here is either a lower bound (a wait that must have happened) or far longer than any
@@ -48,13 +50,9 @@ class ResilientProviderTest {
   }
 
   /** Waits until the breaker reaches {@code state}; the reset timer may fire late on a loaded machine, never early. */
-  private static void awaitBreaker(ResilientProvider provider, CircuitBreakerState state) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (provider.breakerState() != state) {
-      assertThat(System.nanoTime()).as("breaker still %s, waiting for %s", provider.breakerState(), state)
-        .isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void awaitBreaker(ResilientProvider provider, CircuitBreakerState state) {
+    await("breaker " + state).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+      .until(() -> provider.breakerState() == state);
   }
 
   @Test

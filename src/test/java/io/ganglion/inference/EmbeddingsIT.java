@@ -129,6 +129,10 @@ class EmbeddingsIT {
       assertThat(rejected.headers().firstValue("Retry-After")).isPresent();
       assertThat(TestServer.json(rejected).getJsonObject("error").getString("code")).isEqualTo("overloaded");
       assertThat(small.postJson("/v1/embeddings", body).statusCode()).isEqualTo(200);
+      // more inputs than the whole queue holds can never fit: a size limit (413), not overload
+      HttpResponse<String> oversized = small.postJson("/v1/embeddings", "{\"input\":[\"one\",\"two\"]}");
+      assertThat(oversized.statusCode()).isEqualTo(413);
+      assertThat(TestServer.json(oversized).getJsonObject("error").getString("code")).isEqualTo("payload_too_large");
     }
   }
 }

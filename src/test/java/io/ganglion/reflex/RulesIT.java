@@ -1,8 +1,10 @@
 package io.ganglion.reflex;
 
+import io.ganglion.LogCapture;
 import io.ganglion.TestServer;
 import io.ganglion.orchestration.SseEvents;
 import io.ganglion.orchestration.TestCorpus;
+import io.ganglion.reflex.rules.RuleBook;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -14,11 +16,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 @DisplayName("Reflex rules on the ask and chat paths")
 class RulesIT {
@@ -113,28 +117,23 @@ class RulesIT {
     write(RULES + "  - {name: canteen, match: {keywords: [canteen]}, action: answer, message: \"See the intranet.\"}\n", 10);
     awaitGenerator("Do we have a canteen menu?", "rule:canteen");
 
-    write("rules: [{name: broken, match: {regex: \"(\"}, action: block}]\n", 20);
-    Thread.sleep(800);
+    try (LogCapture log = LogCapture.of(RuleBook.class)) {
+      write("rules: [{name: broken, match: {regex: \"(\"}, action: block}]\n", 20);
+      await("the broken file is read and rejected").atMost(Duration.ofSeconds(10))
+        .until(() -> log.logged("not loaded, keeping the"));
+    }
     assertThat(TestServer.json(ask(TestCorpus.KB, "canteen?")).getString("generator")).isEqualTo("rule:canteen");
 
     write(RULES, 30);
     awaitGenerator("Do we have a canteen menu?", "extractive");
   }
 
-  private static void awaitGenerator(String question, String generator) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    String seen = null;
-    while (System.currentTimeMillis() < deadline) {
-      seen = TestServer.json(server.send(server.authed("/v1/kbs/" + TestCorpus.KB + "/ask")
+  private static void awaitGenerator(String question, String generator) {
+    await("answers from " + generator).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+      .until(() -> TestServer.json(server.send(server.authed("/v1/kbs/" + TestCorpus.KB + "/ask")
         .header("Content-Type", "application/json").header("Cache-Control", "no-cache")
         .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("question", question).encode()))
-        .build())).getString("generator");
-      if (generator.equals(seen)) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    assertThat(seen).isEqualTo(generator);
+        .build())).getString("generator"), generator::equals);
   }
 
   private static void write(String text, int seconds) throws Exception {

@@ -67,7 +67,8 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
       } else {
         ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         audit.authFailure(ctx, ar.cause().getMessage());
-        ctx.fail(ErrorCode.of(ar.cause()) == ErrorCode.INTERNAL && !(ar.cause() instanceof io.vertx.core.eventbus.ReplyException)
+        // a store failure (not a verdict on the credential) must not read as 401, nor leak its message
+        ctx.fail(!(ar.cause() instanceof io.vertx.core.eventbus.ReplyException)
           ? ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now")
           : ar.cause());
       }

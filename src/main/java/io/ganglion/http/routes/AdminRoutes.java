@@ -9,13 +9,13 @@ import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.AuditRepository;
+import io.ganglion.store.TenantRepository;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -34,14 +34,14 @@ public final class AdminRoutes {
   static final Pattern SCOPE = Pattern.compile("kb:read|kb:write|chat|admin|agents:write|tools:\\*|tools:[a-zA-Z0-9_.-]{1,64}");
 
   private final Vertx vertx;
-  private final Pool postgres;
+  private final TenantRepository tenants;
   private final ApiKeyRepository keys;
   private final AuditRepository auditRepository;
   private final AuditLog audit;
 
   public AdminRoutes(Vertx vertx, Pool postgres, AuditLog audit) {
     this.vertx = vertx;
-    this.postgres = postgres;
+    this.tenants = new TenantRepository(postgres);
     this.keys = new ApiKeyRepository(postgres);
     this.auditRepository = new AuditRepository(postgres);
     this.audit = audit;
@@ -58,12 +58,8 @@ public final class AdminRoutes {
   private void createTenant(RoutingContext ctx) {
     Scopes.require(ctx, Principal.ADMIN);
     String id = tenant(JsonBodies.requiredString(JsonBodies.object(ctx), "id"));
-    postgres.preparedQuery("insert into tenants(id) values ($1) on conflict do nothing").execute(Tuple.of(id))
-      .onSuccess(rows -> {
-        if (rows.rowCount() == 0) {
-          ctx.fail(ErrorCode.CONFLICT.exception("tenant '" + id + "' already exists"));
-          return;
-        }
+    tenants.create(id)
+      .onSuccess(created -> {
         audit.record(ctx, "tenant.create", id, id, new JsonObject());
         Replies.json(ctx, 201, new JsonObject().put("id", id));
       })

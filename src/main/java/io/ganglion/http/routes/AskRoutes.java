@@ -2,15 +2,13 @@ package io.ganglion.http.routes;
 
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.orchestration.OrchestrationConfig;
-import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
-import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -28,7 +26,7 @@ import java.util.Map;
  * JSON answer, or {@code error} with the error contract. The stream starts once retrieval has answered (earlier steps
  * are held back), so a refused ask is a plain HTTP error. A client that disconnects cancels the work.
  * <p>
- * Every question goes through the reflex layer first ({@link ReflexClient}): a rule may block it (422), answer it or
+ * Every question goes through the reflex layer first ({@link AskEdge}, as chat completions do): a rule may block it (422), answer it or
  * route it; a cached answer is sent as is. {@code X-Ganglion-Cache} says {@code hit} or {@code miss};
  * {@code X-Ganglion-Rule} names a rule that answered or routed the question. {@code Cache-Control: no-cache} on the
  * request skips the cache look-up (the fresh answer replaces the cached one).
@@ -37,17 +35,11 @@ public final class AskRoutes {
 
   public static final String CHAT = "chat";
 
-  private final Vertx vertx;
-  private final TokenBudget budget;
-  private final OrchestrationConfig config;
-  private final long timeoutMs;
+  private final AskEdge edge;
 
   /** @param timeoutMs deadline of the whole ask over the bus (the HTTP request budget) */
   public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
-    this.budget = budget;
-    this.vertx = vertx;
-    this.config = config;
-    this.timeoutMs = timeoutMs;
+    this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
   }
 
   public void mount(Router router) {
@@ -69,73 +61,19 @@ public final class AskRoutes {
     }
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
     if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
-      streamed(ctx, request);
+      edge.stream(ctx, request, HeldEvents::new);
     } else {
-      budget.charging(Principal.of(ctx), ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply())
-        .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(answer.body()))
-        .onFailure(ctx::fail);
-    }
-  }
-
-  private void streamed(RoutingContext ctx, JsonObject request) {
-    SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
-    HeldEvents held = new HeldEvents(sse);
-    ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
-    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
-      markHit(ctx, event, data);
-      held.accept(event, data);
-    });
-    sse.onClose(call::cancel);
-    budget.charging(Principal.of(ctx), call.reply())
-      .onSuccess(answer -> {
-        held.release();
-        sse.event("done", answer.json());
-        sse.end();
-      })
-      .onFailure(failure -> {
-        if (sse.unstarted()) {
-          sse.end();
-          ctx.fail(failure);
-        } else {
-          sse.event("error", ErrorResponder.body(failure));
-          sse.end();
-        }
-      });
-  }
-
-  /** Whether the client asked for a fresh answer ({@code Cache-Control: no-cache}). */
-  static boolean refresh(RoutingContext ctx) {
-    String control = ctx.request().getHeader(HttpHeaders.CACHE_CONTROL);
-    return control != null && control.toLowerCase(java.util.Locale.ROOT).contains("no-cache");
-  }
-
-  /** Sets the response headers of a non-streamed answer: cache status, and the rule if one answered. */
-  static io.vertx.core.http.HttpServerResponse headers(RoutingContext ctx, ReflexAnswer answer) {
-    if (answer.rule() != null) {
-      ctx.response().putHeader(ReflexAnswer.RULE_HEADER, answer.rule());
-    }
-    return ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, answer.cacheStatus());
-  }
-
-  /** A replayed stream starts with a {@code cache} (or {@code rule}) step, before anything is written. */
-  static void markHit(RoutingContext ctx, String event, JsonObject data) {
-    if (AskStreams.STEP.equals(event) && !ctx.response().headWritten()) {
-      String step = data.getString("name");
-      if ("cache".equals(step)) {
-        ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "hit");
-      } else if ("rule".equals(step) && data.getValue("rule") instanceof String rule) {
-        ctx.response().putHeader(ReflexAnswer.RULE_HEADER, rule);
-      }
+      edge.answer(ctx, request, ReflexAnswer::body);
     }
   }
 
   /**
-   * Holds the first step events back until retrieval has answered, so an ask refused for an unknown knowledge base
+   * Writes the ask's events as SSE ({@code step}, {@code token}, {@code citation}, then {@code done} or {@code error}),
+   * holding the first step events back until retrieval has answered, so an ask refused for an unknown knowledge base
    * or conversation, an invalid field or a blocked question is a plain HTTP error with its status, not a stream.
    * Event-loop confined.
    */
-  private static final class HeldEvents {
+  private static final class HeldEvents implements AskEdge.Output {
 
     private final SseStream sse;
     private final List<Map.Entry<String, JsonObject>> held = new ArrayList<>();
@@ -145,7 +83,8 @@ public final class AskRoutes {
       this.sse = sse;
     }
 
-    void accept(String event, JsonObject data) {
+    @Override
+    public void event(String event, JsonObject data) {
       if (released) {
         sse.event(event, data);
         return;
@@ -157,7 +96,18 @@ public final class AskRoutes {
       }
     }
 
-    void release() {
+    @Override
+    public void done(ReflexAnswer answer) {
+      release();
+      sse.event("done", answer.json());
+    }
+
+    @Override
+    public void error(JsonObject error) {
+      sse.event("error", error);
+    }
+
+    private void release() {
       if (!released) {
         released = true;
         held.forEach(e -> sse.event(e.getKey(), e.getValue()));

@@ -5,15 +5,13 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.orchestration.OrchestrationConfig;
-import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
-import io.ganglion.reflex.ReflexClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -44,15 +42,15 @@ public final class ChatCompletionRoutes {
   static final String KB_PREFIX = "kb:";
 
   private final Vertx vertx;
-  private final TokenBudget budget;
-  private final OrchestrationConfig config;
   private final long timeoutMs;
+  private final AskEdge edge;
+  private final OpenAiTools tools;
 
   public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
-    this.budget = budget;
     this.vertx = vertx;
-    this.config = config;
     this.timeoutMs = timeoutMs;
+    this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
+    this.tools = new OpenAiTools(vertx, config, timeoutMs, budget);
   }
 
   public void mount(Router router) {
@@ -91,7 +89,7 @@ public final class ChatCompletionRoutes {
     JsonObject body = JsonBodies.object(ctx);
     String model = body.getValue("model") instanceof String m ? m : "";
     if (model.startsWith(OpenAiTools.LLM_PREFIX) && model.length() > OpenAiTools.LLM_PREFIX.length()) {
-      new OpenAiTools(vertx, config, timeoutMs, budget).complete(ctx, principal, body);
+      tools.complete(ctx, principal, body);
       return;
     }
     if (body.containsKey("tools") || body.containsKey("tool_choice") || body.containsKey("functions")) {
@@ -99,7 +97,7 @@ public final class ChatCompletionRoutes {
         + "server runs kb: and agent: models itself; pass client tools with an llm:<provider> model");
     }
     if (model.startsWith(OpenAiTools.AGENT_PREFIX) && model.length() > OpenAiTools.AGENT_PREFIX.length()) {
-      new OpenAiTools(vertx, config, timeoutMs, budget).agent(ctx, principal, OpenAiChat.parse(body));
+      tools.agent(ctx, principal, OpenAiChat.parse(body));
       return;
     }
     OpenAiChat chat = OpenAiChat.parse(body);
@@ -110,55 +108,51 @@ public final class ChatCompletionRoutes {
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());
     if (chat.stream()) {
-      streamed(ctx, chat, request);
+      OpenAiChat.Chunks chunks = new OpenAiChat.Chunks("chatcmpl-" + RequestIds.generate(), chat.model(),
+        Instant.now().getEpochSecond(), chat.includeUsage());
+      edge.stream(ctx, request, sse -> new ChunkStream(sse, chunks, chat.includeUsage()));
     } else {
-      budget.charging(Principal.of(ctx), ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), null).reply())
-        .onSuccess(answer -> AskRoutes.headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(answer.rendered(chat.model(), json -> OpenAiChat.completion(chat.model(), json).toBuffer())))
-        .onFailure(ctx::fail);
+      edge.answer(ctx, request, answer -> answer.rendered(chat.model(),
+        json -> OpenAiChat.completion(chat.model(), json).toBuffer()));
     }
   }
 
-  private void streamed(RoutingContext ctx, OpenAiChat chat, JsonObject request) {
-    SseStream sse = SseStream.open(vertx, ctx, config.sseHeartbeatMs());
-    OpenAiChat.Chunks chunks = new OpenAiChat.Chunks("chatcmpl-" + RequestIds.generate(), chat.model(),
-      Instant.now().getEpochSecond(), chat.includeUsage());
-    // the role chunk waits for the first token, so a refused request is still a plain HTTP error
-    ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");
-    ReflexClient.Call call = ReflexClient.ask(vertx, request, timeoutMs, AskRoutes.refresh(ctx), (event, data) -> {
-      AskRoutes.markHit(ctx, event, data);
+  /**
+   * Writes an answer as OpenAI chunks: the role chunk waits for the first token (so a refused request is still a plain
+   * HTTP error), each token a content chunk, then the finish chunk with citations, the usage chunk when asked for, and
+   * {@code [DONE]}; a late failure is one {@code data:} error object. Event-loop confined.
+   */
+  private record ChunkStream(SseStream sse, OpenAiChat.Chunks chunks, boolean includeUsage) implements AskEdge.Output {
+
+    @Override
+    public void event(String event, JsonObject data) {
       if (AskStreams.TOKEN.equals(event)) {
-        startOnce(sse, chunks);
+        startOnce();
         sse.data(chunks.content(data.getString("text")).encode());
       }
-    });
-    sse.onClose(call::cancel);
-    budget.charging(Principal.of(ctx), call.reply())
-      .onSuccess(reflexAnswer -> {
-        JsonObject answer = reflexAnswer.json();
-        startOnce(sse, chunks);
-        sse.data(chunks.finish(answer).encode());
-        if (chat.includeUsage()) {
-          sse.data(chunks.usage(answer).encode());
-        }
-        sse.data("[DONE]");
-        sse.end();
-      })
-      .onFailure(failure -> {
-        if (sse.unstarted()) {
-          sse.end();
-          ctx.fail(failure);
-        } else {
-          sse.data(ErrorResponder.body(failure).encode());
-          sse.end();
-        }
-      });
-  }
+    }
 
-  private static void startOnce(SseStream sse, OpenAiChat.Chunks chunks) {
-    if (!chunks.started()) {
-      chunks.markStarted();
-      sse.data(chunks.role().encode());
+    @Override
+    public void done(ReflexAnswer reflexAnswer) {
+      JsonObject answer = reflexAnswer.json();
+      startOnce();
+      sse.data(chunks.finish(answer).encode());
+      if (includeUsage) {
+        sse.data(chunks.usage(answer).encode());
+      }
+      sse.data("[DONE]");
+    }
+
+    @Override
+    public void error(JsonObject error) {
+      sse.data(error.encode());
+    }
+
+    private void startOnce() {
+      if (!chunks.started()) {
+        chunks.markStarted();
+        sse.data(chunks.role().encode());
+      }
     }
   }
 

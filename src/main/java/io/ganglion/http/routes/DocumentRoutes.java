@@ -11,9 +11,7 @@ import io.ganglion.http.auth.Scopes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.FileUpload;
@@ -30,10 +28,9 @@ import java.util.List;
  *   <li>{@code POST /v1/kbs/{kb}/documents} ({@code kb:write}): JSON {@code {"documents":[{"id","title"?,"text",
  *   "metadata"?}]}}, a multipart upload (one file per part; form fields {@code id}, {@code title}), or a raw body of
  *   text/plain, text/markdown, text/html or application/pdf with {@code ?id=} (and {@code ?title=}). 200 with a result
- *   per document once searchable, or 202 with a job for large batches.</li>
+ *   per document once searchable, or 202 with a job for large batches ({@link JobRoutes}).</li>
  *   <li>{@code GET|DELETE /v1/kbs/{kb}/documents/{id}} ({@code kb:read} / {@code kb:write}).</li>
  *   <li>{@code POST /v1/kbs/{kb}/search} ({@code kb:read}).</li>
- *   <li>{@code GET /v1/jobs/{id}} and {@code GET /v1/jobs/{id}/events} (SSE progress) ({@code kb:read}).</li>
  * </ul>
  */
 public final class DocumentRoutes {
@@ -54,8 +51,6 @@ public final class DocumentRoutes {
     router.get("/v1/kbs/:kb/documents/:id").handler(this::getDocument);
     router.delete("/v1/kbs/:kb/documents/:id").handler(this::deleteDocument);
     router.post("/v1/kbs/:kb/search").consumes("application/json").handler(this::search);
-    router.get("/v1/jobs/:id").handler(this::getJob);
-    router.get("/v1/jobs/:id/events").handler(this::jobEvents);
   }
 
   private void ingest(RoutingContext ctx) {
@@ -154,52 +149,6 @@ public final class DocumentRoutes {
     Principal principal = Scopes.require(ctx, "kb:read");
     JsonObject body = JsonBodies.object(ctx).put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
     Replies.forward(vertx, ctx, Addresses.RETRIEVAL_SEARCH, body, busTimeoutMs, 200);
-  }
-
-  private void getJob(RoutingContext ctx) {
-    Principal principal = Scopes.require(ctx, "kb:read");
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_JOB_GET,
-      new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")), busTimeoutMs, 200);
-  }
-
-  /** SSE: the job as it is now ({@code event: progress}), each later progress, then {@code event: done}. */
-  private void jobEvents(RoutingContext ctx) {
-    Principal principal = Scopes.require(ctx, "kb:read");
-    String id = ctx.pathParam("id");
-    vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_JOB_GET,
-        new JsonObject().put("tenant", principal.tenant()).put("id", id), Deadlines.within(busTimeoutMs))
-      .map(Message::body)
-      .onFailure(ctx::fail)
-      .onSuccess(job -> {
-        HttpServerResponse response = ctx.response().setChunked(true)
-          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream").putHeader(HttpHeaders.CACHE_CONTROL, "no-store");
-        String status = job.getString("status");
-        if (status.equals("done") || status.equals("failed")) {
-          response.write(event("progress", job));
-          response.end(event("done", job));
-          return;
-        }
-        MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.retrievalJob(id));
-        long heartbeat = vertx.setPeriodic(15_000, t -> response.write(": ping\n\n"));
-        Runnable close = () -> {
-          vertx.cancelTimer(heartbeat);
-          consumer.unregister();
-        };
-        response.closeHandler(v -> close.run());
-        consumer.handler(msg -> {
-          boolean done = "done".equals(msg.body().getString("status"));
-          response.write(event(done ? "done" : "progress", msg.body()));
-          if (done) {
-            close.run();
-            response.end();
-          }
-        });
-        consumer.completion().onSuccess(v -> response.write(event("progress", job)));
-      });
-  }
-
-  private static String event(String name, JsonObject data) {
-    return "event: " + name + "\ndata: " + data.encode() + "\n\n";
   }
 
   private static int errorStatus(String slug) {

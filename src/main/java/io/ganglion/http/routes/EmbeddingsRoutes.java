@@ -1,12 +1,12 @@
 package io.ganglion.http.routes;
 
-import io.ganglion.bus.Addresses;
-import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Scopes;
+import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.EmbedRequest;
+import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +16,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Base64;
+import java.util.List;
 
 /**
  * OpenAI-compatible {@code POST /v1/embeddings} (scope {@code chat}): {@code {"model"?,"input": string | [strings],
@@ -25,12 +26,12 @@ import java.util.Base64;
  */
 public final class EmbeddingsRoutes {
 
-  private final Vertx vertx;
   private final long busTimeoutMs;
+  private final EmbedClient embeds;
 
   public EmbeddingsRoutes(Vertx vertx, long busTimeoutMs) {
-    this.vertx = vertx;
     this.busTimeoutMs = busTimeoutMs;
+    this.embeds = EmbedClient.create(vertx);
   }
 
   public void mount(Router router) {
@@ -46,28 +47,24 @@ public final class EmbeddingsRoutes {
       throw ErrorCode.INVALID_REQUEST.exception("'encoding_format' must be float or base64");
     }
     Integer dimensions = dimensions(body.getValue("dimensions"));
-    JsonObject request = new JsonObject().put("texts", texts).put("kind", "passage");
-    if (body.getValue("model") instanceof String model && !model.isBlank()) {
-      request.put("model", model);
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, Deadlines.within(busTimeoutMs))
-      .map(Message::body)
+    String model = body.getValue("model") instanceof String m && !m.isBlank() ? m : null;
+    List<String> list = texts.stream().map(String.class::cast).toList();
+    embeds.embed(new EmbedRequest(list, TextKind.PASSAGE, model), busTimeoutMs)
       .onSuccess(reply -> {
-        JsonArray vectors = reply.getJsonArray("vectors");
-        int dims = reply.getInteger("dims");
+        int dims = reply.dims();
         if (dimensions != null && dimensions > dims) {
-          ctx.fail(ErrorCode.INVALID_REQUEST.exception("'dimensions' must be at most " + dims + " for " + reply.getString("model")));
+          ctx.fail(ErrorCode.INVALID_REQUEST.exception("'dimensions' must be at most " + dims + " for " + reply.model()));
           return;
         }
         JsonArray data = new JsonArray();
-        for (int i = 0; i < vectors.size(); i++) {
-          float[] vector = resize(vectors.getJsonArray(i), dimensions == null ? dims : dimensions);
+        for (int i = 0; i < reply.vectors().size(); i++) {
+          float[] vector = resize(reply.vectors().get(i), dimensions == null ? dims : dimensions);
           data.add(new JsonObject().put("object", "embedding").put("index", i)
             .put("embedding", format.equals("base64") ? base64(vector) : floats(vector)));
         }
-        int tokens = reply.getJsonArray("tokens").stream().mapToInt(t -> ((Number) t).intValue()).sum();
+        int tokens = reply.tokens().stream().mapToInt(Integer::intValue).sum();
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(new JsonObject()
-          .put("object", "list").put("data", data).put("model", reply.getString("model"))
+          .put("object", "list").put("data", data).put("model", reply.model())
           .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)).toBuffer());
       })
       .onFailure(ctx::fail);
@@ -101,15 +98,14 @@ public final class EmbeddingsRoutes {
     return n.intValue();
   }
 
-  /** The first {@code dims} components, re-normalised to unit length when cut. */
-  static float[] resize(JsonArray values, int dims) {
-    float[] vector = new float[dims];
+  /** The first {@code dims} components (a copy: the reply's vectors are shared), re-normalised to unit length when cut. */
+  static float[] resize(float[] values, int dims) {
+    float[] vector = java.util.Arrays.copyOf(values, dims);
     double norm = 0;
     for (int i = 0; i < dims; i++) {
-      vector[i] = ((Number) values.getValue(i)).floatValue();
       norm += vector[i] * vector[i];
     }
-    if (dims < values.size() && norm > 0) {
+    if (dims < values.length && norm > 0) {
       float scale = (float) (1 / Math.sqrt(norm));
       for (int i = 0; i < dims; i++) {
         vector[i] *= scale;

@@ -10,7 +10,7 @@ import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.orchestration.agents.RunClient;
 import io.ganglion.orchestration.agents.RunStreams;

@@ -81,7 +81,7 @@ public final class MicroBatcher<I, P, O> implements AutoCloseable {
    * Queues {@code inputs} for batching.
    *
    * @return their outputs in order; fails with {@link QueueFullException} at once when the queue lacks room for all
-   *   of them, {@link BatcherClosedException} when closed, {@link IllegalArgumentException} when they could never fit
+   *   of them, {@link BatcherClosedException} when closed, {@link OversizedRequestException} when they could never fit
    *   the queue, or with the runner's failure
    */
   public CompletableFuture<List<O>> submit(List<I> inputs) {
@@ -93,8 +93,7 @@ public final class MicroBatcher<I, P, O> implements AutoCloseable {
       return CompletableFuture.failedFuture(new BatcherClosedException(model));
     }
     if (n > policy.queueCapacity()) {
-      return CompletableFuture.failedFuture(new IllegalArgumentException(
-        n + " inputs in one request exceed the queue capacity of " + policy.queueCapacity() + " for " + model));
+      return CompletableFuture.failedFuture(new OversizedRequestException(model, n, policy.queueCapacity()));
     }
     if (!room.tryAcquire(n)) {
       metrics.rejected.increment();

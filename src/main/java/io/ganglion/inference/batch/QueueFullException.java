@@ -1,15 +1,23 @@
 package io.ganglion.inference.batch;
 
+import io.ganglion.bus.CodedFailure;
+import io.ganglion.bus.ErrorCode;
+
 import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A model's queue had no room for a request's inputs; nothing of the request was queued. The server is overloaded
  * for this model: callers answer {@code ErrorCode.OVERLOADED} (HTTP 503 with Retry-After).
  */
-public final class QueueFullException extends RejectedExecutionException {
+public final class QueueFullException extends RejectedExecutionException implements CodedFailure {
 
   public QueueFullException(String model, int requested, int capacity) {
     super("inference queue for " + model + " is full (capacity " + capacity + " inputs, request has " + requested
       + ")");
+  }
+
+  @Override
+  public ErrorCode errorCode() {
+    return ErrorCode.OVERLOADED;
   }
 }

@@ -183,7 +183,7 @@ public final class AgentEndpoints {
    * {@link ChatResult} JSON.
    */
   private void chat(Message<JsonObject> msg) {
-    String stream = msg.headers().get(io.ganglion.orchestration.AskStreams.STREAM_HEADER);
+    String stream = msg.headers().get(io.ganglion.bus.AskStreams.STREAM_HEADER);
     ChatRequest request;
     io.ganglion.generation.ResilientProvider provider;
     try {
@@ -201,18 +201,18 @@ public final class AgentEndpoints {
     String lastUser = request.messages().stream().filter(m -> m.role() == ChatMessage.Role.USER)
       .reduce((a, b) -> b).map(ChatMessage::content).orElse("");
     io.vertx.core.eventbus.DeliveryOptions hop = io.ganglion.bus.Deadlines.within(hopTimeoutMs);
-    reflex.inspect(lastUser, "input", hop).compose(inspection -> {
+    reflex.inspect(lastUser, "input", tenant(msg.body()), null, hop).compose(inspection -> {
       if (inspection.blocked()) {
         return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the message was blocked by policy"));
       }
-      OutputGuard guard = new OutputGuard(reflex, () -> hop, true, text -> {
+      OutputGuard guard = new OutputGuard(reflex, tenant(msg.body()), null, () -> hop, true, text -> {
         if (stream != null) {
           vertx.eventBus().send(stream, new JsonObject().put("event", "token").put("data", new JsonObject().put("text", text)));
         }
       });
       ChatStream call = provider.stream(request, guard::accept);
       MessageConsumer<Object> cancel = stream == null ? null
-        : vertx.eventBus().consumer(stream + io.ganglion.orchestration.AskStreams.CANCEL_SUFFIX, m -> call.cancel());
+        : vertx.eventBus().consumer(stream + io.ganglion.bus.AskStreams.CANCEL_SUFFIX, m -> call.cancel());
       return call.result()
         .compose(result -> guard.finish().map(text -> new ChatResult(text, result.finishReason(), result.usage(),
           result.model(), result.provider(), result.toolCalls())))

@@ -2,7 +2,7 @@ package io.ganglion.orchestration.agents;
 
 /**
  * The streaming protocol of {@code ganglion.orchestrator.run.start} (and of approve, which resumes a run): the same
- * as the ask's ({@link io.ganglion.orchestration.AskStreams}). The caller registers a consumer on an address of its
+ * as the ask's ({@link io.ganglion.bus.AskStreams}). The caller registers a consumer on an address of its
  * own and sends the request with that address in the {@value #STREAM_HEADER} header; the orchestrator sends it
  * {@code {"event","data"}} messages in order — {@value #STEP}, {@value #TOOL_CALL}, {@value #TOOL_RESULT},
  * {@value #TOKEN} — then replies to the request with the run. Sending anything to the stream address plus

@@ -1,23 +1,19 @@
 package io.ganglion.orchestration.impl;
 
-import io.ganglion.bus.Addresses;
-import io.ganglion.bus.ErrorCode;
-import io.ganglion.bus.Vectors;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Client of {@code ganglion.inference.embed}: {@code {"texts","kind"}} to L2-normalised vectors, so cosine
- * similarity is a dot product. Failures keep the inference verticle's code (5030 overloaded, 5031 unavailable).
+ * The extractive generator's embeddings, through {@link EmbedClient}: L2-normalised vectors, so cosine similarity is a
+ * dot product. Failures keep the inference verticle's code (5030 overloaded, 5031 unavailable).
  * <p>
  * Passage sentences are remembered by their text: the extractive generator embeds every candidate sentence of the
  * retrieved passages, and popular passages come back ask after ask, so most of that work is done once. A sentence's
@@ -28,18 +24,18 @@ final class Embedder {
   /** Sentence vectors kept (384 floats each for bge-small: about 2 KB with the key, so ~40 MB at most). */
   static final int PASSAGE_CACHE_ENTRIES = 20_000;
 
-  private final Vertx vertx;
+  private final EmbedClient client;
   private final Cache<String, float[]> passages = Caffeine.newBuilder().maximumSize(PASSAGE_CACHE_ENTRIES).build();
 
   Embedder(Vertx vertx) {
-    this.vertx = vertx;
+    this.client = EmbedClient.create(vertx);
   }
 
   /**
    * @param kind {@code query} for questions, {@code passage} for document text (asymmetric models embed them differently)
    */
-  Future<float[][]> embed(List<String> texts, String kind, DeliveryOptions hop) {
-    if (!"passage".equals(kind)) {
+  Future<float[][]> embed(List<String> texts, TextKind kind, DeliveryOptions hop) {
+    if (kind != TextKind.PASSAGE) {
       return remote(texts, kind, hop);
     }
     float[][] out = new float[texts.size()][];
@@ -63,17 +59,7 @@ final class Embedder {
     });
   }
 
-  private Future<float[][]> remote(List<String> texts, String kind, DeliveryOptions hop) {
-    JsonObject request = new JsonObject().put("texts", new JsonArray(List.copyOf(texts))).put("kind", kind);
-    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, hop)
-      .map(Message::body)
-      .compose(reply -> {
-        JsonArray vectors = reply.getJsonArray("vectors");
-        if (vectors == null || vectors.size() != texts.size()) {
-          return Future.failedFuture(ErrorCode.INTERNAL.exception("embed replied " + (vectors == null ? "no" : vectors.size())
-            + " vectors for " + texts.size() + " texts"));
-        }
-        return Future.succeededFuture(Vectors.allFromJson(vectors).toArray(float[][]::new));
-      });
+  private Future<float[][]> remote(List<String> texts, TextKind kind, DeliveryOptions hop) {
+    return client.vectors(texts, kind, hop.getSendTimeout()).map(vectors -> vectors.toArray(float[][]::new));
   }
 }

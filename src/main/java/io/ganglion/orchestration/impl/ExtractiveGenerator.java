@@ -8,6 +8,7 @@ import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
+import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -79,8 +80,8 @@ public final class ExtractiveGenerator implements ChatProvider {
     List<Sentence> candidates = candidates();
     Future<ChatResult> answer = candidates.isEmpty()
       ? Future.succeededFuture(abstain(onDelta, Double.NaN, 0))
-      : Future.all(embedder.embed(List.of(query), "query", hop.get()),
-          embedder.embed(candidates.stream().map(Sentence::text).toList(), "passage", hop.get()))
+      : Future.all(embedder.embed(List.of(query), TextKind.QUERY, hop.get()),
+          embedder.embed(candidates.stream().map(Sentence::text).toList(), TextKind.PASSAGE, hop.get()))
         .map(vectors -> {
           if (cancelled.get()) {
             throw new ChatCancelledException(NAME);

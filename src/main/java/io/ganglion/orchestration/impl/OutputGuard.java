@@ -24,6 +24,8 @@ public final class OutputGuard {
   private static final Pattern BOUNDARY = Pattern.compile("[.!?][\"')\\]]*(\\s*\\[\\d{1,4}(\\s*,\\s*\\d{1,4})*])*\\s+|\\n");
 
   private final ReflexHook reflex;
+  private final String tenant;
+  private final String kb;
   private final Supplier<DeliveryOptions> hop;
   private final boolean enabled;
   private final Handler<String> release;
@@ -37,12 +39,17 @@ public final class OutputGuard {
   private long nanos;
 
   /**
+   * @param tenant  whose text it is (selects the tenant's reflex overrides)
+   * @param kb      the knowledge base it answers from, or {@code null}
    * @param hop     delivery options of each inspection (the caller's deadline)
    * @param enabled false when no reflex verticle is deployed: text passes at once
    * @param release receives the released text, in order
    */
-  public OutputGuard(ReflexHook reflex, Supplier<DeliveryOptions> hop, boolean enabled, Handler<String> release) {
+  public OutputGuard(ReflexHook reflex, String tenant, String kb, Supplier<DeliveryOptions> hop, boolean enabled,
+                     Handler<String> release) {
     this.reflex = reflex;
+    this.tenant = tenant;
+    this.kb = kb;
     this.hop = hop;
     this.enabled = enabled;
     this.release = release;
@@ -87,7 +94,7 @@ public final class OutputGuard {
   private void inspect(String text) {
     tail = tail.compose(v -> {
       long start = System.nanoTime();
-      return reflex.inspect(text, "output", hop.get()).map(inspection -> {
+      return reflex.inspect(text, "output", tenant, kb, hop.get()).map(inspection -> {
         nanos += System.nanoTime() - start;
         inspected++;
         switch (inspection.action()) {

@@ -46,8 +46,27 @@ public final class ReflexHook {
     this.vertx = vertx;
   }
 
-  public Future<Inspection> inspect(String text, String direction, DeliveryOptions hop) {
-    JsonObject request = new JsonObject().put("text", text).put("direction", direction);
+  /**
+   * Injection verdicts for retrieved passages ({@code ganglion.reflex.inspect.passages}); {@code null} when no reflex
+   * verticle answers or it fails (fail open: the passages are used, the trace says the screening failed).
+   */
+  public Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
+      .put("tenant", tenant).put("kb", kb);
+    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT_PASSAGES, request, hop)
+      .map(Message::body)
+      .otherwise(failure -> {
+        if (!(failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+          LOG.warn("passage screening failed, using the passages unscreened: {}", failure.getMessage());
+        }
+        return null;
+      });
+  }
+
+  /** Inspects {@code text} for {@code tenant}'s ask about {@code kb} (which select the tenant's injection override). */
+  public Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("text", text).put("direction", direction).put("tenant", tenant)
+      .put("kb", kb);
     return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT, request, hop)
       .map(Message::body)
       .map(reply -> {
@@ -60,7 +79,7 @@ public final class ReflexHook {
         if (reply.getJsonObject("injection") != null) {
           detail.put("injection", reply.getJsonObject("injection"));
         }
-        // redact and flag forward the redacted text; allow returns the text as it was
+        // redact and flag forward the redacted text (InspectionAction); allow returns the text as it was
         return new Inspection("ok", action, "block".equals(action) ? text : redacted, detail);
       })
       .recover(failure -> {

@@ -1,9 +1,8 @@
 package io.ganglion.reflex.impl;
 
-import io.ganglion.bus.Addresses;
-import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.orchestration.AskStreams;
+import io.ganglion.orchestration.AskClient;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexAsk;
 import io.ganglion.reflex.cache.CacheKey;
@@ -15,8 +14,6 @@ import io.ganglion.reflex.rules.RuleBook;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Optional;
@@ -125,12 +122,7 @@ public final class AskGate {
   }
 
   private Future<ReflexAnswer> orchestrate(ReflexAsk ask, JsonObject request, String routedBy) {
-    DeliveryOptions options = Deadlines.within(ask.timeoutMs());
-    if (ask.stream() != null) {
-      options.addHeader(AskStreams.STREAM_HEADER, ask.stream());
-    }
-    return vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, request, options)
-      .map(Message::body)
+    return AskClient.ask(vertx, request, ask.stream(), ask.timeoutMs())
       .map(answer -> ReflexAnswer.of(ReflexAnswer.Source.ORCHESTRATOR, routedBy, answer));
   }
 
@@ -149,17 +141,13 @@ public final class AskGate {
     if (answer.rule() != null) {
       stepData.put("rule", answer.rule());
     }
-    bus.send(stream, event(AskStreams.STEP, stepData));
-    bus.send(stream, event(AskStreams.TOKEN, new JsonObject().put("text", json.getString("answer", ""))));
+    bus.send(stream, AskStreams.event(AskStreams.STEP, stepData));
+    bus.send(stream, AskStreams.event(AskStreams.TOKEN, new JsonObject().put("text", json.getString("answer", ""))));
     var citations = json.getJsonArray("citations");
     if (citations != null) {
       for (int i = 0; i < citations.size(); i++) {
-        bus.send(stream, event(AskStreams.CITATION, citations.getJsonObject(i)));
+        bus.send(stream, AskStreams.event(AskStreams.CITATION, citations.getJsonObject(i)));
       }
     }
-  }
-
-  private static JsonObject event(String name, JsonObject data) {
-    return new JsonObject().put("event", name).put("data", data);
   }
 }

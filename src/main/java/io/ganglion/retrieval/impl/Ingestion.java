@@ -1,9 +1,8 @@
 package io.ganglion.retrieval.impl;
 
-import io.ganglion.bus.Addresses;
-import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.bus.Vectors;
+import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.ingest.Chunk;
 import io.ganglion.retrieval.ingest.Chunker;
@@ -14,8 +13,6 @@ import io.ganglion.store.DocumentRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
@@ -58,6 +55,7 @@ public final class Ingestion {
   }
 
   private final Vertx vertx;
+  private final EmbedClient embeds;
   private final RetrievalWorkers workers;
   private final Chunker chunker;
   private final DocumentRepository documents;
@@ -65,6 +63,7 @@ public final class Ingestion {
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents, KbIndexes indexes) {
     this.vertx = vertx;
+    this.embeds = EmbedClient.create(vertx);
     this.workers = workers;
     this.chunker = chunker;
     this.documents = documents;
@@ -136,9 +135,7 @@ public final class Ingestion {
   }
 
   private Future<List<float[]>> embedGroup(List<String> texts, int attempt) {
-    JsonObject request = new JsonObject().put("texts", new JsonArray(new ArrayList<>(texts))).put("kind", "passage");
-    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED, request, Deadlines.within(EMBED_TIMEOUT_MS))
-      .map(reply -> Vectors.allFromJson(reply.body().getJsonArray("vectors")))
+    return embeds.vectors(texts, TextKind.PASSAGE, EMBED_TIMEOUT_MS)
       .recover(failure -> {
         if (attempt < EMBED_RETRIES && ErrorCode.of(failure) == ErrorCode.OVERLOADED) {
           Promise<List<float[]>> retry = Promise.promise();
@@ -191,14 +188,12 @@ public final class Ingestion {
     return p.input().title() != null ? p.input().title() : p.parsed().title();
   }
 
+  /** A document's failure by the one table; what it cannot name (a store error) is "could not store", 5031. */
   private static Outcome failure(String id, Throwable cause) {
-    Throwable e = cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-    if (e instanceof MalformedDocumentException) {
-      return new Outcome(id, 0, ErrorCode.UNPROCESSABLE, e.getMessage());
+    ErrorCode code = ErrorCode.of(cause);
+    if (code == ErrorCode.INTERNAL) {
+      return new Outcome(id, 0, ErrorCode.UNAVAILABLE, "could not store the document: " + ErrorCode.unwrap(cause).getMessage());
     }
-    if (e instanceof ReplyException re) {
-      return new Outcome(id, 0, ErrorCode.of(re), re.getMessage());
-    }
-    return new Outcome(id, 0, ErrorCode.UNAVAILABLE, "could not store the document: " + e.getMessage());
+    return new Outcome(id, 0, code, ErrorCode.unwrap(cause).getMessage());
   }
 }

@@ -3,7 +3,8 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.bus.Vectors;
+import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
@@ -37,12 +38,14 @@ public final class Searcher {
   private final KbIndexes indexes;
   private final RetrievalConfig config;
   private final long busTimeoutMs;
+  private final EmbedClient embeds;
 
   public Searcher(Vertx vertx, KbIndexes indexes, RetrievalConfig config, long busTimeoutMs) {
     this.vertx = vertx;
     this.indexes = indexes;
     this.config = config;
     this.busTimeoutMs = busTimeoutMs;
+    this.embeds = EmbedClient.create(vertx);
   }
 
   /** The parsed parameters of a search request. */
@@ -123,9 +126,7 @@ public final class Searcher {
   }
 
   private Future<float[]> embed(String query) {
-    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_EMBED,
-        new JsonObject().put("texts", new JsonArray().add(query)).put("kind", "query"), Deadlines.within(busTimeoutMs))
-      .map(reply -> Vectors.fromJson(reply.body().getJsonArray("vectors").getJsonArray(0)));
+    return embeds.vectors(List.of(query), TextKind.QUERY, busTimeoutMs).map(vectors -> vectors.get(0));
   }
 
   private Future<List<Hit>> rerank(Request request, List<Hit> hits) {

@@ -127,7 +127,7 @@ final class Shard implements Closeable {
   @Override
   public void close() throws IOException {
     writeLock.lock();
-    try {
+    try (vectors) {
       keyword.close();
     } finally {
       writeLock.unlock();

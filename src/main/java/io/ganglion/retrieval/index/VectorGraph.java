@@ -9,9 +9,11 @@ import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
+import java.io.Closeable;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -31,8 +33,14 @@ import java.util.concurrent.ConcurrentHashMap;
  * own {@link GraphSearcher} (JVector's search scratch is per searcher and sized by the graph), so callers should be
  * a fixed pool of platform threads, not virtual threads or a thread per call. {@link #add} and {@link #delete} must
  * be serialised by the caller.
+ * <p>
+ * <b>NOTE</b>: the searchers live in JVector's {@link ExplicitThreadLocal} (as in {@code GraphIndexBuilder}), so
+ * {@link #close} can close every one of them, then the builder; a plain {@code ThreadLocal} would keep each pool
+ * thread's searcher, and through it this generation's graph, for as long as the thread lives. Closing while a search
+ * is still walking this generation is safe: on-heap graph views hold nothing to release, and a searcher made after
+ * the close is collected with the generation.
  */
-final class VectorGraph {
+final class VectorGraph implements Closeable {
 
   // degree 32 = Lucene HNSW's layer-0 degree at its default M = 16; bench/ann.sh measures recall at these settings
   static final int MAX_DEGREE = 32;
@@ -49,7 +57,8 @@ final class VectorGraph {
   private final Map<String, Set<String>> chunksOfDocument = new ConcurrentHashMap<>();
   private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
   private final GraphIndexBuilder builder;
-  private final ThreadLocal<GraphSearcher> searchers;
+  private final ExplicitThreadLocal<GraphSearcher> searchers;
+  private volatile boolean closed;
 
   VectorGraph(int dimension) {
     this.vectors = new GrowableVectorValues(dimension);
@@ -58,7 +67,7 @@ final class VectorGraph {
       .withNeighborOverflow(NEIGHBOR_OVERFLOW)
       .withAlpha(ALPHA)
       .build();
-    this.searchers = ThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
+    this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
   }
 
   int dimension() {
@@ -143,6 +152,11 @@ final class VectorGraph {
 
   int live() {
     return ordinals.size();
+  }
+
+  /** Whether {@link #close} ran (the generation was replaced or dropped). */
+  boolean closed() {
+    return closed;
   }
 
   int ordinals() {
@@ -240,6 +254,19 @@ final class VectorGraph {
       if (deleted.get(i)) {
         builder.markNodeDeleted(i);
       }
+    }
+  }
+
+  /** Closes every thread's searcher, then the builder. Called when this generation is replaced or dropped. */
+  @Override
+  public void close() throws IOException {
+    closed = true;
+    try (builder) {
+      searchers.close();
+    } catch (IOException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("closing the vector searchers failed", e);
     }
   }
 }

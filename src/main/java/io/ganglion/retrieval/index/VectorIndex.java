@@ -3,6 +3,7 @@ package io.ganglion.retrieval.index;
 import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,9 +14,10 @@ import java.util.Map;
  * normalised to unit length on the way in; their dimension is fixed by the first one.
  * <p>
  * <b>NOTE</b>: searches read the current generation without locking; writes, {@link #compact} and
- * {@link #writeSnapshot} must be serialised by the caller (the shard's write lock).
+ * {@link #writeSnapshot} must be serialised by the caller (the shard's write lock). A generation that is replaced is
+ * closed, and {@link #close} closes the current one.
  */
-final class VectorIndex {
+final class VectorIndex implements Closeable {
 
   private static final VectorTypeSupport TYPES = VectorizationProvider.getInstance().getVectorTypeSupport();
 
@@ -66,6 +68,11 @@ final class VectorIndex {
     return g.search(unit(query), k, filters);
   }
 
+  /** The current generation, {@code null} while empty. */
+  VectorGraph generation() {
+    return graph;
+  }
+
   /** The dimension of the stored vectors, 0 while empty. */
   int dimension() {
     VectorGraph g = graph;
@@ -82,8 +89,11 @@ final class VectorIndex {
     return g == null ? 0 : g.ordinals() - g.live();
   }
 
-  /** Rebuilds the graph from the live vectors only, dropping deleted ordinals. Searches continue on the old one. */
-  void compact() {
+  /**
+   * Rebuilds the graph from the live vectors only, dropping deleted ordinals, and closes the old one (searches still
+   * on it finish; see {@link VectorGraph}).
+   */
+  void compact() throws IOException {
     VectorGraph old = graph;
     if (old == null || old.live() == old.ordinals()) {
       return;
@@ -95,6 +105,15 @@ final class VectorIndex {
       }
     }
     graph = fresh;
+    old.close();
+  }
+
+  @Override
+  public void close() throws IOException {
+    VectorGraph g = graph;
+    if (g != null) {
+      g.close();
+    }
   }
 
   void writeSnapshot(Path dir) throws IOException {

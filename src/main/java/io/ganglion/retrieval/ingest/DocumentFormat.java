@@ -38,10 +38,4 @@ public enum DocumentFormat {
       default -> null;
     });
   }
-
-  /** The format for a file name by its extension, e.g. {@code guide.md}; empty when unknown. */
-  public static Optional<DocumentFormat> ofFileName(String fileName) {
-    int dot = fileName == null ? -1 : fileName.lastIndexOf('.');
-    return dot < 0 ? Optional.empty() : of(fileName.substring(dot + 1));
-  }
 }

@@ -34,9 +34,9 @@ class TextEmbedderTest {
     List<Embedding> e = bge.embed(List.of("A man is eating food.", "A man is eating a piece of bread.",
       "The girl is carrying a baby.", "A stock market crash wiped out pension savings."), TextKind.PASSAGE);
 
-    double paraphrase = Embedding.cosine(e.get(0).vector(), e.get(1).vector());
-    double unrelated = Math.max(Embedding.cosine(e.get(0).vector(), e.get(2).vector()),
-      Embedding.cosine(e.get(0).vector(), e.get(3).vector()));
+    double paraphrase = Similarity.cosine(e.get(0).vector(), e.get(1).vector());
+    double unrelated = Math.max(Similarity.cosine(e.get(0).vector(), e.get(2).vector()),
+      Similarity.cosine(e.get(0).vector(), e.get(3).vector()));
     assertThat(paraphrase).isGreaterThan(unrelated + 0.15);
   }
 
@@ -45,7 +45,7 @@ class TextEmbedderTest {
   void unitVectors() throws Exception {
     Embedding e = bge.embed(List.of("Vert.x is a toolkit for reactive applications."), TextKind.PASSAGE).get(0);
 
-    double norm = Math.sqrt(Embedding.cosine(e.vector(), e.vector()));
+    double norm = Math.sqrt(Similarity.cosine(e.vector(), e.vector()));
     assertThat(e.vector()).hasSize(384);
     assertThat(norm).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
     assertThat(e.tokens()).isBetween(8, 20);
@@ -64,7 +64,7 @@ class TextEmbedderTest {
     List<Embedding> batched = bge.embed(texts, TextKind.PASSAGE);
     for (int i = 0; i < texts.size(); i++) {
       Embedding alone = bge.embed(List.of(texts.get(i)), TextKind.PASSAGE).get(0);
-      assertThat(Embedding.cosine(batched.get(i).vector(), alone.vector())).as("text %d", i).isGreaterThan(0.99);
+      assertThat(Similarity.cosine(batched.get(i).vector(), alone.vector())).as("text %d", i).isGreaterThan(0.99);
       assertThat(batched.get(i).tokens()).isEqualTo(alone.tokens());
     }
   }
@@ -89,7 +89,7 @@ class TextEmbedderTest {
     Embedding passage = bge.embed(List.of(text), TextKind.PASSAGE).get(0);
 
     assertThat(query.tokens()).isGreaterThan(passage.tokens() + 5);
-    assertThat(Embedding.cosine(query.vector(), passage.vector())).isLessThan(0.999).isGreaterThan(0.5);
+    assertThat(Similarity.cosine(query.vector(), passage.vector())).isLessThan(0.999).isGreaterThan(0.5);
   }
 
   static String sentence(Random random, int words) {

@@ -98,10 +98,9 @@ class ParsersTest {
   }
 
   @Test
-  @DisplayName("Formats resolve from media types and file names; unknown ones resolve to nothing")
+  @DisplayName("Formats resolve from media types; unknown ones resolve to nothing")
   void formats() {
     assertThat(DocumentFormat.of("text/markdown; charset=utf-8")).contains(DocumentFormat.MARKDOWN);
-    assertThat(DocumentFormat.ofFileName("Report.PDF")).contains(DocumentFormat.PDF);
     assertThat(DocumentFormat.of("image/png")).isEmpty();
   }
 }

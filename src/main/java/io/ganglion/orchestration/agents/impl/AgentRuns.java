@@ -114,7 +114,8 @@ public final class AgentRuns {
     return catalog.find(start.tenant(), start.agent()).compose(found -> {
       AgentSpec spec = found.spec();
       check(spec, start);
-      return services.reflex().inspect(start.input(), "input", io.ganglion.bus.Deadlines.within(hopTimeoutMs))
+      return services.reflex().inspect(start.input(), "input", start.tenant(), null,
+        io.ganglion.bus.Deadlines.within(hopTimeoutMs))
         .compose(inspection -> {
           if (inspection.blocked()) {
             return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the input was blocked by policy"));

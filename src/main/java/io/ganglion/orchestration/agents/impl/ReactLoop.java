@@ -108,7 +108,7 @@ final class ReactLoop {
   }
 
   private Future<ChatResult> call(RunState run, String provider, ChatRequest request) {
-    OutputGuard guard = new OutputGuard(services.reflex(), run::hop, true,
+    OutputGuard guard = new OutputGuard(services.reflex(), run.tenant, null, run::hop, true,
       text -> run.emit(RunStreams.TOKEN, new JsonObject().put("text", text)));
     ChatStream stream = services.models().chain(provider).stream(request, guard::accept);
     run.calling(stream);

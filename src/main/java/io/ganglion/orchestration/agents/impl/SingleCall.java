@@ -33,7 +33,7 @@ final class SingleCall {
     LlmProviderConfig.Price price = services.models().price(provider);
     long started = System.nanoTime();
     return services.budgets().reserve(run, prompt + maxTokens, price.cost(prompt, maxTokens)).compose(reservation -> {
-      OutputGuard guard = new OutputGuard(services.reflex(), run::hop, true, text -> {
+      OutputGuard guard = new OutputGuard(services.reflex(), run.tenant, null, run::hop, true, text -> {
         if (answer) {
           run.emit(RunStreams.TOKEN, new JsonObject().put("text", text));
         }

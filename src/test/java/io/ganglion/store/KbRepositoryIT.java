@@ -1,0 +1,57 @@
+package io.ganglion.store;
+
+import io.ganglion.bus.ErrorCode;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static io.ganglion.store.StorePostgres.await;
+import static io.ganglion.store.StorePostgres.failsWith;
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("KbRepository on a real PostgreSQL")
+class KbRepositoryIT {
+
+  static KbRepository kbs;
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    kbs = new KbRepository(StorePostgres.pool(vertx));
+  }
+
+  @Test
+  @DisplayName("another tenant's knowledge base is not found, listed or deleted by name")
+  void tenantScoped() {
+    String owner = StorePostgres.tenant();
+    String other = StorePostgres.tenant();
+    KbRepository.Kb kb = await(kbs.create(owner, "handbook"));
+    assertThat(await(kbs.get(owner, "handbook"))).contains(kb);
+    assertThat(await(kbs.get(other, "handbook"))).isEmpty();
+    assertThat(await(kbs.list(other))).isEmpty();
+    assertThat(await(kbs.delete(other, "handbook"))).isFalse();
+    assertThat(await(kbs.list(owner))).containsExactly(kb);
+  }
+
+  @Test
+  @DisplayName("a name the tenant already uses fails with 4090 (conflict); another tenant may use it")
+  void duplicateName() {
+    String owner = StorePostgres.tenant();
+    await(kbs.create(owner, "faq"));
+    assertThat(failsWith(kbs.create(owner, "faq"), ErrorCode.CONFLICT)).isEqualTo("knowledge base 'faq' already exists");
+    assertThat(await(kbs.create(StorePostgres.tenant(), "faq")).name()).isEqualTo("faq");
+  }
+
+  @Test
+  @DisplayName("delete removes the knowledge base once: true, then false")
+  void deleteOnce() {
+    String owner = StorePostgres.tenant();
+    await(kbs.create(owner, "old"));
+    assertThat(await(kbs.delete(owner, "old"))).isTrue();
+    assertThat(await(kbs.delete(owner, "old"))).isFalse();
+    assertThat(await(kbs.get(owner, "old"))).isEmpty();
+  }
+}
