@@ -346,9 +346,9 @@ class AgentsIT {
     agent(scenario, agentSpec(scenario, "local__echo").put("provider", provider));
 
     HttpResponse<String> response = server.postJson("/v1/agents/" + scenario + "/runs",
-      new JsonObject().put("input", "Echo something.").put("stream", true).encode());
+      new JsonObject().put("input", "Hello there.").put("stream", true).encode());
 
-    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
     List<SseEvents.Event> events = SseEvents.parse(response.body());
     List<String> names = events.stream().map(SseEvents.Event::name).toList();
     assertThat(names).contains("step", "tool_call", "tool_result", "token").last().isEqualTo("done");
