@@ -200,6 +200,36 @@ class AgentRestartIT {
   }
 
   @Test
+  @DisplayName("with Redis down a run with a cost budget ends failed (fail closed) while a token-only run goes on")
+  void costBudgetFailsClosed() throws Exception {
+    Path dir = Files.createTempDirectory(Path.of("target"), "it-agent-redis-down-");
+    io.ganglion.store.EmbeddedRedisServer redis = io.ganglion.store.EmbeddedRedisServer.start(dir);
+    try (TestServer server = TestServer.start(dir, Map.of("config", config.toString(), "redis.url", redis.url(),
+      "admin.key", "redis-down-admin-key-0123456789"))) {
+      agent(server, "priced", new JsonObject().put("instructions", "scenario:none.")
+        .put("budget", new JsonObject().put("costUsd", 1.0).put("tokens", 100_000)));
+      agent(server, "counted", new JsonObject().put("instructions", "scenario:none.")
+        .put("budget", new JsonObject().put("tokens", 100_000)));
+      HttpResponse<String> created = server.postJson("/v1/admin/keys", "{\"tenant\":\"default\",\"scopes\":[\"chat\"]}");
+      String key = TestServer.json(created).getString("key");
+
+      redis.close();
+      JsonObject priced = TestServer.json(server.send(server.request("/v1/agents/priced/runs")
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"input\":\"hi\"}")).build()));
+      JsonObject counted = TestServer.json(server.send(server.request("/v1/agents/counted/runs")
+        .header("Authorization", "Bearer " + key).header("Content-Type", "application/json")
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"input\":\"hi\"}")).build()));
+
+      assertThat(priced.getString("status")).isEqualTo("failed");
+      assertThat(priced.getJsonObject("error").getString("code")).isEqualTo("unavailable");
+      assertThat(priced.getJsonObject("error").getString("message")).contains("cost budget cannot be checked");
+      assertThat(counted.getString("status")).isEqualTo("completed");
+      assertThat(counted.getString("output")).isEqualTo("No scenario matched.");
+    }
+  }
+
+  @Test
   @DisplayName("without a configured LLM provider, creating a run answers 422 saying an agent needs one")
   void noProvider() {
     TestServer shared = TestServer.shared();
