@@ -182,6 +182,10 @@ class AgentRestartIT {
       assertThat(server.postJson("/v1/runs/" + cancelled + "/approve", "").statusCode()).isEqualTo(409);
       assertThat(server.postJson("/v1/runs/" + rejected + "/approve", "").statusCode()).isEqualTo(409);
       assertThat(count("note")).isEqualTo(notes);
+      List<String> actions = eventually(() -> TestServer.json(server.get("/v1/admin/audit?tenant=default&limit=200"))
+          .getJsonArray("events").stream().map(e -> ((JsonObject) e).getString("action")).toList(),
+        a -> a.contains("run.reject") && a.contains("run.cancel"));
+      assertThat(actions).contains("agent.create");
     }
   }
 
