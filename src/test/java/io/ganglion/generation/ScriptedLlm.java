@@ -90,6 +90,9 @@ public final class ScriptedLlm implements AutoCloseable {
 
   private final HttpServer server;
   private final List<Turn> received = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.atomic.LongAdder serviceNanos = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.LongAdder answered = new java.util.concurrent.atomic.LongAdder();
+  private volatile boolean recording = true;
   private volatile Function<Turn, Reply> script = turn -> Reply.text("No script.");
 
   private ScriptedLlm(HttpServer server) {
@@ -124,12 +127,35 @@ public final class ScriptedLlm implements AutoCloseable {
     return List.copyOf(received);
   }
 
+  /** Stops keeping every request (benchmarks send too many to keep). */
+  public ScriptedLlm notRecording() {
+    recording = false;
+    return this;
+  }
+
+  /** Mean time from a request's last byte to its response's last byte, in milliseconds. */
+  public double meanServiceMs() {
+    long n = answered.sum();
+    return n == 0 ? 0 : serviceNanos.sum() / 1e6 / n;
+  }
+
+  public long answered() {
+    return answered.sum();
+  }
+
   private void handle(HttpServerRequest request) {
     request.body().onSuccess(buffer -> {
+      long arrived = System.nanoTime();
+      request.response().endHandler(v -> {
+        serviceNanos.add(System.nanoTime() - arrived);
+        answered.increment();
+      });
       JsonObject body = buffer.toJsonObject();
       boolean anthropic = request.path().endsWith("/messages");
       Turn turn = anthropic ? anthropicTurn(body) : openAiTurn(body);
-      received.add(turn);
+      if (recording) {
+        received.add(turn);
+      }
       Reply reply;
       try {
         reply = script.apply(turn);
