@@ -2,7 +2,6 @@ package io.ganglion.http.routes;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
@@ -142,15 +141,7 @@ public final class AgentRoutes {
         sse.event("done", run);
         sse.end();
       })
-      .onFailure(failure -> {
-        if (sse.unstarted()) {
-          sse.end();
-          ctx.fail(failure);
-        } else {
-          sse.event("error", ErrorResponder.body(failure));
-          sse.end();
-        }
-      });
+      .onFailure(failure -> sse.fail(failure, body -> sse.event("error", body)));
   }
 
   private void forward(RoutingContext ctx, String address, JsonObject request, int status) {

@@ -46,7 +46,7 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   /** A string, or the text parts of a content array ({@code [{"type":"text","text":...}]}). */
-  private static String text(Object content) {
+  static String text(Object content) {
     if (content instanceof String s) {
       return s;
     }

@@ -5,7 +5,6 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.generation.ToolDefinition;
-import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
@@ -177,7 +176,7 @@ final class OpenAiTools {
       if (!(item instanceof JsonObject m) || !(m.getValue("role") instanceof String role)) {
         throw ErrorCode.INVALID_REQUEST.exception("each message needs a 'role'");
       }
-      String content = text(m.getValue("content"));
+      String content = OpenAiChat.text(m.getValue("content"));
       switch (role) {
         case "system", "developer" -> system.append(system.isEmpty() ? "" : "\n\n").append(content);
         case "user" -> turns.add(new JsonObject().put("role", "user").put("content", content));
@@ -269,25 +268,6 @@ final class OpenAiTools {
     return calls;
   }
 
-  private static String text(Object content) {
-    if (content == null) {
-      return "";
-    }
-    if (content instanceof String s) {
-      return s;
-    }
-    if (content instanceof JsonArray parts) {
-      StringBuilder out = new StringBuilder();
-      for (Object part : parts) {
-        if (part instanceof JsonObject p && "text".equals(p.getString("type")) && p.getValue("text") instanceof String t) {
-          out.append(out.isEmpty() ? "" : "\n").append(t);
-        }
-      }
-      return out.toString();
-    }
-    throw ErrorCode.INVALID_REQUEST.exception("message 'content' must be a string or an array of text parts");
-  }
-
   private static void startOnce(SseStream sse, OpenAiChat.Chunks chunks) {
     if (!chunks.started()) {
       chunks.markStarted();
@@ -296,12 +276,6 @@ final class OpenAiTools {
   }
 
   private static void fail(RoutingContext ctx, SseStream sse, Throwable failure) {
-    if (sse.unstarted()) {
-      sse.end();
-      ctx.fail(failure);
-    } else {
-      sse.data(ErrorResponder.body(failure).encode());
-      sse.end();
-    }
+    sse.fail(failure, body -> sse.data(body.encode()));
   }
 }

@@ -229,14 +229,7 @@ public final class McpConnection {
   private void lost(String why) {
     unavailable = "restarting: " + why;
     LOG.warn("MCP server {} is down ({}); its tools are unavailable until it is back", config.name(), why);
-    McpAsyncClient dead = client;
-    client = null;
-    if (dead != null) {
-      vertx.executeBlocking(() -> {
-        dead.close();
-        return null;
-      }, false);
-    }
+    discardClient();
     scheduleRestart();
   }
 
@@ -246,6 +239,13 @@ public final class McpConnection {
     }
     unavailable = "cannot connect: " + failure.getMessage();
     LOG.warn("MCP server {} cannot be reached: {} (next try in {} ms)", config.name(), failure.getMessage(), backoffMs);
+    discardClient();
+    scheduleRestart();
+    return Future.failedFuture(failure);
+  }
+
+  /** Drops the current client; closing it (the SDK may wait on its process) happens on a worker. */
+  private void discardClient() {
     McpAsyncClient dead = client;
     client = null;
     if (dead != null) {
@@ -254,8 +254,6 @@ public final class McpConnection {
         return null;
       }, false);
     }
-    scheduleRestart();
-    return Future.failedFuture(failure);
   }
 
   private void scheduleRestart() {
