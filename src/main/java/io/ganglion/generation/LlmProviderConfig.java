@@ -29,8 +29,8 @@ import java.util.Locale;
  * @param breakerResetMs     time an open breaker waits before letting one trial call through
  * @param defaultMaxTokens   max tokens when the request gives none (Anthropic requires a value)
  * @param fallback           names of the providers to try, in order, when this one fails
- * @param price              what its model costs ({@code price: {inputPerMTok, outputPerMTok}}, US dollars per million
- *                           tokens; none configured: free), for agent cost budgets, replies and metrics
+ * @param inputCostPerMillionTokens  price of a million prompt tokens (0 = not priced), for agent cost budgets, replies and the cost metric
+ * @param outputCostPerMillionTokens price of a million generated tokens (0 = not priced)
  */
 public record LlmProviderConfig(
   String name,
@@ -49,9 +49,15 @@ public record LlmProviderConfig(
   long breakerResetMs,
   int defaultMaxTokens,
   List<String> fallback,
-  Price price) {
+  double inputCostPerMillionTokens,
+  double outputCostPerMillionTokens) {
 
-  /** US dollars per million prompt (input) and completion (output) tokens. */
+  /** What its model costs, from {@code inputCostPerMillionTokens} and {@code outputCostPerMillionTokens}. */
+  public Price price() {
+    return new Price(inputCostPerMillionTokens, outputCostPerMillionTokens);
+  }
+
+  /** US dollars per million prompt (input) and completion (output) tokens; for agent cost budgets, replies and metrics. */
   public record Price(double inputPerMTok, double outputPerMTok) {
 
     public static final Price FREE = new Price(0, 0);
@@ -114,28 +120,8 @@ public record LlmProviderConfig(
       positiveLong(json, "breakerResetMs", 30_000, key),
       (int) rangedLong(json, "defaultMaxTokens", 1024, 1, 1_000_000, key),
       names(json, "fallback", key),
-      price(json.getValue("price"), key + ".price"));
-  }
-
-  private static Price price(Object value, String key) {
-    if (value == null) {
-      return Price.FREE;
-    }
-    if (!(value instanceof JsonObject price)) {
-      throw new ConfigException(key, "must be {inputPerMTok, outputPerMTok} in US dollars per million tokens");
-    }
-    return new Price(dollars(price, "inputPerMTok", key), dollars(price, "outputPerMTok", key));
-  }
-
-  private static double dollars(JsonObject price, String field, String key) {
-    Object value = price.getValue(field);
-    if (value == null) {
-      return 0;
-    }
-    if (!(value instanceof Number n) || !(n.doubleValue() >= 0) || n.doubleValue() > 1_000_000) {
-      throw new ConfigException(key + "." + field, "must be a non-negative number of dollars, got " + value);
-    }
-    return n.doubleValue();
+      cost(json, "inputCostPerMillionTokens", key),
+      cost(json, "outputCostPerMillionTokens", key));
   }
 
   private static String requiredString(JsonObject json, String field, String key) {
@@ -157,6 +143,18 @@ public record LlmProviderConfig(
       throw new ConfigException(key, "must be an absolute http or https URL, got " + value);
     }
     return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+  }
+
+  /** A price in the operator's currency (USD in the dashboard), 0 when not set: what the cost metric multiplies by. */
+  private static double cost(JsonObject json, String field, String key) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() < 0 || Double.isNaN(n.doubleValue())) {
+      throw new ConfigException(key + "." + field, "must be a number of at least 0, got " + value);
+    }
+    return n.doubleValue();
   }
 
   private static long positiveLong(JsonObject json, String field, long defaultValue, String key) {

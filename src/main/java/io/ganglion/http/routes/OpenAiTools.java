@@ -5,6 +5,7 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.generation.ToolDefinition;
+import io.ganglion.http.FieldFailure;
 import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
@@ -22,6 +23,11 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The chat-completions models beyond {@code kb:}: {@code agent:<name>} runs the agent on the last user message (the
@@ -34,6 +40,16 @@ final class OpenAiTools {
 
   static final String AGENT_PREFIX = "agent:";
   static final String LLM_PREFIX = "llm:";
+
+  /** Fields through which a client offers its own tools: passed through on {@code llm:}, refused elsewhere. */
+  static final List<String> CLIENT_TOOL_FIELDS = List.of("tools", "tool_choice", "functions", "function_call");
+
+  /**
+   * The request fields an {@code llm:} model honours: the {@code kb:} set plus {@code tools}; anything else (including
+   * {@code tool_choice}, which not every provider takes) is refused with a 400 naming it.
+   */
+  static final Set<String> LLM_SUPPORTED = Stream.concat(OpenAiChat.SUPPORTED.stream(), Stream.of("tools"))
+    .collect(Collectors.toUnmodifiableSet());
 
   private final Vertx vertx;
   private final OrchestrationConfig config;
@@ -109,12 +125,22 @@ final class OpenAiTools {
   // llm:<provider>
 
   void complete(RoutingContext ctx, Principal principal, JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!LLM_SUPPORTED.contains(field)) {
+        throw FieldFailure.invalid(field, "'" + field + "' is not supported with llm: models (supported: "
+          + String.join(", ", new TreeSet<>(LLM_SUPPORTED)) + ")");
+      }
+    }
+    Object n = body.getValue("n");
+    if (n != null && !(n instanceof Number number && number.doubleValue() == 1)) {
+      throw FieldFailure.invalid("n", "only n=1 is supported: one answer per request");
+    }
     String model = body.getString("model");
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("provider", model.substring(LLM_PREFIX.length())).put("request", chatRequest(body));
     Object stream = body.getValue("stream");
     if (stream != null && !(stream instanceof Boolean)) {
-      throw ErrorCode.INVALID_REQUEST.exception("'stream' must be a boolean");
+      throw FieldFailure.invalid("stream", "'stream' must be a boolean");
     }
     JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
     boolean includeUsage = Boolean.TRUE.equals(options.getValue("include_usage"));
@@ -168,15 +194,15 @@ final class OpenAiTools {
   /** The client's chat turned into the orchestrator's {@code ChatRequest} JSON, tools and tool turns included. */
   static JsonObject chatRequest(JsonObject body) {
     if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
-      throw ErrorCode.INVALID_REQUEST.exception("'messages' must be a non-empty array");
+      throw FieldFailure.invalid("messages", "'messages' must be a non-empty array");
     }
     StringBuilder system = new StringBuilder();
     JsonArray turns = new JsonArray();
-    for (Object item : messages) {
-      if (!(item instanceof JsonObject m) || !(m.getValue("role") instanceof String role)) {
-        throw ErrorCode.INVALID_REQUEST.exception("each message needs a 'role'");
+    for (int i = 0; i < messages.size(); i++) {
+      if (!(messages.getValue(i) instanceof JsonObject m) || !(m.getValue("role") instanceof String role)) {
+        throw FieldFailure.invalid("messages[" + i + "].role", "each message needs a 'role'");
       }
-      String content = OpenAiChat.text(m.getValue("content"));
+      String content = OpenAiChat.text(m.getValue("content"), i);
       switch (role) {
         case "system", "developer" -> system.append(system.isEmpty() ? "" : "\n\n").append(content);
         case "user" -> turns.add(new JsonObject().put("role", "user").put("content", content));
@@ -196,40 +222,25 @@ final class OpenAiTools {
         }
         case "tool" -> {
           if (!(m.getValue("tool_call_id") instanceof String id)) {
-            throw ErrorCode.INVALID_REQUEST.exception("a 'tool' message needs 'tool_call_id'");
+            throw FieldFailure.invalid("messages[" + i + "].tool_call_id", "a 'tool' message needs 'tool_call_id'");
           }
           turns.add(new JsonObject().put("role", "tool").put("content", content).put("toolCallId", id));
         }
-        default -> throw ErrorCode.INVALID_REQUEST.exception("unknown message role '" + role + "'");
+        default -> throw FieldFailure.invalid("messages[" + i + "].role", "unknown message role '" + role + "'");
       }
     }
     JsonObject request = new JsonObject().put("messages", turns);
     if (!system.isEmpty()) {
       request.put("system", system.toString());
     }
-    Object maxTokens = body.getValue("max_completion_tokens", body.getValue("max_tokens"));
-    if (maxTokens != null) {
-      if (!(maxTokens instanceof Number n) || n.intValue() < 1) {
-        throw ErrorCode.INVALID_REQUEST.exception("'max_tokens' must be a positive integer");
-      }
-      request.put("maxTokens", n.intValue());
-    }
-    if (body.getValue("temperature") instanceof Number t) {
-      request.put("temperature", t.doubleValue());
-    }
-    Object stop = body.getValue("stop");
-    if (stop instanceof String s) {
-      request.put("stop", new JsonArray().add(s));
-    } else if (stop instanceof JsonArray a) {
-      request.put("stop", a);
-    }
+    request.mergeIn(OpenAiChat.sampling(body));
     if (body.getValue("tools") instanceof JsonArray tools) {
       JsonArray definitions = new JsonArray();
       for (Object t : tools) {
         JsonObject function = t instanceof JsonObject tool ? tool.getJsonObject("function") : null;
         if (function == null || !(function.getValue("name") instanceof String name)
           || !ToolDefinition.NAME.matcher(name).matches()) {
-          throw ErrorCode.INVALID_REQUEST.exception("'tools' entries must be {type:function, function:{name, "
+          throw FieldFailure.invalid("tools", "'tools' entries must be {type:function, function:{name, "
             + "description?, parameters?}} with names matching " + ToolDefinition.NAME.pattern());
         }
         definitions.add(new JsonObject().put("name", name).put("description", function.getString("description", ""))
@@ -237,7 +248,7 @@ final class OpenAiTools {
       }
       request.put("tools", definitions);
     } else if (body.containsKey("tools")) {
-      throw ErrorCode.INVALID_REQUEST.exception("'tools' must be an array");
+      throw FieldFailure.invalid("tools", "'tools' must be an array");
     }
     return request;
   }

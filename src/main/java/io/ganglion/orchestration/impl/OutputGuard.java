@@ -83,6 +83,11 @@ public final class OutputGuard {
     return tail.map(v -> released.toString());
   }
 
+  /** Whether a sentence was withheld by policy; read after {@link #finish()} completed. */
+  boolean withheld() {
+    return blocked > 0;
+  }
+
   public JsonObject detail() {
     if (!enabled) {
       return new JsonObject().put("status", "skipped").put("reason", "no reflex verticle deployed");

@@ -98,7 +98,7 @@ class AgentsIT {
       .put("llm", new JsonObject().put("default", "openai").put("providers", new JsonArray()
         .add(new JsonObject().put("name", "openai").put("type", "openai").put("baseUrl", llm.openAiBaseUrl())
           .put("model", "scripted-1").put("maxRetries", 0)
-          .put("price", new JsonObject().put("inputPerMTok", 1.0).put("outputPerMTok", 2.0)))
+          .put("inputCostPerMillionTokens", 1.0).put("outputCostPerMillionTokens", 2.0))
         .add(new JsonObject().put("name", "claude").put("type", "anthropic").put("baseUrl", llm.anthropicBaseUrl())
           .put("model", "claude-scripted").put("maxRetries", 0))))
       .put("tools", new JsonObject()
@@ -426,6 +426,9 @@ class AgentsIT {
     HttpResponse<String> streamed = server.postJson("/v1/chat/completions", body.copy().put("stream", true).encode());
     HttpResponse<String> withTools = server.postJson("/v1/chat/completions", body.copy().put("tools", new JsonArray()
       .add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "x")))).encode());
+    HttpResponse<String> withSampling = server.postJson("/v1/chat/completions", body.copy().put("temperature", 0.5).encode());
+    HttpResponse<String> kbWithChoice = server.postJson("/v1/chat/completions", body.copy().put("model", "kb:any")
+      .put("tool_choice", "auto").encode());
 
     assertThat(completion.getString("object")).isEqualTo("chat.completion");
     assertThat(completion.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
@@ -442,6 +445,11 @@ class AgentsIT {
     assertThat(content.toString()).isEqualTo("Agent answer to: Hello?");
     assertThat(withTools.statusCode()).isEqualTo(400);
     assertThat(TestServer.json(withTools).getJsonObject("error").getString("message")).contains("'tools'");
+    assertThat(TestServer.json(withTools).getJsonObject("error").getString("param")).isEqualTo("tools");
+    assertThat(withSampling.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(withSampling).getJsonObject("error").getString("param")).isEqualTo("temperature");
+    assertThat(kbWithChoice.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(kbWithChoice).getJsonObject("error").getString("param")).isEqualTo("tool_choice");
   }
 
   @Test
@@ -467,6 +475,12 @@ class AgentsIT {
         .add(new JsonObject().put("role", "tool").put("tool_call_id", toolCall.getString("id")).put("content", "42")))
       .encode()));
 
+    HttpResponse<String> choice = server.postJson("/v1/chat/completions", new JsonObject().put("model", "llm:openai")
+      .put("tool_choice", "auto").put("messages", new JsonArray()
+        .add(new JsonObject().put("role", "user").put("content", "Look it up."))).encode());
+
+    assertThat(choice.statusCode()).as("tool_choice is not passed through, so it is refused").isEqualTo(400);
+    assertThat(TestServer.json(choice).getJsonObject("error").getString("param")).isEqualTo("tool_choice");
     assertThat(first.getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo("tool_calls");
     assertThat(toolCall.getJsonObject("function").getString("name")).isEqualTo("lookup");
     assertThat(second.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
