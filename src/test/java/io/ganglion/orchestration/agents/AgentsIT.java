@@ -1,6 +1,8 @@
 package io.ganglion.orchestration.agents;
 
 import io.ganglion.TestServer;
+import io.ganglion.app.cli.CliProcess;
+import io.ganglion.app.cli.ExitCodes;
 import io.ganglion.generation.ScriptedLlm;
 import io.ganglion.generation.ScriptedLlm.Reply;
 import io.ganglion.generation.ScriptedLlm.Turn;
@@ -248,6 +250,36 @@ class AgentsIT {
 
     assertThat(run.getString("status")).isEqualTo("completed");
     assertThat(run.getString("output")).contains("local__fail failed").contains("the tool broke on purpose");
+  }
+
+  @Test
+  @DisplayName("ganglion agent run streams the answer, shows each tool call on stderr and exits 8 for a run without an answer")
+  void cli() throws Exception {
+    SCENARIOS.put("cli", turn -> turn.toolResults().isEmpty()
+      ? Reply.calls(call("local__echo", new JsonObject().put("text", "from the CLI")))
+      : Reply.text("The echo said: " + turn.toolResults().getFirst().text()));
+    SCENARIOS.put("cli-loop", turn -> Reply.calls(call("local__echo", new JsonObject().put("text", "again " + turn.step()))));
+    agent("cli", agentSpec("cli", "local__echo"));
+    agent("cli-loop", agentSpec("cli-loop", "local__echo").put("maxSteps", 1));
+    List<String> connection = List.of("--url", "http://127.0.0.1:" + server.ganglion().port(), "--key", server.adminKey());
+
+    CliProcess.Run answered = CliProcess.run(concat(List.of("agent", "run", "cli", "Echo it."), connection), Map.of());
+    CliProcess.Run looped = CliProcess.run(concat(List.of("agent", "run", "cli-loop", "Loop."), connection), Map.of());
+    CliProcess.Run listed = CliProcess.run(concat(List.of("agent", "list", "--json"), connection), Map.of());
+
+    assertThat(answered.code()).as(answered.err()).isZero();
+    assertThat(answered.out()).contains("The echo said:").contains("from the CLI").containsPattern("run [0-9a-f-]{36} completed");
+    assertThat(answered.err()).contains("-> local__echo").contains("<- local__echo");
+    assertThat(looped.code()).as(looped.out() + looped.err()).isEqualTo(ExitCodes.RUN_ENDED);
+    assertThat(looped.out()).contains("max_steps");
+    assertThat(new JsonObject(listed.out()).getJsonArray("agents").stream().map(a -> ((JsonObject) a).getString("name")))
+      .contains("cli", "cli-loop", "configured");
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test
