@@ -21,6 +21,7 @@ import io.ganglion.bus.MeterRegistries;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.AgentRoutes;
 import io.ganglion.http.routes.ClusterRoutes;
 import io.ganglion.http.routes.ConsoleRoutes;
 import io.ganglion.http.routes.DocsRoutes;
@@ -132,9 +133,11 @@ public final class HttpVerticle extends VerticleBase {
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.post("/v1/kbs/:kb/ask").handler(budget);
     router.post("/v1/chat/completions").handler(budget);
+    router.post("/v1/agents/:name/runs").handler(budget);
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
