@@ -55,6 +55,12 @@ public record ChunkRecord(
    *
    * @param vector the embedding of {@code chunk.indexedText(title)}
    */
+  /** The document of a chunk id made by {@link #of}: {@code <documentId>#<chunk index>}. */
+  public static String documentOf(String chunkId) {
+    int hash = chunkId.lastIndexOf('#');
+    return hash < 0 ? chunkId : chunkId.substring(0, hash);
+  }
+
   public static ChunkRecord of(String documentId, String title, Chunk chunk, Map<String, String> metadata,
                                float[] vector) {
     return new ChunkRecord(documentId, documentId + "#" + chunk.index(), title, chunk.text(),

@@ -178,29 +178,6 @@ final class KeywordIndex implements Closeable {
     }
   }
 
-  /** The document of each given chunk that is still live, by chunk id (doc values: no stored field is read). */
-  Map<String, String> documentIds(Collection<String> chunkIds) throws IOException {
-    IndexSearcher searcher = searchers.acquire();
-    try {
-      Map<String, String> out = new HashMap<>();
-      List<org.apache.lucene.index.LeafReaderContext> leaves = searcher.getIndexReader().leaves();
-      for (String chunkId : chunkIds) {
-        TopDocs top = searcher.search(new TermQuery(new Term(ChunkFields.CHUNK_ID, chunkId)), 1);
-        if (top.scoreDocs.length == 1) {
-          int doc = top.scoreDocs[0].doc;
-          org.apache.lucene.index.LeafReaderContext leaf = leaves.get(org.apache.lucene.index.ReaderUtil.subIndex(doc, leaves));
-          org.apache.lucene.index.SortedDocValues ids = leaf.reader().getSortedDocValues(ChunkFields.DOCUMENT_ID);
-          if (ids != null && ids.advanceExact(doc - leaf.docBase)) {
-            out.put(chunkId, ids.lookupOrd(ids.ordValue()).utf8ToString());
-          }
-        }
-      }
-      return out;
-    } finally {
-      searchers.release(searcher);
-    }
-  }
-
   /** Live chunks visible to searches. */
   int size() throws IOException {
     IndexSearcher searcher = searchers.acquire();
