@@ -64,7 +64,11 @@ public final class InferenceVerticle extends VerticleBase {
       throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
     }
     TextKind kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
-    return embed(new EmbedRequest(texts, kind, modelName(body))).map(EmbedReply::toJson);
+    Object laneValue = body.getValue("lane", "interactive");
+    if (!(laneValue instanceof String laneName) || !laneName.equals("interactive") && !laneName.equals("bulk")) {
+      throw ErrorCode.INVALID_REQUEST.exception("'lane' must be interactive or bulk");
+    }
+    return embed(new EmbedRequest(texts, kind, modelName(body), Lane.parse(laneName))).map(EmbedReply::toJson);
   }
 
   /** The node-local twin: the same request and reply as records, by reference. */
@@ -102,7 +106,8 @@ public final class InferenceVerticle extends VerticleBase {
   private void models(Message<JsonObject> msg) {
     JsonArray list = new JsonArray();
     for (ModelSpec spec : models.registry().specs()) {
-      list.add(new JsonObject().put("name", spec.name()).put("kind", spec.kind().name().toLowerCase())
+      list.add(new JsonObject().put("name", spec.name()).put("version", spec.version()).put("ref", spec.ref())
+        .put("current", true).put("kind", spec.kind().name().toLowerCase())
         .put("dims", spec.dims()).put("pooling", spec.pooling().name().toLowerCase()).put("maxLength", spec.maxLength())
         .put("default", spec.name().equals(models.registry().defaultEmbedding())));
     }

@@ -3,16 +3,19 @@ package io.ganglion.retrieval;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.LocalCodec;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.inference.InferenceConfig;
 import io.ganglion.inference.onnx.ModelSpec;
 import io.ganglion.retrieval.impl.DocumentInput;
+import io.ganglion.retrieval.impl.EmbedPermits;
 import io.ganglion.retrieval.impl.IngestIntake;
 import io.ganglion.retrieval.impl.IngestJobs;
 import io.ganglion.retrieval.impl.IngestRequest;
 import io.ganglion.retrieval.impl.Ingestion;
 import io.ganglion.retrieval.impl.KbIndexes;
+import io.ganglion.retrieval.impl.KbModels;
 import io.ganglion.retrieval.impl.KbRegistry;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
@@ -45,6 +48,11 @@ public final class RetrievalVerticle extends VerticleBase {
 
   /** How often changed indexes are snapshotted. */
   static final long SNAPSHOT_INTERVAL_MS = 30_000;
+  /**
+   * Bulk embedding requests ingestion keeps in flight on this node, across all jobs: 4 x 64 texts keeps a model's
+   * batches full (several requests queued while one runs) and stays far inside the bulk lane's capacity.
+   */
+  static final int INGEST_EMBEDS_IN_FLIGHT = 4;
 
   private Pool postgres;
   private DocumentRepository documents;
@@ -54,6 +62,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private TokenizerCounter tokens;
   private KbIndexes indexes;
   private KbRegistry registry;
+  private KbModels kbModels;
   private IngestIntake intake;
   private Searcher searcher;
   private long snapshotTimer;
@@ -69,13 +78,18 @@ public final class RetrievalVerticle extends VerticleBase {
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
     ModelSpec model = inference.models().stream().filter(m -> m.name().equals(inference.defaultModel())).findFirst().orElseThrow();
     indexes = new KbIndexes(workers, documents, global.dataDir().resolve("indexes"), config.shards());
-    registry = new KbRegistry(vertx, new KbRepository(postgres), documents, indexes);
-    searcher = new Searcher(vertx, indexes, config, global.busTimeoutMs());
+    KbRepository kbRepository = new KbRepository(postgres);
+    kbModels = new KbModels(vertx, kbRepository, new KbModels.ModelRef(model.ref(), model.dims()), global.busTimeoutMs());
+    registry = new KbRegistry(vertx, kbRepository, documents, indexes, kbModels);
+    searcher = new Searcher(vertx, indexes, kbModels, config, global.busTimeoutMs());
+    LocalCodec.register(vertx.eventBus(), SentenceLookup.class);
+    LocalCodec.register(vertx.eventBus(), StoredSentences.class);
     return workers.run(() -> TokenizerCounter.of(model))
       .compose(counter -> {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
-          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, indexes);
+          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, indexes,
+          new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT));
         intake = new IngestIntake(registry, ingestion, new IngestJobs(vertx, ingestion, jobs), config.asyncThreshold());
         return jobs.failInterrupted();
       })
@@ -92,7 +106,10 @@ public final class RetrievalVerticle extends VerticleBase {
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_DELETE, this::deleteDocument).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion()));
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion(),
+          bus.<SentenceLookup>localConsumer(Addresses.RETRIEVAL_SENTENCES_LOCAL, Handlers.replying(this::sentences))
+            .completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, this::kbChanged).completion()));
       });
   }
 
@@ -171,6 +188,18 @@ public final class RetrievalVerticle extends VerticleBase {
     handle(msg, body -> jobs.get(KbRegistry.tenant(body), String.valueOf(body.getValue("id")))
       .compose(job -> job.map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no such job")))));
+  }
+
+  /** The stored sentence vectors of the chunks a search returned (for the extractive generator on this node). */
+  private Future<StoredSentences> sentences(SentenceLookup lookup) {
+    return registry.lookup(new JsonObject().put("tenant", lookup.tenant()).put("kb", lookup.kb()))
+      .compose(kb -> Future.all(kbModels.of(kb.id()), documents.sentences(kb.id(), lookup.chunkIds()))
+        .map(all -> new StoredSentences(all.<KbRepository.Embedding>resultAt(0).model(), all.resultAt(1))));
+  }
+
+  /** Another node (or this one) changed a knowledge base: forget its cached model, in case it switched. */
+  private void kbChanged(Message<JsonObject> msg) {
+    kbModels.forgetAll();
   }
 
   // --- plumbing

@@ -36,17 +36,17 @@ public final class ModelRegistry implements AutoCloseable {
    *
    * @param specs the models; names must be unique
    * @param defaultEmbedding the embedding model used when a request names none; must be among {@code specs}
-   * @param sessions how graphs become sessions (device, threads)
+   * @param graphs how graphs are loaded (runtime, device, threads)
    * @throws ModelLoadException naming the model that failed; models already loaded are closed
    */
-  public static ModelRegistry load(List<ModelSpec> specs, String defaultEmbedding, SessionFactory sessions) {
+  public static ModelRegistry load(List<ModelSpec> specs, String defaultEmbedding, GraphLoader graphs) {
     Map<String, LoadedModel<?, ?>> loaded = new LinkedHashMap<>();
     try {
       for (ModelSpec spec : specs) {
         if (loaded.containsKey(spec.name())) {
           throw new ModelLoadException(spec.name(), "listed twice", null);
         }
-        loaded.put(spec.name(), loadOne(spec, sessions));
+        loaded.put(spec.name(), loadOne(spec, graphs));
       }
       LoadedModel<?, ?> fallback = loaded.get(defaultEmbedding);
       if (!(fallback instanceof TextEmbedder)) {
@@ -59,14 +59,14 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  private static LoadedModel<?, ?> loadOne(ModelSpec spec, SessionFactory sessions) {
+  private static LoadedModel<?, ?> loadOne(ModelSpec spec, GraphLoader graphs) {
     long start = System.nanoTime();
     TokenEncoder tokens = null;
-    OnnxGraph graph = null;
+    ModelGraph graph = null;
     LoadedModel<?, ?> model = null;
     try {
       tokens = TokenEncoder.load(spec.source(), spec.maxLength());
-      graph = OnnxGraph.load(spec, sessions);
+      graph = graphs.load(spec);
       model = switch (spec.kind()) {
         case EMBEDDING -> new TextEmbedder(spec, tokens, graph);
         case RERANKER, CLASSIFIER -> new PairScorer(spec, tokens, graph);
@@ -97,17 +97,13 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(LoadedModel<?, ?> model, TokenEncoder tokens, OnnxGraph graph) {
+  private static void closeQuietly(LoadedModel<?, ?> model, TokenEncoder tokens, ModelGraph graph) {
     if (model != null) {
       model.close();
       return;
     }
-    try {
-      if (graph != null) {
-        graph.close();
-      }
-    } catch (Exception ignored) {
-      // already failing; the load error is the one to report
+    if (graph != null) {
+      graph.close();
     }
     if (tokens != null) {
       tokens.close();
@@ -127,6 +123,11 @@ public final class ModelRegistry implements AutoCloseable {
   /** The model called {@code name}, of any kind. */
   public LoadedModel<?, ?> model(String name) {
     LoadedModel<?, ?> model = models.get(name);
+    int at = name.indexOf('@');
+    if (model == null && at > 0) {
+      LoadedModel<?, ?> named = models.get(name.substring(0, at));
+      model = named != null && named.spec().ref().equals(name) ? named : null;
+    }
     if (model == null) {
       throw new UnknownModelException(name, models.keySet());
     }

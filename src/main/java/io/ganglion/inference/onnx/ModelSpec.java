@@ -13,6 +13,7 @@ import java.util.Objects;
  * @param maxLength tokens per input (per pair for scorers); longer inputs are truncated and reported as such
  * @param queryPrefix prepended to {@link TextKind#QUERY} texts, e.g. bge's search instruction; empty for none
  * @param passagePrefix prepended to {@link TextKind#PASSAGE} texts, e.g. e5's {@code "passage: "}; empty for none
+ * @param version the model's version; {@code name@version} ({@link #ref()}) is what knowledge bases record
  */
 public record ModelSpec(
   String name,
@@ -22,13 +23,21 @@ public record ModelSpec(
   int dims,
   int maxLength,
   String queryPrefix,
-  String passagePrefix) {
+  String passagePrefix,
+  String version) {
 
   /** The longest input any BERT-family graph here accepts. */
   public static final int DEFAULT_MAX_LENGTH = 512;
 
+  /** The version a model has when none is given. */
+  public static final String DEFAULT_VERSION = "1";
+
   public ModelSpec {
     Objects.requireNonNull(name, "name");
+    version = version == null || version.isBlank() ? DEFAULT_VERSION : version;
+    if (name.contains("@") || version.contains("@")) {
+      throw new IllegalArgumentException("a model's name and version must not contain '@': " + name + "@" + version);
+    }
     Objects.requireNonNull(kind, "kind");
     Objects.requireNonNull(source, "source");
     Objects.requireNonNull(pooling, "pooling");
@@ -42,6 +51,22 @@ public record ModelSpec(
     }
   }
 
+  /** A spec at {@link #DEFAULT_VERSION}. */
+  public ModelSpec(String name, ModelKind kind, ModelSource source, Pooling pooling, int dims, int maxLength,
+                   String queryPrefix, String passagePrefix) {
+    this(name, kind, source, pooling, dims, maxLength, queryPrefix, passagePrefix, DEFAULT_VERSION);
+  }
+
+  /** {@code name@version}: the model's identity, which knowledge bases record. */
+  public String ref() {
+    return name + "@" + version;
+  }
+
+  /** This spec at another version (a model loaded at runtime as {@code name@version}). */
+  public ModelSpec withVersion(String newVersion) {
+    return new ModelSpec(name, kind, source, pooling, dims, maxLength, queryPrefix, passagePrefix, newVersion);
+  }
+
   /** The text the model actually sees for {@code text} in role {@code kind}. */
   public String prefixed(String text, TextKind textKind) {
     String prefix = textKind == TextKind.QUERY ? queryPrefix : passagePrefix;
@@ -50,6 +75,6 @@ public record ModelSpec(
 
   /** This spec with another name and source: a known model's settings over the caller's files. */
   public ModelSpec withSource(String newName, ModelSource newSource) {
-    return new ModelSpec(newName, kind, newSource, pooling, dims, maxLength, queryPrefix, passagePrefix);
+    return new ModelSpec(newName, kind, newSource, pooling, dims, maxLength, queryPrefix, passagePrefix, version);
   }
 }

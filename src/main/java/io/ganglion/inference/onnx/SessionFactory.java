@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
  * and a driver that accepts it); otherwise the session runs on CPU and the first such fallback in the process logs
  * one warning saying why.
  */
-public final class SessionFactory {
+public final class SessionFactory implements GraphLoader {
 
   private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
   private static final AtomicBoolean cudaFallbackLogged = new AtomicBoolean();
@@ -34,6 +34,11 @@ public final class SessionFactory {
     }
     this.device = device;
     this.threads = threads;
+  }
+
+  @Override
+  public ModelGraph load(ModelSpec spec) throws Exception {
+    return OnnxGraph.load(spec, this);
   }
 
   /** The process-wide ORT environment the sessions belong to. */

@@ -163,7 +163,7 @@ public final class AskPipeline {
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
-    return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask::hop,
+    return generation.generate(ask.request.tenant(), ask.request.kb(), generator, ask.question, ask.query, ask.history, ask.context, ask::hop,
         guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
         ask.generated = new Generation.Generated(text, generated.generator(), generated.model(), generated.citations(),

@@ -41,21 +41,37 @@ public final class KbRegistry {
   private final Cache<String, KbRepository.Kb> cache = Caffeine.newBuilder()
     .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
 
-  public KbRegistry(Vertx vertx, KbRepository kbs, DocumentRepository documents, KbIndexes indexes) {
+  private final KbModels models;
+
+  public KbRegistry(Vertx vertx, KbRepository kbs, DocumentRepository documents, KbIndexes indexes, KbModels models) {
     this.vertx = vertx;
+    this.models = models;
     this.kbs = kbs;
     this.documents = documents;
     this.indexes = indexes;
   }
 
-  /** Creates the tenant's knowledge base {@code {"tenant","name"}}; a taken name fails with the repository's conflict. */
+  /**
+   * Creates the tenant's knowledge base {@code {"tenant","name","model"?,"sentenceVectors"?}}: {@code model} names a
+   * loaded embedding model (default: {@code inference.defaultModel}), recorded as {@code name@version} with its
+   * dimensions; {@code sentenceVectors} (default true) makes ingestion store each chunk's sentence vectors. A taken
+   * name fails with the repository's conflict.
+   */
   public Future<JsonObject> create(JsonObject body) {
     String name = body.getString("name");
     if (name == null || !KB_NAME.matcher(name).matches()) {
       throw ErrorCode.INVALID_REQUEST.exception("invalid knowledge base name '" + name
         + "': use 1-63 lower-case letters, digits, '_' or '-', starting with a letter or digit");
     }
-    return kbs.create(tenant(body), name).map(kb -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0));
+    Object sentences = body.getValue("sentenceVectors", true);
+    if (!(sentences instanceof Boolean keep)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'sentenceVectors' must be true or false");
+    }
+    String tenant = tenant(body);
+    return models.resolve(body.getValue("model"))
+      .compose(model -> kbs.create(tenant, name, model.ref(), model.dims(), keep)
+        .map(kb -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0)
+          .put("embedding", model.toJson().put("sentenceVectors", keep))));
   }
 
   public Future<JsonObject> list(JsonObject body) {
@@ -65,9 +81,13 @@ public final class KbRegistry {
 
   /** The knowledge base with its document, chunk and pending counts and its version. */
   public Future<JsonObject> describe(JsonObject body) {
-    return lookup(body).compose(kb -> documents.counts(kb.id()).map(counts -> json(kb)
-      .put("documents", counts.documents()).put("chunks", counts.chunks()).put("version", counts.version())
-      .put("pending", pending.getOrDefault(kb.id(), 0))));
+    return lookup(body).compose(kb -> Future.all(documents.counts(kb.id()), kbs.embedding(kb.id())).map(all -> {
+      DocumentRepository.Counts counts = all.resultAt(0);
+      KbRepository.Embedding embedding = all.resultAt(1);
+      return json(kb).put("documents", counts.documents()).put("chunks", counts.chunks())
+        .put("version", counts.version()).put("pending", pending.getOrDefault(kb.id(), 0))
+        .put("embedding", models.recorded(embedding).toJson().put("sentenceVectors", embedding.sentenceVectors()));
+    }));
   }
 
   /** Deletes the knowledge base, announces it deleted and drops its index. */

@@ -19,7 +19,7 @@ class PairScorerTest {
   static void load() {
     ModelSpec bge = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
     ModelSpec asScorer = new ModelSpec("bge-pair", ModelKind.RERANKER, bge.source(), Pooling.CLS, 0, 512, "", "");
-    registry = ModelRegistry.load(List.of(bge, asScorer), bge.name(), new SessionFactory(Device.CPU, 2));
+    registry = ModelRegistry.load(List.of(bge, asScorer), bge.name(), new EngineLoader(Device.CPU, 2));
     scorer = registry.scorer("bge-pair");
   }
 
