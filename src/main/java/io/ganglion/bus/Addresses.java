@@ -18,6 +18,8 @@ public final class Addresses {
   public static final String INFERENCE_EMBED_LOCAL = "ganglion.inference.embed.local";
   public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
   public static final String INFERENCE_MODELS = "ganglion.inference.models";
+  /** Node-local addresses of the inference worker verticles ({@code <prefix><n>}): one batch per message. */
+  public static final String INFERENCE_WORKER_PREFIX = "ganglion.inference.worker.";
   /** Loads a model at runtime ({@code /v1/admin/models}); cluster-safe JSON. */
   public static final String INFERENCE_MODEL_LOAD = "ganglion.inference.model.load";
   /** Unloads a model at runtime; refused while a knowledge base uses it. */

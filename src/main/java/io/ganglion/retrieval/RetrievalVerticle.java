@@ -63,6 +63,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private KbIndexes indexes;
   private KbRegistry registry;
   private KbModels kbModels;
+  private KbRepository kbRepository;
   private IngestIntake intake;
   private Searcher searcher;
   private long snapshotTimer;
@@ -76,9 +77,9 @@ public final class RetrievalVerticle extends VerticleBase {
     jobs = new JobRepository(postgres);
     workers = new RetrievalWorkers(config.workers(), context);
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
-    ModelSpec model = inference.models().stream().filter(m -> m.name().equals(inference.defaultModel())).findFirst().orElseThrow();
+    ModelSpec model = inference.defaultSpec();
     indexes = new KbIndexes(workers, documents, global.dataDir().resolve("indexes"), config.shards());
-    KbRepository kbRepository = new KbRepository(postgres);
+    kbRepository = new KbRepository(postgres);
     kbModels = new KbModels(vertx, kbRepository, new KbModels.ModelRef(model.ref(), model.dims()), global.busTimeoutMs());
     registry = new KbRegistry(vertx, kbRepository, documents, indexes, kbModels);
     searcher = new Searcher(vertx, indexes, kbModels, config, global.busTimeoutMs());
@@ -109,6 +110,7 @@ public final class RetrievalVerticle extends VerticleBase {
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion(),
           bus.<SentenceLookup>localConsumer(Addresses.RETRIEVAL_SENTENCES_LOCAL, Handlers.replying(this::sentences))
             .completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_MODEL_USERS, Handlers.replying(this::modelUsers)).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, this::kbChanged).completion()));
       });
   }
@@ -195,6 +197,14 @@ public final class RetrievalVerticle extends VerticleBase {
     return registry.lookup(new JsonObject().put("tenant", lookup.tenant()).put("kb", lookup.kb()))
       .compose(kb -> Future.all(kbModels.of(kb.id()), documents.sentences(kb.id(), lookup.chunkIds()))
         .map(all -> new StoredSentences(all.<KbRepository.Embedding>resultAt(0).model(), all.resultAt(1))));
+  }
+
+  /** The knowledge bases of every tenant ({@code tenant/name}) that record the embedding model {@code "model"}. */
+  private Future<JsonObject> modelUsers(JsonObject body) {
+    if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'model' is required");
+    }
+    return kbRepository.usersOf(model).map(users -> new JsonObject().put("kbs", new io.vertx.core.json.JsonArray(users)));
   }
 
   /** Another node (or this one) changed a knowledge base: forget its cached model, in case it switched. */

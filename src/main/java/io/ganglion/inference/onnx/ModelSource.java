@@ -11,6 +11,9 @@ import java.util.stream.Stream;
 /** Where a model's ONNX graph and its Hugging Face {@code tokenizer.json} are read from. */
 public sealed interface ModelSource {
 
+  /** Graphs extracted from the classpath, by resource name: each is copied out once per process. */
+  java.util.Map<String, Path> EXTRACTED = new java.util.HashMap<>();
+
   /** The graph's bytes. */
   byte[] readGraph() throws IOException;
 
@@ -42,15 +45,22 @@ public sealed interface ModelSource {
     }
 
     @Override
-    public synchronized Path graphFile() throws IOException {
-      Path dir = Files.createTempDirectory("ganglion-model-");
-      Path file = dir.resolve("model.onnx");
-      try (InputStream in = open(graph)) {
-        Files.copy(in, file);
+    public Path graphFile() throws IOException {
+      synchronized (EXTRACTED) {
+        Path file = EXTRACTED.get(graph);
+        if (file != null && Files.isRegularFile(file)) {
+          return file;
+        }
+        Path dir = Files.createTempDirectory("ganglion-model-");
+        file = dir.resolve("model.onnx");
+        try (InputStream in = open(graph)) {
+          Files.copy(in, file);
+        }
+        file.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        EXTRACTED.put(graph, file);
+        return file;
       }
-      file.toFile().deleteOnExit();
-      dir.toFile().deleteOnExit();
-      return file;
     }
 
     private static InputStream open(String name) throws IOException {
