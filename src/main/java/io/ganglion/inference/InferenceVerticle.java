@@ -88,8 +88,9 @@ public final class InferenceVerticle extends VerticleBase {
           bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, msg -> Handlers.reply(msg, body -> rerank(body, msg.headers())))
             .completion(),
           bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_MODEL_LOAD, Handlers.replying(admin::load)).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_MODEL_UNLOAD, Handlers.replying(admin::unload)).completion(),
+          // a node's own models: the admin route of a node loads and unloads them there
+          bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_LOAD, Handlers.replying(admin::load)).completion(),
+          bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_UNLOAD, Handlers.replying(admin::unload)).completion(),
           Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status)));
       });
   }
