@@ -73,25 +73,29 @@ public final class Ganglion implements AutoCloseable {
   }
 
   /**
-   * Starts stores, migrates the schema, ensures an admin key and deploys the verticles. Blocking.
+   * Locks the data directory, starts stores (recovering embedded ones a crashed run left behind), migrates the
+   * schema, ensures an admin key and deploys the verticles. Blocking.
    *
    * @throws StoreUnavailableException when PostgreSQL or Redis cannot be started or reached
+   * @throws DataDirectoryLock.DataDirectoryInUseException when another server holds the data directory
    */
   public static Ganglion start(GanglionConfig config) throws Exception {
     RequestIds.init();
     Files.createDirectories(config.dataDir());
+    DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
     List<AutoCloseable> embedded = new ArrayList<>();
+    embedded.add(lock); // closed last, once the stores have stopped
     Vertx vertx = null;
     try {
       PostgresConfig postgres = config.postgres();
       if (postgres.embedded()) {
-        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(config.dataDir());
+        EmbeddedPostgresServer server = embeddedStart("PostgreSQL", () -> EmbeddedPostgresServer.start(config.dataDir()));
         embedded.add(server);
         postgres = postgres.withUrl(server.url());
       }
       RedisConfig redis = config.redis();
       if (redis.embedded()) {
-        EmbeddedRedisServer server = EmbeddedRedisServer.start(config.dataDir());
+        EmbeddedRedisServer server = embeddedStart("Redis", () -> EmbeddedRedisServer.start(config.dataDir()));
         embedded.add(server);
         redis = redis.withUrl(server.url());
       }
@@ -101,6 +105,7 @@ public final class Ganglion implements AutoCloseable {
 
       vertx = newVertx();
       RequestIds.propagate(vertx.eventBus());
+      freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
 
@@ -186,6 +191,35 @@ public final class Ganglion implements AutoCloseable {
       .build();
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
+  }
+
+  /**
+   * {@code ganglion_disk_free_bytes{path=<dataDir>}}: usable space where the embedded stores, uploads and snapshots
+   * live, so an alert fires before writes start failing (they fail with 503 when they do).
+   */
+  private static void freeSpaceGauge(Vertx vertx, java.nio.file.Path dataDir) {
+    io.micrometer.core.instrument.Gauge.builder("ganglion.disk.free", dataDir, dir -> {
+        try {
+          return Files.getFileStore(dir).getUsableSpace();
+        } catch (java.io.IOException e) {
+          return Double.NaN;
+        }
+      })
+      .baseUnit("bytes").tag("path", dataDir.toString()).description("usable space in the data directory's file system")
+      .register(io.ganglion.bus.MeterRegistries.of(vertx));
+  }
+
+  private interface EmbeddedStart<T> {
+    T start() throws java.io.IOException;
+  }
+
+  /** An embedded store that cannot start is a store that cannot be reached (exit code 3), with the reason. */
+  private static <T> T embeddedStart(String name, EmbeddedStart<T> start) {
+    try {
+      return start.start();
+    } catch (java.io.IOException | IllegalStateException e) {
+      throw new StoreUnavailableException("embedded " + name + " did not start: " + e.getMessage(), e);
+    }
   }
 
   private static void checkRedis(Vertx vertx, GanglionConfig config) {

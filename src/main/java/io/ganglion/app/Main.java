@@ -11,10 +11,18 @@ import java.util.List;
 
 /**
  * {@code java -jar ganglion.jar [--config FILE] [--key=value ...]}: loads and validates the configuration, starts the
- * server, prints where it listens, and shuts down gracefully on SIGTERM/SIGINT. Exit codes: 0 clean stop, 2 bad
- * configuration, 3 a store could not be reached, 1 anything else.
+ * server, prints where it listens, and shuts down gracefully on SIGTERM/SIGINT. Exit codes: 0 clean stop, 1 anything
+ * else, 2 bad configuration ({@link #EXIT_CONFIG}), 3 a store could not be started or reached ({@link #EXIT_STORE}),
+ * 4 the data directory is in use by another server ({@link #EXIT_DATA_DIR_IN_USE}).
  */
 public final class Main {
+
+  /** Exit code: invalid configuration; the message names the key. */
+  public static final int EXIT_CONFIG = 2;
+  /** Exit code: PostgreSQL or Redis could not be started or reached. */
+  public static final int EXIT_STORE = 3;
+  /** Exit code: another server holds the data directory's lock. */
+  public static final int EXIT_DATA_DIR_IN_USE = 4;
 
   private Main() {
   }
@@ -30,7 +38,7 @@ public final class Main {
       config = Sections.validate(ConfigLoader.load(arguments, System.getenv()), System::getenv);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_CONFIG);
       return;
     }
     long started = System.nanoTime();
@@ -39,11 +47,15 @@ public final class Main {
       ganglion = Ganglion.start(config);
     } catch (ConfigException e) {
       System.err.println("ganglion: configuration error: " + e.getMessage());
-      System.exit(2);
+      System.exit(EXIT_CONFIG);
       return;
     } catch (StoreUnavailableException e) {
       System.err.println("ganglion: cannot start: " + e.getMessage());
-      System.exit(3);
+      System.exit(EXIT_STORE);
+      return;
+    } catch (DataDirectoryLock.DataDirectoryInUseException e) {
+      System.err.println("ganglion: cannot start: " + e.getMessage());
+      System.exit(EXIT_DATA_DIR_IN_USE);
       return;
     } catch (Throwable e) {
       System.err.println("ganglion: cannot start: " + e);

@@ -53,6 +53,8 @@ public final class Addresses {
   // reflex
   public static final String REFLEX_STATUS = "ganglion.reflex.status";
   public static final String REFLEX_INSPECT = "ganglion.reflex.inspect";
+  /** Injection verdicts for untrusted passages (indirect injection): retrieved chunks, tool results. */
+  public static final String REFLEX_INSPECT_PASSAGES = "ganglion.reflex.inspect.passages";
   /** An answer through the reflex rules and the response cache (JSON; cluster-safe). */
   public static final String REFLEX_ASK = "ganglion.reflex.ask";
   /** The same for this node's HTTP edge: {@code ReflexAsk} in, {@code ReflexAnswer} out, by reference. */

@@ -21,6 +21,8 @@ import java.util.List;
  * @param injectionChecked whether injection detection ran
  * @param injectionThreshold the threshold the injection label was decided with
  * @param reasons why the action is {@code block} or {@code flag}, such as {@code pii:credit_card} or {@code injection}
+ * @param injectionEnforced whether the injection verdict could change the action (false in shadow mode)
+ * @param injectionOverridden whether a tenant's or knowledge base's override applied
  */
 public record Inspection(
   InspectionAction action,
@@ -31,13 +33,16 @@ public record Inspection(
   InjectionVerdict injection,
   boolean injectionChecked,
   double injectionThreshold,
-  List<String> reasons) {
+  List<String> reasons,
+  boolean injectionEnforced,
+  boolean injectionOverridden) {
 
   /**
    * <pre>{@code
    * {"action":"allow|redact|flag|block", "direction":"input|output|stored", "text":"...",
    *  "findings":[{"type","start","end","score","action"}],
-   *  "injection":{"label":"injection|benign","score","modelScore","rules":[...],"checked":true},
+   *  "injection":{"label":"injection|benign","score","modelScore","rules":[...],"families":[...],"stage",
+   *               "stages":{"ngram","exemplars"?},"nearest"?,"version","checked":true,"enforced":true,"overridden"?},
    *  "reasons":["pii:credit_card","injection"]}
    * }</pre>
    */
@@ -51,7 +56,18 @@ public record Inspection(
       .put("direction", direction.wireName())
       .put("text", text)
       .put("findings", found)
-      .put("injection", injection.toJson(injectionThreshold).put("checked", injectionChecked))
+      .put("injection", injectionJson())
       .put("reasons", new JsonArray(List.copyOf(reasons)));
+  }
+
+  private JsonObject injectionJson() {
+    JsonObject json = injection.toJson(injectionThreshold).put("checked", injectionChecked);
+    if (injectionChecked) {
+      json.put("enforced", injectionEnforced);
+    }
+    if (injectionOverridden) {
+      json.put("overridden", true);
+    }
+    return json;
   }
 }

@@ -1,9 +1,14 @@
 package io.ganglion.reflex;
 
+import io.ganglion.reflex.injection.CascadeThresholds;
 import io.ganglion.reflex.injection.InjectionDetector;
+import io.ganglion.reflex.injection.InjectionOverride;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.ganglion.reflex.injection.InjectionVerdict;
 import io.ganglion.reflex.pii.Finding;
 import io.ganglion.reflex.pii.PatternDetector;
+import io.ganglion.reflex.pii.PhoneDetector;
 import io.ganglion.reflex.pii.PiiAction;
 import io.ganglion.reflex.pii.PiiDetector;
 import io.ganglion.reflex.pii.PiiPolicy;
@@ -19,9 +24,10 @@ import java.util.List;
  * The reflex layer's one entry point: PII detection and redaction plus injection detection for a text travelling in
  * a direction. Built once from {@link ReflexConfig} at start and shared.
  * <p>
- * Cost: a few microseconds for a typical prompt of a few hundred characters, linear in the text; no I/O and no
+ * Cost: tens of microseconds for a typical prompt of a few hundred characters, linear in the text; no I/O and no
  * locks. Injection detection runs on the original text (masking would hide what the attack says), PII offsets
- * refer to the original text too.
+ * refer to the original text too. In shadow mode ({@code reflex.injection.shadow}) the injection verdict is computed
+ * and reported but never changes the action.
  * <p>
  * <b>NOTE</b>: immutable and thread-safe; {@link #inspect} runs on the event loop. Construction is cheap once the
  * {@link InjectionDetector} exists; obtaining {@link InjectionDetector#bundled()} the first time blocks for training.
@@ -42,7 +48,8 @@ public final class Inspector {
       custom.add(new PatternDetector(p.name(), p.pattern(), p.score()));
     }
     this.scanner = config.piiEnabled()
-      ? PiiScanner.withBuiltIns(config.entropyMinLength(), config.entropyBitsPerChar(), custom)
+      ? PiiScanner.withBuiltIns(config.entropyMinLength(), config.entropyBitsPerChar(),
+        new PhoneDetector(config.phoneRegions(), config.phoneLeniency()), custom)
       : new PiiScanner(List.of());
     this.policy = new PiiPolicy(config.piiActions(), config.piiFallback());
     this.salt = config.hashSalt().isEmpty() ? randomSalt() : config.hashSalt().getBytes(StandardCharsets.UTF_8);
@@ -58,6 +65,14 @@ public final class Inspector {
    * a chat) share placeholder numbering: the same email is {@code [EMAIL_1]} in all of them.
    */
   public Inspection inspect(String text, Direction direction, Redactor redactor) {
+    return inspect(text, direction, redactor, null, null);
+  }
+
+  /**
+   * Inspects {@code text} for a request of {@code tenant} about knowledge base {@code kb} (either may be null): the
+   * injection override configured for them, if any, sets the threshold and the allowed phrases.
+   */
+  public Inspection inspect(String text, Direction direction, Redactor redactor, String tenant, String kb) {
     List<Finding> findings = scanner.scan(text);
     List<PiiAction> actions = new ArrayList<>(findings.size());
     List<String> reasons = new ArrayList<>(0);
@@ -77,14 +92,52 @@ public final class Inspector {
     String redacted = redactor.redact(text, findings);
 
     boolean checkInjection = config.injectionEnabled() && config.injectionDirections().contains(direction);
-    InjectionVerdict verdict = checkInjection ? injection.detect(text) : InjectionVerdict.NOT_CHECKED;
-    if (checkInjection && verdict.score() >= config.injectionThreshold()) {
+    InjectionOverride override = checkInjection ? InjectionOverride.select(config.injectionOverrides(), tenant, kb) : null;
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    InjectionVerdict verdict = checkInjection ? injection.detect(text, thresholds, override) : InjectionVerdict.NOT_CHECKED;
+    boolean enforced = checkInjection && !config.injectionShadow();
+    if (enforced && verdict.score() >= thresholds.threshold()) {
       reasons.add("injection");
       outcome = outcome.max(config.injectionAction() == InjectionAction.BLOCK
         ? InspectionAction.BLOCK : InspectionAction.FLAG);
     }
     return new Inspection(outcome, direction, redacted, findings, actions, verdict, checkInjection,
-      config.injectionThreshold(), reasons);
+      thresholds.threshold(), reasons, enforced, override != null);
+  }
+
+  /**
+   * Injection verdicts for untrusted passages on their way into a model's context (indirect injection), checked
+   * whatever {@code reflex.injection.directions} says; {@code tenant} and {@code kb} select an override as for
+   * {@link #inspect}.
+   *
+   * @return {@code {"checked","enforced","threshold","version","policy","passages":[{"injection","score","rules",
+   *         "families","stage"}]}}, one entry per text, in order
+   */
+  public JsonObject inspectPassages(List<String> texts, String tenant, String kb) {
+    JsonObject reply = new JsonObject().put("checked", config.injectionEnabled())
+      .put("enforced", config.injectionEnabled() && !config.injectionShadow())
+      .put("version", injection.version()).put("policy", config.indirectAction().wireName());
+    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    reply.put("threshold", thresholds.threshold());
+    JsonArray passages = new JsonArray();
+    for (String text : texts) {
+      if (!config.injectionEnabled()) {
+        passages.add(new JsonObject().put("injection", false));
+        continue;
+      }
+      InjectionVerdict v = injection.detect(text, thresholds, override);
+      passages.add(new JsonObject().put("injection", v.score() >= thresholds.threshold()).put("score", v.score())
+        .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage()));
+    }
+    return reply.put("passages", passages);
+  }
+
+  /** The injection detector's version ({@link InjectionDetector#version()}), for traces and cached answers. */
+  public String injectionVersion() {
+    return injection.version() + (config.injectionShadow() ? "/shadow" : "");
   }
 
   /** A redactor for one request in {@code direction}; keep it for the request's lifetime and drop it after. */

@@ -1,6 +1,10 @@
 package io.ganglion.reflex;
 
 import io.ganglion.config.ConfigException;
+import com.google.i18n.phonenumbers.PhoneNumberUtil.Leniency;
+import io.ganglion.reflex.injection.CascadeThresholds;
+import io.ganglion.reflex.injection.InjectionOverride;
+import io.ganglion.reflex.pii.PhoneDetector;
 import io.ganglion.reflex.pii.PiiAction;
 import io.ganglion.reflex.pii.PiiTypes;
 import io.vertx.core.json.JsonArray;
@@ -33,6 +37,19 @@ import java.util.regex.PatternSyntaxException;
  * @param injectionThreshold score at or above which text counts as an injection ({@code reflex.injection.threshold})
  * @param injectionAction what an injection causes ({@code reflex.injection.action}: {@code block} or {@code flag})
  * @param injectionDirections the directions injection detection runs for ({@code reflex.injection.directions})
+ * @param cascade the injection cascade's bands around the threshold ({@code reflex.injection.cascade.ngramLow},
+ *                {@code .ngramHigh}, {@code .exemplarLow}, {@code .exemplarHigh}); its threshold is
+ *                {@code injectionThreshold}
+ * @param injectionShadow log-only mode ({@code reflex.injection.shadow}): verdicts are computed, reported, logged and
+ *                        counted, but never change the action — to watch a new detector on live traffic first
+ * @param injectionOverrides per-tenant or per-knowledge-base thresholds and allowed phrases
+ *                           ({@code reflex.injection.overrides}: a list of {@code {tenant?, kb?, threshold?, allow?}})
+ * @param phoneRegions the regions national phone numbers are read for, most likely first ({@code reflex.pii.phone.regions});
+ *                     each costs time on every prompt with a phone-shaped number
+ * @param indirectAction what happens to a retrieved passage or tool result found to carry instructions
+ *                       ({@code reflex.injection.indirect.action}: {@link IndirectInjectionPolicy})
+ * @param phoneLeniency how strictly libphonenumber verifies a number ({@code reflex.pii.phone.leniency}:
+ *                      {@code possible}, {@code valid}, {@code strict_grouping} or {@code exact_grouping})
  */
 public record ReflexConfig(
   boolean piiEnabled,
@@ -45,7 +62,13 @@ public record ReflexConfig(
   boolean injectionEnabled,
   double injectionThreshold,
   InjectionAction injectionAction,
-  Set<Direction> injectionDirections) {
+  Set<Direction> injectionDirections,
+  CascadeThresholds cascade,
+  boolean injectionShadow,
+  List<InjectionOverride> injectionOverrides,
+  List<String> phoneRegions,
+  Leniency phoneLeniency,
+  IndirectInjectionPolicy indirectAction) {
 
   /** A configured PII type found by a regular expression. */
   public record CustomPattern(String name, Pattern pattern, double score) {
@@ -55,6 +78,8 @@ public record ReflexConfig(
     piiActions = Map.copyOf(piiActions);
     custom = List.copyOf(custom);
     injectionDirections = Set.copyOf(injectionDirections);
+    injectionOverrides = List.copyOf(injectionOverrides);
+    phoneRegions = List.copyOf(phoneRegions);
   }
 
   /** Every built-in type masked in every direction, except IP addresses, which pass in and out and are masked in storage. */
@@ -70,10 +95,12 @@ public record ReflexConfig(
     return actions;
   }
 
-  /** The defaults: all of PII on, masked; injection on for input, blocking at 0.5. */
+  /** The defaults: all of PII on, masked; injection on for input, blocking at 0.6 (the cascade's defaults). */
   public static ReflexConfig defaults() {
+    CascadeThresholds cascade = CascadeThresholds.DEFAULTS;
     return new ReflexConfig(true, defaultPiiActions(), PiiAction.MASK, "", 24, 4.0, List.of(),
-      true, 0.5, InjectionAction.BLOCK, EnumSet.of(Direction.INPUT));
+      true, cascade.threshold(), InjectionAction.BLOCK, EnumSet.of(Direction.INPUT), cascade, false, List.of(),
+      PhoneDetector.DEFAULT_REGIONS, Leniency.VALID, IndirectInjectionPolicy.WITHHOLD);
   }
 
   /**
@@ -106,6 +133,8 @@ public record ReflexConfig(
       piiActions.put(type, actionsByDirection(actions.getValue(type), key));
     }
 
+    double threshold = number(injection, "threshold", d.injectionThreshold(), 0, 1, "reflex.injection.threshold");
+    JsonObject phone = object(pii, "phone", "reflex.pii.phone");
     return new ReflexConfig(
       bool(pii, "enabled", d.piiEnabled(), "reflex.pii.enabled"),
       piiActions,
@@ -115,11 +144,105 @@ public record ReflexConfig(
       number(entropy, "bitsPerChar", d.entropyBitsPerChar(), 1, 7, "reflex.pii.entropy.bitsPerChar"),
       custom,
       bool(injection, "enabled", d.injectionEnabled(), "reflex.injection.enabled"),
-      number(injection, "threshold", d.injectionThreshold(), 0, 1, "reflex.injection.threshold"),
+      threshold,
       injection.containsKey("action")
         ? injectionAction(injection.getValue("action")) : d.injectionAction(),
       injection.containsKey("directions")
-        ? directions(injection.getValue("directions")) : d.injectionDirections());
+        ? directions(injection.getValue("directions")) : d.injectionDirections(),
+      cascade(object(injection, "cascade", "reflex.injection.cascade"), threshold),
+      bool(injection, "shadow", d.injectionShadow(), "reflex.injection.shadow"),
+      overrides(injection.getValue("overrides")),
+      phoneRegions(phone.getValue("regions")),
+      leniency(phone.getValue("leniency")),
+      IndirectInjectionPolicy.from(root));
+  }
+
+  // the bands default to the defaults' bands moved to the configured threshold; given ones must fit around it
+  private static CascadeThresholds cascade(JsonObject json, double threshold) {
+    CascadeThresholds moved = CascadeThresholds.DEFAULTS.at(threshold);
+    try {
+      return new CascadeThresholds(threshold,
+        number(json, "ngramLow", moved.ngramLow(), 0, 1, "reflex.injection.cascade.ngramLow"),
+        number(json, "ngramHigh", moved.ngramHigh(), 0, 1, "reflex.injection.cascade.ngramHigh"),
+        number(json, "exemplarLow", moved.exemplarLow(), 0, 1, "reflex.injection.cascade.exemplarLow"),
+        number(json, "exemplarHigh", moved.exemplarHigh(), 0, 1, "reflex.injection.cascade.exemplarHigh"));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("reflex.injection.cascade", e.getMessage());
+    }
+  }
+
+  private static List<InjectionOverride> overrides(Object value) {
+    if (value == null) {
+      return List.of();
+    }
+    if (!(value instanceof JsonArray list)) {
+      throw new ConfigException("reflex.injection.overrides", "must be a list of {tenant?, kb?, threshold?, allow?}");
+    }
+    List<InjectionOverride> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String key = "reflex.injection.overrides[" + i + "]";
+      if (!(list.getValue(i) instanceof JsonObject entry)) {
+        throw new ConfigException(key, "must be an object {tenant?, kb?, threshold?, allow?}");
+      }
+      for (String field : entry.fieldNames()) {
+        if (!List.of("tenant", "kb", "threshold", "allow").contains(field)) {
+          throw new ConfigException(key + "." + field, "unknown key; expected tenant, kb, threshold or allow");
+        }
+      }
+      String tenant = entry.getValue("tenant") == null ? null : string(entry, "tenant", "", key + ".tenant");
+      String kb = entry.getValue("kb") == null ? null : string(entry, "kb", "", key + ".kb");
+      if (tenant == null && kb == null) {
+        throw new ConfigException(key, "needs a tenant, a kb or both");
+      }
+      Double overrideThreshold = entry.getValue("threshold") == null ? null
+        : number(entry, "threshold", 0, 0, 1, key + ".threshold");
+      List<Pattern> allow = new ArrayList<>();
+      Object phrases = entry.getValue("allow");
+      if (phrases != null && !(phrases instanceof JsonArray)) {
+        throw new ConfigException(key + ".allow", "must be a list of regular expressions");
+      }
+      JsonArray allowList = phrases == null ? new JsonArray() : (JsonArray) phrases;
+      for (int k = 0; k < allowList.size(); k++) {
+        try {
+          allow.add(Pattern.compile(String.valueOf(allowList.getValue(k)),
+            Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE));
+        } catch (PatternSyntaxException e) {
+          throw new ConfigException(key + ".allow[" + k + "]", "not a valid regular expression: " + e.getDescription());
+        }
+      }
+      out.add(new InjectionOverride(tenant, kb, overrideThreshold, allow));
+    }
+    return out;
+  }
+
+  private static List<String> phoneRegions(Object value) {
+    if (value == null) {
+      return PhoneDetector.DEFAULT_REGIONS;
+    }
+    if (!(value instanceof JsonArray list)) {
+      throw new ConfigException("reflex.pii.phone.regions", "must be a list of region codes such as [\"US\", \"DE\"]");
+    }
+    List<String> regions = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      String region = String.valueOf(list.getValue(i)).toUpperCase(java.util.Locale.ROOT);
+      if (!PhoneDetector.knowsRegion(region)) {
+        throw new ConfigException("reflex.pii.phone.regions[" + i + "]", "unknown region '" + list.getValue(i) + "'");
+      }
+      regions.add(region);
+    }
+    return regions;
+  }
+
+  private static Leniency leniency(Object value) {
+    if (value == null) {
+      return Leniency.VALID;
+    }
+    try {
+      return Leniency.valueOf(String.valueOf(value).toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("reflex.pii.phone.leniency",
+        "expected possible, valid, strict_grouping or exact_grouping, got '" + value + "'");
+    }
   }
 
   private static List<CustomPattern> customPatterns(JsonObject pii) {

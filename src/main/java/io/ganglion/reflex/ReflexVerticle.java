@@ -35,6 +35,8 @@ import java.util.List;
  */
 public final class ReflexVerticle extends VerticleBase {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReflexVerticle.class);
+
   /** Largest text inspected in one call (characters); longer texts fail with 413. */
   public static final int MAX_TEXT_CHARS = 1_000_000;
 
@@ -81,6 +83,8 @@ public final class ReflexVerticle extends VerticleBase {
         return Future.all(List.of(
           rules.start(),
           bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)).completion(),
+          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages))
+            .completion(),
           bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
           bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> versions.changed(msg.body())).completion(),
@@ -110,11 +114,51 @@ public final class ReflexVerticle extends VerticleBase {
     } catch (IllegalArgumentException | ClassCastException e) {
       throw ErrorCode.INVALID_REQUEST.exception("'direction' must be input, output or stored");
     }
+    String tenant = body.getValue("tenant") instanceof String t ? t : null;
+    String kb = body.getValue("kb") instanceof String k ? k : null;
     long started = System.nanoTime();
-    Inspection inspection = inspector.inspect(s, direction);
+    Inspection inspection = inspector.inspect(s, direction, inspector.newRedactor(direction), tenant, kb);
     latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(inspection);
     return Future.succeededFuture(inspection.toJson());
+  }
+
+  /** Passages per request to {@code ganglion.reflex.inspect.passages}; more fail with 413. */
+  public static final int MAX_PASSAGES = 64;
+  // above this many passages the detection runs on a worker, not on the event loop (each costs ~0.1-0.3 ms)
+  private static final int INLINE_PASSAGES = 8;
+
+  private Future<JsonObject> inspectPassages(JsonObject body) {
+    if (!(body.getValue("texts") instanceof io.vertx.core.json.JsonArray array)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'texts' is required and must be a list of strings");
+    }
+    if (array.size() > MAX_PASSAGES) {
+      throw ErrorCode.PAYLOAD_TOO_LARGE.exception("at most " + MAX_PASSAGES + " texts per request");
+    }
+    java.util.List<String> texts = new java.util.ArrayList<>(array.size());
+    for (Object o : array) {
+      if (!(o instanceof String t) || t.length() > MAX_TEXT_CHARS) {
+        throw ErrorCode.INVALID_REQUEST.exception("every text must be a string of at most " + MAX_TEXT_CHARS
+          + " characters");
+      }
+      texts.add(t);
+    }
+    String tenant = body.getValue("tenant") instanceof String t ? t : null;
+    String kb = body.getValue("kb") instanceof String k ? k : null;
+    if (texts.size() <= INLINE_PASSAGES) {
+      return Future.succeededFuture(countPassages(inspector.inspectPassages(texts, tenant, kb)));
+    }
+    return vertx.executeBlocking(() -> inspector.inspectPassages(texts, tenant, kb), false).map(this::countPassages);
+  }
+
+  private JsonObject countPassages(JsonObject reply) {
+    for (Object o : reply.getJsonArray("passages")) {
+      if (((JsonObject) o).getBoolean("injection", false)) {
+        meters.counter("ganglion.reflex.injections", "mode", reply.getBoolean("enforced") ? "indirect" : "shadow")
+          .increment();
+      }
+    }
+    return reply;
   }
 
   /** The local hot path: the answer goes back by reference, already encoded. */
@@ -157,8 +201,18 @@ public final class ReflexVerticle extends VerticleBase {
     for (Finding finding : inspection.findings()) {
       meters.counter("ganglion.reflex.findings", "type", finding.type()).increment();
     }
-    if (inspection.injectionChecked() && inspection.reasons().contains("injection")) {
-      meters.counter("ganglion.reflex.injections").increment();
+    if (!inspection.injectionChecked()) {
+      return;
+    }
+    if (inspection.reasons().contains("injection")) {
+      meters.counter("ganglion.reflex.injections", "mode", "enforce").increment();
+    } else if (!inspection.injectionEnforced()
+      && inspection.injection().score() >= inspection.injectionThreshold()) {
+      // shadow mode: what the detector would have done, for the operator to judge before enforcing it
+      meters.counter("ganglion.reflex.injections", "mode", "shadow").increment();
+      LOG.info("shadow injection verdict: score {} stage {} rules {} version {}",
+        String.format(java.util.Locale.ROOT, "%.3f", inspection.injection().score()), inspection.injection().stage(),
+        inspection.injection().rules(), inspection.injection().version());
     }
   }
 }

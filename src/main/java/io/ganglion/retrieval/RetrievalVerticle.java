@@ -91,8 +91,10 @@ public final class RetrievalVerticle extends VerticleBase {
         Ingestion ingestion = new Ingestion(vertx, workers,
           new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, indexes,
           new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT));
-        intake = new IngestIntake(registry, ingestion, new IngestJobs(vertx, ingestion, jobs), config.asyncThreshold());
-        return jobs.failInterrupted();
+        IngestJobs ingestJobs = new IngestJobs(vertx, ingestion, jobs);
+        intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
+        // jobs a crash cut short carry on in the background; each announces its knowledge base's change when done
+        return ingestJobs.resume(kbId -> registry.announceById(kbId));
       })
       .compose(interrupted -> {
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_INTERVAL_MS, t -> indexes.snapshotChanged());

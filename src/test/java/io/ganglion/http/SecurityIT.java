@@ -90,8 +90,11 @@ class SecurityIT {
     assertThat(keys).hasSize(1);
     assertThat(keys.getJsonObject(0).getString("revokedAt")).isNotNull();
     assertThat(keys.getJsonObject(0).containsKey("key")).isFalse();
-    JsonArray events = TestServer.json(server.get("/v1/admin/audit?tenant=violet")).getJsonArray("events");
-    assertThat(events.stream().map(e -> ((JsonObject) e).getString("action"))).contains("key.create", "key.revoke");
+    // audit entries are written after the reply, off the request's path
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonArray events = TestServer.json(server.get("/v1/admin/audit?tenant=violet")).getJsonArray("events");
+      assertThat(events.stream().map(e -> ((JsonObject) e).getString("action"))).contains("key.create", "key.revoke");
+    });
   }
 
   @Test

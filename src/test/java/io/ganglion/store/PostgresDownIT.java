@@ -57,10 +57,12 @@ class PostgresDownIT {
     calls.put("DocumentRepository.get", () -> documents.get(1, "d"));
     calls.put("DocumentRepository.counts", () -> documents.counts(1));
     calls.put("DocumentRepository.allChunks", () -> documents.allChunks(1));
-    calls.put("JobRepository.create", () -> jobs.create("t", 1, 1));
+    calls.put("JobRepository.create", () -> jobs.create("t", 1, List.of(new JsonObject().put("id", "d"))));
     calls.put("JobRepository.update", () -> jobs.update(id, "running", 0, 0, 0, new JsonArray()));
     calls.put("JobRepository.get", () -> jobs.get("t", id.toString()));
-    calls.put("JobRepository.failInterrupted", jobs::failInterrupted);
+    calls.put("JobRepository.unfinished", jobs::unfinished);
+    calls.put("JobRepository.documents", () -> jobs.documents(id, 0));
+    calls.put("JobRepository.finish", () -> jobs.finish(id, "done", 0, 0, 0, new JsonArray()));
     calls.put("ApiKeyRepository.insert", () -> keys.insert(ApiKeyRepositoryIT.grant("t"), ApiKeyRepository.newKey()));
     calls.put("ApiKeyRepository.verify", () -> keys.verify(ApiKeyRepository.newKey()));
     calls.put("ApiKeyRepository.byName", () -> keys.byName("api"));

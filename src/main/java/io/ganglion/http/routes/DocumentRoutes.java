@@ -87,6 +87,9 @@ public final class DocumentRoutes {
         if (allFailed && firstError != null) {
           // nothing was stored: answer with the (first) reason's status and the error contract
           int status = errorStatus(firstError.getString("code"));
+          if (status == 503) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+          }
           Replies.json(ctx, status, new JsonObject().put("error", firstError.copy().put("requestId", RequestIds.current()))
             .put("documents", results));
         } else {

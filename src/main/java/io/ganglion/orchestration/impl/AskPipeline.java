@@ -1,6 +1,7 @@
 package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.reflex.IndirectInjectionPolicy;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatMessage;
 import io.ganglion.generation.TokenUsage;
@@ -95,7 +96,7 @@ public final class AskPipeline {
   }
 
   private Future<JsonObject> reflexIn(AskContext ask) {
-    return reflex.inspect(ask.question, "input", ask.hop()).compose(inspection -> {
+    return reflex.inspect(ask.question, "input", ask.request.tenant(), ask.request.kb(), ask.hop()).compose(inspection -> {
       if (inspection.blocked()) {
         return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the question was blocked by policy"));
       }
@@ -144,11 +145,57 @@ public final class AskPipeline {
       });
   }
 
+  // indirect injection: retrieved passages are screened by the reflex layer before they reach the generator, and a
+  // flagged one is withheld, wrapped or stops the ask (reflex.injection.indirect.action); the step says which
   private Future<JsonObject> context(AskContext ask) {
-    ask.context = ContextBuilder.build(ask.retrieved, config.contextTokens());
+    if (ask.retrieved.isEmpty()) {
+      return Future.succeededFuture(contextDetail(ask, ask.retrieved, new JsonObject()));
+    }
+    List<String> texts = ask.retrieved.stream().map(Passage::text).toList();
+    return reflex.inspectPassages(texts, ask.request.tenant(), ask.request.kb(), ask.hop()).compose(screen -> {
+      JsonObject screening = new JsonObject();
+      if (screen == null) {
+        return Future.succeededFuture(contextDetail(ask, ask.retrieved, screening.put("screening", "failed")));
+      }
+      IndirectInjectionPolicy policy = IndirectInjectionPolicy.parse(screen.getString("policy", "withhold"));
+      boolean enforced = screen.getBoolean("enforced", true);
+      List<Passage> kept = new java.util.ArrayList<>(ask.retrieved.size());
+      io.vertx.core.json.JsonArray flagged = new io.vertx.core.json.JsonArray();
+      io.vertx.core.json.JsonArray verdicts = screen.getJsonArray("passages");
+      for (int i = 0; i < ask.retrieved.size(); i++) {
+        Passage p = ask.retrieved.get(i);
+        JsonObject v = verdicts.getJsonObject(i);
+        if (!v.getBoolean("injection", false)) {
+          kept.add(p);
+          continue;
+        }
+        flagged.add(new JsonObject().put("chunkId", p.chunkId()).put("documentId", p.documentId())
+          .put("score", v.getValue("score")).put("rules", v.getValue("rules")).put("families", v.getValue("families")));
+        if (!enforced) {
+          kept.add(p);
+        } else if (policy == IndirectInjectionPolicy.WRAP) {
+          kept.add(new Passage(p.documentId(), p.chunkId(), p.title(), IndirectInjectionPolicy.wrap(p.text()), p.start(),
+            p.end(), p.score()));
+        }
+      }
+      screening.put("screening", "ok").put("injectionVersion", screen.getString("version"));
+      if (!flagged.isEmpty()) {
+        screening.put(!enforced ? "flagged" : policy == IndirectInjectionPolicy.WRAP ? "wrapped" : "withheld", flagged)
+          .put("policy", enforced ? policy.wireName() : "shadow");
+        if (enforced && policy == IndirectInjectionPolicy.STOP) {
+          return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception(
+            "a retrieved passage carries instructions to the assistant (indirect prompt injection)"));
+        }
+      }
+      return Future.succeededFuture(contextDetail(ask, kept, screening));
+    });
+  }
+
+  private JsonObject contextDetail(AskContext ask, List<Passage> candidates, JsonObject screening) {
+    ask.context = ContextBuilder.build(candidates, config.contextTokens());
     int tokens = ask.context.stream().mapToInt(p -> Tokens.estimate(p.text())).sum();
-    return Future.succeededFuture(new JsonObject().put("passages", ask.context.size()).put("tokens", tokens)
-      .put("dropped", ask.retrieved.size() - ask.context.size()));
+    return screening.put("passages", ask.context.size()).put("tokens", tokens)
+      .put("dropped", candidates.size() - ask.context.size());
   }
 
   private Future<JsonObject> generate(AskContext ask) {

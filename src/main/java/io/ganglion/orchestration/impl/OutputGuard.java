@@ -80,11 +80,11 @@ final class OutputGuard {
   private void inspect(String text) {
     tail = tail.compose(v -> {
       long start = System.nanoTime();
-      return reflex.inspect(text, "output", ask.hop()).map(inspection -> {
+      return reflex.inspect(text, "output", ask.request.tenant(), ask.request.kb(), ask.hop()).map(inspection -> {
         nanos += System.nanoTime() - start;
         inspected++;
         switch (inspection.action()) {
-          case "mask" -> masked++;
+          case "redact" -> masked++;
           case "block" -> blocked++;
           default -> { }
         }

@@ -24,7 +24,7 @@ final class ReflexHook {
 
   /**
    * @param status {@code ok}, {@code skipped} or {@code failed}
-   * @param action {@code allow}, {@code mask}, {@code block} or {@code flag}
+   * @param action {@code allow}, {@code redact}, {@code block} or {@code flag}
    * @param text   the text to use from here on (redacted when masked)
    */
   record Inspection(String status, String action, String text, JsonObject detail) {
@@ -40,8 +40,27 @@ final class ReflexHook {
     this.vertx = vertx;
   }
 
-  Future<Inspection> inspect(String text, String direction, DeliveryOptions hop) {
-    JsonObject request = new JsonObject().put("text", text).put("direction", direction);
+  /**
+   * Injection verdicts for retrieved passages ({@code ganglion.reflex.inspect.passages}); {@code null} when no reflex
+   * verticle answers or it fails (fail open: the passages are used, the trace says the screening failed).
+   */
+  Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
+      .put("tenant", tenant).put("kb", kb);
+    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT_PASSAGES, request, hop)
+      .map(Message::body)
+      .otherwise(failure -> {
+        if (!(failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+          LOG.warn("passage screening failed, using the passages unscreened: {}", failure.getMessage());
+        }
+        return null;
+      });
+  }
+
+  /** Inspects {@code text} for {@code tenant}'s ask about {@code kb} (which select the tenant's injection override). */
+  Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
+    JsonObject request = new JsonObject().put("text", text).put("direction", direction).put("tenant", tenant)
+      .put("kb", kb);
     return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT, request, hop)
       .map(Message::body)
       .map(reply -> {
@@ -54,7 +73,8 @@ final class ReflexHook {
         if (reply.getJsonObject("injection") != null) {
           detail.put("injection", reply.getJsonObject("injection"));
         }
-        return new Inspection("ok", action, "mask".equals(action) ? redacted : text, detail);
+        // the reflex layer answers "redact" when it masked or hashed something (InspectionAction)
+        return new Inspection("ok", action, "redact".equals(action) ? redacted : text, detail);
       })
       .recover(failure -> {
         boolean absent = failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;

@@ -30,7 +30,7 @@ public final class InjectionClassifier {
     this.bias = bias;
   }
 
-  /** The probability in {@code [0, 1]} that {@code text} is a prompt injection or jailbreak. */
+  /** The probability in {@code [0, 1]} that {@code text} (normalised by {@link TextNormalizer}) is an injection. */
   public double score(String text) {
     if (text.length() <= WINDOW) {
       return scoreWindow(text);

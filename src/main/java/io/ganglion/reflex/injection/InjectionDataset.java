@@ -10,9 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The labelled prompts the classifier learns from, kept in the repository at
- * {@code src/main/resources/reflex/injection-dataset.tsv}: one {@code label<TAB>lang<TAB>text} per line,
- * {@code #} starts a comment.
+ * The labelled prompts the detectors learn from, kept in the repository at
+ * {@code src/main/resources/reflex/injection-dataset.tsv}: one {@code label<TAB>lang<TAB>family<TAB>text} per line,
+ * {@code #} starts a comment. {@link #training} adds the variants {@link InjectionAugmentation} derives from them.
  */
 public final class InjectionDataset {
 
@@ -22,19 +22,29 @@ public final class InjectionDataset {
   private InjectionDataset() {
   }
 
-  /** The bundled dataset, in file order. */
+  /** The hand-written examples, in file order. */
   public static List<LabelledText> bundled() {
-    try (InputStream in = InjectionDataset.class.getResourceAsStream(RESOURCE)) {
+    return read(RESOURCE);
+  }
+
+  /** The hand-written examples followed by their derived variants: what the bundled detector is trained on. */
+  public static List<LabelledText> training() {
+    return InjectionAugmentation.withVariants(bundled());
+  }
+
+  /** A dataset in this format from the classpath ({@code resource} such as {@code /injection-eval/heldout.tsv}). */
+  public static List<LabelledText> read(String resource) {
+    try (InputStream in = InjectionDataset.class.getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException(RESOURCE + " is missing from the classpath");
+        throw new IllegalStateException(resource + " is missing from the classpath");
       }
-      return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
+      return parse(resource, new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  static List<LabelledText> parse(BufferedReader reader) throws IOException {
+  static List<LabelledText> parse(String name, BufferedReader reader) throws IOException {
     List<LabelledText> examples = new ArrayList<>();
     String line;
     int number = 0;
@@ -43,11 +53,11 @@ public final class InjectionDataset {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
       }
-      String[] fields = line.split("\t", 3);
-      if (fields.length != 3 || fields[2].isBlank()) {
-        throw new IllegalStateException(RESOURCE + ":" + number + ": expected label<TAB>lang<TAB>text");
+      String[] fields = line.split("\t", 4);
+      if (fields.length != 4 || fields[3].isBlank()) {
+        throw new IllegalStateException(name + ":" + number + ": expected label<TAB>lang<TAB>family<TAB>text");
       }
-      examples.add(new LabelledText(fields[0], fields[1], fields[2]));
+      examples.add(new LabelledText(fields[0], fields[1], fields[2], fields[3]));
     }
     return examples;
   }

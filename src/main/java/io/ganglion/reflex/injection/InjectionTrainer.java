@@ -38,6 +38,7 @@ public final class InjectionTrainer {
   private static final Label INJECTION = new Label(LabelledText.INJECTION);
   private static final Label BENIGN = new Label(LabelledText.BENIGN);
   private static final int EPOCHS = 20;
+  static final float BENIGN_WEIGHT = 2f;
   private static final double LEARNING_RATE = 0.2;
 
   private InjectionTrainer() {
@@ -73,9 +74,9 @@ public final class InjectionTrainer {
     return new Metrics(folds.size(), precision / folds.size(), recall / folds.size(), f1 / folds.size());
   }
 
-  /** The example Tribuo sees for {@code text}: its buckets as features, each {@code 1/sqrt(#buckets)}. */
+  /** The example Tribuo sees for {@code text}: its normalised text's buckets as features, each {@code 1/sqrt(#buckets)}. */
   static Example<Label> example(Label label, String text) {
-    int[] buckets = FeatureHasher.features(text);
+    int[] buckets = FeatureHasher.features(TextNormalizer.normalize(text));
     String[] names = new String[buckets.length];
     double[] values = new double[buckets.length];
     double value = 1 / Math.sqrt(Math.max(1, buckets.length));
@@ -101,7 +102,10 @@ public final class InjectionTrainer {
     MutableDataset<Label> dataset =
       new MutableDataset<>(new SimpleDataSourceProvenance("ganglion reflex injection dataset", factory), factory);
     for (LabelledText e : examples) {
-      dataset.add(example(e.isInjection() ? INJECTION : BENIGN, e.text()));
+      Example<Label> example = example(e.isInjection() ? INJECTION : BENIGN, e.text());
+      // most real prompts are benign; the training set is about half attacks, so a benign example counts more
+      example.setWeight(e.isInjection() ? 1f : BENIGN_WEIGHT);
+      dataset.add(example);
     }
     return dataset;
   }

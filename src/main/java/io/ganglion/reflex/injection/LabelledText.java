@@ -1,9 +1,10 @@
 package io.ganglion.reflex.injection;
 
 /**
- * One example of the injection dataset: {@code injection} or {@code benign}, its language, and the prompt.
+ * One example of the injection dataset: {@code injection} or {@code benign}, its language, its family (the attack
+ * family of an injection, {@code benign} or {@code lookalike} for a benign prompt), and the prompt.
  */
-public record LabelledText(String label, String lang, String text) {
+public record LabelledText(String label, String lang, String family, String text) {
 
   public static final String INJECTION = "injection";
   public static final String BENIGN = "benign";

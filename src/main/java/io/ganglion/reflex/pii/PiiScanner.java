@@ -33,8 +33,14 @@ public final class PiiScanner {
    * @param entropyBitsPerChar Shannon entropy a token needs to count as a secret
    */
   public static PiiScanner withBuiltIns(int entropyMinLength, double entropyBitsPerChar, List<PiiDetector> custom) {
+    return withBuiltIns(entropyMinLength, entropyBitsPerChar, new PhoneDetector(), custom);
+  }
+
+  /** As {@link #withBuiltIns(int, double, List)}, with {@code phones} reading phone numbers (its regions, leniency). */
+  public static PiiScanner withBuiltIns(int entropyMinLength, double entropyBitsPerChar, PhoneDetector phones,
+                                        List<PiiDetector> custom) {
     List<PiiDetector> all = new ArrayList<>(List.of(
-      new EmailDetector(), new PaymentCardDetector(), new IbanDetector(), new SsnDetector(), new PhoneDetector(),
+      new EmailDetector(), new PaymentCardDetector(), new IbanDetector(), new SsnDetector(), phones,
       new IpAddressDetector(), new ApiKeyDetector(), new EntropyTokenDetector(entropyMinLength, entropyBitsPerChar)));
     all.addAll(custom);
     return new PiiScanner(all);

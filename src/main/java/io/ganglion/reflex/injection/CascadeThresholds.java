@@ -1,0 +1,37 @@
+package io.ganglion.reflex.injection;
+
+/**
+ * Where the cascade's stages stop: a score outside {@code [low, high)} after a stage is decided there; inside the
+ * band it goes on to the next stage. The label itself is decided at {@code threshold}.
+ *
+ * @param threshold score at or above which a text is an injection
+ * @param ngramLow below this the rules and n-gram classifier call it benign on their own
+ * @param ngramHigh at or above this they call it an injection on their own
+ * @param exemplarLow below this (rules, n-grams and exemplars averaged) it is benign without embeddings
+ * @param exemplarHigh at or above this it is an injection without embeddings
+ */
+public record CascadeThresholds(double threshold, double ngramLow, double ngramHigh, double exemplarLow,
+                                double exemplarHigh) {
+
+  /** The defaults, chosen by cross-validation on the training set (bench/RESULTS.md). */
+  public static final CascadeThresholds DEFAULTS = new CascadeThresholds(0.6, 0.35, 0.9, 0.5, 0.75);
+
+  public CascadeThresholds {
+    if (!(0 <= ngramLow && ngramLow <= threshold && threshold <= ngramHigh && ngramHigh <= 1
+      && ngramLow <= exemplarLow && exemplarLow <= threshold && threshold <= exemplarHigh && exemplarHigh <= ngramHigh)) {
+      throw new IllegalArgumentException("expected 0 <= ngramLow <= exemplarLow <= threshold <= exemplarHigh"
+        + " <= ngramHigh <= 1, got " + this);
+    }
+  }
+
+  /** The same bands around another {@code threshold} (a tenant's or knowledge base's override), clamped to [0, 1]. */
+  public CascadeThresholds at(double threshold) {
+    double shift = threshold - this.threshold;
+    return new CascadeThresholds(threshold, clamp(ngramLow + shift, 0, threshold), clamp(ngramHigh + shift, threshold, 1),
+      clamp(exemplarLow + shift, 0, threshold), clamp(exemplarHigh + shift, threshold, 1));
+  }
+
+  private static double clamp(double v, double min, double max) {
+    return Math.max(min, Math.min(max, v));
+  }
+}
