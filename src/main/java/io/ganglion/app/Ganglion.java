@@ -4,6 +4,8 @@ import io.ganglion.bus.RequestIds;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
+import io.ganglion.config.TracingConfig;
+import io.vertx.core.json.JsonObject;
 import io.ganglion.http.HttpVerticle;
 import io.ganglion.http.auth.AdminKeyBootstrap;
 import io.ganglion.store.ApiKeyRepository;
@@ -87,6 +89,9 @@ public final class Ganglion implements AutoCloseable {
     embedded.add(lock); // closed last, once the stores have stopped
     Vertx vertx = null;
     try {
+      // first in, last out: spans still pending when Vert.x has closed are exported at the very end
+      Tracing tracing = Tracing.start(TracingConfig.from(config.tree().getJsonObject("tracing", new JsonObject())));
+      embedded.add(tracing);
       PostgresConfig postgres = config.postgres();
       if (postgres.embedded()) {
         EmbeddedPostgresServer server = embeddedStart("PostgreSQL", () -> EmbeddedPostgresServer.start(config.dataDir()));
@@ -103,7 +108,7 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx();
+      vertx = newVertx(tracing);
       RequestIds.propagate(vertx.eventBus());
       freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);
@@ -159,13 +164,14 @@ public final class Ganglion implements AutoCloseable {
     closeAll(embedded);
   }
 
-  private static Vertx newVertx() {
+  private static Vertx newVertx(Tracing tracing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
         // latency as Prometheus histogram buckets: p50/p95/p99 via histogram_quantile(), aggregatable across nodes
-        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")) {
+        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")
+          || id.getName().startsWith("gen_ai.")) {
           return DistributionStatisticConfig.builder()
             .percentilesHistogram(true)
             .build()
@@ -174,6 +180,9 @@ public final class Ganglion implements AutoCloseable {
         return config;
       }
     });
+    // Vert.x Web reports every matched route of a request joined by '>' (/v1/>/v1/>/v1/kbs/:kb/ask>/v1/kbs/:kb/ask,
+    // the /v1/* guards first): the route template that answered is the last one
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route", route -> route.substring(route.lastIndexOf('>') + 1)));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -184,11 +193,13 @@ public final class Ganglion implements AutoCloseable {
       // one registry per server, so servers sharing a JVM (tests) never scrape or stop each other's
       .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
+      // HTTP latency by route template (/v1/kbs/:kb/ask), not by raw path
+      .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    tracing.install(options, builder);
+    Vertx vertx = builder.with(options).build();
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
   }

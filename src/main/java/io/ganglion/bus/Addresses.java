@@ -35,6 +35,7 @@ public final class Addresses {
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
+  public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
   /** Stored sentence vectors of chunks a search returned, for this node's extractive generator, by reference. */
   public static final String RETRIEVAL_SENTENCES_LOCAL = "ganglion.retrieval.sentences.local";

@@ -17,6 +17,8 @@ import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.ConsoleRoutes;
+import io.ganglion.http.routes.DocsRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
@@ -27,8 +29,8 @@ import io.ganglion.http.routes.JobRoutes;
 import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
+import io.ganglion.http.routes.LimitsRoutes;
 import io.ganglion.http.routes.ModelRoutes;
 import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
@@ -94,13 +96,11 @@ public final class HttpVerticle extends VerticleBase {
     router.route().handler(allowlist);
     router.route().handler(new RequestTimeout(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
+    new DocsRoutes().mount(router);
+    new ConsoleRoutes().mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create().addOrigins(config.limits().corsOrigins())
-        .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", RequestIdHandler.HEADER, "Accept"))
-        .exposedHeaders(java.util.Set.of(RequestIdHandler.HEADER, "Retry-After", "RateLimit-Limit",
-          "RateLimit-Remaining", "RateLimit-Reset"))
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.PUT)));
+      router.route().handler(Cors.handler(config.limits().corsOrigins()));
     }
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
     AuditLog audit = new AuditLog(auditRepository);
@@ -129,6 +129,7 @@ public final class HttpVerticle extends VerticleBase {
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {
@@ -156,10 +157,24 @@ public final class HttpVerticle extends VerticleBase {
     return revocations.compose(v -> server.requestHandler(router).listen())
       .onSuccess(s -> {
         vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort());
+        vertx.sharedData().getLocalMap(PORT_MAP).put(ROUTES, routes(router));
         if (certificates != null) {
           reloadTimer = vertx.setPeriodic(tls.reloadCheckMs(), t -> certificates.reloadIfChanged(server));
         }
       });
+  }
+
+  /** Local-map entry listing every route that has a method and a path ({@code ["GET /v1/kbs/:kb", ...]}). */
+  public static final String ROUTES = "routes";
+
+  private static io.vertx.core.json.JsonArray routes(Router router) {
+    io.vertx.core.json.JsonArray routes = new io.vertx.core.json.JsonArray();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+        route.methods().forEach(method -> routes.add(method.name() + " " + route.getPath()));
+      }
+    }
+    return routes;
   }
 
   /** Stops accepting, lets in-flight requests finish within {@code http.shutdownGraceMs}, then closes clients. */

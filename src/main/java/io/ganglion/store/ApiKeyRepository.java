@@ -111,10 +111,18 @@ public final class ApiKeyRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Every key of {@code tenant} (all tenants when null), revoked ones included, newest first. */
-  public Future<List<StoredKey>> list(String tenant) {
-    return pool.preparedQuery("select " + COLUMNS + " from api_keys where $1::text is null or tenant_id = $1 order by created_at desc")
-      .execute(Tuple.of(tenant))
+  /**
+   * Up to {@code limit} keys of {@code tenant} (all tenants when null), revoked ones included, newest first, after the
+   * key {@code afterId} (null: from the newest; an unknown or malformed id: nothing).
+   */
+  public Future<List<StoredKey>> list(String tenant, String afterId, int limit) {
+    if (afterId != null && !UUID_SHAPE.matcher(afterId).matches()) {
+      return Future.succeededFuture(List.of());
+    }
+    return pool.preparedQuery("select " + COLUMNS + " from api_keys k where ($1::text is null or tenant_id = $1)"
+        + " and ($2::uuid is null or (created_at, id) < (select created_at, id from api_keys where id = $2::uuid))"
+        + " order by created_at desc, id desc limit $3")
+      .execute(Tuple.of(tenant, afterId, limit))
       .map(ApiKeyRepository::toList)
       .recover(PgFailures::coded);
   }

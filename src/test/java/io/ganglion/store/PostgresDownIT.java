@@ -66,7 +66,7 @@ class PostgresDownIT {
     calls.put("ApiKeyRepository.insert", () -> keys.insert(ApiKeyRepositoryIT.grant("t"), ApiKeyRepository.newKey()));
     calls.put("ApiKeyRepository.verify", () -> keys.verify(ApiKeyRepository.newKey()));
     calls.put("ApiKeyRepository.byName", () -> keys.byName("api"));
-    calls.put("ApiKeyRepository.list", () -> keys.list(null));
+    calls.put("ApiKeyRepository.list", () -> keys.list(null, null, 100));
     calls.put("ApiKeyRepository.revoke", () -> keys.revoke(id.toString()));
     calls.put("ConversationRepository.create", () -> conversations.create("t", "kb"));
     calls.put("ConversationRepository.get", () -> conversations.get("t", id));

@@ -1,5 +1,6 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Paging;
 import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
@@ -86,9 +87,14 @@ public final class AdminRoutes {
   private void listKeys(RoutingContext ctx) {
     Scopes.require(ctx, Principal.ADMIN);
     String tenant = ctx.queryParams().get("tenant");
-    keys.list(tenant == null || tenant.isBlank() ? null : tenant)
-      .onSuccess(list -> Replies.json(ctx, 200, new JsonObject().put("keys",
-        new JsonArray(list.stream().map(AdminRoutes::toJson).toList()))))
+    Paging paging = Paging.of(ctx);
+    // one more than the page: whether a next page exists
+    keys.list(tenant == null || tenant.isBlank() ? null : tenant, paging.after(), paging.limit() + 1)
+      .onSuccess(list -> {
+        List<ApiKeyRepository.StoredKey> page = list.subList(0, Math.min(list.size(), paging.limit()));
+        Replies.json(ctx, 200, new JsonObject().put("keys", new JsonArray(page.stream().map(AdminRoutes::toJson).toList()))
+          .put("next", list.size() > paging.limit() ? page.get(page.size() - 1).id() : null));
+      })
       .onFailure(ctx::fail);
   }
 
