@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * One loaded BERT-family graph: feeds {@code input_ids}, {@code attention_mask} and, when the graph declares it,
- * {@code token_type_ids}, and returns its first output as a flat float array with its shape.
+ * The benchmark's reference runtime (see {@link SessionFactory}): one loaded BERT-family graph on ORT's own API;
+ * feeds {@code input_ids}, {@code attention_mask} and, when the graph declares it, {@code token_type_ids}, and returns
+ * its first output as a flat float array with its shape.
  * <p>
  * <b>NOTE</b>: {@link #run} is thread-safe (ORT sessions are); concurrent runs share the session's intra-op pool.
  */

@@ -11,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates ONNX Runtime sessions for one device and intra-op thread count through ORT's own Java API: the reference the
  * server's runtime ({@link EngineLoader}, DJL's engine) is measured against ({@code bench/inference-runtime.sh}) and
- * checked for the same vectors ({@code EngineLoaderTest}). The server does not use it.
+ * checked for the same vectors ({@code EngineLoaderTest}); it lives in the test sources, so the server has one runtime.
  * <p>
  * CUDA is used when requested and ORT's CUDA provider is present (the {@code onnxruntime_gpu} build on the classpath,
  * and a driver that accepts it); otherwise the session runs on CPU and the first such fallback in the process logs
