@@ -1,11 +1,10 @@
 package io.ganglion.retrieval.impl;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.KbRepository;
+import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +17,7 @@ import java.time.Duration;
  * default for knowledge bases made before models were recorded. Searches embed their query with it and ingestion its
  * chunks and sentences, so a query is never compared with vectors of another model.
  * <p>
- * The model of a KB id is cached for a few seconds, and forgotten at once when a {@code ganglion.retrieval.kb.changed}
+ * The model of a KB id is cached for a few seconds (and served stale while PostgreSQL is down), and re-read at once when a {@code ganglion.retrieval.kb.changed}
  * event says the KB switched models (published cluster-wide by the node that switched), so every node moves together.
  * <p>
  * <b>NOTE</b>: call on the retrieval verticle's context.
@@ -38,8 +37,9 @@ public final class KbModels {
   private final KbRepository kbs;
   private final ModelRef fallback;
   private final long timeoutMs;
-  private final Cache<Long, KbRepository.Embedding> byKb = Caffeine.newBuilder()
-    .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+  /** Fresh for a few seconds; while PostgreSQL is down, the last read answers for up to an hour (as KB names do). */
+  private final StoreCache<Long, KbRepository.Embedding> byKb = new StoreCache<>(Duration.ofSeconds(5),
+    Duration.ofHours(1), 10_000);
 
   /**
    * @param fallback the server's default embedding model, for KBs that recorded none
@@ -64,16 +64,8 @@ public final class KbModels {
 
   /** The knowledge base's embedding settings, from a short cache. */
   public Future<KbRepository.Embedding> of(long kbId) {
-    KbRepository.Embedding cached = byKb.getIfPresent(kbId);
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return kbs.embedding(kbId).map(embedding -> {
-      KbRepository.Embedding resolved = embedding.model() == null
-        ? new KbRepository.Embedding(fallback.ref(), fallback.dims(), embedding.sentenceVectors()) : embedding;
-      byKb.put(kbId, resolved);
-      return resolved;
-    });
+    return byKb.get(kbId, id -> kbs.embedding(id).map(embedding -> embedding.model() == null
+      ? new KbRepository.Embedding(fallback.ref(), fallback.dims(), embedding.sentenceVectors()) : embedding));
   }
 
   /** Forgets what is cached of {@code kbId} (its model changed, here or on another node). */
@@ -81,9 +73,13 @@ public final class KbModels {
     byKb.invalidate(kbId);
   }
 
-  /** Forgets every cached KB (a change event that named a KB by tenant and name only). */
+  /**
+   * Re-reads every cached KB on its next use (a change event that named a KB by tenant and name only), keeping what
+   * was read as the fallback while PostgreSQL is down: an ingestion announcing its change must not make the searches
+   * of a loaded index fail through the outage that follows.
+   */
   public void forgetAll() {
-    byKb.invalidateAll();
+    byKb.staleAll();
   }
 
   /**
