@@ -1,5 +1,6 @@
 package io.ganglion.app;
 
+import io.ganglion.bridge.BridgeConfig;
 import io.ganglion.config.ConfigException;
 import io.ganglion.config.ConfigReader;
 import io.ganglion.config.GanglionConfig;
@@ -9,9 +10,12 @@ import io.ganglion.generation.LlmConfig;
 import io.ganglion.generation.LlmProviders;
 import io.ganglion.inference.InferenceConfig;
 import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.orchestration.agents.AgentsConfig;
+import io.ganglion.orchestration.tools.ToolsConfig;
 import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
+import io.ganglion.retrieval.DurabilityConfig;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -38,14 +42,22 @@ final class Sections {
   static List<Section> verticleSections(Function<String, String> env) {
     return List.of(
       new Section("inference", tree -> InferenceConfig.from(section(tree, "inference"))),
-      new Section("retrieval", tree -> RetrievalConfig.from(section(tree, "retrieval"))),
+      new Section("retrieval", tree -> {
+        RetrievalConfig.from(section(tree, "retrieval"));
+        DurabilityConfig.from(section(tree, "retrieval"));
+      }),
       new Section("reflex", tree -> {
         JsonObject reflex = section(tree, "reflex");
         ReflexConfig.from(reflex);
         ReflexCacheConfig.from(reflex);
         ReflexRulesConfig.from(reflex);
       }),
-      new Section("orchestration", OrchestrationConfig::from),
+      new Section("orchestration", tree -> {
+        OrchestrationConfig.from(tree);
+        AgentsConfig.from(tree);
+      }),
+      new Section("bridge", tree -> BridgeConfig.from(section(tree, "bridge"))),
+      new Section("tools", ToolsConfig::from),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)),
       new Section("tls", tree -> TlsConfig.from(section(tree, "tls"))),
       new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))));

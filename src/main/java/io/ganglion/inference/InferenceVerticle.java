@@ -4,6 +4,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.inference.batch.BatchDispatcher;
@@ -85,9 +86,9 @@ public final class InferenceVerticle extends VerticleBase {
             .completion(),
           bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL,
             msg -> Handlers.reply(msg, request -> embedLocal(request, msg.headers()))).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, msg -> Handlers.reply(msg, body -> rerank(body, msg.headers())))
-            .completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
+          PublicAddress.register(bus, Addresses.INFERENCE_RERANK,
+            (io.vertx.core.eventbus.Message<JsonObject> msg) -> Handlers.reply(msg, body -> rerank(body, msg.headers()))),
+          PublicAddress.register(bus, Addresses.INFERENCE_MODELS, this::models),
           // a node's own models: the admin route of a node loads and unloads them there
           bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_LOAD, Handlers.replying(admin::load)).completion(),
           bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_UNLOAD, Handlers.replying(admin::unload)).completion(),

@@ -3,6 +3,8 @@ package io.ganglion.reflex;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.cluster.Cluster;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
@@ -68,13 +70,16 @@ public final class ReflexVerticle extends VerticleBase {
     askLatency = Timer.builder("ganglion.reflex.ask").description("time to answer from the rules or the cache")
       .register(meters);
     rules = new RuleBook(vertx, ReflexRulesConfig.from(config().getJsonObject("reflex")));
-    versions = new KbVersions(vertx, global.busTimeoutMs());
+    // in a cluster a version is trusted for cache hits only as long as an ingest waits for acknowledgements: a node
+    // that missed a change stops vouching for the old version before the writer hears back
+    versions = new KbVersions(vertx, global.busTimeoutMs(),
+      global.cluster().enabled() ? global.cluster().invalidationWaitMs() : 0);
     ResponseCache cache = null;
     if (cacheConfig.enabled()) {
       redis = Stores.redis(vertx, global.redis());
       cache = new ResponseCache(cacheConfig, redis, meters);
     }
-    gate = new AskGate(vertx, rules, cache, versions, meters);
+    gate = new AskGate(vertx, rules, cache, versions, meters, Cluster.membership(vertx)::quorate);
     var bus = vertx.eventBus();
     ReflexClient.registerCodecs(vertx);
     return vertx.executeBlocking(InjectionDetector::bundled)
@@ -82,12 +87,12 @@ public final class ReflexVerticle extends VerticleBase {
         inspector = new Inspector(config, detector);
         return Future.all(List.of(
           rules.start(),
-          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)).completion(),
-          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages))
-            .completion(),
+          PublicAddress.register(bus, Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)),
+          PublicAddress.register(bus, Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages)),
           bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
           bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> versions.changed(msg.body())).completion(),
+          bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_KB_VERSIONS, msg -> versions.confirmed(msg.body())).completion(),
           Status.register(vertx, Addresses.REFLEX_STATUS, "reflex", JsonObject::new)));
       });
   }

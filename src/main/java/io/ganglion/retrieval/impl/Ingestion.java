@@ -4,13 +4,13 @@ import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
 import io.ganglion.inference.EmbedRequest;
 import io.ganglion.inference.onnx.TextKind;
-import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.ingest.Chunk;
 import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.retrieval.ingest.DocumentFormat;
 import io.ganglion.retrieval.ingest.MalformedDocumentException;
 import io.ganglion.retrieval.ingest.ParsedDocument;
 import io.ganglion.retrieval.ingest.SentenceSpans;
+import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
 import io.vertx.core.Future;
@@ -19,15 +19,18 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ingests a slice of documents: parse and chunk each on the retrieval workers, embed all their chunks (and, when the
- * knowledge base keeps them, each chunk's sentences) through the model's bulk lane ({@link EmbedPermits}: a bounded
- * number of requests in flight per node, the rest wait), then store each document with its chunks, embeddings and
- * sentence vectors in PostgreSQL and update the index. Each document succeeds or fails on its own: a bad PDF or a
- * model error fails that document with a reason, never the others. A busy model never fails a document: requests
- * refused as overloaded, or that timed out in the queue, wait and go again.
+ * knowledge base keeps them, each chunk's sentences) on this node through the model's bulk lane ({@link EmbedPermits}:
+ * a bounded number of requests in flight per node, the rest wait), then store each document with its chunks,
+ * embeddings and sentence vectors in PostgreSQL, which logs the change. The shards' owners apply it when the change is
+ * announced ({@link KbRegistry#announce}), for the whole slice at once. Each document succeeds or fails on its own: a
+ * bad PDF or a model error fails that document with a reason, never the others. A busy model never fails a document:
+ * requests refused as overloaded, or that timed out in the queue, wait and go again.
  */
 public final class Ingestion {
 
@@ -67,6 +70,13 @@ public final class Ingestion {
     }
   }
 
+  /**
+   * What a slice did: one outcome per input, in order, and the shards it changed, each with the knowledge base's
+   * version after its last change there (what the owners must reach).
+   */
+  public record Batch(List<Outcome> outcomes, Map<Integer, Long> changes) {
+  }
+
   private final Vertx vertx;
   private final EmbedClient embeds;
   private final EmbedPermits permits;
@@ -74,10 +84,9 @@ public final class Ingestion {
   private final Chunker chunker;
   private final DocumentRepository documents;
   private final KbModels kbs;
-  private final KbIndexes indexes;
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
-                   KbModels kbs, KbIndexes indexes, EmbedPermits permits) {
+                   KbModels kbs, EmbedPermits permits) {
     this.vertx = vertx;
     this.embeds = EmbedClient.create(vertx);
     this.permits = permits;
@@ -85,19 +94,18 @@ public final class Ingestion {
     this.chunker = chunker;
     this.documents = documents;
     this.kbs = kbs;
-    this.indexes = indexes;
   }
 
-  /** Ingests {@code inputs} (already validated) into the knowledge base; one outcome per input, in order. */
-  public Future<List<Outcome>> ingest(long kbId, List<DocumentInput> inputs) {
-    // open the index before storing anything: an index opened (rebuilt from PostgreSQL) after a document was stored
-    // would hold it already, and the upsert that follows would insert it a second time
-    return indexes.index(kbId)
-      .compose(opened -> kbs.of(kbId))
-      .compose(embedding -> ingestInto(kbId, embedding, inputs));
+  /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
+  public Future<Batch> ingest(KbRepository.Kb kb, List<DocumentInput> inputs) {
+    Map<Integer, Long> changes = new HashMap<>();
+    return kbs.of(kb.id())
+      .compose(embedding -> ingestInto(kb, embedding, inputs, changes))
+      .map(outcomes -> new Batch(outcomes, changes));
   }
 
-  private Future<List<Outcome>> ingestInto(long kbId, KbRepository.Embedding embedding, List<DocumentInput> inputs) {
+  private Future<List<Outcome>> ingestInto(KbRepository.Kb kb, KbRepository.Embedding embedding,
+                                           List<DocumentInput> inputs, Map<Integer, Long> changes) {
     List<Future<Prepared>> prepared = inputs.stream()
       .map(input -> workers.run(() -> prepare(input, embedding.sentenceVectors()))).toList();
     return Future.join(prepared).transform(ignored -> {
@@ -111,7 +119,7 @@ public final class Ingestion {
           outcomes[i] = failure(inputs.get(i).id(), p.cause());
         }
       }
-      return embed(ready, embedding.model()).compose(vectors -> store(kbId, ready, vectors, inputs, outcomes));
+      return embed(ready, embedding.model()).compose(vectors -> store(kb, ready, vectors, inputs, outcomes, changes));
     });
   }
 
@@ -184,8 +192,8 @@ public final class Ingestion {
       });
   }
 
-  private Future<List<Outcome>> store(long kbId, List<Prepared> ready, List<float[]> vectors, List<DocumentInput> inputs,
-                                      Outcome[] outcomes) {
+  private Future<List<Outcome>> store(KbRepository.Kb kb, List<Prepared> ready, List<float[]> vectors,
+                                      List<DocumentInput> inputs, Outcome[] outcomes, Map<Integer, Long> changes) {
     Future<Void> chain = Future.succeededFuture();
     int offset = 0;
     for (Prepared p : ready) {
@@ -193,7 +201,7 @@ public final class Ingestion {
       offset += p.texts();
       List<float[]> mine = vectors.subList(first, offset);
       int slot = inputs.indexOf(p.input());
-      chain = chain.compose(v -> storeOne(kbId, p, mine)
+      chain = chain.compose(v -> storeOne(kb, p, mine, changes)
         .map(outcome -> outcomes[slot] = outcome)
         .recover(e -> Future.succeededFuture(outcomes[slot] = failure(p.input().id(), e)))
         .mapEmpty());
@@ -202,21 +210,19 @@ public final class Ingestion {
   }
 
   /** Stores one document; {@code vectors} holds its chunks' vectors, then its sentences'. */
-  private Future<Outcome> storeOne(long kbId, Prepared p, List<float[]> vectors) {
+  private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, Map<Integer, Long> changes) {
     if (vectors.contains(null)) {
       return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.UNAVAILABLE,
         "embedding the document failed (the model failed or is unavailable); retry it"));
     }
     String title = title(p);
     List<DocumentRepository.StoredChunk> rows = new ArrayList<>();
-    List<ChunkRecord> records = new ArrayList<>();
     List<DocumentRepository.ChunkSentences> sentences = new ArrayList<>();
     int next = p.chunks().size();
     for (int i = 0; i < p.chunks().size(); i++) {
       Chunk c = p.chunks().get(i);
       rows.add(new DocumentRepository.StoredChunk(p.input().id(), c.index(), title, c.text(), c.indexedText(title),
         c.start(), c.end(), p.input().metadataJson(), vectors.get(i)));
-      records.add(ChunkRecord.of(p.input().id(), title, c, p.input().metadata(), vectors.get(i)));
       List<SentenceSpans.Span> spans = p.sentences().get(i);
       if (!spans.isEmpty()) {
         sentences.add(new DocumentRepository.ChunkSentences(c.index(),
@@ -227,9 +233,12 @@ public final class Ingestion {
     }
     DocumentRepository.StoredDocument doc = new DocumentRepository.StoredDocument(p.input().id(), title,
       p.parsed().text(), p.input().metadataJson(), p.input().text() != null ? "text/plain" : p.input().contentType());
-    return documents.replace(kbId, doc, rows, sentences)
-      .compose(version -> indexes.upsert(kbId, p.input().id(), records, version))
-      .map(v -> new Outcome(p.input().id(), records.size(), null, null));
+    int shard = Shards.shardOf(kb, p.input().id());
+    return documents.replace(kb.id(), shard, doc, rows, sentences)
+      .map(version -> {
+        changes.merge(shard, version, Math::max);
+        return new Outcome(p.input().id(), rows.size(), null, null);
+      });
   }
 
   private static String title(Prepared p) {
