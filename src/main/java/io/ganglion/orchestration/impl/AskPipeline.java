@@ -213,8 +213,8 @@ public final class AskPipeline {
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
-    return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask.request.sampling(),
-        ask::hop, guard::accept, ask::generating)
+    return generation.generate(ask.request.tenant(), ask.request.kb(), generator, ask.question, ask.query, ask.history,
+        ask.context, ask.request.sampling(), ask::hop, guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
         // a sentence the output policy withheld ends the answer as OpenAI's content filter would
         io.ganglion.generation.FinishReason finish = guard.withheld() ? io.ganglion.generation.FinishReason.CONTENT_FILTER

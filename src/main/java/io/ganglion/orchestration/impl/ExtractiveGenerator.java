@@ -8,7 +8,6 @@ import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
-import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -27,8 +26,9 @@ import java.util.function.Supplier;
  * <ol>
  *   <li>The context passages are split into sentences with exact document offsets ({@link SentenceSplitter}); the
  *   first {@code maxCandidates} are candidates.</li>
- *   <li>The query ({@code kind: query}) and the candidates ({@code kind: passage}) are embedded by
- *   {@code ganglion.inference.embed}; relevance is cosine similarity.</li>
+ *   <li>The query ({@code kind: query}) and the candidates ({@code kind: passage}) get their vectors from
+ *   {@link SentenceVectors} (candidates stored at ingestion, the rest and the query embedded); relevance is cosine
+ *   similarity.</li>
  *   <li>{@link AnswerSignals} of the sentences and of the retrieval ranks go to the {@link AbstentionModel}; below
  *   {@code minConfidence} it abstains: {@value #ABSTAIN}, no citations.</li>
  *   <li>Else up to {@code maxSentences} sentences within {@code relativeWindow} of the best are chosen by maximal
@@ -54,7 +54,7 @@ public final class ExtractiveGenerator implements ChatProvider {
   record Outcome(List<JsonObject> citations, boolean abstained, double best, double confidence, AnswerSignals signals) {
   }
 
-  private final Embedder embedder;
+  private final SentenceVectors vectors;
   private final OrchestrationConfig config;
   private final AbstentionModel model;
   private final String query;
@@ -62,9 +62,9 @@ public final class ExtractiveGenerator implements ChatProvider {
   private final Supplier<DeliveryOptions> hop;
   private volatile Outcome outcome = new Outcome(List.of(), true, Double.NaN, Double.NaN, null);
 
-  ExtractiveGenerator(Embedder embedder, OrchestrationConfig config, AbstentionModel model, String query,
+  ExtractiveGenerator(SentenceVectors vectors, OrchestrationConfig config, AbstentionModel model, String query,
                       List<Passage> passages, Supplier<DeliveryOptions> hop) {
-    this.embedder = embedder;
+    this.vectors = vectors;
     this.config = config;
     this.model = model;
     this.query = query;
@@ -89,14 +89,12 @@ public final class ExtractiveGenerator implements ChatProvider {
     List<Sentence> candidates = candidates(passages, config.maxCandidates());
     Future<ChatResult> answer = candidates.isEmpty()
       ? Future.succeededFuture(abstain(onDelta, new Outcome(List.of(), true, Double.NaN, Double.NaN, null), 0))
-      : Future.all(embedder.embed(List.of(query), TextKind.QUERY, hop.get()),
-          embedder.embed(candidates.stream().map(Sentence::text).toList(), TextKind.PASSAGE, hop.get()))
-        .map(vectors -> {
+      : vectors.of(query, passages, candidates, hop.get())
+        .map(found -> {
           if (cancelled.get()) {
             throw new ChatCancelledException(NAME);
           }
-          float[][] q = vectors.resultAt(0);
-          return compose(candidates, q[0], vectors.resultAt(1), onDelta, request);
+          return compose(candidates, found.query(), found.sentences(), onDelta, request);
         });
     answer.onComplete(promise::tryComplete, promise::tryFail);
     return new ChatStream() {

@@ -57,14 +57,17 @@ public final class Generation {
     }
   }
 
+  private final Vertx vertx;
   private final LlmProviders llm;
   private final Embedder embedder;
   private final OrchestrationConfig config;
   private final AbstentionModel abstention;
 
   public Generation(Vertx vertx, LlmProviders llm, OrchestrationConfig config) {
+    this.vertx = vertx;
     this.llm = llm;
     this.embedder = new Embedder(vertx);
+    StoredSentenceVectors.registerCodecs(vertx);
     this.config = config;
     this.abstention = config.calibrationFile().isEmpty() ? AbstentionModel.bundled()
       : AbstentionModel.read(java.nio.file.Path.of(config.calibrationFile()));
@@ -81,13 +84,16 @@ public final class Generation {
   /**
    * Starts generating; {@code started} receives the call so the ask can cancel it.
    *
+   * @param tenant  the asking tenant and {@code kb} the knowledge base the context came from: the extractive generator
+   *                reads the sentence vectors stored there (null {@code kb}: it embeds every candidate)
    * @param query   the standalone query (what the extractive generator answers)
    * @param onDelta each text fragment, in order
    */
-  Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
-                             List<Passage> context, Sampling sampling, Supplier<DeliveryOptions> hop,
-                             Handler<String> onDelta, Consumer<ChatStream> started) {
-    ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, abstention, query, context, hop);
+  Future<Generated> generate(String tenant, String kb, String generator, String question, String query,
+                             List<ChatMessage> history, List<Passage> context, Sampling sampling,
+                             Supplier<DeliveryOptions> hop, Handler<String> onDelta, Consumer<ChatStream> started) {
+    ExtractiveGenerator extractive = new ExtractiveGenerator(new StoredSentenceVectors(vertx, embedder, tenant, kb),
+      config, abstention, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);

@@ -4,6 +4,7 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.EmbedRequest;
 import io.ganglion.retrieval.shard.ShardScatter;
 import io.ganglion.store.KbRepository;
 import io.ganglion.inference.onnx.TextKind;
@@ -42,10 +43,12 @@ public final class Searcher {
   private final RetrievalConfig config;
   private final long busTimeoutMs;
   private final EmbedClient embeds;
+  private final KbModels models;
 
-  public Searcher(Vertx vertx, ShardScatter scatter, RetrievalConfig config, long busTimeoutMs) {
+  public Searcher(Vertx vertx, ShardScatter scatter, KbModels models, RetrievalConfig config, long busTimeoutMs) {
     this.vertx = vertx;
     this.scatter = scatter;
+    this.models = models;
     this.config = config;
     this.busTimeoutMs = busTimeoutMs;
     this.embeds = EmbedClient.create(vertx);
@@ -65,7 +68,8 @@ public final class Searcher {
    */
   public Future<JsonObject> search(KbRepository.Kb kb, JsonObject body) {
     Request request = parse(body);
-    Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null) : embed(request.query());
+    Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null)
+      : models.of(kb.id()).compose(embedding -> embed(request.query(), embedding.model()));
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
     return vector
       .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
@@ -203,8 +207,10 @@ public final class Searcher {
     return b ? config.reranker() : null;
   }
 
-  private Future<float[]> embed(String query) {
-    return embeds.vectors(List.of(query), TextKind.QUERY, busTimeoutMs).map(vectors -> vectors.get(0));
+  /** The query's vector from the knowledge base's own model (a vector of another model would match nothing). */
+  private Future<float[]> embed(String query, String model) {
+    return embeds.vectors(new EmbedRequest(List.of(query), TextKind.QUERY, model), busTimeoutMs)
+      .map(vectors -> vectors.get(0));
   }
 
   private Future<List<Hit>> rerank(Request request, List<Hit> hits) {
