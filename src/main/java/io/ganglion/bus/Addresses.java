@@ -27,6 +27,12 @@ public final class Addresses {
   public static final String INFERENCE_EMBED_LOCAL = "ganglion.inference.embed.local";
   public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
   public static final String INFERENCE_MODELS = "ganglion.inference.models";
+  /** Node-local addresses of the inference worker verticles ({@code <prefix><n>}): one batch per message. */
+  public static final String INFERENCE_WORKER_PREFIX = "ganglion.inference.worker.";
+  /** Loads a model at runtime ({@code /v1/admin/models}); cluster-safe JSON. */
+  public static final String INFERENCE_MODEL_LOAD = "ganglion.inference.model.load";
+  /** Unloads a model at runtime; refused while a knowledge base uses it. */
+  public static final String INFERENCE_MODEL_UNLOAD = "ganglion.inference.model.unload";
 
   // retrieval
   public static final String RETRIEVAL_STATUS = "ganglion.retrieval.status";
@@ -40,6 +46,12 @@ public final class Addresses {
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /** Stored sentence vectors of chunks a search returned, for this node's extractive generator, by reference. */
+  public static final String RETRIEVAL_SENTENCES_LOCAL = "ganglion.retrieval.sentences.local";
+  /** Changes a knowledge base's settings (its embedding model: re-embeds into a shadow index, then switches). */
+  public static final String RETRIEVAL_KB_UPDATE = "ganglion.retrieval.kb.update";
+  /** Which knowledge bases use an embedding model ({@code name@version}); asked before it is unloaded. */
+  public static final String RETRIEVAL_MODEL_USERS = "ganglion.retrieval.model.users";
   /**
    * Node-local: completes once this node handed its shard copies over after announcing it leaves (a clean stop), or
    * after {@code cluster.drainTimeoutMs}. The launcher asks it before stopping the verticles.
@@ -91,6 +103,24 @@ public final class Addresses {
   public static final String ORCHESTRATOR_CONVERSATION_GET = "ganglion.orchestrator.conversation.get";
   public static final String ORCHESTRATOR_TRACE_GET = "ganglion.orchestrator.trace.get";
   public static final String ORCHESTRATOR_TRACE_FEEDBACK = "ganglion.orchestrator.trace.feedback";
+
+  // orchestration: tools, agents and their runs
+  public static final String ORCHESTRATOR_TOOLS_LIST = "ganglion.orchestrator.tools.list";
+  public static final String ORCHESTRATOR_AGENT_CREATE = "ganglion.orchestrator.agent.create";
+  public static final String ORCHESTRATOR_AGENT_GET = "ganglion.orchestrator.agent.get";
+  public static final String ORCHESTRATOR_AGENT_UPDATE = "ganglion.orchestrator.agent.update";
+  public static final String ORCHESTRATOR_AGENT_DELETE = "ganglion.orchestrator.agent.delete";
+  public static final String ORCHESTRATOR_AGENT_LIST = "ganglion.orchestrator.agent.list";
+  public static final String ORCHESTRATOR_RUN_START = "ganglion.orchestrator.run.start";
+  public static final String ORCHESTRATOR_RUN_GET = "ganglion.orchestrator.run.get";
+  public static final String ORCHESTRATOR_RUN_LIST = "ganglion.orchestrator.run.list";
+  public static final String ORCHESTRATOR_RUN_CANCEL = "ganglion.orchestrator.run.cancel";
+  public static final String ORCHESTRATOR_RUN_APPROVE = "ganglion.orchestrator.run.approve";
+  public static final String ORCHESTRATOR_RUN_REJECT = "ganglion.orchestrator.run.reject";
+  /** Published (not sent) on every status change of a run: {@code {"id","tenant","agent","status","at"}}. */
+  public static final String ORCHESTRATOR_RUN_CHANGED = "ganglion.orchestrator.run.changed";
+  /** A chat request straight to a configured provider (the {@code llm:<provider>} model of chat completions). */
+  public static final String ORCHESTRATOR_LLM_CHAT = "ganglion.orchestrator.llm.chat";
 
   /** The status address of every verticle, in deployment order; {@code /ready} asks each. */
   public static final java.util.List<String> STATUS = java.util.List.of(

@@ -198,13 +198,13 @@ class RetrievalIT {
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
     }
     // a copy's snapshot of an older format (2: one in-heap graph per shard) is not loaded: the copy is rebuilt from
-    // PostgreSQL, and its next snapshot is written in the current format (4: vector segments, on-disk graphs linked)
+    // PostgreSQL, and its next snapshot is written in the current format (5: vector segments, on-disk graphs linked)
     Path manifest;
     try (var paths = Files.walk(dataDir.resolve("indexes"))) {
       manifest = paths.filter(p -> p.getFileName().toString().equals("replica.json")).findFirst().orElseThrow();
     }
     JsonObject current = new JsonObject(Files.readString(manifest));
-    assertThat(current.getInteger("format")).isEqualTo(4);
+    assertThat(current.getInteger("format")).isEqualTo(5);
     Files.writeString(manifest, current.copy().put("format", 2).encode());
     try (TestServer older = TestServer.start(dataDir, Map.of())) {
       JsonArray hits = TestServer.json(older.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\",\"mode\":\"vector\"}")).getJsonArray("hits");
@@ -212,7 +212,7 @@ class RetrievalIT {
       assertThat(older.send(older.request("/metrics").GET().build()).body())
         .containsPattern("ganglion_retrieval_replica_loads_total\\{source=\"rebuild\"[^}]*} [1-9]");
     }
-    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(4);
+    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(5);
     // the copies' working files (on-disk segments) are their own, outside the snapshots, and go with them
     try (var left = Files.list(dataDir.resolve("index-work"))) {
       assertThat(left).as("working directories left after a clean stop").isEmpty();

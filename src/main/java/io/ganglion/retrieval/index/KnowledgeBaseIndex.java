@@ -30,11 +30,11 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   static final String MANIFEST = "manifest.json";
   /**
-   * 4: vector indexes of segments (an on-disk graph, in-heap graphs), as a shard copy's snapshot ({@link Shard}); 3
-   * was the same before shard copies had their own snapshots; 2: one in-heap graph per shard, the manifest listing
-   * every file with its size and checksum; 1: neither. Any other format is rebuilt.
+   * 5: vector indexes of segments (an on-disk graph, in-heap graphs) and the keyword index's heading field and
+   * document-id doc values; 4: those keyword fields with one in-heap graph per shard; 3: the segments without them; 2:
+   * neither, the manifest listing every file with its size and checksum; 1: no such list. Any other format is rebuilt.
    */
-  static final int FORMAT = 4;
+  static final int FORMAT = 5;
 
   private final List<Shard> shards;
   private final Path workDir;
@@ -155,7 +155,7 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   /**
    * Searches every shard in parallel on {@code executor} and merges: each ranking keeps its best
-   * {@code query.candidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
+   * {@code query.keywordCandidates()} or {@code query.vectorCandidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
    * shards), hybrid mode fuses the two with {@code fusion}, and the best {@code query.topK()} are returned.
    * Non-blocking; see the class note on the executor.
    *

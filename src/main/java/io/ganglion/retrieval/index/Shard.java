@@ -135,14 +135,14 @@ public final class Shard implements Closeable {
     return keyword.statistics(query.luceneQuery());
   }
 
-  /** The best {@code candidates} chunks for the query's keywords, scored with {@code global} statistics when given. */
+  /** The best {@code keywordCandidates} chunks for the query's keywords, scored with {@code global} statistics when given. */
   public List<ScoredChunk> keyword(ShardQuery query, CorpusStatistics global) throws IOException {
-    return keyword.search(query.luceneQuery(), global, query.query().candidates());
+    return keyword.search(query.luceneQuery(), global, query.query().keywordCandidates(), query.query().scoring());
   }
 
-  /** The best {@code candidates} chunks for the query's vector, the filters applied inside the candidate search. */
+  /** The best {@code vectorCandidates} chunks for the query's vector, the filters applied inside the candidate search. */
   public List<ScoredChunk> vector(ShardQuery query) {
-    int candidates = query.query().candidates();
+    int candidates = query.query().vectorCandidates();
     return vectors.search(query.query().vector(), candidates, candidates, query.query().filters());
   }
 

@@ -29,10 +29,11 @@ final class ReplicaSnapshots {
 
   static final String MANIFEST = "replica.json";
   /**
-   * The snapshot format; a copy written in another is rebuilt. 4: vector indexes of segments (an on-disk graph
-   * linked, in-heap graphs); 2: one in-heap graph per shard; 3 was the single-node layout's segment format.
+   * The snapshot format; a copy written in another is rebuilt. 5: vector indexes of segments (an on-disk graph
+   * linked, in-heap graphs) and the keyword index's heading field and document-id doc values; 2: one in-heap graph
+   * per shard, neither keyword field (3 and 4 were the single-node layout's: segments, keyword fields).
    */
-  static final int FORMAT = 4;
+  static final int FORMAT = 5;
   private static final Logger LOG = LoggerFactory.getLogger(ReplicaSnapshots.class);
 
   /** A loaded snapshot: the shard and the version it holds every change up to. */
