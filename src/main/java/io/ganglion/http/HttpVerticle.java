@@ -81,19 +81,20 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
     router.route("/v1/*").handler(auth);
-    router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits()));
+    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
+    router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits(),
+      budget));
+    // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
+    OrchestrationConfig answers = OrchestrationConfig.from(config());
+    budget.mount(router);
+    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
+    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
-    OrchestrationConfig answers = OrchestrationConfig.from(config());
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
-    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
-    router.post("/v1/kbs/:kb/ask").handler(budget);
-    router.post("/v1/chat/completions").handler(budget);
-    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
-    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);

@@ -16,7 +16,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * unlimited). Sets {@code RateLimit-Limit}, {@code RateLimit-Remaining} and {@code RateLimit-Reset}; over the limit the
  * request fails with 429 {@code rate_limited} and {@code Retry-After}. When Redis does not answer, admin credentials
  * follow {@code limits.adminRedisDown} and the rest {@code limits.redisDown}: per-node buckets (logged loudly, at most
- * every 30 s) or 503.
+ * every 30 s) or 503. On a route the {@link TokenBudget} checks, the same Redis call reads the caller's count of
+ * generation tokens today (stored in the routing context as {@link TokenBudget#USED}).
+ * <p>
+ * <b>NOTE</b>: one per HTTP verticle instance, confined to its event loop (as its {@link RateLimiter} is).
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
 
@@ -26,11 +29,14 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   private final RateLimiter limiter;
   private final LocalBuckets local = new LocalBuckets();
   private final LimitsConfig config;
+  private final TokenBudget budget;
   private final AtomicLong lastLoudLog = new AtomicLong(System.nanoTime() - LOUD_LOG_INTERVAL_NANOS);
 
-  public RateLimitHandler(RateLimiter limiter, LimitsConfig config) {
+  /** @param budget the token budget whose count to read in the same call, or {@code null} */
+  public RateLimitHandler(RateLimiter limiter, LimitsConfig config, TokenBudget budget) {
     this.limiter = limiter;
     this.config = config;
+    this.budget = budget;
   }
 
   @Override
@@ -41,7 +47,8 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
       ctx.next();
       return;
     }
-    limiter.acquire(principal.subject(), rpm)
+    String budgetKey = budget != null && budget.guards(ctx.request()) ? budget.keyFor(principal) : null;
+    limiter.acquire(principal.subject(), rpm, budgetKey)
       .recover(redisDown -> {
         boolean useLocal = principal.admin() ? config.adminRedisDownLocal() : config.redisDownLocal();
         long now = System.nanoTime();
@@ -61,6 +68,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         response.putHeader("RateLimit-Limit", Integer.toString(decision.limit()))
           .putHeader("RateLimit-Remaining", Long.toString(decision.remaining()))
           .putHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        if (decision.tokensUsed() >= 0) {
+          ctx.put(TokenBudget.USED, decision.tokensUsed());
+        }
         if (decision.allowed()) {
           ctx.next();
         } else {
