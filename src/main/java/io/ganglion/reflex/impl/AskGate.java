@@ -3,6 +3,7 @@ package io.ganglion.reflex.impl;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.orchestration.AskClient;
+import io.ganglion.reflex.Inspector;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexAsk;
 import io.ganglion.reflex.cache.CacheKey;
@@ -22,7 +23,8 @@ import java.util.Optional;
  * What stands between a question and the orchestrator: the reflex rules first (block, canned answer, or a new
  * target), then the response cache, then {@code ganglion.orchestrator.ask} on a miss. Questions in a stored
  * conversation ({@code conversationId}) are never cached; neither are failures nor degraded answers (generator
- * {@code none}: retrieval was down).
+ * {@code none}: retrieval was down). A cached answer of another reflex policy is re-inspected before it is served
+ * ({@link Revalidation}).
  * <p>
  * <b>NOTE</b>: runs on the reflex verticle's event loop, like the cache and version map it uses.
  */
@@ -33,14 +35,20 @@ public final class AskGate {
   private final ResponseCache cache;
   private final KbVersions versions;
   private final MeterRegistry meters;
+  private final Inspector inspector;
 
-  /** @param cache {@code null} when the cache is disabled */
-  public AskGate(Vertx vertx, RuleBook rules, ResponseCache cache, KbVersions versions, MeterRegistry meters) {
+  /**
+   * @param cache {@code null} when the cache is disabled
+   * @param inspector re-inspects cached answers of another policy ({@link Revalidation})
+   */
+  public AskGate(Vertx vertx, RuleBook rules, ResponseCache cache, KbVersions versions, MeterRegistry meters,
+                 Inspector inspector) {
     this.vertx = vertx;
     this.rules = rules;
     this.cache = cache;
     this.versions = versions;
     this.meters = meters;
+    this.inspector = inspector;
   }
 
   /** The answer to {@code ask}; fails with the orchestrator's codes, or 4220 when a rule blocks the question. */
@@ -108,7 +116,8 @@ public final class AskGate {
           }
         });
       }
-      return cache.get(key, () -> orchestrate(ask, target, routedBy), AskGate::cacheable)
+      return cache.get(key, () -> orchestrate(ask, target, routedBy), AskGate::cacheable,
+          stale -> Revalidation.check(inspector, target, stale))
         .onSuccess(answer -> {
           if (answer.source() == ReflexAnswer.Source.CACHE) {
             replay(ask.stream(), answer, "cache", "hit");
