@@ -4,6 +4,8 @@ import io.ganglion.bus.RequestIds;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
+import io.ganglion.config.TracingConfig;
+import io.vertx.core.json.JsonObject;
 import io.ganglion.http.HttpVerticle;
 import io.ganglion.http.auth.AdminKeyBootstrap;
 import io.ganglion.store.ApiKeyRepository;
@@ -73,25 +75,32 @@ public final class Ganglion implements AutoCloseable {
   }
 
   /**
-   * Starts stores, migrates the schema, ensures an admin key and deploys the verticles. Blocking.
+   * Locks the data directory, starts stores (recovering embedded ones a crashed run left behind), migrates the
+   * schema, ensures an admin key and deploys the verticles. Blocking.
    *
    * @throws StoreUnavailableException when PostgreSQL or Redis cannot be started or reached
+   * @throws DataDirectoryLock.DataDirectoryInUseException when another server holds the data directory
    */
   public static Ganglion start(GanglionConfig config) throws Exception {
     RequestIds.init();
     Files.createDirectories(config.dataDir());
+    DataDirectoryLock lock = DataDirectoryLock.acquire(config.dataDir());
     List<AutoCloseable> embedded = new ArrayList<>();
+    embedded.add(lock); // closed last, once the stores have stopped
     Vertx vertx = null;
     try {
+      // first in, last out: spans still pending when Vert.x has closed are exported at the very end
+      Tracing tracing = Tracing.start(TracingConfig.from(config.tree().getJsonObject("tracing", new JsonObject())));
+      embedded.add(tracing);
       PostgresConfig postgres = config.postgres();
       if (postgres.embedded()) {
-        EmbeddedPostgresServer server = EmbeddedPostgresServer.start(config.dataDir());
+        EmbeddedPostgresServer server = embeddedStart("PostgreSQL", () -> EmbeddedPostgresServer.start(config.dataDir()));
         embedded.add(server);
         postgres = postgres.withUrl(server.url());
       }
       RedisConfig redis = config.redis();
       if (redis.embedded()) {
-        EmbeddedRedisServer server = EmbeddedRedisServer.start(config.dataDir());
+        EmbeddedRedisServer server = embeddedStart("Redis", () -> EmbeddedRedisServer.start(config.dataDir()));
         embedded.add(server);
         redis = redis.withUrl(server.url());
       }
@@ -99,8 +108,9 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx();
+      vertx = newVertx(tracing);
       RequestIds.propagate(vertx.eventBus());
+      freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
 
@@ -154,13 +164,14 @@ public final class Ganglion implements AutoCloseable {
     closeAll(embedded);
   }
 
-  private static Vertx newVertx() {
+  private static Vertx newVertx(Tracing tracing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
       public DistributionStatisticConfig configure(Meter.Id id, DistributionStatisticConfig config) {
         // latency as Prometheus histogram buckets: p50/p95/p99 via histogram_quantile(), aggregatable across nodes
-        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")) {
+        if (id.getName().startsWith("vertx.http.server.response.time") || id.getName().startsWith("ganglion.")
+          || id.getName().startsWith("gen_ai.")) {
           return DistributionStatisticConfig.builder()
             .percentilesHistogram(true)
             .build()
@@ -169,6 +180,9 @@ public final class Ganglion implements AutoCloseable {
         return config;
       }
     });
+    // Vert.x Web reports every matched route of a request joined by '>' (/v1/>/v1/>/v1/kbs/:kb/ask>/v1/kbs/:kb/ask,
+    // the /v1/* guards first): the route template that answered is the last one
+    registry.config().meterFilter(MeterFilter.replaceTagValues("route", route -> route.substring(route.lastIndexOf('>') + 1)));
     new JvmMemoryMetrics().bindTo(registry);
     new JvmGcMetrics().bindTo(registry);
     new JvmThreadMetrics().bindTo(registry);
@@ -179,13 +193,44 @@ public final class Ganglion implements AutoCloseable {
       // one registry per server, so servers sharing a JVM (tests) never scrape or stop each other's
       .setRegistryName(METRICS_REGISTRY_PREFIX + System.identityHashCode(registry))
       .setJvmMetricsEnabled(false)
+      // HTTP latency by route template (/v1/kbs/:kb/ask), not by raw path
+      .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
-    Vertx vertx = Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(metrics))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+    VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
+    io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+    tracing.install(options, builder);
+    Vertx vertx = builder.with(options).build();
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
+  }
+
+  /**
+   * {@code ganglion_disk_free_bytes{path=<dataDir>}}: usable space where the embedded stores, uploads and snapshots
+   * live, so an alert fires before writes start failing (they fail with 503 when they do).
+   */
+  private static void freeSpaceGauge(Vertx vertx, java.nio.file.Path dataDir) {
+    io.micrometer.core.instrument.Gauge.builder("ganglion.disk.free", dataDir, dir -> {
+        try {
+          return Files.getFileStore(dir).getUsableSpace();
+        } catch (java.io.IOException e) {
+          return Double.NaN;
+        }
+      })
+      .baseUnit("bytes").tag("path", dataDir.toString()).description("usable space in the data directory's file system")
+      .register(io.ganglion.bus.MeterRegistries.of(vertx));
+  }
+
+  private interface EmbeddedStart<T> {
+    T start() throws java.io.IOException;
+  }
+
+  /** An embedded store that cannot start is a store that cannot be reached (exit code 3), with the reason. */
+  private static <T> T embeddedStart(String name, EmbeddedStart<T> start) {
+    try {
+      return start.start();
+    } catch (java.io.IOException | IllegalStateException e) {
+      throw new StoreUnavailableException("embedded " + name + " did not start: " + e.getMessage(), e);
+    }
   }
 
   private static void checkRedis(Vertx vertx, GanglionConfig config) {

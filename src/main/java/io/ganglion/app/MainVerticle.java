@@ -6,6 +6,7 @@ import io.ganglion.inference.InferenceVerticle;
 import io.ganglion.orchestration.OrchestratorVerticle;
 import io.ganglion.reflex.ReflexVerticle;
 import io.ganglion.retrieval.RetrievalVerticle;
+import io.ganglion.store.RetentionVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -16,7 +17,7 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Supplier;
 
 /**
- * Deploys the five verticles in dependency order — inference, retrieval, reflex, orchestration, http — so that when
+ * Deploys the verticles in dependency order — inference, retrieval, reflex, orchestration, retention, http — so that when
  * HTTP starts listening, everything it forwards to is already consuming. {@link #undeployInReverse()} stops them newest
  * first, so HTTP drains its in-flight requests while the verticles behind it still answer (Vert.x itself would undeploy
  * all children of this verticle at once).
@@ -35,6 +36,7 @@ public final class MainVerticle extends VerticleBase {
       .compose(id -> deploy(RetrievalVerticle::new, one))
       .compose(id -> deploy(ReflexVerticle::new, one))
       .compose(id -> deploy(OrchestratorVerticle::new, one))
+      .compose(id -> deploy(RetentionVerticle::new, one))
       .compose(id -> deploy(HttpVerticle::new, http));
   }
 

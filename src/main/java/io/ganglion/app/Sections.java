@@ -3,6 +3,8 @@ package io.ganglion.app;
 import io.ganglion.config.ConfigException;
 import io.ganglion.config.ConfigReader;
 import io.ganglion.config.GanglionConfig;
+import io.ganglion.config.TlsConfig;
+import io.ganglion.store.RetentionConfig;
 import io.ganglion.generation.LlmConfig;
 import io.ganglion.generation.LlmProviders;
 import io.ganglion.inference.InferenceConfig;
@@ -44,7 +46,9 @@ final class Sections {
         ReflexRulesConfig.from(reflex);
       }),
       new Section("orchestration", OrchestrationConfig::from),
-      new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)));
+      new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)),
+      new Section("tls", tree -> TlsConfig.from(section(tree, "tls"))),
+      new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))));
   }
 
   /**
@@ -56,6 +60,7 @@ final class Sections {
    */
   static GanglionConfig validate(JsonObject tree, Function<String, String> env) {
     GanglionConfig global = GanglionConfig.from(tree);
+    io.ganglion.config.TracingConfig.from(section(tree, "tracing"));
     for (Section section : verticleSections(env)) {
       section.parse().accept(tree);
     }

@@ -29,6 +29,7 @@ public final class Addresses {
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
+  public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
   /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */
   public static final String RETRIEVAL_KB_CHANGED = "ganglion.retrieval.kb.changed";

@@ -17,6 +17,7 @@ public enum ErrorCode {
   FORBIDDEN(4030, 403, "forbidden"),
   NOT_FOUND(4040, 404, "not_found"),
   METHOD_NOT_ALLOWED(4050, 405, "method_not_allowed"),
+  REQUEST_TIMEOUT(4080, 408, "request_timeout"),
   CONFLICT(4090, 409, "conflict"),
   PAYLOAD_TOO_LARGE(4130, 413, "payload_too_large"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported_media_type"),
@@ -103,8 +104,19 @@ public enum ErrorCode {
       case IllegalArgumentException e -> INVALID_REQUEST;
       case java.net.ConnectException e -> UNAVAILABLE;
       case io.vertx.pgclient.PgException e -> UNAVAILABLE;
+      case Throwable t when diskFull(t) -> UNAVAILABLE;
       case null, default -> INTERNAL;
     };
+  }
+
+  /** Whether {@code failure} is the OS saying the disk is full (ENOSPC: a write that cannot land now, not a bug). */
+  public static boolean diskFull(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("No space left on device")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code failure} without its {@link java.util.concurrent.CompletionException} wrapper, if it has one. */

@@ -2,19 +2,53 @@ package io.ganglion.config;
 
 import io.vertx.core.json.JsonObject;
 
-/** The {@code http} section: where and how the HTTP verticle serves. */
+import java.util.List;
+
+/**
+ * The {@code http} section: where and how the HTTP verticle serves, how long slow clients may take (idle, request
+ * head, request body), how many connections it holds, which addresses it serves ({@code allowCidrs}, with
+ * {@code X-Forwarded-For} believed only from {@code trustedProxies}), and how long verified API keys are remembered
+ * ({@code keyCacheSeconds}) and, while PostgreSQL is unavailable, still accepted ({@code keyStaleSeconds}).
+ */
 public record HttpConfig(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
-                         long shutdownGraceMs) {
+                         long shutdownGraceMs, long idleTimeoutMs, long headerTimeoutMs, long bodyTimeoutMs,
+                         int maxConnections, int maxConnectionsPerAddress, List<String> allowCidrs,
+                         List<String> trustedProxies, int keyCacheSeconds, int keyStaleSeconds) {
 
   public static HttpConfig from(JsonObject http) {
     ConfigReader r = new ConfigReader(http, "http");
     int instances = r.integer("instances", 0, 0, 256);
+    int keyCache = r.integer("keyCacheSeconds", 30, 1, 86_400);
+    int keyStale = r.integer("keyStaleSeconds", 300, 0, 7 * 86_400);
+    if (keyStale != 0 && keyStale < keyCache) {
+      throw new ConfigException("http.keyStaleSeconds", "must be 0 or at least http.keyCacheSeconds (" + keyCache + "), got " + keyStale);
+    }
     return new HttpConfig(
       r.string("host", "0.0.0.0"),
       r.integer("port", 8080, 0, 65535),
       instances == 0 ? Runtime.getRuntime().availableProcessors() : instances,
       r.longValue("bodyLimitBytes", 10L << 20, 1024, 1L << 31),
       r.longValue("requestTimeoutMs", 30_000, 100, 3_600_000),
-      r.longValue("shutdownGraceMs", 10_000, 0, 600_000));
+      r.longValue("shutdownGraceMs", 10_000, 0, 600_000),
+      r.longValue("idleTimeoutMs", 60_000, 1000, 3_600_000),
+      r.longValue("headerTimeoutMs", 10_000, 100, 600_000),
+      r.longValue("bodyTimeoutMs", 60_000, 100, 3_600_000),
+      r.integer("maxConnections", 10_000, 1, 1_000_000),
+      r.integer("maxConnectionsPerAddress", 0, 0, 1_000_000),
+      cidrs(r, "allowCidrs"),
+      cidrs(r, "trustedProxies"),
+      keyCache,
+      keyStale);
+  }
+
+  /** A list of CIDRs, checked here so a typo fails start naming the key. */
+  private static List<String> cidrs(ConfigReader r, String name) {
+    List<String> cidrs = r.strings(name);
+    try {
+      io.ganglion.http.auth.CidrSet.parse(cidrs);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(r.key(name), e.getMessage());
+    }
+    return List.copyOf(cidrs);
   }
 }

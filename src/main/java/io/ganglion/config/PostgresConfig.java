@@ -2,8 +2,12 @@ package io.ganglion.config;
 
 import io.vertx.core.json.JsonObject;
 
-/** The {@code postgres} section. An empty {@code url} means: start an embedded PostgreSQL under the data directory. */
-public record PostgresConfig(String url, int poolSize, long connectTimeoutMs) {
+/**
+ * The {@code postgres} section. An empty {@code url} means: start an embedded PostgreSQL under the data directory.
+ * {@code queryTimeoutMs}: a statement or transaction PostgreSQL has not answered within this long fails as unavailable
+ * (503), so a request caught in a network partition does not hang.
+ */
+public record PostgresConfig(String url, int poolSize, long connectTimeoutMs, long queryTimeoutMs) {
 
   public static PostgresConfig from(JsonObject postgres) {
     ConfigReader r = new ConfigReader(postgres, "postgres");
@@ -11,7 +15,8 @@ public record PostgresConfig(String url, int poolSize, long connectTimeoutMs) {
     if (!url.isEmpty() && !url.startsWith("postgresql://") && !url.startsWith("postgres://")) {
       throw new ConfigException("postgres.url", "must start with postgresql://, got '" + url + "'");
     }
-    return new PostgresConfig(url, r.integer("poolSize", 8, 1, 512), r.longValue("connectTimeoutMs", 5000, 100, 600_000));
+    return new PostgresConfig(url, r.integer("poolSize", 8, 1, 512), r.longValue("connectTimeoutMs", 5000, 100, 600_000),
+      r.longValue("queryTimeoutMs", 30_000, 100, 3_600_000));
   }
 
   public boolean embedded() {
@@ -20,6 +25,6 @@ public record PostgresConfig(String url, int poolSize, long connectTimeoutMs) {
 
   /** The same settings pointing at {@code url} (used once an embedded server has a port). */
   public PostgresConfig withUrl(String url) {
-    return new PostgresConfig(url, poolSize, connectTimeoutMs);
+    return new PostgresConfig(url, poolSize, connectTimeoutMs, queryTimeoutMs);
   }
 }

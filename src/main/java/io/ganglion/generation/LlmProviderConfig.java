@@ -29,6 +29,8 @@ import java.util.Locale;
  * @param breakerResetMs     time an open breaker waits before letting one trial call through
  * @param defaultMaxTokens   max tokens when the request gives none (Anthropic requires a value)
  * @param fallback           names of the providers to try, in order, when this one fails
+ * @param inputCostPerMillionTokens  price of a million prompt tokens (0 = not priced), for the cost metric
+ * @param outputCostPerMillionTokens price of a million generated tokens (0 = not priced)
  */
 public record LlmProviderConfig(
   String name,
@@ -46,7 +48,9 @@ public record LlmProviderConfig(
   int breakerMaxFailures,
   long breakerResetMs,
   int defaultMaxTokens,
-  List<String> fallback) {
+  List<String> fallback,
+  double inputCostPerMillionTokens,
+  double outputCostPerMillionTokens) {
 
   /** Wire protocol of a provider. */
   public enum Type {
@@ -95,7 +99,9 @@ public record LlmProviderConfig(
       (int) rangedLong(json, "breakerMaxFailures", 5, 1, 1_000, key),
       positiveLong(json, "breakerResetMs", 30_000, key),
       (int) rangedLong(json, "defaultMaxTokens", 1024, 1, 1_000_000, key),
-      names(json, "fallback", key));
+      names(json, "fallback", key),
+      cost(json, "inputCostPerMillionTokens", key),
+      cost(json, "outputCostPerMillionTokens", key));
   }
 
   private static String requiredString(JsonObject json, String field, String key) {
@@ -117,6 +123,18 @@ public record LlmProviderConfig(
       throw new ConfigException(key, "must be an absolute http or https URL, got " + value);
     }
     return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+  }
+
+  /** A price in the operator's currency (USD in the dashboard), 0 when not set: what the cost metric multiplies by. */
+  private static double cost(JsonObject json, String field, String key) {
+    Object value = json.getValue(field);
+    if (value == null) {
+      return 0;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() < 0 || Double.isNaN(n.doubleValue())) {
+      throw new ConfigException(key + "." + field, "must be a number of at least 0, got " + value);
+    }
+    return n.doubleValue();
   }
 
   private static long positiveLong(JsonObject json, String field, long defaultValue, String key) {

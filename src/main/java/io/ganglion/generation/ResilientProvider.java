@@ -8,6 +8,8 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.circuitbreaker.OpenCircuitException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.ganglion.bus.MeterRegistries;
+import io.ganglion.generation.impl.LlmMeters;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,16 +47,23 @@ public final class ResilientProvider implements ChatProvider {
   private final CircuitBreaker breaker;
   private final RetryBackoff backoff;
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final LlmMeters meters;
 
   public ResilientProvider(Vertx vertx, ChatProvider upstream, LlmProviderConfig config) {
     this(vertx, upstream, config, new RetryBackoff(config.retryBaseDelayMs(), config.retryMaxDelayMs()));
   }
 
   ResilientProvider(Vertx vertx, ChatProvider upstream, LlmProviderConfig config, RetryBackoff backoff) {
+    this(vertx, upstream, config, backoff, MeterRegistries.of(vertx));
+  }
+
+  ResilientProvider(Vertx vertx, ChatProvider upstream, LlmProviderConfig config, RetryBackoff backoff,
+                    io.micrometer.core.instrument.MeterRegistry registry) {
     this.vertx = vertx;
     this.upstream = upstream;
     this.config = config;
     this.backoff = backoff;
+    this.meters = new LlmMeters(registry, config);
     this.breaker = CircuitBreaker.create("llm." + config.name(), vertx, new CircuitBreakerOptions()
         .setMaxFailures(config.breakerMaxFailures())
         .setResetTimeout(config.breakerResetMs())
@@ -122,13 +131,22 @@ public final class ResilientProvider implements ChatProvider {
       return ChatStream.failed(new ProviderBusyException(config.name(), config.maxConcurrency()));
     }
     ChatCall call = new ChatCall(config.name());
-    Handler<String> deltas = call.gate(onDelta);
+    long started = System.nanoTime();
+    boolean[] first = {true};
+    Handler<String> deltas = call.gate(delta -> {
+      if (first[0]) {
+        first[0] = false;
+        meters.firstToken(System.nanoTime() - started);
+      }
+      onDelta.handle(delta);
+    });
     long deadline = System.currentTimeMillis() + config.timeoutMs();
     long timer = vertx.setTimer(config.timeoutMs(), id -> call.abort(
       new ProviderTimeoutException(config.name(), ProviderTimeoutException.Phase.TOTAL, config.timeoutMs(), null)));
     call.result().onComplete(outcome -> {
       vertx.cancelTimer(timer);
       inFlight.decrementAndGet();
+      meters.completed(System.nanoTime() - started, outcome.result(), outcome.cause());
     });
     attempt(call, () -> attempt.apply(deltas), 0, deadline).onComplete(call::settle);
     return call;

@@ -50,11 +50,19 @@ public final class ErrorResponder {
     if (code == ErrorCode.INTERNAL) {
       LOG.error("request failed: {} {}", ctx.request().method(), ctx.request().path(), failure);
     }
-    send(ctx, code, message);
+    send(ctx, code, message, failure instanceof FieldFailure field ? field.param() : null);
   }
 
   /** Answers {@code code} with {@code message} unless a response is already under way. */
   public static void send(RoutingContext ctx, ErrorCode code, String message) {
+    send(ctx, code, message, null);
+  }
+
+  /**
+   * Answers {@code code} with {@code message}, in OpenAI's shape too where {@link OpenAiErrors#applies} ({@code param}
+   * names the field at fault, or is null).
+   */
+  public static void send(RoutingContext ctx, ErrorCode code, String message, String param) {
     HttpServerResponse response = ctx.response();
     if (response.headWritten()) {
       if (!response.ended()) {
@@ -70,6 +78,9 @@ public final class ErrorResponder {
       .put("code", code.slug())
       .put("message", message == null ? code.slug() : message)
       .put("requestId", requestId));
+    if (OpenAiErrors.applies(ctx, code.status())) {
+      OpenAiErrors.decorate(body, code.status(), param);
+    }
     response.setStatusCode(code.status())
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
       .end(body.toBuffer());
@@ -80,13 +91,19 @@ public final class ErrorResponder {
    * {@code event: error}): {@code {"error":{"code","message","requestId"}}}.
    */
   public static JsonObject body(Throwable failure) {
+    return body(failure, false);
+  }
+
+  /** {@link #body(Throwable)}, in OpenAI's shape too when {@code openAi} (a streamed chat completion). */
+  public static JsonObject body(Throwable failure, boolean openAi) {
     ErrorCode code = ErrorCode.of(failure);
     String message = failure instanceof ReplyException re ? busMessage(re) : Handlers.message(code, failure);
     if (code == ErrorCode.INTERNAL) {
       LOG.error("streamed request failed", failure);
     }
-    return new JsonObject().put("error", new JsonObject()
+    JsonObject body = new JsonObject().put("error", new JsonObject()
       .put("code", code.slug()).put("message", message == null ? code.slug() : message).put("requestId", RequestIds.current()));
+    return openAi ? OpenAiErrors.decorate(body, code.status(), failure instanceof FieldFailure f ? f.param() : null) : body;
   }
 
   private static String busMessage(ReplyException re) {

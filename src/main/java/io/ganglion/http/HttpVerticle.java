@@ -2,15 +2,23 @@ package io.ganglion.http;
 
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.HttpConfig;
+import io.ganglion.config.TlsConfig;
+import io.ganglion.http.auth.CidrSet;
+import io.ganglion.http.auth.ClientAddress;
+import io.ganglion.http.auth.IpAllowlist;
+import io.ganglion.http.auth.RefusalAudit;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
+import io.ganglion.http.auth.DataPlaneAudit;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.ConsoleRoutes;
+import io.ganglion.http.routes.DocsRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
 import io.ganglion.http.routes.EmbeddingsRoutes;
 import io.ganglion.http.routes.GuardRoutes;
@@ -21,8 +29,8 @@ import io.ganglion.http.routes.JobRoutes;
 import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.ganglion.http.routes.KbRoutes;
+import io.ganglion.http.routes.LimitsRoutes;
 import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
@@ -35,7 +43,10 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 
+import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import io.vertx.core.http.HttpVersion;
 
 /**
  * The HTTP edge: routes, bearer authentication, the error contract, health, readiness and metrics. Runs on event
@@ -54,36 +65,57 @@ public final class HttpVerticle extends VerticleBase {
   private Pool postgres;
   private Redis redis;
   private HttpConfig http;
+  private CertificateFiles certificates;
+  private long reloadTimer = -1;
 
   @Override
   public Future<?> start() {
     GanglionConfig config = GanglionConfig.from(config());
     http = config.http();
+    TlsConfig tls = TlsConfig.from(config().getJsonObject("tls"));
     postgres = Stores.postgres(vertx, config.postgres());
     redis = Stores.redis(vertx, config.redis());
 
     ReflexClient.registerCodecs(vertx);
+    AuditRepository auditRepository = new AuditRepository(postgres);
+    ClientAddress clients = new ClientAddress(CidrSet.parse(http.trustedProxies()));
+    IpAllowlist allowlist = new IpAllowlist(CidrSet.parse(http.allowCidrs()), clients, RefusalAudit.of(vertx, auditRepository));
+    ConnectionLimits limits = new ConnectionLimits(vertx, new ConnectionLimits.Settings(http.maxConnections(),
+      http.maxConnectionsPerAddress(), http.headerTimeoutMs()));
     Router router = Router.router(vertx);
+    router.route().handler(limits);
     router.route().handler(new RequestIdHandler());
+    if (tls.enabled() && tls.hstsMaxAgeSeconds() > 0) {
+      String hsts = "max-age=" + tls.hstsMaxAgeSeconds();
+      router.route().handler(ctx -> {
+        ctx.response().putHeader("Strict-Transport-Security", hsts);
+        ctx.next();
+      });
+    }
+    router.route().handler(allowlist);
     router.route().handler(new RequestTimeout(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
+    new DocsRoutes().mount(router);
+    new ConsoleRoutes().mount(router);
 
     if (!config.limits().corsOrigins().isEmpty()) {
-      router.route().handler(CorsHandler.create().addOrigins(config.limits().corsOrigins())
-        .allowedHeaders(java.util.Set.of("Authorization", "Content-Type", RequestIdHandler.HEADER, "Accept"))
-        .exposedHeaders(java.util.Set.of(RequestIdHandler.HEADER, "Retry-After", "RateLimit-Limit",
-          "RateLimit-Remaining", "RateLimit-Reset"))
-        .allowedMethods(java.util.Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.DELETE, HttpMethod.PUT)));
+      router.route().handler(Cors.handler(config.limits().corsOrigins()));
     }
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
-    AuditLog audit = new AuditLog(new AuditRepository(postgres));
-    BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit);
+    AuditLog audit = new AuditLog(auditRepository);
+    BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit,
+      Duration.ofSeconds(http.keyCacheSeconds()), Duration.ofSeconds(http.keyStaleSeconds()));
+    BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs());
+    router.route("/v1/*").handler(body.start());
     router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
+    router.route("/v1/*").handler(body.done());
     router.route("/v1/*").handler(auth);
+    router.route("/v1/*").handler(allowlist.perKey());
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits(),
       budget));
+    new DataPlaneAudit(audit).mount(router);
     // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
     OrchestrationConfig answers = OrchestrationConfig.from(config());
     budget.mount(router);
@@ -96,21 +128,52 @@ public final class HttpVerticle extends VerticleBase {
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {
       router.errorHandler(status, ErrorResponder::handle);
     }
 
-    server = vertx.createHttpServer(new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions()
       .setHost(http.host())
       .setPort(http.port())
       .setCompressionSupported(true)
-      .setTcpNoDelay(true));
+      .setTcpNoDelay(true)
+      // HTTP/2 only over TLS (ALPN): without cleartext h2 detection, a connection is handed to ConnectionLimits at its
+      // first byte rather than once its first request head is complete, so the head deadline covers the first request
+      .setHttp2ClearTextEnabled(false)
+      .setIdleTimeout((int) http.idleTimeoutMs())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    if (tls.enabled()) {
+      certificates = new CertificateFiles(tls, io.ganglion.bus.MeterRegistries.of(vertx));
+      options.setSsl(true).setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+        .setKeyCertOptions(certificates.load());
+    }
+    server = vertx.createHttpServer(options).connectionHandler(limits::connected);
     Future<Void> revocations = vertx.eventBus().<io.vertx.core.json.JsonObject>consumer(Addresses.HTTP_KEY_REVOKED,
       msg -> auth.forget(msg.body().getString("keyId", ""))).completion();
     return revocations.compose(v -> server.requestHandler(router).listen())
-      .onSuccess(s -> vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort()));
+      .onSuccess(s -> {
+        vertx.sharedData().getLocalMap(PORT_MAP).put("port", s.actualPort());
+        vertx.sharedData().getLocalMap(PORT_MAP).put(ROUTES, routes(router));
+        if (certificates != null) {
+          reloadTimer = vertx.setPeriodic(tls.reloadCheckMs(), t -> certificates.reloadIfChanged(server));
+        }
+      });
+  }
+
+  /** Local-map entry listing every route that has a method and a path ({@code ["GET /v1/kbs/:kb", ...]}). */
+  public static final String ROUTES = "routes";
+
+  private static io.vertx.core.json.JsonArray routes(Router router) {
+    io.vertx.core.json.JsonArray routes = new io.vertx.core.json.JsonArray();
+    for (io.vertx.ext.web.Route route : router.getRoutes()) {
+      if (route.getPath() != null && route.methods() != null && !route.methods().isEmpty()) {
+        route.methods().forEach(method -> routes.add(method.name() + " " + route.getPath()));
+      }
+    }
+    return routes;
   }
 
   /** Stops accepting, lets in-flight requests finish within {@code http.shutdownGraceMs}, then closes clients. */
@@ -118,6 +181,7 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> drained = server == null ? Future.succeededFuture()
       : server.shutdown(http.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+    vertx.cancelTimer(reloadTimer);
     return drained.eventually(() -> Future.join(postgres.close(), redis.close()));
   }
 

@@ -1,6 +1,8 @@
 package io.ganglion.http;
 
 import io.ganglion.bus.RequestIds;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -8,11 +10,15 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * First handler of every route: adopts the client's {@code X-Request-Id} when it is well formed (else makes one),
  * binds it to the request's context for logs and event-bus hops, echoes it in the response, and sets the security
- * headers every response carries.
+ * headers every response carries. With tracing on, it puts the id on the request's span and answers the span's
+ * {@code traceparent}.
  */
 public final class RequestIdHandler implements Handler<RoutingContext> {
 
   public static final String HEADER = "X-Request-Id";
+  public static final String TRACEPARENT = "traceparent";
+  /** The span attribute holding the request id. */
+  public static final String REQUEST_ID_ATTRIBUTE = "ganglion.request_id";
 
   @Override
   public void handle(RoutingContext ctx) {
@@ -27,6 +33,14 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
       .putHeader("X-Frame-Options", "DENY");
     if (ctx.request().path().startsWith("/v1/")) {
       response.putHeader("Cache-Control", "no-store");
+    }
+    // with tracing on, the request's span carries the request id, and the response names the trace
+    Span span = Span.current();
+    SpanContext trace = span.getSpanContext();
+    if (trace.isValid()) {
+      span.setAttribute(REQUEST_ID_ATTRIBUTE, id);
+      response.putHeader(TRACEPARENT, "00-" + trace.getTraceId() + "-" + trace.getSpanId() + "-"
+        + trace.getTraceFlags().asHex());
     }
     ctx.next();
   }

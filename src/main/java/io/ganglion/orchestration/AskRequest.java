@@ -15,12 +15,13 @@ import java.util.UUID;
  * {"tenant", "kb", "question",
  *  "conversationId"?: uuid,            // continue a stored conversation (its history rewrites follow-ups)
  *  "history"?: [{"role","content"}],   // or: the earlier turns inline, nothing stored (the OpenAI-compatible API)
- *  "k"?: 1..100, "generator"?: "extractive" | provider name, "filter"?: {...}}
+ *  "k"?: 1..100, "generator"?: "extractive" | provider name, "filter"?: {...},
+ *  "sampling"?: {"maxTokens"?, "temperature"?, "stop"?}}  // see {@link Sampling}
  * </pre>
  * Without {@code conversationId} and {@code history}, a new conversation is started and its id returned.
  */
 public record AskRequest(String tenant, String kb, String question, UUID conversationId, List<ChatMessage> history,
-                         Integer k, String generator, JsonObject filter) {
+                         Integer k, String generator, JsonObject filter, Sampling sampling) {
 
   /**
    * Reads and validates the request.
@@ -52,8 +53,12 @@ public record AskRequest(String tenant, String kb, String question, UUID convers
     if (filter != null && !(filter instanceof JsonObject)) {
       throw ErrorCode.INVALID_REQUEST.exception("'filter' must be an object");
     }
+    Object sampling = json.getValue("sampling");
+    if (sampling != null && !(sampling instanceof JsonObject)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'sampling' must be an object");
+    }
     return new AskRequest(tenant, kb, question, conversation, history(json), k == null ? null : ((Number) k).intValue(),
-      string(json, "generator", false), (JsonObject) filter);
+      string(json, "generator", false), (JsonObject) filter, Sampling.fromJson((JsonObject) sampling));
   }
 
   /** Whether the earlier turns came with the request (nothing is stored for the conversation then). */

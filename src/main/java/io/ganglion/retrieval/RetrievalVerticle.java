@@ -26,6 +26,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 
 import java.util.List;
@@ -76,8 +77,10 @@ public final class RetrievalVerticle extends VerticleBase {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
           new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, indexes);
-        intake = new IngestIntake(registry, ingestion, new IngestJobs(vertx, ingestion, jobs), config.asyncThreshold());
-        return jobs.failInterrupted();
+        IngestJobs ingestJobs = new IngestJobs(vertx, ingestion, jobs);
+        intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
+        // jobs a crash cut short carry on in the background; each announces its knowledge base's change when done
+        return ingestJobs.resume(kbId -> registry.announceById(kbId));
       })
       .compose(interrupted -> {
         snapshotTimer = vertx.setPeriodic(SNAPSHOT_INTERVAL_MS, t -> indexes.snapshotChanged());
@@ -92,6 +95,7 @@ public final class RetrievalVerticle extends VerticleBase {
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_DELETE, this::deleteDocument).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument).completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_LIST, this::listDocuments).completion(),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion()));
       });
   }
@@ -164,6 +168,23 @@ public final class RetrievalVerticle extends VerticleBase {
       return registry.lookup(body).compose(kb -> documents.get(kb.id(), id)).compose(doc -> doc
         .map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no document '" + id + "' in this knowledge base"))));
+    });
+  }
+
+  /** A page of documents by id: {@code {"tenant","kb","limit"?:1..500,"after"?}} → {@code {"documents","next"}}. */
+  private void listDocuments(Message<JsonObject> msg) {
+    handle(msg, body -> {
+      Object limit = body.getValue("limit", 100);
+      if (!(limit instanceof Integer n) || n < 1 || n > 500) {
+        throw ErrorCode.INVALID_REQUEST.exception("'limit' must be a whole number from 1 to 500");
+      }
+      String after = body.getValue("after") instanceof String a ? a : null;
+      // one more than the page tells whether there is a next one
+      return registry.lookup(body).compose(kb -> documents.list(kb.id(), after, n + 1)).map(rows -> {
+        List<JsonObject> page = rows.subList(0, Math.min(rows.size(), n));
+        return new JsonObject().put("documents", new JsonArray(new java.util.ArrayList<>(page)))
+          .put("next", rows.size() > n ? page.get(page.size() - 1).getString("id") : null);
+      });
     });
   }
 

@@ -25,7 +25,7 @@ public final class ApiKeyRepository {
   /** A stored key's identity and rights (never the key itself). */
   public record StoredKey(String id, String tenant, String name, String displayPrefix, List<String> scopes,
                           Integer rpm, Long tokensPerDay, OffsetDateTime createdAt, OffsetDateTime expiresAt,
-                          OffsetDateTime revokedAt) {
+                          OffsetDateTime revokedAt, List<String> allowCidrs) {
 
     public boolean usable(OffsetDateTime now) {
       return revokedAt == null && (expiresAt == null || expiresAt.isAfter(now));
@@ -38,7 +38,7 @@ public final class ApiKeyRepository {
 
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final String COLUMNS =
-    "id, tenant_id, name, display_prefix, scopes, rpm, tokens_per_day, created_at, expires_at, revoked_at";
+    "id, tenant_id, name, display_prefix, scopes, rpm, tokens_per_day, created_at, expires_at, revoked_at, allow_cidrs";
   private static final java.util.regex.Pattern UUID_SHAPE =
     java.util.regex.Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
@@ -60,9 +60,13 @@ public final class ApiKeyRepository {
     return HexFormat.of().formatHex(sha256(new byte[0], key)).substring(0, 16);
   }
 
-  /** What a new key may do. */
+  /** What a new key may do, and from which networks ({@code allowCidrs}, CIDR strings; empty = anywhere). */
   public record Grant(String tenant, String name, List<String> scopes, Integer rpm, Long tokensPerDay,
-                      OffsetDateTime expiresAt) {
+                      OffsetDateTime expiresAt, List<String> allowCidrs) {
+
+    public Grant(String tenant, String name, List<String> scopes, Integer rpm, Long tokensPerDay, OffsetDateTime expiresAt) {
+      this(tenant, name, scopes, rpm, tokensPerDay, expiresAt, List.of());
+    }
   }
 
   /** Stores {@code key} (generated or operator-given) for the grant's tenant, creating the tenant if absent. */
@@ -72,12 +76,13 @@ public final class ApiKeyRepository {
     String prefix = key.substring(0, Math.min(8, key.length()));
     return pool.withTransaction(conn -> TenantRepository.ensure(conn, grant.tenant())
       .compose(ignored -> conn.preparedQuery(
-          "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, rpm, tokens_per_day, expires_at) "
-            + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning " + COLUMNS)
+          "insert into api_keys(tenant_id, name, lookup, display_prefix, salt, hash, scopes, rpm, tokens_per_day, expires_at, "
+            + "allow_cidrs) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning " + COLUMNS)
         .execute(Tuple.tuple(List.of(grant.tenant(), grant.name(), lookup(key), prefix,
           io.vertx.core.buffer.Buffer.buffer(salt), io.vertx.core.buffer.Buffer.buffer(sha256(salt, key)),
           grant.scopes().toArray(String[]::new)))
-          .addValue(grant.rpm()).addValue(grant.tokensPerDay()).addValue(grant.expiresAt()))))
+          .addValue(grant.rpm()).addValue(grant.tokensPerDay()).addValue(grant.expiresAt())
+          .addValue(grant.allowCidrs().toArray(String[]::new)))))
       .map(rows -> new CreatedKey(key, toStored(rows.iterator().next())))
       .recover(PgFailures::coded);
   }
@@ -106,10 +111,18 @@ public final class ApiKeyRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Every key of {@code tenant} (all tenants when null), revoked ones included, newest first. */
-  public Future<List<StoredKey>> list(String tenant) {
-    return pool.preparedQuery("select " + COLUMNS + " from api_keys where $1::text is null or tenant_id = $1 order by created_at desc")
-      .execute(Tuple.of(tenant))
+  /**
+   * Up to {@code limit} keys of {@code tenant} (all tenants when null), revoked ones included, newest first, after the
+   * key {@code afterId} (null: from the newest; an unknown or malformed id: nothing).
+   */
+  public Future<List<StoredKey>> list(String tenant, String afterId, int limit) {
+    if (afterId != null && !UUID_SHAPE.matcher(afterId).matches()) {
+      return Future.succeededFuture(List.of());
+    }
+    return pool.preparedQuery("select " + COLUMNS + " from api_keys k where ($1::text is null or tenant_id = $1)"
+        + " and ($2::uuid is null or (created_at, id) < (select created_at, id from api_keys where id = $2::uuid))"
+        + " order by created_at desc, id desc limit $3")
+      .execute(Tuple.of(tenant, afterId, limit))
       .map(ApiKeyRepository::toList)
       .recover(PgFailures::coded);
   }
@@ -135,7 +148,7 @@ public final class ApiKeyRepository {
     return new StoredKey(row.getUUID("id").toString(), row.getString("tenant_id"), row.getString("name"),
       row.getString("display_prefix"), List.of(row.getArrayOfStrings("scopes")), row.getInteger("rpm"),
       row.getLong("tokens_per_day"), row.getOffsetDateTime("created_at"), row.getOffsetDateTime("expires_at"),
-      row.getOffsetDateTime("revoked_at"));
+      row.getOffsetDateTime("revoked_at"), List.of(row.getArrayOfStrings("allow_cidrs")));
   }
 
   private static byte[] sha256(byte[] salt, String key) {

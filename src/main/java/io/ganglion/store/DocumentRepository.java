@@ -70,6 +70,25 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
+  /**
+   * Up to {@code limit} documents of the knowledge base, by id, after {@code afterId} (null: from the first), each
+   * {@code {"id","title","contentType","chunks","updatedAt"}}, without their text.
+   */
+  public Future<List<JsonObject>> list(long kbId, String afterId, int limit) {
+    return pool.preparedQuery("select d.id, d.title, d.content_type, d.updated_at, "
+        + "(select count(*) from chunks c where c.kb_id = d.kb_id and c.document_id = d.id) as chunks "
+        + "from documents d where d.kb_id = $1 and ($2::text is null or d.id > $2) order by d.id limit $3")
+      .execute(Tuple.of(kbId, afterId, limit))
+      .map(rows -> {
+        List<JsonObject> page = new ArrayList<>();
+        rows.forEach(r -> page.add(new JsonObject().put("id", r.getString("id")).put("title", r.getString("title"))
+          .put("contentType", r.getString("content_type")).put("chunks", r.getLong("chunks"))
+          .put("updatedAt", r.getOffsetDateTime("updated_at").toString())));
+        return page;
+      })
+      .recover(PgFailures::coded);
+  }
+
   /** The document and its chunks (without embeddings), if present. */
   public Future<Optional<JsonObject>> get(long kbId, String documentId) {
     return pool.preparedQuery("select id, title, text, metadata, content_type, created_at, updated_at from documents "

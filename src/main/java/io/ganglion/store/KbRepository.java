@@ -51,6 +51,14 @@ public final class KbRepository {
       .recover(PgFailures::coded);
   }
 
+  /** The KB with id {@code id}, if it still exists. */
+  public Future<Optional<Kb>> byId(long id) {
+    return pool.preparedQuery("select id, tenant_id, name, created_at from kbs where id = $1")
+      .execute(Tuple.of(id))
+      .map(rows -> rows.size() == 0 ? Optional.<Kb>empty() : Optional.of(toKb(rows.iterator().next())))
+      .recover(PgFailures::coded);
+  }
+
   /** Deletes the KB; true if it existed. */
   public Future<Boolean> delete(String tenant, String name) {
     return pool.preparedQuery("delete from kbs where tenant_id = $1 and name = $2")

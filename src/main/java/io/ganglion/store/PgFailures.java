@@ -44,14 +44,23 @@ public final class PgFailures {
     return failure;
   }
 
-  private static boolean unavailable(Throwable failure) {
+  /**
+   * Whether {@code failure} means PostgreSQL could not be reached or could not serve (rather than an answer): refused,
+   * connection lost, no answer in time, no connection from the pool in time, or SQLSTATE class 08 (connection), 57P0x
+   * (shutting down, cannot connect now) or 53 (out of disk, memory or connections).
+   */
+  public static boolean unavailable(Throwable failure) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof ConnectException || t instanceof ClosedConnectionException || t instanceof TimeoutException) {
         return true;
       }
+      // the pool's "no connection within postgres.connectTimeoutMs" failure has no type of its own
+      if (t instanceof io.vertx.core.impl.NoStackTraceThrowable && "Timeout".equals(t.getMessage())) {
+        return true;
+      }
       if (t instanceof PgException pg && pg.getSqlState() != null) {
         String state = pg.getSqlState();
-        if (state.startsWith("08") || state.startsWith("57P0") || state.equals("53300")) {
+        if (state.startsWith("08") || state.startsWith("57P0") || state.startsWith("53")) {
           return true;
         }
       }

@@ -19,17 +19,22 @@ public final class Stores {
   private Stores() {
   }
 
-  /** The shared PostgreSQL pool; closing it from one verticle only releases that verticle's reference. */
+  /**
+   * The shared PostgreSQL pool; closing it from one verticle only releases that verticle's reference. Statements and
+   * transactions not answered within {@code postgres.queryTimeoutMs} fail as unavailable ({@link DeadlinePool}), so no
+   * request waits on a partitioned connection past its deadline.
+   */
   public static Pool postgres(Vertx vertx, PostgresConfig config) {
     PgConnectOptions connect = PgConnectOptions.fromUri(config.url())
       .setCachePreparedStatements(true)
       .setPipeliningLimit(64);
-    return PgBuilder.pool()
+    Pool pool = PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName("ganglion-pg")
         .setConnectionTimeout((int) config.connectTimeoutMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
       .connectingTo(connect)
       .using(vertx)
       .build();
+    return new DeadlinePool(pool, config.queryTimeoutMs());
   }
 
   /** A Redis client (standalone) with its own connection pool. */

@@ -21,7 +21,7 @@ class SectionsTest {
   void defaultsValidate() {
     assertThat(Sections.validate(ConfigLoader.load(List.of(), Map.of()), name -> null).http().port()).isEqualTo(8080);
     assertThat(Sections.verticleSections(name -> null)).extracting(Sections.Section::key)
-      .containsExactly("inference", "retrieval", "reflex", "orchestration", "llm");
+      .containsExactly("inference", "retrieval", "reflex", "orchestration", "llm", "tls", "retention");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -33,6 +33,10 @@ class SectionsTest {
     "inference.maxInputs, 0",
     "retrieval.shards, 0",
     "orchestration.topK, 0",
+    "retention.tracesDays, -1",
+    "tls.hstsMaxAgeSeconds, -1",
+    "http.allowCidrs, 10.0.0.0/33",
+    "http.keyStaleSeconds, 5",
     "http.port, 70000"})
   @DisplayName("a bad key of any section fails validation with a message naming the key")
   void badKeyNamed(String key, String value) {

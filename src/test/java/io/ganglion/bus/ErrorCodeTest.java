@@ -32,4 +32,15 @@ class ErrorCodeTest {
     assertThat(ErrorCode.OVERLOADED.status()).isEqualTo(503);
     assertThat(ErrorCode.RATE_LIMITED.status()).isEqualTo(429);
   }
+
+  @Test
+  @DisplayName("a full disk (ENOSPC) is 503 unavailable, another I/O error is still a 500")
+  void diskFull() {
+    assertThat(ErrorCode.of(new java.io.IOException("No space left on device"))).isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(ErrorCode.of(new java.io.UncheckedIOException(new java.io.IOException("No space left on device"))))
+      .isEqualTo(ErrorCode.UNAVAILABLE);
+    assertThat(ErrorCode.diskFull(new RuntimeException(new java.io.IOException("No space left on device")))).isTrue();
+    assertThat(ErrorCode.of(new java.io.IOException("Broken pipe"))).isEqualTo(ErrorCode.INTERNAL);
+    assertThat(ErrorCode.REQUEST_TIMEOUT.status()).isEqualTo(408);
+  }
 }

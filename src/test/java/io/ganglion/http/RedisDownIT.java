@@ -37,7 +37,11 @@ class RedisDownIT {
       assertThat(closed.statusCode()).isEqualTo(503);
       assertThat(closed.headers().firstValue("Retry-After")).isPresent();
       assertThat(TestServer.json(closed).getJsonObject("error").getString("code")).isEqualTo("unavailable");
-      assertThat(server.send(server.request("/ready").GET().build()).statusCode()).isEqualTo(503);
+      // the node still serves: readiness stays 200, the outage is in the body (as for PostgreSQL)
+      HttpResponse<String> ready = server.send(server.request("/ready").GET().build());
+      assertThat(ready.statusCode()).isEqualTo(200);
+      assertThat(TestServer.json(ready).getString("status")).isEqualTo("DEGRADED");
+      assertThat(TestServer.json(ready).getJsonObject("checks").getString("redis")).startsWith("DOWN");
     }
   }
 

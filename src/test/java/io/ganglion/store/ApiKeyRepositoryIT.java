@@ -50,8 +50,8 @@ class ApiKeyRepositoryIT {
     String owner = StorePostgres.tenant();
     String other = StorePostgres.tenant();
     String id = await(keys.insert(grant(owner), ApiKeyRepository.newKey())).stored().id();
-    assertThat(await(keys.list(owner))).extracting(ApiKeyRepository.StoredKey::id).containsExactly(id);
-    assertThat(await(keys.list(other))).isEmpty();
+    assertThat(await(keys.list(owner, null, 100))).extracting(ApiKeyRepository.StoredKey::id).containsExactly(id);
+    assertThat(await(keys.list(other, null, 100))).isEmpty();
   }
 
   @Test

@@ -32,7 +32,7 @@ class JobRepositoryIT {
   void progressAndTenancy() {
     String tenant = StorePostgres.tenant();
     KbRepository.Kb kb = await(kbs.create(tenant, "jobs"));
-    UUID id = await(jobs.create(tenant, kb.id(), 5));
+    UUID id = await(jobs.create(tenant, kb.id(), docs(5)));
     assertThat(await(jobs.get(tenant, id.toString())).orElseThrow().getString("status")).isEqualTo("queued");
     JsonArray errors = new JsonArray().add(new JsonObject().put("id", "d4").put("status", "failed"));
     await(jobs.update(id, "done", 4, 1, 9, errors));
@@ -50,18 +50,27 @@ class JobRepositoryIT {
   }
 
   @Test
-  @DisplayName("jobs a previous process left queued or running are marked failed at start; finished ones stay")
-  void failInterrupted() {
+  @DisplayName("a job keeps its documents until it finishes: an unfinished one lists them from its first unsettled position")
+  void unfinishedJobsKeepTheirDocuments() {
     String tenant = StorePostgres.tenant();
     KbRepository.Kb kb = await(kbs.create(tenant, "restart"));
-    UUID running = await(jobs.create(tenant, kb.id(), 2));
-    await(jobs.update(running, "running", 1, 0, 3, new JsonArray()));
-    UUID finished = await(jobs.create(tenant, kb.id(), 2));
-    await(jobs.update(finished, "done", 2, 0, 6, new JsonArray()));
-    assertThat(await(jobs.failInterrupted())).isGreaterThanOrEqualTo(1);
-    JsonObject interrupted = await(jobs.get(tenant, running.toString())).orElseThrow();
-    assertThat(interrupted.getString("status")).isEqualTo("failed");
-    assertThat(interrupted.getJsonArray("errors").encode()).contains("interrupted by a restart");
+    UUID running = await(jobs.create(tenant, kb.id(), docs(4)));
+    await(jobs.update(running, "running", 1, 1, 3, new JsonArray()));
+    UUID finished = await(jobs.create(tenant, kb.id(), docs(2)));
+    await(jobs.finish(finished, "done", 2, 0, 6, new JsonArray()));
+
+    JobRepository.Unfinished left = await(jobs.unfinished()).stream().filter(j -> j.id().equals(running)).findFirst()
+      .orElseThrow();
+    assertThat(left.kbId()).isEqualTo(kb.id());
+    assertThat(left.done() + left.failed()).isEqualTo(2);
+    assertThat(await(jobs.documents(running, 2)).stream().map(d -> d.getString("id")).toList()).containsExactly("d2", "d3");
+    assertThat(await(jobs.unfinished()).stream().map(JobRepository.Unfinished::id)).doesNotContain(finished);
+    assertThat(await(jobs.documents(finished, 0))).isEmpty();
     assertThat(await(jobs.get(tenant, finished.toString())).orElseThrow().getString("status")).isEqualTo("done");
+  }
+
+  private static java.util.List<JsonObject> docs(int n) {
+    return java.util.stream.IntStream.range(0, n)
+      .mapToObj(i -> new JsonObject().put("id", "d" + i).put("text", "document " + i)).toList();
   }
 }

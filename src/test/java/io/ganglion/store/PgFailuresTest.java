@@ -31,7 +31,7 @@ class PgFailuresTest {
   }
 
   @Test
-  @DisplayName("refused or lost connections, a shutting-down server and too many connections are 5031")
+  @DisplayName("refused or lost connections, a shutting-down server, too many connections, a full disk and no pool connection in time are 5031")
   void unavailable() {
     assertThat(code(new ConnectException("Connection refused"))).isEqualTo(ErrorCode.UNAVAILABLE.code());
     assertThat(code(new RuntimeException("wrapped", new ConnectException("refused")))).isEqualTo(ErrorCode.UNAVAILABLE.code());
@@ -39,6 +39,8 @@ class PgFailuresTest {
     assertThat(code(pg("57P01"))).isEqualTo(ErrorCode.UNAVAILABLE.code());
     assertThat(code(pg("08006"))).isEqualTo(ErrorCode.UNAVAILABLE.code());
     assertThat(code(pg("53300"))).isEqualTo(ErrorCode.UNAVAILABLE.code());
+    assertThat(code(pg("53100"))).as("disk full").isEqualTo(ErrorCode.UNAVAILABLE.code());
+    assertThat(code(new io.vertx.core.impl.NoStackTraceThrowable("Timeout"))).isEqualTo(ErrorCode.UNAVAILABLE.code());
   }
 
   @Test

@@ -57,7 +57,7 @@ final class StorePostgres {
 
   /** The shared pool of {@code vertx} on the embedded server, as the verticles get it. */
   static Pool pool(Vertx vertx) {
-    return Stores.postgres(vertx, new PostgresConfig(url(), 4, 5_000));
+    return Stores.postgres(vertx, new PostgresConfig(url(), 4, 5_000, 30_000));
   }
 
   /** A pool on a loopback port nobody listens on: every query finds PostgreSQL down. */

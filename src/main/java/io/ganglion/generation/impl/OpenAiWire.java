@@ -39,10 +39,11 @@ public final class OpenAiWire implements ChatWire {
       messages.add(new ChatMessage(ChatMessage.Role.SYSTEM, request.system()).toJson());
     }
     request.messages().forEach(m -> messages.add(m.toJson()));
+    String model = request.model() != null ? request.model() : config.model();
     JsonObject body = new JsonObject()
-      .put("model", request.model() != null ? request.model() : config.model())
+      .put("model", model)
       .put("messages", messages)
-      .put("max_tokens", request.maxTokens() > 0 ? request.maxTokens() : config.defaultMaxTokens());
+      .put(maxTokensField(model), request.maxTokens() > 0 ? request.maxTokens() : config.defaultMaxTokens());
     if (request.temperature() != null) {
       body.put("temperature", request.temperature());
     }
@@ -53,6 +54,17 @@ public final class OpenAiWire implements ChatWire {
       body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return body;
+  }
+
+  /**
+   * OpenAI's reasoning models (o1, o3, o4-mini, ...) and the GPT-5 family refuse {@code max_tokens} and take
+   * {@code max_completion_tokens}; older models and other OpenAI-compatible servers (vLLM, Ollama, llama.cpp)
+   * know only {@code max_tokens}.
+   */
+  static String maxTokensField(String model) {
+    String name = model == null ? "" : model.toLowerCase(java.util.Locale.ROOT);
+    name = name.substring(name.lastIndexOf('/') + 1);
+    return name.matches("(o\\d.*|gpt-5.*)") ? "max_completion_tokens" : "max_tokens";
   }
 
   @Override

@@ -6,8 +6,6 @@ import io.ganglion.bus.RequestIds;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 
@@ -19,7 +17,6 @@ import java.time.Duration;
  */
 public final class AuditLog {
 
-  private static final Logger LOG = LoggerFactory.getLogger(AuditLog.class);
   static final int AUTH_FAILURE_WINDOW_SECONDS = 10;
 
   private final AuditRepository repository;
@@ -50,7 +47,7 @@ public final class AuditLog {
   }
 
   private void write(AuditRepository.Event event) {
-    repository.append(event).onFailure(e -> LOG.warn("audit event {} not written: {}", event.action(), e.getMessage()));
+    repository.record(event);
   }
 
   private static String source(RoutingContext ctx) {

@@ -1,9 +1,8 @@
 package io.ganglion.http.auth;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.ApiKeyRepository;
+import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
@@ -17,30 +16,33 @@ import java.util.Set;
  * Requires {@code Authorization: Bearer <credential>} where the credential is an API key or a JWT, and attaches the
  * {@link Principal}. Missing or invalid credentials fail the route with {@link ErrorCode#UNAUTHORIZED}.
  * <p>
- * Verified API keys are remembered for {@value #CACHE_SECONDS} s so the hot path does not query PostgreSQL on every
- * request; a revocation therefore takes effect on this node within that window.
+ * Verified API keys are remembered for {@code http.keyCacheSeconds} so the hot path does not query PostgreSQL on every
+ * request; then they are verified again. While PostgreSQL is unavailable, a key verified in the last
+ * {@code http.keyStaleSeconds} keeps working (its expiry still applies); a key not verified in that window gets 503.
+ * Revocation through the API reaches every node at once ({@link #forget}); a key revoked behind the server's back
+ * (directly in the database) is refused within {@code http.keyCacheSeconds} while PostgreSQL is up, and may be
+ * accepted for up to {@code http.keyStaleSeconds} after its last verification while PostgreSQL is down.
  */
 public final class BearerAuthHandler implements Handler<RoutingContext> {
 
-  static final int CACHE_SECONDS = 30;
+  private record VerifiedKey(Principal principal, OffsetDateTime expiresAt) {
+  }
 
   private final ApiKeyRepository keys;
   private final JwtVerifier jwt;
   private final AuditLog audit;
-  private final Cache<String, Principal> verified = Caffeine.newBuilder()
-    .maximumSize(10_000)
-    .expireAfterWrite(Duration.ofSeconds(CACHE_SECONDS))
-    .build();
+  private final StoreCache<String, VerifiedKey> verified;
 
-  public BearerAuthHandler(ApiKeyRepository keys, JwtVerifier jwt, AuditLog audit) {
+  public BearerAuthHandler(ApiKeyRepository keys, JwtVerifier jwt, AuditLog audit, Duration fresh, Duration stale) {
     this.keys = keys;
     this.jwt = jwt;
     this.audit = audit;
+    this.verified = new StoreCache<>(fresh, stale, 10_000);
   }
 
   /** Drops every cached credential of key {@code keyId} (on revocation, from any node). */
   public void forget(String keyId) {
-    verified.asMap().values().removeIf(p -> keyId.equals(p.keyId()));
+    verified.invalidateIf(v -> keyId.equals(v.principal().keyId()));
   }
 
   @Override
@@ -53,9 +55,9 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
       return;
     }
     String credential = header.substring(7).trim();
-    Principal cached = verified.getIfPresent(credential);
-    if (cached != null) {
-      cached.attach(ctx);
+    VerifiedKey cached = verified.fresh(credential);
+    if (cached != null && usable(cached)) {
+      cached.principal().attach(ctx);
       ctx.next();
       return;
     }
@@ -65,12 +67,16 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
         ar.result().attach(ctx);
         ctx.next();
       } else {
+        // a store failure (not a verdict on the credential) must not read as 401, nor leak its message
+        boolean unverifiable = StoreCache.unavailable(ar.cause())
+          || !(ar.cause() instanceof io.vertx.core.eventbus.ReplyException);
+        if (unverifiable) {
+          ctx.fail(ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now"));
+          return;
+        }
         ctx.response().putHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
         audit.authFailure(ctx, ar.cause().getMessage());
-        // a store failure (not a verdict on the credential) must not read as 401, nor leak its message
-        ctx.fail(!(ar.cause() instanceof io.vertx.core.eventbus.ReplyException)
-          ? ErrorCode.UNAVAILABLE.exception("cannot verify credentials right now")
-          : ar.cause());
+        ctx.fail(ar.cause());
       }
     });
   }
@@ -79,15 +85,19 @@ public final class BearerAuthHandler implements Handler<RoutingContext> {
     if (key.length() > 256) {
       return Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid API key"));
     }
-    return keys.verify(key).compose(found -> {
+    return verified.get(key, k -> keys.verify(k).compose(found -> {
       if (found.isEmpty() || !found.get().usable(OffsetDateTime.now())) {
         return Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid, expired or revoked API key"));
       }
       ApiKeyRepository.StoredKey stored = found.get();
-      Principal p = new Principal("key:" + stored.id(), stored.tenant(), Set.copyOf(stored.scopes()), stored.id(),
-        stored.rpm(), stored.tokensPerDay());
-      verified.put(key, p);
-      return Future.succeededFuture(p);
-    });
+      return Future.succeededFuture(new VerifiedKey(new Principal("key:" + stored.id(), stored.tenant(),
+        Set.copyOf(stored.scopes()), stored.id(), stored.rpm(), stored.tokensPerDay(), CidrSet.parse(stored.allowCidrs())),
+        stored.expiresAt()));
+    })).compose(v -> usable(v) ? Future.succeededFuture(v.principal())
+      : Future.failedFuture(ErrorCode.UNAUTHORIZED.exception("invalid, expired or revoked API key")));
+  }
+
+  private static boolean usable(VerifiedKey key) {
+    return key.expiresAt() == null || key.expiresAt().isAfter(OffsetDateTime.now());
   }
 }

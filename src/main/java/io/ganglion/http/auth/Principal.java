@@ -14,8 +14,15 @@ import java.util.Set;
  * @param keyId        the API key id, or {@code null} for a JWT
  * @param rpm          requests per minute allowed, or {@code null} for the configured default
  * @param tokensPerDay generation tokens per day allowed, or {@code null} for the configured default
+ * @param allowCidrs   the networks an API key may be used from (empty = anywhere the global allowlist lets in)
  */
-public record Principal(String subject, String tenant, Set<String> scopes, String keyId, Integer rpm, Long tokensPerDay) {
+public record Principal(String subject, String tenant, Set<String> scopes, String keyId, Integer rpm, Long tokensPerDay,
+                        CidrSet allowCidrs) {
+
+  /** A principal without an address restriction of its own (JWTs, keys without {@code allowCidrs}). */
+  public Principal(String subject, String tenant, Set<String> scopes, String keyId, Integer rpm, Long tokensPerDay) {
+    this(subject, tenant, scopes, keyId, rpm, tokensPerDay, CidrSet.empty());
+  }
 
   public static final String ADMIN = "admin";
   private static final String CONTEXT_KEY = "ganglion.principal";

@@ -1,10 +1,12 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Paging;
 import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.AuditLog;
+import io.ganglion.http.auth.CidrSet;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.store.ApiKeyRepository;
@@ -71,7 +73,8 @@ public final class AdminRoutes {
     JsonObject body = JsonBodies.object(ctx);
     String tenant = tenant(JsonBodies.requiredString(body, "tenant"));
     ApiKeyRepository.Grant grant = new ApiKeyRepository.Grant(tenant, body.getValue("name") instanceof String n ? n : "api",
-      scopes(body.getValue("scopes")), positiveInt(body, "rpm"), positiveLong(body, "tokensPerDay"), expiresAt(body));
+      scopes(body.getValue("scopes")), positiveInt(body, "rpm"), positiveLong(body, "tokensPerDay"), expiresAt(body),
+      allowCidrs(body.getValue("allowCidrs")));
     keys.insert(grant, ApiKeyRepository.newKey())
       .onSuccess(created -> {
         audit.record(ctx, "key.create", tenant, created.stored().id(),
@@ -84,9 +87,14 @@ public final class AdminRoutes {
   private void listKeys(RoutingContext ctx) {
     Scopes.require(ctx, Principal.ADMIN);
     String tenant = ctx.queryParams().get("tenant");
-    keys.list(tenant == null || tenant.isBlank() ? null : tenant)
-      .onSuccess(list -> Replies.json(ctx, 200, new JsonObject().put("keys",
-        new JsonArray(list.stream().map(AdminRoutes::toJson).toList()))))
+    Paging paging = Paging.of(ctx);
+    // one more than the page: whether a next page exists
+    keys.list(tenant == null || tenant.isBlank() ? null : tenant, paging.after(), paging.limit() + 1)
+      .onSuccess(list -> {
+        List<ApiKeyRepository.StoredKey> page = list.subList(0, Math.min(list.size(), paging.limit()));
+        Replies.json(ctx, 200, new JsonObject().put("keys", new JsonArray(page.stream().map(AdminRoutes::toJson).toList()))
+          .put("next", list.size() > paging.limit() ? page.get(page.size() - 1).id() : null));
+      })
       .onFailure(ctx::fail);
   }
 
@@ -184,10 +192,25 @@ public final class AdminRoutes {
     }
   }
 
+  /** {@code allowCidrs}: IPv4/IPv6 networks the key may be used from, normalised ({@code 10.0.0.0/8}). */
+  private static List<String> allowCidrs(Object raw) {
+    if (raw == null) {
+      return List.of();
+    }
+    if (!(raw instanceof JsonArray array) || array.stream().anyMatch(v -> !(v instanceof String))) {
+      throw ErrorCode.INVALID_REQUEST.exception("'allowCidrs' must be a list of networks, e.g. [\"10.0.0.0/8\",\"2001:db8::/32\"]");
+    }
+    try {
+      return CidrSet.parse(array.stream().map(String.class::cast).toList()).toStrings();
+    } catch (IllegalArgumentException e) {
+      throw ErrorCode.INVALID_REQUEST.exception("'allowCidrs': " + e.getMessage());
+    }
+  }
+
   private static JsonObject toJson(ApiKeyRepository.StoredKey key) {
     return new JsonObject().put("id", key.id()).put("tenant", key.tenant()).put("name", key.name())
       .put("prefix", key.displayPrefix()).put("scopes", new JsonArray(key.scopes()))
-      .put("rpm", key.rpm()).put("tokensPerDay", key.tokensPerDay())
+      .put("rpm", key.rpm()).put("tokensPerDay", key.tokensPerDay()).put("allowCidrs", new JsonArray(key.allowCidrs()))
       .put("createdAt", key.createdAt() == null ? null : key.createdAt().toString())
       .put("expiresAt", key.expiresAt() == null ? null : key.expiresAt().toString())
       .put("revokedAt", key.revokedAt() == null ? null : key.revokedAt().toString());

@@ -54,7 +54,7 @@ public final class AskRoutes {
       throw ErrorCode.INVALID_REQUEST.exception("'stream' must be true or false");
     }
     JsonObject request = new JsonObject().put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
-    for (String field : new String[]{"question", "conversationId", "k", "generator", "filter"}) {
+    for (String field : new String[]{"question", "conversationId", "k", "generator", "filter", "sampling"}) {
       if (body.containsKey(field)) {
         request.put(field, body.getValue(field));
       }

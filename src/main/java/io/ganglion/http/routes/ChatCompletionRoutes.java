@@ -5,7 +5,10 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.http.FieldFailure;
 import io.ganglion.http.JsonBodies;
+import io.ganglion.http.OpenAiErrors;
+import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
@@ -54,42 +57,63 @@ public final class ChatCompletionRoutes {
   public void mount(Router router) {
     router.post("/v1/chat/completions").consumes("application/json").handler(this::complete);
     router.get("/v1/models").handler(this::models);
+    router.get("/v1/models/:model").handler(this::model);
   }
 
   private void models(RoutingContext ctx) {
-    Principal principal = Scopes.require(ctx, KbRoutes.READ);
+    modelList(modelReader(ctx))
+      .onSuccess(data -> Replies.json(ctx, 200, new JsonObject().put("object", "list").put("data", data)))
+      .onFailure(ctx::fail);
+  }
+
+  private void model(RoutingContext ctx) {
+    String id = ctx.pathParam("model");
+    modelList(modelReader(ctx))
+      .onSuccess(data -> data.stream().map(JsonObject.class::cast).filter(m -> id.equals(m.getString("id"))).findFirst()
+        .ifPresentOrElse(m -> Replies.json(ctx, 200, m),
+          () -> ctx.fail(FieldFailure.of(ErrorCode.NOT_FOUND, "model", "The model '" + id + "' does not exist"))))
+      .onFailure(ctx::fail);
+  }
+
+  /** Listing models needs {@code kb:read} or {@code chat} (a chat-only key can discover what it may ask). */
+  private static Principal modelReader(RoutingContext ctx) {
+    Principal principal = Principal.of(ctx);
+    return principal != null && principal.has(AskRoutes.CHAT) ? principal : Scopes.require(ctx, KbRoutes.READ);
+  }
+
+  private Future<JsonArray> modelList(Principal principal) {
     Future<JsonObject> kbs = vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST,
       new JsonObject().put("tenant", principal.tenant()), Deadlines.within(timeoutMs)).map(Message::body);
     // the in-process models (embeddings, rerankers) are listed too; their absence does not fail the list
     Future<JsonObject> inProcess = vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_MODELS, new JsonObject(),
       Deadlines.within(timeoutMs)).map(Message::body).otherwise(new JsonObject());
-    Future.all(kbs, inProcess)
-      .onSuccess(both -> {
-        JsonArray data = new JsonArray();
-        kbs.result().getJsonArray("kbs", new JsonArray()).forEach(kb -> {
-          JsonObject k = (JsonObject) kb;
-          data.add(new JsonObject().put("id", KB_PREFIX + k.getString("name")).put("object", "model")
-            .put("created", epochSeconds(k.getString("createdAt"))).put("owned_by", "ganglion"));
-        });
-        inProcess.result().getJsonArray("models", new JsonArray()).forEach(m -> {
-          JsonObject model = (JsonObject) m;
-          data.add(new JsonObject().put("id", model.getString("name")).put("object", "model").put("created", 0)
-            .put("owned_by", "ganglion").put("kind", model.getString("kind")).put("dims", model.getInteger("dims")));
-        });
-        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(new JsonObject().put("object", "list").put("data", data).toBuffer());
-      })
-      .onFailure(ctx::fail);
+    return Future.all(kbs, inProcess).map(both -> {
+      JsonArray data = new JsonArray();
+      kbs.result().getJsonArray("kbs", new JsonArray()).forEach(kb -> {
+        JsonObject k = (JsonObject) kb;
+        data.add(new JsonObject().put("id", KB_PREFIX + k.getString("name")).put("object", "model")
+          .put("created", epochSeconds(k.getString("createdAt"))).put("owned_by", "ganglion"));
+      });
+      inProcess.result().getJsonArray("models", new JsonArray()).forEach(m -> {
+        JsonObject model = (JsonObject) m;
+        data.add(new JsonObject().put("id", model.getString("name")).put("object", "model").put("created", 0)
+          .put("owned_by", "ganglion").put("kind", model.getString("kind")).put("dims", model.getInteger("dims")));
+      });
+      return data;
+    });
   }
 
   private void complete(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, AskRoutes.CHAT);
     OpenAiChat chat = OpenAiChat.parse(JsonBodies.object(ctx));
     if (!chat.model().startsWith(KB_PREFIX) || chat.model().length() == KB_PREFIX.length()) {
-      throw ErrorCode.NOT_FOUND.exception("The model '" + chat.model() + "' does not exist: use kb:<knowledge base>");
+      throw FieldFailure.of(ErrorCode.NOT_FOUND, "model", "The model '" + chat.model() + "' does not exist: use kb:<knowledge base>");
     }
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());
+    if (!chat.sampling().isEmpty()) {
+      request.put("sampling", chat.sampling());
+    }
     if (chat.stream()) {
       OpenAiChat.Chunks chunks = new OpenAiChat.Chunks("chatcmpl-" + RequestIds.generate(), chat.model(),
         Instant.now().getEpochSecond(), chat.includeUsage());
@@ -128,7 +152,10 @@ public final class ChatCompletionRoutes {
 
     @Override
     public void error(JsonObject error) {
-      sse.data(error.encode());
+      // OpenAI's shape in the stream too: type from the error's status, no param this late
+      ErrorCode code = java.util.Arrays.stream(ErrorCode.values())
+        .filter(c -> c.slug().equals(error.getJsonObject("error").getString("code"))).findFirst().orElse(ErrorCode.INTERNAL);
+      sse.data(OpenAiErrors.decorate(error, code.status(), null).encode());
     }
 
     private void startOnce() {

@@ -48,6 +48,7 @@ public final class DocumentRoutes {
 
   public void mount(Router router) {
     router.post("/v1/kbs/:kb/documents").handler(this::ingest);
+    router.get("/v1/kbs/:kb/documents").handler(this::listDocuments);
     router.get("/v1/kbs/:kb/documents/:id").handler(this::getDocument);
     router.delete("/v1/kbs/:kb/documents/:id").handler(this::deleteDocument);
     router.post("/v1/kbs/:kb/search").consumes("application/json").handler(this::search);
@@ -87,6 +88,9 @@ public final class DocumentRoutes {
         if (allFailed && firstError != null) {
           // nothing was stored: answer with the (first) reason's status and the error contract
           int status = errorStatus(firstError.getString("code"));
+          if (status == 503) {
+            ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+          }
           Replies.json(ctx, status, new JsonObject().put("error", firstError.copy().put("requestId", RequestIds.current()))
             .put("documents", results));
         } else {
@@ -129,6 +133,17 @@ public final class DocumentRoutes {
     }
     return new JsonArray().add(new JsonObject().put("id", id).put("title", ctx.queryParams().get("title"))
       .put("contentType", mediaType).put("content", Base64.getEncoder().encodeToString(bytes)));
+  }
+
+  private void listDocuments(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, "kb:read");
+    io.ganglion.http.Paging paging = io.ganglion.http.Paging.of(ctx);
+    JsonObject request = new JsonObject().put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"))
+      .put("limit", paging.limit());
+    if (paging.after() != null) {
+      request.put("after", paging.after());
+    }
+    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_DOCUMENT_LIST, request, busTimeoutMs, 200);
   }
 
   private void getDocument(RoutingContext ctx) {

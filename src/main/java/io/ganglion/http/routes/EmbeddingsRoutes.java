@@ -1,6 +1,7 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.http.FieldFailure;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.inference.EmbedClient;
@@ -44,7 +45,7 @@ public final class EmbeddingsRoutes {
     JsonArray texts = inputs(body.getValue("input"));
     String format = body.getValue("encoding_format", "float") instanceof String f ? f : "";
     if (!format.equals("float") && !format.equals("base64")) {
-      throw ErrorCode.INVALID_REQUEST.exception("'encoding_format' must be float or base64");
+      throw FieldFailure.invalid("encoding_format", "'encoding_format' must be float or base64");
     }
     Integer dimensions = dimensions(body.getValue("dimensions"));
     String model = body.getValue("model") instanceof String m && !m.isBlank() ? m : null;
@@ -53,7 +54,7 @@ public final class EmbeddingsRoutes {
       .onSuccess(reply -> {
         int dims = reply.dims();
         if (dimensions != null && dimensions > dims) {
-          ctx.fail(ErrorCode.INVALID_REQUEST.exception("'dimensions' must be at most " + dims + " for " + reply.model()));
+          ctx.fail(FieldFailure.invalid("dimensions", "'dimensions' must be at most " + dims + " for " + reply.model()));
           return;
         }
         JsonArray data = new JsonArray();
@@ -73,19 +74,19 @@ public final class EmbeddingsRoutes {
   private static JsonArray inputs(Object input) {
     if (input instanceof String s) {
       if (s.isEmpty()) {
-        throw ErrorCode.INVALID_REQUEST.exception("'input' must not be empty");
+        throw FieldFailure.invalid("input", "'input' must not be empty");
       }
       return new JsonArray().add(s);
     }
     if (input instanceof JsonArray array && !array.isEmpty()) {
       for (Object item : array) {
         if (!(item instanceof String s) || s.isEmpty()) {
-          throw ErrorCode.INVALID_REQUEST.exception("'input' must be a string or a list of non-empty strings (token arrays are not supported)");
+          throw FieldFailure.invalid("input", "'input' must be a string or a list of non-empty strings (token arrays are not supported)");
         }
       }
       return array;
     }
-    throw ErrorCode.INVALID_REQUEST.exception("'input' is required: a string or a non-empty list of strings");
+    throw FieldFailure.invalid("input", "'input' is required: a string or a non-empty list of strings");
   }
 
   private static Integer dimensions(Object value) {
@@ -93,7 +94,7 @@ public final class EmbeddingsRoutes {
       return null;
     }
     if (!(value instanceof Number n) || n.intValue() < 1 || n.doubleValue() != n.intValue()) {
-      throw ErrorCode.INVALID_REQUEST.exception("'dimensions' must be a positive whole number");
+      throw FieldFailure.invalid("dimensions", "'dimensions' must be a positive whole number");
     }
     return n.intValue();
   }

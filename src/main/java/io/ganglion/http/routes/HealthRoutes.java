@@ -20,13 +20,22 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code GET /health} (liveness), {@code GET /ready} (every verticle answers its status address and PostgreSQL and
- * Redis answer) and {@code GET /metrics} (Prometheus text). None needs a credential.
+ * {@code GET /health} (liveness), {@code GET /ready} (readiness) and {@code GET /metrics} (Prometheus text). None needs
+ * a credential.
+ * <p>
+ * {@code /ready} asks every verticle's status address and PostgreSQL and Redis, and answers
+ * {@code {"status":"UP"|"DEGRADED"|"DOWN","checks":{"<verticle>":"UP",...,"postgres":"UP"|"DOWN: <why>","redis":...}}}:
+ * 200 {@code UP} when everything answers; 200 {@code DEGRADED} when only PostgreSQL or Redis is down, because the node
+ * still serves what does not need them (searches of loaded indexes, cached answers, keys verified recently) and a
+ * probe must not take every pod out of the load balancer at once for an outage they all share; 503 {@code DOWN} when
+ * a verticle does not answer. Other checks (the cluster) may be added to {@code checks}.
  */
 public final class HealthRoutes {
 
   /** How long {@code /ready} waits for each dependency. */
   static final long CHECK_TIMEOUT_MS = 2000;
+  /** Checks whose failure degrades the node rather than taking it out. */
+  static final java.util.Set<String> DEPENDENCIES = java.util.Set.of("postgres", "redis");
 
   private final Vertx vertx;
   private final Pool postgres;
@@ -60,15 +69,21 @@ public final class HealthRoutes {
     List<Future<?>> all = List.copyOf(checks.values());
     Future.join(all).onComplete(ignored -> {
       JsonObject detail = new JsonObject();
-      boolean up = true;
+      boolean verticlesUp = true;
+      boolean dependenciesUp = true;
       for (Map.Entry<String, Future<?>> check : checks.entrySet()) {
         boolean ok = check.getValue().succeeded();
-        up &= ok;
+        if (DEPENDENCIES.contains(check.getKey())) {
+          dependenciesUp &= ok;
+        } else {
+          verticlesUp &= ok;
+        }
         detail.put(check.getKey(), ok ? "UP" : "DOWN: " + check.getValue().cause().getMessage());
       }
-      ctx.response().setStatusCode(up ? 200 : 503)
+      String status = !verticlesUp ? "DOWN" : dependenciesUp ? "UP" : "DEGRADED";
+      ctx.response().setStatusCode(verticlesUp ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("status", up ? "UP" : "DOWN").put("checks", detail).toBuffer());
+        .end(new JsonObject().put("status", status).put("checks", detail).toBuffer());
     });
   }
 }

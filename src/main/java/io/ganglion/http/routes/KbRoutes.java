@@ -1,5 +1,6 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.http.Paging;
 import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
@@ -45,8 +46,13 @@ public final class KbRoutes {
 
   private void list(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_LIST,
-      new JsonObject().put("tenant", principal.tenant()), busTimeoutMs, 200);
+    Paging paging = Paging.of(ctx);
+    // the bus answers a tenant's knowledge bases sorted by name; a page is cut from them here
+    vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()),
+        Deadlines.within(busTimeoutMs))
+      .onSuccess(reply -> Replies.json(ctx, 200,
+        paging.page(reply.body().getJsonArray("kbs"), "kbs", kb -> kb.getString("name"))))
+      .onFailure(ctx::fail);
   }
 
   private void get(RoutingContext ctx) {

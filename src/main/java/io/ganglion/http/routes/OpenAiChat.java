@@ -1,10 +1,13 @@
 package io.ganglion.http.routes;
 
-import io.ganglion.bus.ErrorCode;
+import io.ganglion.http.FieldFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
 
 /**
  * OpenAI chat-completions wire shapes: the request as the SDKs send it, and the {@code chat.completion} and
@@ -13,40 +16,98 @@ import java.time.Instant;
  * @param question the last user message; {@code history} holds the turns before it (system messages are dropped: the
  *                 knowledge base's grounding prompt applies)
  */
-record OpenAiChat(String model, String question, JsonArray history, boolean stream, boolean includeUsage) {
+record OpenAiChat(String model, String question, JsonArray history, boolean stream, boolean includeUsage,
+                  JsonObject sampling) {
+
+  /**
+   * The request fields this server honours; any other field is refused with a 400 naming it, never dropped. {@code n}
+   * must be 1; {@code temperature}, {@code max_tokens} / {@code max_completion_tokens} and {@code stop} go to the
+   * generator (upstream providers receive them; the extractive generator is deterministic, honours {@code stop} and
+   * cuts at the token limit with {@code finish_reason: length}).
+   */
+  static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
+    "max_tokens", "max_completion_tokens", "stop", "n");
 
   static OpenAiChat parse(JsonObject body) {
+    for (String field : body.fieldNames()) {
+      if (!SUPPORTED.contains(field)) {
+        throw FieldFailure.invalid(field, "'" + field + "' is not supported by this server (supported: "
+          + String.join(", ", new TreeSet<>(SUPPORTED)) + ")");
+      }
+    }
     if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
-      throw ErrorCode.INVALID_REQUEST.exception("'model' is required");
+      throw FieldFailure.invalid("model", "'model' is required");
     }
     if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
-      throw ErrorCode.INVALID_REQUEST.exception("'messages' must be a non-empty array");
+      throw FieldFailure.invalid("messages", "'messages' must be a non-empty array");
     }
     JsonArray turns = new JsonArray();
-    for (Object item : messages) {
-      if (!(item instanceof JsonObject message) || !(message.getValue("role") instanceof String role)) {
-        throw ErrorCode.INVALID_REQUEST.exception("each message needs a 'role'");
+    for (int i = 0; i < messages.size(); i++) {
+      if (!(messages.getValue(i) instanceof JsonObject message) || !(message.getValue("role") instanceof String role)) {
+        throw FieldFailure.invalid("messages[" + i + "].role", "each message needs a 'role'");
       }
       if (role.equals("user") || role.equals("assistant")) {
-        turns.add(new JsonObject().put("role", role).put("content", text(message.getValue("content"))));
+        turns.add(new JsonObject().put("role", role).put("content", text(message.getValue("content"), i)));
+      } else if (!role.equals("system") && !role.equals("developer")) {
+        throw FieldFailure.invalid("messages[" + i + "].role", "role '" + role + "' is not supported: use system, "
+          + "developer, user or assistant");
       }
     }
     if (turns.isEmpty() || !"user".equals(turns.getJsonObject(turns.size() - 1).getString("role"))) {
-      throw ErrorCode.INVALID_REQUEST.exception("the last message must come from the user");
+      throw FieldFailure.invalid("messages", "the last message must come from the user");
     }
     String question = turns.getJsonObject(turns.size() - 1).getString("content");
     turns.remove(turns.size() - 1);
     Object stream = body.getValue("stream");
     if (stream != null && !(stream instanceof Boolean)) {
-      throw ErrorCode.INVALID_REQUEST.exception("'stream' must be a boolean");
+      throw FieldFailure.invalid("stream", "'stream' must be a boolean");
+    }
+    Object n = body.getValue("n");
+    if (n != null && !(n instanceof Number number && number.doubleValue() == 1)) {
+      throw FieldFailure.invalid("n", "only n=1 is supported: one answer per request");
     }
     JsonObject options = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
     return new OpenAiChat(model, question, turns, Boolean.TRUE.equals(stream),
-      Boolean.TRUE.equals(options.getValue("include_usage")));
+      Boolean.TRUE.equals(options.getValue("include_usage")), sampling(body));
+  }
+
+  /** {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}) and {@code stop} as an ask's sampling. */
+  private static JsonObject sampling(JsonObject body) {
+    JsonObject sampling = new JsonObject();
+    Object temperature = body.getValue("temperature");
+    if (temperature != null) {
+      if (!(temperature instanceof Number t) || t.doubleValue() < 0 || t.doubleValue() > 2) {
+        throw FieldFailure.invalid("temperature", "'temperature' must be a number from 0 to 2");
+      }
+      sampling.put("temperature", t.doubleValue());
+    }
+    for (String field : new String[]{"max_completion_tokens", "max_tokens"}) {
+      Object max = body.getValue(field);
+      if (max != null) {
+        if (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1
+          || ((Number) max).longValue() > 1_000_000) {
+          throw FieldFailure.invalid(field, "'" + field + "' must be a whole number from 1 to 1000000");
+        }
+        sampling.put("maxTokens", ((Number) max).intValue());
+        break;
+      }
+    }
+    Object stop = body.getValue("stop");
+    if (stop instanceof String s) {
+      stop = new JsonArray().add(s);
+    }
+    if (stop != null) {
+      if (!(stop instanceof JsonArray array) || array.size() > 4
+        || !array.stream().allMatch(item -> item instanceof String str && !str.isEmpty())) {
+        throw FieldFailure.invalid("stop", "'stop' must be a string or a list of up to 4 non-empty strings");
+      }
+      sampling.put("stop", array);
+    }
+    return sampling;
   }
 
   /** A string, or the text parts of a content array ({@code [{"type":"text","text":...}]}). */
-  private static String text(Object content) {
+  private static String text(Object content, int index) {
     if (content instanceof String s) {
       return s;
     }
@@ -62,13 +123,13 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
     if (content == null) {
       return "";
     }
-    throw ErrorCode.INVALID_REQUEST.exception("message 'content' must be a string or an array of text parts");
+    throw FieldFailure.invalid("messages[" + index + "].content", "message 'content' must be a string or an array of text parts");
   }
 
   /** The non-streamed {@code chat.completion} for an ask answer. */
   static JsonObject completion(String model, JsonObject answer) {
     return new JsonObject()
-      .put("id", "chatcmpl-" + answer.getString("traceId"))
+      .put("id", completionId(answer))
       .put("object", "chat.completion")
       .put("created", Instant.now().getEpochSecond())
       .put("model", model)
@@ -77,13 +138,19 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
         .put("message", new JsonObject().put("role", "assistant").put("content", answer.getString("answer"))
           .putNull("refusal"))
         .putNull("logprobs")
-        .put("finish_reason", "stop")))
+        .put("finish_reason", answer.getString("finishReason", "stop"))))
       .put("usage", usage(answer))
       .putNull("system_fingerprint")
       .put("citations", answer.getJsonArray("citations"))
       .put("trace_id", answer.getString("traceId"))
       .put("generator", answer.getString("generator"))
       .put("abstained", answer.getBoolean("abstained"));
+  }
+
+  /** {@code chatcmpl-<trace id>}; an answer without a trace (a rule's) gets a fresh id. */
+  static String completionId(JsonObject answer) {
+    String trace = answer.getString("traceId");
+    return "chatcmpl-" + (trace != null ? trace : UUID.randomUUID());
   }
 
   static JsonObject usage(JsonObject answer) {
@@ -129,7 +196,7 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
 
     /** The last choice chunk: empty delta, {@code finish_reason: stop}, and the citations. */
     JsonObject finish(JsonObject answer) {
-      return chunk(new JsonObject(), "stop")
+      return chunk(new JsonObject(), answer.getString("finishReason", "stop"))
         .put("citations", answer.getJsonArray("citations"))
         .put("trace_id", answer.getString("traceId"));
     }

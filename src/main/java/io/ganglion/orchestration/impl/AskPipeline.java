@@ -200,7 +200,8 @@ public final class AskPipeline {
 
   private Future<JsonObject> generate(AskContext ask) {
     if (ask.retrievalDown) {
-      ask.generated = new Generation.Generated(RETRIEVAL_DOWN, "none", "none", List.of(), true, TokenUsage.NONE, null);
+      ask.generated = new Generation.Generated(RETRIEVAL_DOWN, "none", "none", List.of(), true, TokenUsage.NONE, null,
+        io.ganglion.generation.FinishReason.STOP);
       ask.emit("token", new JsonObject().put("text", RETRIEVAL_DOWN));
       ask.steps.record("reflex_out", "skipped", System.nanoTime(), new JsonObject());
       return Future.succeededFuture(new JsonObject().put("status", "degraded").put("generator", "none"));
@@ -210,11 +211,14 @@ public final class AskPipeline {
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
-    return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask::hop,
-        guard::accept, ask::generating)
+    return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask.request.sampling(),
+        ask::hop, guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
+        // a sentence the output policy withheld ends the answer as OpenAI's content filter would
+        io.ganglion.generation.FinishReason finish = guard.withheld() ? io.ganglion.generation.FinishReason.CONTENT_FILTER
+          : generated.finish();
         ask.generated = new Generation.Generated(text, generated.generator(), generated.model(), generated.citations(),
-          generated.abstained(), generated.usage(), generated.similarity());
+          generated.abstained(), generated.usage(), generated.similarity(), finish);
         ask.steps.record("reflex_out", guard.detail().getString("status"), guardStart, guard.detail().put("status", null));
         generated.citations().forEach(c -> ask.emit("citation", c));
         return new JsonObject().put("generator", generated.generator()).put("model", generated.model())
@@ -251,6 +255,7 @@ public final class AskPipeline {
       .put("citations", new JsonArray(List.copyOf(g.citations())))
       .put("generator", g.generator())
       .put("abstained", g.abstained())
+      .put("finishReason", g.finish().wireName())
       .put("groundedness", ask.verdict == null ? null : ask.verdict.score())
       .put("conversationId", ask.conversationId == null ? null : ask.conversationId.toString())
       .put("traceId", ask.traceId.toString())

@@ -87,7 +87,7 @@ public final class ExtractiveGenerator implements ChatProvider {
             throw new ChatCancelledException(NAME);
           }
           float[][] q = vectors.resultAt(0);
-          return compose(candidates, q[0], vectors.resultAt(1), onDelta);
+          return compose(candidates, q[0], vectors.resultAt(1), onDelta, request);
         });
     answer.onComplete(promise::tryComplete, promise::tryFail);
     return new ChatStream() {
@@ -116,7 +116,8 @@ public final class ExtractiveGenerator implements ChatProvider {
     return out;
   }
 
-  private ChatResult compose(List<Sentence> candidates, float[] q, float[][] vectors, Handler<String> onDelta) {
+  private ChatResult compose(List<Sentence> candidates, float[] q, float[][] vectors, Handler<String> onDelta,
+                             ChatRequest request) {
     double[] relevance = new double[candidates.size()];
     double best = Double.NEGATIVE_INFINITY;
     for (int i = 0; i < relevance.length; i++) {
@@ -135,25 +136,66 @@ public final class ExtractiveGenerator implements ChatProvider {
     chosen.sort(Comparator.comparingInt(Sentence::passage).thenComparingInt(Sentence::start));
     List<JsonObject> citations = new ArrayList<>();
     StringBuilder text = new StringBuilder();
+    FinishReason finish = FinishReason.STOP;
     for (int i = 0; i < chosen.size(); i++) {
       Sentence s = chosen.get(i);
       Passage p = passages.get(s.passage());
       int n = i + 1;
-      citations.add(new JsonObject().put("n", n).put("documentId", p.documentId()).put("chunkId", p.chunkId())
-        .put("title", p.title()).put("quote", s.text()).put("start", s.start()).put("end", s.end()));
       String piece = withMarker(s.text(), n) + (i < chosen.size() - 1 ? " " : "");
-      text.append(piece);
-      onDelta.handle(piece);
+      Cut cut = Cut.of(text, piece, request.stop(), request.maxTokens());
+      if (cut.whole()) {
+        citations.add(new JsonObject().put("n", n).put("documentId", p.documentId()).put("chunkId", p.chunkId())
+          .put("title", p.title()).put("quote", s.text()).put("start", s.start()).put("end", s.end()));
+      }
+      if (!cut.text().isEmpty()) {
+        text.append(cut.text());
+        onDelta.handle(cut.text());
+      }
+      if (cut.finish() != null) {
+        finish = cut.finish();
+        break;
+      }
     }
-    outcome = new Outcome(List.copyOf(citations), false, best);
+    outcome = new Outcome(List.copyOf(citations), citations.isEmpty(), best);
     String answer = text.toString();
-    return new ChatResult(answer, FinishReason.STOP, new TokenUsage(promptTokens, Tokens.estimate(answer)), NAME, NAME);
+    return new ChatResult(answer, finish, new TokenUsage(promptTokens, Tokens.estimate(answer)), NAME, NAME);
   }
 
   private ChatResult abstain(Handler<String> onDelta, double best, int promptTokens) {
     outcome = new Outcome(List.of(), true, best);
     onDelta.handle(ABSTAIN);
     return new ChatResult(ABSTAIN, FinishReason.STOP, new TokenUsage(promptTokens, Tokens.estimate(ABSTAIN)), NAME, NAME);
+  }
+
+  /**
+   * What of the next piece of an answer may be written: all of it, the part before a stop sequence (finish
+   * {@code stop}), or the words that fit in {@code maxTokens} (finish {@code length}).
+   */
+  record Cut(String text, boolean whole, FinishReason finish) {
+
+    static Cut of(CharSequence written, String piece, List<String> stop, int maxTokens) {
+      int stopAt = -1;
+      for (String s : stop) {
+        int at = piece.indexOf(s);
+        if (at >= 0 && (stopAt < 0 || at < stopAt)) {
+          stopAt = at;
+        }
+      }
+      String candidate = stopAt >= 0 ? piece.substring(0, stopAt) : piece;
+      FinishReason finish = stopAt >= 0 ? FinishReason.STOP : null;
+      if (maxTokens > 0 && Tokens.estimate(written + candidate) > maxTokens) {
+        String[] words = candidate.split("(?<=\\s)");
+        StringBuilder fits = new StringBuilder();
+        for (String word : words) {
+          if (Tokens.estimate(written.toString() + fits + word) > maxTokens) {
+            break;
+          }
+          fits.append(word);
+        }
+        return new Cut(fits.toString().stripTrailing(), false, FinishReason.LENGTH);
+      }
+      return new Cut(candidate, stopAt < 0, finish);
+    }
   }
 
   /** "Employees get 25 days." with n = 1 is "Employees get 25 days [1]." */

@@ -5,6 +5,8 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatMessage;
 import io.ganglion.generation.ChatProvider;
 import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.FinishReason;
+import io.ganglion.orchestration.Sampling;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
 import io.ganglion.generation.Citation;
@@ -41,7 +43,7 @@ public final class Generation {
    *                   {@code null} for upstream providers
    */
   record Generated(String text, String generator, String model, List<JsonObject> citations, boolean abstained,
-                   TokenUsage usage, Double similarity) {
+                   TokenUsage usage, Double similarity, FinishReason finish) {
   }
 
   private final LlmProviders llm;
@@ -69,13 +71,14 @@ public final class Generation {
    * @param onDelta each text fragment, in order
    */
   Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
-                             List<Passage> context, Supplier<DeliveryOptions> hop, Handler<String> onDelta,
-                             Consumer<ChatStream> started) {
+                             List<Passage> context, Sampling sampling, Supplier<DeliveryOptions> hop,
+                             Handler<String> onDelta, Consumer<ChatStream> started) {
     ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
-    ChatStream call = chain.stream(prompt(question, history, context), onDelta);
+    ChatStream call = chain.stream(prompt(question, history, context)
+      .withMaxTokens(sampling.maxTokens()).withTemperature(sampling.temperature()).withStop(sampling.stop()), onDelta);
     started.accept(call);
     return call.result()
       .recover(failure -> Future.failedFuture(failure instanceof ProviderException pe
@@ -92,7 +95,7 @@ public final class Generation {
 
   private static Generated fromExtractive(ChatResult result, ExtractiveGenerator.Outcome outcome) {
     return new Generated(result.text(), ExtractiveGenerator.NAME, ExtractiveGenerator.NAME, outcome.citations(),
-      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best());
+      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best(), result.finishReason());
   }
 
   private static Generated fromUpstream(ChatResult result, List<Passage> context) {
@@ -102,6 +105,7 @@ public final class Generation {
       citations.add(new JsonObject().put("n", c.number()).put("documentId", p.documentId()).put("chunkId", p.chunkId())
         .put("title", p.title()).put("quote", p.text()).put("start", p.start()).put("end", p.end()));
     }
-    return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(), null);
+    return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(),
+      null, result.finishReason());
   }
 }

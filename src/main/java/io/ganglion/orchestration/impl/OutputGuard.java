@@ -69,6 +69,11 @@ final class OutputGuard {
     return tail.map(v -> released.toString());
   }
 
+  /** Whether a sentence was withheld by policy; read after {@link #finish()} completed. */
+  boolean withheld() {
+    return blocked > 0;
+  }
+
   JsonObject detail() {
     if (!enabled) {
       return new JsonObject().put("status", "skipped").put("reason", "no reflex verticle deployed");

@@ -13,7 +13,7 @@ import java.util.TreeMap;
 /**
  * The cache key of an answer: a SHA-256 (base64url) over tenant, knowledge base, the knowledge base's version tag,
  * the generator settings ({@code generator}, {@code k}, {@code filter}), the conversation turns given inline
- * ({@code history}, OpenAI API) and the {@linkplain #normalise normalised} question. Every field is length-prefixed,
+ * ({@code history}, OpenAI API), the sampling settings ({@code sampling}) and the {@linkplain #normalise normalised} question. Every field is length-prefixed,
  * so no two different field lists share a key.
  */
 public final class CacheKey {
@@ -63,7 +63,7 @@ public final class CacheKey {
    * The key of an ask request ({@code ganglion.orchestrator.ask} shape) against knowledge base version {@code tag}.
    *
    * @param request with {@code tenant}, {@code kb}, {@code question}; optional {@code generator}, {@code k},
-   *                {@code filter}, {@code history}
+   *                {@code filter}, {@code history}, {@code sampling}
    */
   public static String of(JsonObject request, String tag) {
     MessageDigest digest = sha256();
@@ -76,6 +76,10 @@ public final class CacheKey {
     Object history = request.getValue("history");
     field(digest, history instanceof JsonArray h && !h.isEmpty() ? h.encode() : "");
     field(digest, normalise(request.getString("question")));
+    // sampling (max tokens, temperature, stop) shapes the answer; absent, keys stay as they were before it existed
+    if (request.getValue("sampling") instanceof JsonObject sampling && !sampling.isEmpty()) {
+      field(digest, canonical(sampling));
+    }
     return Base64.getUrlEncoder().withoutPadding().encodeToString(digest.digest());
   }
 

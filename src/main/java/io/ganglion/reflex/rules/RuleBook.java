@@ -19,8 +19,9 @@ import java.util.Optional;
 
 /**
  * The rules in force: the configuration's inline rules, replaced by the rules file while it exists and parses. The
- * file is re-read when its modification time or size changes; a file that does not parse keeps the previous rules
- * and logs why. The file holds a list of rules, or {@code {rules: [...]}}, as YAML or (named {@code *.json}) JSON.
+ * file is re-read when its modification time or size changes and has then stayed the same for one check interval (so
+ * a file caught half-written, for example truncated by an editor's save, is never loaded); a file that does not parse
+ * keeps the previous rules and logs why. The file holds a list of rules, or {@code {rules: [...]}}, as YAML or (named {@code *.json}) JSON.
  * <p>
  * <b>NOTE</b>: the rule list is swapped as a whole through a volatile field, so {@link #first} may run on any thread;
  * reloading runs on the context that called {@link #start}.
@@ -33,6 +34,8 @@ public final class RuleBook {
   private final ReflexRulesConfig config;
   private volatile List<Rule> rules;
   private String loadedStamp = "";
+  /** The change seen at the last check but not loaded yet: it loads once a check sees it again, unchanged. */
+  private String changedStamp = "";
   private long timer = -1;
 
   public RuleBook(Vertx vertx, ReflexRulesConfig config) {
@@ -46,8 +49,8 @@ public final class RuleBook {
     if (config.file().isEmpty()) {
       return Future.succeededFuture();
     }
-    timer = vertx.setPeriodic(config.checkMs(), id -> check());
-    return check();
+    timer = vertx.setPeriodic(config.checkMs(), id -> check(false));
+    return check(true);
   }
 
   public void stop() {
@@ -71,7 +74,7 @@ public final class RuleBook {
     return Optional.empty();
   }
 
-  private Future<Void> check() {
+  private Future<Void> check(boolean first) {
     String file = config.file();
     return vertx.fileSystem().exists(file).<Void>compose(exists -> {
       if (!exists) {
@@ -85,6 +88,10 @@ public final class RuleBook {
       return vertx.fileSystem().props(file).<Void>compose(props -> {
         String stamp = stamp(props);
         if (stamp.equals(loadedStamp)) {
+          return Future.succeededFuture();
+        }
+        if (!first && !stamp.equals(changedStamp)) {
+          changedStamp = stamp;
           return Future.succeededFuture();
         }
         return vertx.fileSystem().readFile(file).<Void>map(buffer -> {

@@ -66,6 +66,14 @@ public record DocumentInput(String id, String title, String text, byte[] content
     throw ErrorCode.INVALID_REQUEST.exception("give either 'text' (a non-empty string) or 'content' with 'contentType'");
   }
 
+  /** The document as {@link #from} reads it (stored with a job so the job can resume after a restart). */
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject().put("id", id).put("title", title).put("contentType", contentType)
+      .put("metadata", metadataJson());
+    return content == null ? json.put("text", text)
+      : json.put("content", java.util.Base64.getEncoder().encodeToString(content));
+  }
+
   public JsonObject metadataJson() {
     JsonObject json = new JsonObject();
     metadata.forEach(json::put);

@@ -50,9 +50,14 @@ public final class IngestIntake {
           .put("documents", accepted.size())).put("rejected", rejected));
     }
     return ingestion.ingest(kb.id(), accepted)
-      .eventually(() -> {
+      .transform(ingested -> {
         registry.settled(kb.id(), accepted.size());
-        return registry.announce(kb);
+        // nothing stored, nothing to announce: a versionless announcement would make every cache forget the KB's
+        // version, and while PostgreSQL is down (why nothing was stored) its cached answers could not be found again
+        boolean changed = ingested.failed() || ingested.result().stream().anyMatch(Ingestion.Outcome::ok);
+        return (changed ? registry.announce(kb) : Future.<Void>succeededFuture())
+          .transform(announced -> ingested.succeeded() ? Future.succeededFuture(ingested.result())
+            : Future.<List<Ingestion.Outcome>>failedFuture(ingested.cause()));
       })
       .map(outcomes -> {
         JsonArray results = rejected.copy();

@@ -13,9 +13,12 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Large ingestion requests run as jobs: the documents go through {@link Ingestion} in slices, and after each slice
- * the job's row is updated and its progress published on {@code ganglion.retrieval.job.<id>} (which the SSE route
- * relays). Per-document failures are kept in the job with their reasons.
+ * Large ingestion requests run as jobs: the documents are stored with the job before the caller hears of it, go
+ * through {@link Ingestion} in slices, and after each slice the job's row is updated and its progress published on
+ * {@code ganglion.retrieval.job.<id>} (which the SSE route relays). Per-document failures are kept in the job with their
+ * reasons. A job a crash cut short is {@link #resume resumed} at the next start from the first document it had not
+ * settled, so every document of an accepted job is ingested without being posted again (single node; replacing a
+ * document by id makes a document ingested twice harmless).
  */
 public final class IngestJobs {
 
@@ -34,19 +37,47 @@ public final class IngestJobs {
     this.jobs = jobs;
   }
 
-  /** Creates the job and starts it; the future completes with the job id once the job is recorded. */
+  /**
+   * Creates the job with its documents and starts it; the future completes with the job id once both are stored.
+   */
   public Future<UUID> start(String tenant, long kbId, List<DocumentInput> inputs, Runnable onFinished) {
-    return jobs.create(tenant, kbId, inputs.size()).onSuccess(id -> {
-      Progress progress = new Progress(id, inputs.size());
-      run(kbId, inputs, 0, progress)
-        .onFailure(e -> LOG.error("ingest job {} stopped: {}", id, e.toString()))
-        .eventually(() -> {
-          onFinished.run();
-          return jobs.update(id, progress.failed == inputs.size() ? "failed" : "done", progress.done, progress.failed,
-            progress.chunks, progress.errors);
-        })
-        .onComplete(v -> publish(progress, "done"));
+    return jobs.create(tenant, kbId, inputs.stream().map(DocumentInput::toJson).toList())
+      .onSuccess(id -> execute(kbId, inputs, new Progress(id, inputs.size()), onFinished));
+  }
+
+  /**
+   * Resumes every job a previous process left queued or running, one after the other, each from its first unsettled
+   * document; {@code onFinished} gets each job's knowledge base id when it ends.
+   */
+  public Future<Integer> resume(java.util.function.LongConsumer onFinished) {
+    return jobs.unfinished().compose(unfinished -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (JobRepository.Unfinished job : unfinished) {
+        chain = chain.compose(v -> jobs.documents(job.id(), job.done() + job.failed()).map(stored -> {
+          LOG.info("resuming ingest job {}: {} of {} documents left", job.id(), stored.size(), job.documents());
+          Progress progress = new Progress(job.id(), job.documents());
+          progress.done = job.done();
+          progress.failed = job.failed();
+          progress.chunks = job.chunks();
+          progress.errors.addAll(job.errors());
+          List<DocumentInput> inputs = stored.stream().map(DocumentInput::from).toList();
+          execute(job.kbId(), inputs, progress, () -> onFinished.accept(job.kbId()));
+          return null;
+        }));
+      }
+      return chain.map(v -> unfinished.size());
     });
+  }
+
+  private void execute(long kbId, List<DocumentInput> inputs, Progress progress, Runnable onFinished) {
+    run(kbId, inputs, 0, progress)
+      .onFailure(e -> LOG.error("ingest job {} stopped: {}", progress.id, e.toString()))
+      .eventually(() -> {
+        onFinished.run();
+        return jobs.finish(progress.id, progress.failed == progress.documents ? "failed" : "done", progress.done,
+          progress.failed, progress.chunks, progress.errors);
+      })
+      .onComplete(v -> publish(progress, "done"));
   }
 
   private Future<Void> run(long kbId, List<DocumentInput> inputs, int from, Progress progress) {

@@ -1,11 +1,10 @@
 package io.ganglion.retrieval.impl;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
+import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -37,9 +36,13 @@ public final class KbRegistry {
   private final KbIndexes indexes;
   /** Documents accepted but not yet stored, per knowledge base id (for the {@code pending} count). */
   private final Map<Long, Integer> pending = new HashMap<>();
-  /** (tenant, name) → kb; ids are never reused, and deletes here invalidate at once. */
-  private final Cache<String, KbRepository.Kb> cache = Caffeine.newBuilder()
-    .maximumSize(10_000).expireAfterWrite(Duration.ofSeconds(5)).build();
+  /**
+   * (tenant, name) → kb; ids are never reused, and deletes here invalidate at once. Re-read after 5 s; while
+   * PostgreSQL is unavailable a name read in the last hour still resolves (nothing can be deleted meanwhile), so
+   * searches and cached answers of known knowledge bases keep working through an outage.
+   */
+  private final StoreCache<String, KbRepository.Kb> cache = new StoreCache<>(Duration.ofSeconds(5), Duration.ofHours(1),
+    10_000);
 
   public KbRegistry(Vertx vertx, KbRepository kbs, DocumentRepository documents, KbIndexes indexes) {
     this.vertx = vertx;
@@ -91,17 +94,9 @@ public final class KbRegistry {
     if (!(name instanceof String n) || !KB_NAME.matcher(n).matches()) {
       return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + name + "'"));
     }
-    KbRepository.Kb cached = cache.getIfPresent(key(tenant, n));
-    if (cached != null) {
-      return Future.succeededFuture(cached);
-    }
-    return kbs.get(tenant, n).compose(kb -> {
-      if (kb.isEmpty()) {
-        return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'"));
-      }
-      cache.put(key(tenant, n), kb.get());
-      return Future.succeededFuture(kb.get());
-    });
+    return cache.get(key(tenant, n), k -> kbs.get(tenant, n).map(kb -> kb.orElse(null))).compose(kb -> kb != null
+      ? Future.succeededFuture(kb)
+      : Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'")));
   }
 
   /** Counts {@code count} documents of the knowledge base as accepted and not yet stored. */
@@ -127,6 +122,12 @@ public final class KbRegistry {
         vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
         return null;
       });
+  }
+
+  /** {@link #announce} for a knowledge base known by id (a resumed job); nothing when it is gone. */
+  public Future<Void> announceById(long kbId) {
+    return kbs.byId(kbId).compose(kb -> kb.map(this::announce).orElseGet(Future::succeededFuture))
+      .otherwise(failure -> null);
   }
 
   /** The request's {@code "tenant"}; throws 4000 when it is missing or blank. */

@@ -3,9 +3,11 @@ package io.ganglion.retrieval.index;
 import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -28,8 +30,11 @@ import java.util.stream.Stream;
  */
 public final class KnowledgeBaseIndex implements Closeable {
 
-  private static final String MANIFEST = "manifest.json";
-  private static final int FORMAT = 1;
+  static final String MANIFEST = "manifest.json";
+  private static final String NEW = ".new-";
+  private static final String OLD = ".old-";
+  /** 2: the manifest lists every file with its size and checksum. */
+  private static final int FORMAT = 2;
 
   private final List<Shard> shards;
 
@@ -146,30 +151,46 @@ public final class KnowledgeBaseIndex implements Closeable {
   /**
    * Writes the whole index under {@code dir}, replacing what was there only once the new copy is complete:
    * {@code manifest.json} and {@code shard-<i>/} with the Lucene files and the JVector graph, vectors and id maps.
-   * Writes to a shard wait while it is copied; searches do not.
+   * Every file is forced to disk and listed in the manifest with its checksum, and the manifest is written last; a
+   * write that fails (a full disk) removes its partial copy and leaves the previous snapshot in place. Copies left by
+   * a process that died mid-snapshot are removed by the next one. Writes to a shard wait while it is copied; searches
+   * do not.
    */
   public void snapshot(Path dir) throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
-    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + ".new-");
-    for (int i = 0; i < shards.size(); i++) {
-      shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
+    removeLeftovers(dir);
+    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + NEW);
+    try {
+      for (int i = 0; i < shards.size(); i++) {
+        shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
+      }
+      JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size())
+        .put("files", SnapshotFiles.seal(fresh));
+      Path manifestFile = fresh.resolve(MANIFEST);
+      Files.writeString(manifestFile, manifest.encodePrettily(), StandardCharsets.UTF_8);
+      try (FileChannel channel = FileChannel.open(manifestFile, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      SnapshotFiles.forceDirectory(fresh);
+    } catch (IOException | RuntimeException e) {
+      deleteTree(fresh);
+      throw e;
     }
-    JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size());
-    Files.writeString(fresh.resolve(MANIFEST), manifest.encodePrettily(), StandardCharsets.UTF_8);
-    Path old = parent.resolve(dir.getFileName() + ".old-" + System.nanoTime());
+    Path old = parent.resolve(dir.getFileName() + OLD + System.nanoTime());
     if (Files.exists(dir)) {
       Files.move(dir, old);
     }
     Files.move(fresh, dir);
+    SnapshotFiles.forceDirectory(parent);
     deleteTree(old);
   }
 
   /**
-   * Loads a {@link #snapshot} into memory. Its shard count is the snapshot's: when that differs from the configured
-   * count, {@link #rebuild} from PostgreSQL instead.
+   * Loads a {@link #snapshot} into memory, after checking every file against the manifest. Its shard count is the
+   * snapshot's: when that differs from the configured count, {@link #rebuild} from PostgreSQL instead.
    *
-   * @throws IOException when {@code dir} holds no readable snapshot (then rebuild)
+   * @throws IOException when {@code dir} holds no complete, intact snapshot (then rebuild)
    */
   public static KnowledgeBaseIndex load(Path dir) throws IOException {
     JsonObject manifest;
@@ -181,6 +202,7 @@ public final class KnowledgeBaseIndex implements Closeable {
     if (manifest.getInteger("format", -1) != FORMAT) {
       throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
     }
+    SnapshotFiles.verify(dir, manifest.getJsonObject("files"));
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
@@ -194,6 +216,20 @@ public final class KnowledgeBaseIndex implements Closeable {
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
     return new KnowledgeBaseIndex(shards);
+  }
+
+  /** Removes partial copies ({@code <dir>.new-*}) and superseded ones ({@code <dir>.old-*}) a dead process left. */
+  private static void removeLeftovers(Path dir) throws IOException {
+    Path parent = dir.toAbsolutePath().getParent();
+    String name = dir.getFileName().toString();
+    try (Stream<Path> siblings = Files.list(parent)) {
+      for (Path p : siblings.toList()) {
+        String sibling = p.getFileName().toString();
+        if (sibling.startsWith(name + NEW) || sibling.startsWith(name + OLD)) {
+          deleteTree(p);
+        }
+      }
+    }
   }
 
   /** Releases the shards' memory. The index is unusable afterwards. */

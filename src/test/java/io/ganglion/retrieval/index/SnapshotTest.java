@@ -100,6 +100,54 @@ class SnapshotTest {
   }
 
   @Test
+  @DisplayName("A snapshot with a file cut short, a damaged byte, a missing file or no manifest fails to load, the cue to rebuild")
+  void damagedSnapshots() throws Exception {
+    Corpus corpus = new Corpus(7, 4);
+    Path dir = tmp.resolve("kb-5");
+    try (KnowledgeBaseIndex original = KnowledgeBaseIndex.rebuild(2, corpus.chunks(120, 2))) {
+      original.snapshot(dir);
+    }
+    Path vectors;
+    try (var files = Files.walk(dir)) {
+      vectors = files.filter(p -> p.getFileName().toString().equals("vectors.bin")).findFirst().orElseThrow();
+    }
+    byte[] intact = Files.readAllBytes(vectors);
+
+    Files.write(vectors, java.util.Arrays.copyOf(intact, intact.length / 2)); // a write cut short
+    assertThatThrownBy(() -> KnowledgeBaseIndex.load(dir)).isInstanceOf(IOException.class).hasMessageContaining("bytes");
+
+    byte[] flipped = intact.clone();
+    flipped[flipped.length - 3] ^= 0x10; // same size, one bit changed inside a vector
+    Files.write(vectors, flipped);
+    assertThatThrownBy(() -> KnowledgeBaseIndex.load(dir)).isInstanceOf(IOException.class).hasMessageContaining("damaged");
+
+    Files.delete(vectors);
+    assertThatThrownBy(() -> KnowledgeBaseIndex.load(dir)).isInstanceOf(IOException.class).hasMessageContaining("missing");
+
+    Files.write(vectors, intact);
+    try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(dir)) {
+      assertThat(loaded.stats().chunks()).isEqualTo(240);
+    }
+    Files.delete(dir.resolve("manifest.json")); // died before the completion marker was written
+    assertThatThrownBy(() -> KnowledgeBaseIndex.load(dir)).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  @DisplayName("Partial copies a killed process left beside a snapshot are removed by the next snapshot")
+  void leftoversRemoved() throws Exception {
+    Path dir = tmp.resolve("kb-6");
+    Files.createDirectories(tmp.resolve("kb-6.new-123/shard-0"));
+    Files.writeString(tmp.resolve("kb-6.new-123/shard-0/vectors.bin"), "half");
+    Files.createDirectories(tmp.resolve("kb-6.old-456"));
+    try (KnowledgeBaseIndex index = KnowledgeBaseIndex.create(1)) {
+      index.snapshot(dir);
+    }
+    try (var files = Files.list(tmp)) {
+      assertThat(files.map(p -> p.getFileName().toString())).containsExactly("kb-6");
+    }
+  }
+
+  @Test
   @DisplayName("A directory without a snapshot fails to load with an IOException, the cue to rebuild")
   void missingSnapshot() {
     assertThatThrownBy(() -> KnowledgeBaseIndex.load(tmp.resolve("nothing"))).isInstanceOf(IOException.class);

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Soak: MINUTES (10) of mixed traffic at LOAD (0.7) of the capacity measured just before, on one server
+# (target/ganglion.jar, embedded PostgreSQL and Redis, its own data dir, 127.0.0.1). The mix, open-loop (Poisson
+# arrivals, seeded): cached asks 30%, fresh asks (Cache-Control: no-cache) 10%, searches 40%, embeddings 20%, and
+# ingestion of INGEST_PER_SECOND (3) single-document requests beside it, on DOCS (1000) SciFact documents loaded first.
+# Per minute it prints requests, errors, p50/p99 (overall and p99 per kind), the heap after the minute's last GC
+# (from the GC log), the server's open file descriptors and the machine's load average; then kills the server with
+# SIGKILL and times the restart to /ready on the same data directory.
+#   bench/soak.sh                          # 10 minutes
+#   MINUTES=2 LOAD=0.5 bench/soak.sh       # a quick look
+# Needs a JDK 21+ and python3; SCIFACT (../shared/data/scifact) for the corpus. Output in bench/out/soak/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+MINUTES=${MINUTES:-10}
+LOAD=${LOAD:-0.7}
+DOCS=${DOCS:-1000}
+INGEST_PER_SECOND=${INGEST_PER_SECOND:-3}
+CAPACITY_SECONDS=${CAPACITY_SECONDS:-30}
+PORT=${PORT:-18190}
+SCIFACT=${SCIFACT:-$ROOT/../shared/data/scifact}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+JCMD=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
+OUT=$ROOT/bench/out/soak
+BASE=http://127.0.0.1:$PORT
+rm -rf "$OUT" && mkdir -p "$OUT"
+DATA=$OUT/data
+PID=
+SAMPLER=
+
+cleanup() {
+  [[ -n "$SAMPLER" ]] && kill "$SAMPLER" 2>/dev/null || true
+  if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+./mvnw -B -ntp -q -Pbench package -DskipTests
+./mvnw -B -ntp -q -Pbench test-compile dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+cp target/ganglion.jar "$OUT/ganglion.jar"
+
+start_server() {
+  "$JAVA" --add-modules jdk.incubator.vector -Xmx2g -Xlog:gc:file="$OUT/gc-$1.log":time \
+    -Dlogback.configurationFile="$ROOT/bench/logback-quiet.xml" -jar "$OUT/ganglion.jar" \
+    --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" >>"$OUT/server-$1.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 300); do
+    curl -sf "$BASE/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$PID" 2>/dev/null || { echo "soak: server died" >&2; tail -20 "$OUT/server-$1.log" >&2; exit 1; }
+    sleep 0.2
+  done
+  echo "soak: server not ready after 60 s" >&2; exit 1
+}
+
+echo "soak: machine $(nproc) vCPU, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+start_server first
+KEY=$(cat "$DATA/admin-key")
+# one sample every 10 s: epoch, open fds of the server, 1-minute load average
+( while kill -0 "$PID" 2>/dev/null; do
+    echo "$(date +%s) $(ls "/proc/$PID/fd" 2>/dev/null | wc -l) $(cut -d' ' -f1 /proc/loadavg)" >> "$OUT/samples.txt"
+    sleep 10
+  done ) &
+SAMPLER=$!
+
+"$JAVA" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.ganglion.bench.SoakDriver \
+  "$BASE" "$KEY" "$SCIFACT/corpus.jsonl" "$SCIFACT/queries.train.jsonl" "$OUT" \
+  "$DOCS" "$MINUTES" "$LOAD" "$CAPACITY_SECONDS" "$INGEST_PER_SECOND" | tee "$OUT/driver.txt"
+kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
+
+# restart after a crash: SIGKILL, then a new server on the same data directory, timed to /ready
+kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
+restart_started=$(date +%s%N)
+start_server restart
+restart_ms=$(( ($(date +%s%N) - restart_started) / 1000000 ))
+echo "restart after SIGKILL: ready in $restart_ms ms (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/driver.txt"
+
+python3 - "$OUT" <<'PY'
+import re, sys, datetime, pathlib
+out = pathlib.Path(sys.argv[1])
+start = int((out / "soak-start.txt").read_text()) / 1000
+rows = [l.split("\t") for l in (out / "minutes.tsv").read_text().splitlines() if l and not l.startswith("#")]
+header, rows = rows[0], rows[1:]
+gcs = []
+for line in (out / "gc-first.log").read_text().splitlines():
+    m = re.match(r"\[(.+?)\].*?(\d+)M->(\d+)M\((\d+)M\)", line)
+    if m:
+        t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
+        gcs.append((t, int(m.group(3))))
+samples = [tuple(map(float, l.split())) for l in (out / "samples.txt").read_text().splitlines() if l.strip()]
+print("\n| minute | requests | errors | p50 ms | p99 ms | " + " | ".join(h.replace("p99_", "p99 ") for h in header[5:])
+      + " | heap after GC MiB | open fds | load |")
+print("|" + "---|" * (len(header) + 3))
+for r in rows:
+    m = int(r[0]); lo, hi = start + (m - 1) * 60, start + m * 60
+    heap = [h for t, h in gcs if lo <= t < hi]
+    s = [x for x in samples if lo <= x[0] < hi]
+    fds = int(max(x[1] for x in s)) if s else "-"
+    load = f"{max(x[2] for x in s):.1f}" if s else "-"
+    print("| " + " | ".join(r) + f" | {heap[-1] if heap else '-'} | {fds} | {load} |")
+PY

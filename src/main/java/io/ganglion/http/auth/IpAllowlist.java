@@ -1,0 +1,51 @@
+package io.ganglion.http.auth;
+
+import io.ganglion.bus.ErrorCode;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+
+import java.net.InetAddress;
+
+/**
+ * The global IP allowlist ({@code http.allowCidrs}; empty = every address): a request whose client address
+ * ({@link ClientAddress}, honouring {@code X-Forwarded-For} only from {@code http.trustedProxies}) is outside it gets
+ * 403 {@code forbidden} before anything else looks at it, and counts towards an aggregated {@code ip.refused} audit
+ * entry. It applies to every route, probes and metrics included: allow the addresses they come from. Also resolves the
+ * client address for the audit log when no allowlist is set.
+ */
+public final class IpAllowlist implements Handler<RoutingContext> {
+
+  private final CidrSet allowed;
+  private final ClientAddress clients;
+  private final RefusalAudit refusals;
+
+  public IpAllowlist(CidrSet allowed, ClientAddress clients, RefusalAudit refusals) {
+    this.allowed = allowed;
+    this.clients = clients;
+    this.refusals = refusals;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    InetAddress client = clients.resolve(ctx);
+    if (!allowed.isEmpty() && !allowed.contains(client)) {
+      refusals.refused(ClientAddress.describe(ctx), null, "http.allowCidrs", ctx.request().path());
+      ctx.fail(ErrorCode.FORBIDDEN.exception("requests from your address are not allowed"));
+      return;
+    }
+    ctx.next();
+  }
+
+  /** After authentication: the key's own {@code allowCidrs}, if it has any. */
+  public Handler<RoutingContext> perKey() {
+    return ctx -> {
+      Principal principal = Principal.of(ctx);
+      if (principal != null && !principal.allowCidrs().isEmpty() && !principal.allowCidrs().contains(clients.resolve(ctx))) {
+        refusals.refused(ClientAddress.describe(ctx), principal.tenant(), "key:" + principal.keyId(), ctx.request().path());
+        ctx.fail(ErrorCode.FORBIDDEN.exception("this API key is not allowed from your address"));
+        return;
+      }
+      ctx.next();
+    };
+  }
+}

@@ -1,0 +1,69 @@
+package io.ganglion.orchestration;
+
+import io.ganglion.bus.ErrorCode;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * How the answer is generated, from the ask's optional {@code "sampling"} object:
+ * {@code {"maxTokens"?: 1.., "temperature"?: 0..2, "stop"?: [up to 4 strings]}}. Upstream providers receive all three;
+ * the extractive generator is deterministic (temperature has nothing to change), stops at the first stop sequence and
+ * cuts the answer at {@code maxTokens} (estimated tokens), finishing with {@code length}.
+ *
+ * @param maxTokens 0 for the provider's default
+ */
+public record Sampling(int maxTokens, Double temperature, List<String> stop) {
+
+  public static final Sampling DEFAULT = new Sampling(0, null, List.of());
+
+  /** Reads {@code json} (null: the defaults); fails 4000 naming the field. */
+  public static Sampling fromJson(JsonObject json) {
+    if (json == null) {
+      return DEFAULT;
+    }
+    int maxTokens = 0;
+    Object max = json.getValue("maxTokens");
+    if (max != null) {
+      if (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1
+        || ((Number) max).longValue() > 1_000_000) {
+        throw ErrorCode.INVALID_REQUEST.exception("'sampling.maxTokens' must be a whole number from 1 to 1000000");
+      }
+      maxTokens = ((Number) max).intValue();
+    }
+    Double temperature = null;
+    Object t = json.getValue("temperature");
+    if (t != null) {
+      if (!(t instanceof Number n) || n.doubleValue() < 0 || n.doubleValue() > 2) {
+        throw ErrorCode.INVALID_REQUEST.exception("'sampling.temperature' must be a number from 0 to 2");
+      }
+      temperature = n.doubleValue();
+    }
+    List<String> stop = new ArrayList<>();
+    Object s = json.getValue("stop");
+    if (s != null) {
+      if (!(s instanceof JsonArray array) || array.size() > 4
+        || !array.stream().allMatch(item -> item instanceof String str && !str.isEmpty())) {
+        throw ErrorCode.INVALID_REQUEST.exception("'sampling.stop' must be a list of up to 4 non-empty strings");
+      }
+      array.forEach(item -> stop.add((String) item));
+    }
+    return new Sampling(maxTokens, temperature, List.copyOf(stop));
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject();
+    if (maxTokens > 0) {
+      json.put("maxTokens", maxTokens);
+    }
+    if (temperature != null) {
+      json.put("temperature", temperature);
+    }
+    if (!stop.isEmpty()) {
+      json.put("stop", new JsonArray(stop));
+    }
+    return json;
+  }
+}

@@ -1,0 +1,187 @@
+package io.ganglion.app.cli;
+
+import io.ganglion.TestServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The ganglion CLI, run from the packaged jar as a process against a real server")
+class CliIT {
+
+  private static TestServer server;
+  private static String url;
+
+  @BeforeAll
+  static void start() {
+    server = TestServer.shared();
+    url = "http://127.0.0.1:" + server.ganglion().port();
+  }
+
+  @Test
+  @DisplayName("creates, lists, shows and deletes a knowledge base, with text and --json output and exit 5 for a missing one")
+  void knowledgeBases() throws Exception {
+    Run created = cli("kb", "create", "cli-kbs");
+    assertThat(created.code).isZero();
+    assertThat(created.out).contains("created cli-kbs");
+
+    Run listed = cli("kb", "list", "--json");
+    assertThat(listed.code).isZero();
+    assertThat(new JsonObject(listed.out).getJsonArray("kbs").stream()
+      .map(kb -> ((JsonObject) kb).getString("name"))).contains("cli-kbs");
+
+    Run shown = cli("kb", "get", "cli-kbs");
+    assertThat(shown.out).startsWith("cli-kbs: 0 documents, 0 chunks");
+
+    assertThat(cli("kb", "delete", "cli-kbs").code).isZero();
+    Run missing = cli("kb", "get", "cli-kbs");
+    assertThat(missing.code).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err).contains("no knowledge base named 'cli-kbs'").contains("HTTP 404 not_found");
+  }
+
+  @Test
+  @DisplayName("ingests a directory recursively within the server's limits, through a job with progress, and summarises failures")
+  void ingestDirectory(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(cli("kb", "create", "cli-ingest").code).isZero();
+    Random random = new Random(16);
+    Files.createDirectories(dir.resolve("guides/deep"));
+    for (int i = 0; i < 30; i++) {
+      Files.writeString(dir.resolve("guides/deep/note-" + i + ".md"), "# Note " + i + "\n\nThe badger number " + i
+        + " lives near the river and eats " + (i + 3) + " apples on Tuesdays.\n");
+    }
+    // over the test server's 256 KiB body limit once encoded: refused before it is sent
+    StringBuilder big = new StringBuilder();
+    while (big.length() < 200_000) {
+      big.append("Word").append(random.nextInt(100_000)).append(' ');
+    }
+    Files.writeString(dir.resolve("huge.txt"), big);
+    Files.writeString(dir.resolve("leave.txt"), "The vacation policy grants 25 days of paid leave per year.");
+    Files.write(dir.resolve("broken.pdf"), "this is not a PDF".getBytes(StandardCharsets.UTF_8));
+    Files.writeString(dir.resolve("image.bin"), "not a document type");
+
+    Run run = cli("ingest", "cli-ingest", dir.toString());
+
+    assertThat(run.code).as(run.err).isEqualTo(ExitCodes.PARTIAL);
+    assertThat(run.out).contains("ingested 31 of 33 files into cli-ingest").contains("2 failed:")
+      .contains("broken.pdf: unprocessable").contains("huge.txt: payload_too_large")
+      .contains("skipped 1 files of unsupported types");
+    assertThat(run.err).contains("33/33 files");
+    JsonObject kb = TestServer.json(server.get("/v1/kbs/cli-ingest"));
+    assertThat(kb.getInteger("documents")).isEqualTo(31);
+    assertThat(TestServer.json(server.get("/v1/kbs/cli-ingest/documents/guides:deep:note-7.md")).getString("title"))
+      .isEqualTo("note-7.md");
+  }
+
+  @Test
+  @DisplayName("ask streams the answer, then lists its citations; search prints the passages")
+  void askAndSearch(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    assertThat(cli("kb", "create", "cli-ask").code).isZero();
+    Files.writeString(dir.resolve("leave.txt"), "The vacation policy grants 25 days of paid leave per year. "
+      + "Employees request leave in the HR portal.");
+    assertThat(cli("ingest", "cli-ask", dir.resolve("leave.txt").toString()).code).isZero();
+
+    Run asked = cli("ask", "cli-ask", "How many days of paid leave do employees get?");
+    assertThat(asked.code).as(asked.err).isZero();
+    assertThat(asked.out).contains("25 days").contains("[1] leave.txt (leave.txt)").containsPattern("trace [0-9a-f-]{36}");
+
+    Run json = cli("ask", "cli-ask", "How many days of paid leave do employees get?", "--json");
+    assertThat(new JsonObject(json.out).getJsonArray("citations")).isNotEmpty();
+
+    Run searched = cli("search", "cli-ask", "paid leave", "--k", "1");
+    assertThat(searched.code).isZero();
+    assertThat(searched.out).startsWith("1. leave.txt").contains("vacation policy");
+  }
+
+  @Test
+  @DisplayName("creates, lists a page of, and revokes keys; a revoked key then exits 4")
+  void keys() throws Exception {
+    Run created = cli("keys", "create", "--tenant", "cli-tenant", "--scopes", "kb:read", "--json");
+    assertThat(created.code).as(created.err).isZero();
+    JsonObject key = new JsonObject(created.out);
+
+    Run page = cli("keys", "list", "--tenant", "cli-tenant", "--limit", "1", "--json");
+    assertThat(new JsonObject(page.out).getJsonArray("keys")).hasSize(1);
+
+    assertThat(cli("kb", "list", "--key", key.getString("key")).code).isZero();
+    assertThat(cli("keys", "revoke", key.getString("id")).out).contains("revoked " + key.getString("id"));
+    Run refused = cli("kb", "list", "--key", key.getString("key"));
+    assertThat(refused.code).isEqualTo(ExitCodes.UNAUTHORIZED);
+    assertThat(refused.err).contains("HTTP 401");
+  }
+
+  @Test
+  @DisplayName("exits 3 when the server cannot be reached, 2 on a bad command line, and 0 for --help of every command")
+  void exitCodes() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closed = socket.getLocalPort();
+    }
+    Run unreachable = run(List.of("kb", "list", "--url", "http://127.0.0.1:" + closed), Map.of());
+    assertThat(unreachable.code).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(unreachable.err).contains("cannot reach the server at http://127.0.0.1:" + closed);
+
+    Run usage = run(List.of("kb", "create"), Map.of());
+    assertThat(usage.code).isEqualTo(ExitCodes.USAGE);
+    assertThat(usage.err).contains("Missing required parameter: 'NAME'");
+
+    for (List<String> help : List.of(List.of("--help"), List.of("serve", "--help"), List.of("ingest", "--help"),
+      List.of("keys", "create", "--help"))) {
+      Run shown = run(help, Map.of());
+      assertThat(shown.code).as(String.join(" ", help)).isZero();
+      assertThat(shown.out).contains("Usage: ganglion");
+    }
+  }
+
+  @Test
+  @DisplayName("reads the key from GANGLION_CLI_KEY when --key is absent")
+  void keyFromEnvironment() throws Exception {
+    Run run = run(List.of("kb", "list", "--url", url), Map.of(Connection.KEY_ENV, server.adminKey()));
+    assertThat(run.code).as(run.err).isZero();
+    Run none = run(List.of("kb", "list", "--url", url), Map.of());
+    assertThat(none.code).isEqualTo(ExitCodes.UNAUTHORIZED);
+  }
+
+  private static Run cli(String... args) throws IOException, InterruptedException {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--url", url));
+    if (!all.contains("--key")) {
+      all.addAll(List.of("--key", server.adminKey()));
+    }
+    return run(all, Map.of());
+  }
+
+  static Run run(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
+    Path jar = Path.of("target", "ganglion.jar");
+    assertThat(jar).exists();
+    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+      "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
+    command.addAll(args);
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().remove(Connection.KEY_ENV);
+    builder.environment().putAll(env);
+    Path out = Files.createTempFile(Path.of("target"), "cli-out", ".txt");
+    Path err = Files.createTempFile(Path.of("target"), "cli-err", ".txt");
+    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    Run run = new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    Files.delete(out);
+    Files.delete(err);
+    return run;
+  }
+
+  record Run(int code, String out, String err) {
+  }
+}

@@ -1,0 +1,129 @@
+package io.ganglion.http;
+
+import io.ganglion.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+@DisplayName("HTTPS from PEM files")
+class TlsIT {
+
+  private static Path dir;
+  private static TestServer server;
+  private static SSLContext trustingFirst;
+
+  @BeforeAll
+  static void start() throws Exception {
+    dir = Files.createTempDirectory(Path.of("target"), "tls-").toAbsolutePath();
+    pair(dir.resolve("cert.pem"), dir.resolve("key.pem"), "first");
+    trustingFirst = trusting(dir.resolve("cert.pem"));
+    server = TestServer.start(dir.resolve("data"), Map.of("tls.cert", dir.resolve("cert.pem").toString(),
+      "tls.key", dir.resolve("key.pem").toString(), "tls.reloadCheckMs", "200", "tls.hstsMaxAgeSeconds", "86400"));
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  @Test
+  @DisplayName("a client verifying the certificate gets HTTP/2 over TLS with HSTS; a client that does not trust it is refused")
+  void verifiedHttp2() throws Exception {
+    HttpResponse<String> health = client(trustingFirst).send(get("/health"), HttpResponse.BodyHandlers.ofString());
+    assertThat(health.statusCode()).isEqualTo(200);
+    assertThat(health.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(health.headers().firstValue("Strict-Transport-Security")).contains("max-age=86400");
+    assertThat(subject(health)).contains("CN=first");
+
+    assertThatThrownBy(() -> client(SSLContext.getDefault()).send(get("/health"), HttpResponse.BodyHandlers.ofString()))
+      .isInstanceOf(SSLHandshakeException.class);
+  }
+
+  @Test
+  @DisplayName("a certificate renewed at the same paths is served to new connections without a restart; a broken one keeps the old")
+  void reloadsOnChange() throws Exception {
+    Path broken = dir.resolve("broken.pem");
+    Files.writeString(broken, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
+    double failures = metric("ganglion_tls_reload_failures_total");
+    Files.copy(broken, dir.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING); // a renewal caught half-way
+    await().atMost(Duration.ofSeconds(20)).until(() -> metric("ganglion_tls_reload_failures_total") > failures);
+    assertThat(subject(client(trustingFirst).send(get("/health"), HttpResponse.BodyHandlers.ofString())))
+      .as("the broken pair was not taken").contains("CN=first");
+
+    pair(dir.resolve("second-cert.pem"), dir.resolve("second-key.pem"), "second");
+    Files.move(dir.resolve("second-key.pem"), dir.resolve("key.pem"), StandardCopyOption.REPLACE_EXISTING);
+    Files.move(dir.resolve("second-cert.pem"), dir.resolve("cert.pem"), StandardCopyOption.REPLACE_EXISTING);
+
+    await().atMost(Duration.ofSeconds(20)).ignoreException(SSLHandshakeException.class).until(() ->
+      subject(client(trusting(dir.resolve("cert.pem"))).send(get("/health"), HttpResponse.BodyHandlers.ofString())),
+      subject -> subject.contains("CN=second"));
+  }
+
+  private static double metric(String series) throws Exception {
+    String text = client(trustingFirst).send(get("/metrics"), HttpResponse.BodyHandlers.ofString()).body();
+    return text.lines().filter(l -> l.startsWith(series + " "))
+      .mapToDouble(l -> Double.parseDouble(l.substring(series.length() + 1))).findFirst().orElse(0);
+  }
+
+  private static HttpRequest get(String path) {
+    return HttpRequest.newBuilder(URI.create("https://localhost:" + server.ganglion().port() + path))
+      .timeout(Duration.ofSeconds(10)).GET().build();
+  }
+
+  private static HttpClient client(SSLContext ssl) {
+    return HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).sslContext(ssl)
+      .connectTimeout(Duration.ofSeconds(5)).build();
+  }
+
+  private static String subject(HttpResponse<?> response) throws Exception {
+    return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSubjectX500Principal().getName();
+  }
+
+  /** An SSL context trusting exactly the certificate in {@code pem}: the client verifies chain and host name. */
+  private static SSLContext trusting(Path pem) throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = Files.newInputStream(pem)) {
+      store.setCertificateEntry("ganglion", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(store);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    return ssl;
+  }
+
+  /** A self-signed EC certificate for localhost and 127.0.0.1, made with openssl (installed by .ci/run). */
+  private static void pair(Path cert, Path key, String name) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+      "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=" + name,
+      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(output).isZero();
+  }
+}
