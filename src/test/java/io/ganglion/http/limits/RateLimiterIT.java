@@ -1,10 +1,7 @@
 package io.ganglion.http.limits;
 
-import io.ganglion.store.EmbeddedRedisServer;
-import io.vertx.core.Context;
+import io.ganglion.store.RedisOnContext;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
@@ -14,8 +11,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,24 +23,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("The Redis rate limiter: one script call by SHA, grouped per credential, the day's token count in the same call")
 class RateLimiterIT {
 
-  static EmbeddedRedisServer server;
-  static Vertx vertx;
+  static RedisOnContext fixture;
   static Redis redis;
-  static Context context;
   RateLimiter limiter;
 
   @BeforeAll
   static void start() throws Exception {
-    server = EmbeddedRedisServer.start(Files.createTempDirectory(Path.of("target"), "rate-limiter-"));
-    vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, server.url());
-    context = vertx.getOrCreateContext();
+    fixture = RedisOnContext.start("rate-limiter-");
+    redis = fixture.redis;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
   }
 
   @BeforeEach
@@ -135,7 +125,7 @@ class RateLimiterIT {
   @Test
   @DisplayName("when Redis does not answer every request of the group fails, and the next request starts a new call")
   void failureReachesTheWholeGroup() throws Exception {
-    RateLimiter dead = new RateLimiter(Redis.createClient(vertx, "redis://127.0.0.1:1"), 2_000);
+    RateLimiter dead = new RateLimiter(Redis.createClient(fixture.vertx, "redis://127.0.0.1:1"), 2_000);
     List<Throwable> failures = onContext(() -> {
       List<Future<RateLimiter.Decision>> all = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -150,9 +140,7 @@ class RateLimiterIT {
   }
 
   private static <T> T onContext(Supplier<Future<T>> work) throws Exception {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(done));
-    return done.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return fixture.run(work);
   }
 
   private static void send(Request request) throws Exception {

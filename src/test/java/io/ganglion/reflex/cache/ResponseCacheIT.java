@@ -3,12 +3,9 @@ package io.ganglion.reflex.cache;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexCacheConfig;
-import io.ganglion.store.EmbeddedRedisServer;
+import io.ganglion.store.RedisOnContext;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -20,11 +17,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -34,10 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("Cached answers carry the reflex policy they were computed under; one of another policy is re-inspected")
 class ResponseCacheIT {
 
-  static EmbeddedRedisServer server;
-  static Vertx vertx;
+  static RedisOnContext fixture;
   static Redis redis;
-  static Context context;
   static final ReflexCacheConfig CONFIG = new ReflexCacheConfig(true, 300, 100, 2_000);
 
   SimpleMeterRegistry meters;
@@ -46,16 +38,13 @@ class ResponseCacheIT {
 
   @BeforeAll
   static void start() throws Exception {
-    server = EmbeddedRedisServer.start(Files.createTempDirectory(Path.of("target"), "response-cache-"));
-    vertx = Vertx.vertx();
-    redis = Redis.createClient(vertx, server.url());
-    context = vertx.getOrCreateContext();
+    fixture = RedisOnContext.start("response-cache-");
+    redis = fixture.redis;
   }
 
   @AfterAll
   static void stop() throws Exception {
-    vertx.close().await(10, TimeUnit.SECONDS);
-    server.close();
+    fixture.close();
   }
 
   @BeforeEach
@@ -197,8 +186,6 @@ class ResponseCacheIT {
   }
 
   private static <T> T onContext(Supplier<Future<T>> work) throws Exception {
-    Promise<T> done = Promise.promise();
-    context.runOnContext(v -> work.get().onComplete(done));
-    return done.future().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return fixture.run(work);
   }
 }
