@@ -87,6 +87,11 @@ public final class TestServer implements AutoCloseable {
   }
 
   public HttpResponse<String> send(HttpRequest request) {
+    return send(client, request);
+  }
+
+  /** Sends {@code request} with {@code client}, as a string response; I/O failures are unchecked. */
+  public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
     try {
       return client.send(request, HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {

@@ -1,6 +1,13 @@
 package io.ganglion.app;
 
+import io.ganglion.bus.Addresses;
 import io.ganglion.bus.RequestIds;
+import io.ganglion.cluster.Cluster;
+import io.ganglion.cluster.ClusterUnavailableException;
+import io.ganglion.cluster.HazelcastSettings;
+import io.ganglion.cluster.Member;
+import io.ganglion.cluster.Membership;
+import io.ganglion.config.ClusterConfig;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
@@ -31,6 +38,7 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.redis.client.Command;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.sqlclient.Pool;
@@ -53,6 +61,8 @@ public final class Ganglion implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(Ganglion.class);
   private static final String METRICS_REGISTRY_PREFIX = "ganglion-";
+  /** How long joining the cluster may take before start fails. */
+  private static final long CLUSTER_JOIN_TIMEOUT_S = 120;
 
 
   private final GanglionConfig config;
@@ -108,15 +118,19 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx(tracing);
+      vertx = newVertx(config.cluster(), tracing);
       RequestIds.propagate(vertx.eventBus());
       freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);
       Optional<String> adminKey = bootstrapAdminKey(vertx, resolved);
 
+      // ownership counts this node from now on: its retrieval loads the shards it owns as it starts
+      Membership membership = Cluster.membership(vertx);
+      membership.announce(Member.State.UP).await(30, TimeUnit.SECONDS);
       MainVerticle main = new MainVerticle();
       String mainId = vertx.deployVerticle(main, new DeploymentOptions().setConfig(resolved.tree())).await();
       int port = (Integer) vertx.sharedData().getLocalMap(HttpVerticle.PORT_MAP).get("port");
+      membership.httpPort(port).await(30, TimeUnit.SECONDS);
       return new Ganglion(resolved, vertx, main, mainId, embedded, port, adminKey);
     } catch (Exception | Error e) {
       if (vertx != null) {
@@ -150,6 +164,7 @@ public final class Ganglion implements AutoCloseable {
    */
   @Override
   public void close() {
+    drain();
     long bound = config.http().shutdownGraceMs() + 20_000;
     try {
       main.undeployInReverse().eventually(() -> vertx.undeploy(mainId)).await(bound, TimeUnit.MILLISECONDS);
@@ -164,7 +179,27 @@ public final class Ganglion implements AutoCloseable {
     closeAll(embedded);
   }
 
-  private static Vertx newVertx(Tracing tracing) {
+  /**
+   * In a cluster, hands this node's shards over before it stops: it announces it is leaving (ownership no longer
+   * counts it, so other members load its shards), keeps serving while they do, and returns once they are active or
+   * after {@code cluster.drainTimeoutMs}; its running ingestion jobs are released to the others.
+   */
+  private void drain() {
+    if (!config.cluster().enabled()) {
+      return;
+    }
+    try {
+      Cluster.membership(vertx).announce(Member.State.LEAVING).await(5, TimeUnit.SECONDS);
+      LOG.info("leaving the cluster: handing shards over (at most {} ms)", config.cluster().drainTimeoutMs());
+      vertx.eventBus().request(Addresses.RETRIEVAL_DRAIN, new io.vertx.core.json.JsonObject(),
+          io.ganglion.bus.Deadlines.localWithin(config.cluster().drainTimeoutMs() + 5_000))
+        .await(config.cluster().drainTimeoutMs() + 10_000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      LOG.warn("handing shards over did not finish: {}", e.toString());
+    }
+  }
+
+  private static Vertx newVertx(ClusterConfig cluster, Tracing tracing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
@@ -197,9 +232,28 @@ public final class Ganglion implements AutoCloseable {
       .addLabels(io.vertx.micrometer.Label.HTTP_ROUTE)
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true));
     VertxOptions options = new VertxOptions().setMetricsOptions(metrics);
-    io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
-    tracing.install(options, builder);
-    Vertx vertx = builder.with(options).build();
+    Vertx vertx;
+    if (cluster.enabled()) {
+      HazelcastClusterManager manager = Cluster.manager(cluster, HazelcastSettings.Role.SERVER);
+      io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry))
+        .withClusterManager(manager);
+      tracing.install(options, builder);
+      try {
+        vertx = builder.with(options.setEventBusOptions(Cluster.eventBus(cluster))).buildClustered()
+          .await(CLUSTER_JOIN_TIMEOUT_S, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new ClusterUnavailableException("cannot join cluster '" + cluster.name() + "' as " + cluster.nodeId()
+          + " on " + cluster.advertisedHost() + ":" + cluster.port() + " (" + e.getMessage() + ")", e);
+      }
+      Membership membership = Cluster.join(vertx, manager, cluster);
+      LOG.info("joined cluster '{}' as {} ({} serving members, quorum {})", cluster.name(), cluster.nodeId(),
+        membership.members().size(), membership.quorate() ? "met" : "not met");
+    } else {
+      io.vertx.core.VertxBuilder builder = Vertx.builder().withMetrics(new MicrometerMetricsFactory(registry));
+      tracing.install(options, builder);
+      vertx = builder.with(options).build();
+      Cluster.alone(vertx, cluster);
+    }
     vertx.sharedData().getLocalMap(io.ganglion.bus.MeterRegistries.MAP).put("registry", metrics.getRegistryName());
     return vertx;
   }

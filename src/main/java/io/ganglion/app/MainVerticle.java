@@ -1,5 +1,7 @@
 package io.ganglion.app;
 
+import io.ganglion.bridge.BridgeConfig;
+import io.ganglion.bridge.BridgeVerticle;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.http.HttpVerticle;
 import io.ganglion.inference.InferenceVerticle;
@@ -18,7 +20,8 @@ import java.util.function.Supplier;
 
 /**
  * Deploys the verticles in dependency order — inference, retrieval, reflex, orchestration, retention, http — so that when
- * HTTP starts listening, everything it forwards to is already consuming. {@link #undeployInReverse()} stops them newest
+ * HTTP starts listening, everything it forwards to is already consuming; then the TCP event-bus bridge when
+ * {@code bridge.enabled}. {@link #undeployInReverse()} stops them newest
  * first, so HTTP drains its in-flight requests while the verticles behind it still answer (Vert.x itself would undeploy
  * all children of this verticle at once).
  */
@@ -37,7 +40,9 @@ public final class MainVerticle extends VerticleBase {
       .compose(id -> deploy(ReflexVerticle::new, one))
       .compose(id -> deploy(OrchestratorVerticle::new, one))
       .compose(id -> deploy(RetentionVerticle::new, one))
-      .compose(id -> deploy(HttpVerticle::new, http));
+      .compose(id -> deploy(HttpVerticle::new, http))
+      .compose(id -> BridgeConfig.from(config.tree().getJsonObject("bridge")).enabled()
+        ? deploy(BridgeVerticle::new, one) : Future.succeededFuture(id));
   }
 
   /** Undeploys the verticles newest first; the launcher calls it before undeploying this verticle. */

@@ -1,5 +1,6 @@
 package io.ganglion.app;
 
+import io.ganglion.bridge.BridgeConfig;
 import io.ganglion.config.ConfigException;
 import io.ganglion.config.ConfigReader;
 import io.ganglion.config.GanglionConfig;
@@ -12,6 +13,7 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
+import io.ganglion.retrieval.DurabilityConfig;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.vertx.core.json.JsonObject;
 
@@ -38,7 +40,10 @@ final class Sections {
   static List<Section> verticleSections(Function<String, String> env) {
     return List.of(
       new Section("inference", tree -> InferenceConfig.from(section(tree, "inference"))),
-      new Section("retrieval", tree -> RetrievalConfig.from(section(tree, "retrieval"))),
+      new Section("retrieval", tree -> {
+        RetrievalConfig.from(section(tree, "retrieval"));
+        DurabilityConfig.from(section(tree, "retrieval"));
+      }),
       new Section("reflex", tree -> {
         JsonObject reflex = section(tree, "reflex");
         ReflexConfig.from(reflex);
@@ -46,6 +51,7 @@ final class Sections {
         ReflexRulesConfig.from(reflex);
       }),
       new Section("orchestration", OrchestrationConfig::from),
+      new Section("bridge", tree -> BridgeConfig.from(section(tree, "bridge"))),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)),
       new Section("tls", tree -> TlsConfig.from(section(tree, "tls"))),
       new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))));

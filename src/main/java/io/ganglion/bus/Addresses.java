@@ -11,6 +11,15 @@ public final class Addresses {
   private Addresses() {
   }
 
+  /**
+   * The node-local twin of a public address ({@code <address>.local}, registered with {@code localConsumer} by
+   * {@link PublicAddress}): what this node's own verticles send to, so a request's internal hops stay on the node that
+   * received it. Not for {@link #INFERENCE_EMBED} and {@link #REFLEX_ASK}, whose local twins take records.
+   */
+  public static String local(String address) {
+    return address + ".local";
+  }
+
   // inference
   public static final String INFERENCE_STATUS = "ganglion.inference.status";
   public static final String INFERENCE_EMBED = "ganglion.inference.embed";
@@ -31,12 +40,35 @@ public final class Addresses {
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /**
+   * Node-local: completes once this node handed its shard copies over after announcing it leaves (a clean stop), or
+   * after {@code cluster.drainTimeoutMs}. The launcher asks it before stopping the verticles.
+   */
+  public static final String RETRIEVAL_DRAIN = "ganglion.retrieval.drain";
+  /** The cluster as the answering node sees it: members, shards, owners, active copies (admin; {@code GET /v1/cluster}). */
+  public static final String RETRIEVAL_CLUSTER = "ganglion.retrieval.cluster";
   /** Published (not sent) after every ingest, document delete and knowledge-base delete: caches key on the version. */
   public static final String RETRIEVAL_KB_CHANGED = "ganglion.retrieval.kb.changed";
+
+  /**
+   * Node-local, published by retrieval after each periodic sync in a cluster: {@code {"asOf":epochMs,"kbs":{"<tenant>/
+   * <name>":"<createdAt>#<version>"}}}, every knowledge base's version as read from PostgreSQL no earlier than
+   * {@code asOf}. The answer cache renews its trust in the versions it knows from it.
+   */
+  public static final String RETRIEVAL_KB_VERSIONS = "ganglion.retrieval.kb.versions";
 
   /** Where an ingestion job publishes its progress ({@code ganglion.retrieval.job.<id>}). */
   public static String retrievalJob(String jobId) {
     return "ganglion.retrieval.job." + jobId;
+  }
+
+  /**
+   * One node's shard endpoint, cluster-internal (never on the bridge): {@code ganglion.retrieval.shards.<vertx node
+   * id>.<step>}, step {@code stats}, {@code rank}, {@code fetch} or {@code changed}. The node id is its process's, so a
+   * restarted node never receives what was meant for its predecessor.
+   */
+  public static String retrievalShards(String vertxNodeId, String step) {
+    return "ganglion.retrieval.shards." + vertxNodeId + "." + step;
   }
 
   // reflex

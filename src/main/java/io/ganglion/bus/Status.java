@@ -13,9 +13,12 @@ public final class Status {
   private Status() {
   }
 
-  /** Registers the status consumer; the future completes when the registration has propagated. */
+  /**
+   * Registers the status consumer, node-local ({@code /ready} asks this node's verticles, never another node's); the
+   * future completes when it is registered.
+   */
   public static Future<Void> register(Vertx vertx, String address, String verticle, java.util.function.Supplier<JsonObject> detail) {
-    return vertx.eventBus().<JsonObject>consumer(address, msg ->
+    return vertx.eventBus().<JsonObject>localConsumer(address, msg ->
       msg.reply(new JsonObject().put("verticle", verticle).put("status", "UP").mergeIn(detail.get()))).completion();
   }
 }

@@ -9,14 +9,19 @@ import io.ganglion.http.auth.IpAllowlist;
 import io.ganglion.http.auth.RefusalAudit;
 import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.auth.BearerAuthHandler;
+import io.ganglion.http.auth.Credentials;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.auth.DataPlaneAudit;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
+import io.ganglion.http.limits.RateLimits;
+import io.ganglion.bus.MeterRegistries;
+import io.ganglion.cluster.Cluster;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.ClusterRoutes;
 import io.ganglion.http.routes.ConsoleRoutes;
 import io.ganglion.http.routes.DocsRoutes;
 import io.ganglion.http.routes.DocumentRoutes;
@@ -103,8 +108,9 @@ public final class HttpVerticle extends VerticleBase {
     }
     JsonBodies.maxDepth(config.limits().maxJsonDepth());
     AuditLog audit = new AuditLog(auditRepository);
-    BearerAuthHandler auth = new BearerAuthHandler(new ApiKeyRepository(postgres), new JwtVerifier(vertx, config.auth()), audit,
-      Duration.ofSeconds(http.keyCacheSeconds()), Duration.ofSeconds(http.keyStaleSeconds()));
+    BearerAuthHandler auth = new BearerAuthHandler(new Credentials(new ApiKeyRepository(postgres),
+      new JwtVerifier(vertx, config.auth()), Duration.ofSeconds(http.keyCacheSeconds()),
+      Duration.ofSeconds(http.keyStaleSeconds())), audit);
     BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs());
     router.route("/v1/*").handler(body.start());
     router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
@@ -113,8 +119,8 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(auth);
     router.route("/v1/*").handler(allowlist.perKey());
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
-    router.route("/v1/*").handler(new RateLimitHandler(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS), config.limits(),
-      budget));
+    router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS),
+      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget));
     new DataPlaneAudit(audit).mount(router);
     // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
     OrchestrationConfig answers = OrchestrationConfig.from(config());
@@ -123,6 +129,7 @@ public final class HttpVerticle extends VerticleBase {
     new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
+    new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);

@@ -3,6 +3,7 @@ package io.ganglion.inference;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.inference.onnx.ModelSpec;
@@ -42,8 +43,8 @@ public final class InferenceVerticle extends VerticleBase {
         return Future.all(
           bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, Handlers.replying(this::embed)).completion(),
           bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL, Handlers.replying(this::embedLocal)).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_RERANK, Handlers.replying(this::rerank)).completion(),
-          bus.<JsonObject>consumer(Addresses.INFERENCE_MODELS, this::models).completion(),
+          PublicAddress.register(bus, Addresses.INFERENCE_RERANK, Handlers.replying(this::rerank)),
+          PublicAddress.register(bus, Addresses.INFERENCE_MODELS, this::models),
           Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status));
       });
   }

@@ -37,6 +37,6 @@ public final class AskClient {
     if (stream != null) {
       options.addHeader(AskStreams.STREAM_HEADER, stream);
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.ORCHESTRATOR_ASK, request, options).map(Message::body);
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.ORCHESTRATOR_ASK), request, options).map(Message::body);
   }
 }

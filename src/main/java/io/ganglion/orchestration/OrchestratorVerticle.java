@@ -3,6 +3,7 @@ package io.ganglion.orchestration;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.generation.LlmConfig;
@@ -61,10 +62,10 @@ public final class OrchestratorVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     return Future.all(
       Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", this::status),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_ASK, this::ask).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_GET, Handlers.replying(queries::trace)).completion(),
-      bus.<JsonObject>consumer(Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback)).completion());
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_ASK, this::ask),
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)),
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_GET, Handlers.replying(queries::trace)),
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback)));
   }
 
   @Override

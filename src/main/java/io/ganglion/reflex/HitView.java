@@ -11,12 +11,14 @@ import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The reflex verticle's response cache as the HTTP edge of the same node reads it: a cache hit served on the caller's
  * event loop, without the hop to the reflex verticle and back (that hop — two thread hand-offs, the bus's interceptors
  * and metrics — cost more than everything else a cached ask does). Only the plain case is served here: no rule matches
- * the question, the knowledge base's version is known, and the in-process entry was computed under the current
+ * the question, the node has its cluster quorum, the knowledge base's version is known (and still trusted, in a
+ * cluster), and the in-process entry was computed under the current
  * policy; anything else ({@code null}) goes over {@code ganglion.reflex.ask.local} as before.
  * <p>
  * <b>NOTE</b>: read-only and thread-safe: the rule list is swapped atomically, the version tags are a concurrent map
@@ -32,8 +34,11 @@ final class HitView implements Shareable {
   private final KbVersions versions;
   private final ResponseCache cache;
   private final Timer latency;
+  private final BooleanSupplier quorate;
 
-  HitView(RuleBook rules, KbVersions versions, ResponseCache cache, Timer latency) {
+  /** @param quorate whether this node's side of the cluster has its quorum: below it no cached answer is served */
+  HitView(RuleBook rules, KbVersions versions, ResponseCache cache, Timer latency, BooleanSupplier quorate) {
+    this.quorate = quorate;
     this.rules = rules;
     this.versions = versions;
     this.cache = cache;
@@ -59,7 +64,7 @@ final class HitView implements Shareable {
     long started = System.nanoTime();
     if (!(request.getValue("question") instanceof String question) || question.isBlank()
       || request.getValue("conversationId") != null || !(request.getValue("kb") instanceof String kb)
-      || !(request.getValue("tenant") instanceof String tenant)) {
+      || !(request.getValue("tenant") instanceof String tenant) || !quorate.getAsBoolean()) {
       return null;
     }
     if (rules.first(kb, question).isPresent()) {

@@ -3,6 +3,8 @@ package io.ganglion.reflex;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.cluster.Cluster;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
@@ -77,7 +79,10 @@ public final class ReflexVerticle extends VerticleBase {
     askLatency = Timer.builder("ganglion.reflex.ask").description("time to answer from the rules or the cache")
       .register(meters);
     rules = new RuleBook(vertx, ReflexRulesConfig.from(config().getJsonObject("reflex")));
-    versions = new KbVersions(vertx, global.busTimeoutMs());
+    // in a cluster a version is trusted for cache hits only as long as an ingest waits for acknowledgements: a node
+    // that missed a change stops vouching for the old version before the writer hears back
+    versions = new KbVersions(vertx, global.busTimeoutMs(),
+      global.cluster().enabled() ? global.cluster().invalidationWaitMs() : 0);
     ReflexVerdictsConfig verdictConfig = ReflexVerdictsConfig.from(config().getJsonObject("reflex"));
     verdicts = verdictConfig.maxEntries() == 0 ? null : Caffeine.newBuilder().maximumSize(verdictConfig.maxEntries())
       .build();
@@ -93,20 +98,21 @@ public final class ReflexVerticle extends VerticleBase {
           redis = Stores.redis(vertx, global.redis());
           cache = new ResponseCache(cacheConfig, redis, meters, policy);
         }
-        gate = new AskGate(vertx, rules, cache, versions, meters, inspector);
+        java.util.function.BooleanSupplier quorate = Cluster.membership(vertx)::quorate;
+        gate = new AskGate(vertx, rules, cache, versions, meters, quorate, inspector);
         if (cache != null) {
-          hits = new HitView(rules, versions, cache, askLatency);
+          hits = new HitView(rules, versions, cache, askLatency, quorate);
           hits.publish(vertx);
         }
         LOG.info("reflex policy {} (detectors {})", policy, inspector.detectorVersions());
         return Future.all(List.of(
           rules.start(),
-          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)).completion(),
-          bus.<JsonObject>consumer(Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages))
-            .completion(),
+          PublicAddress.register(bus, Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)),
+          PublicAddress.register(bus, Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages)),
           bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
           bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
           versions.watch(bus),
+          bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_KB_VERSIONS, msg -> versions.confirmed(msg.body())).completion(),
           Status.register(vertx, Addresses.REFLEX_STATUS, "reflex", JsonObject::new)));
       });
   }

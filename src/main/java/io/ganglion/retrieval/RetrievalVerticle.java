@@ -3,6 +3,7 @@ package io.ganglion.retrieval;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.inference.InferenceConfig;
@@ -12,12 +13,14 @@ import io.ganglion.retrieval.impl.IngestIntake;
 import io.ganglion.retrieval.impl.IngestJobs;
 import io.ganglion.retrieval.impl.IngestRequest;
 import io.ganglion.retrieval.impl.Ingestion;
-import io.ganglion.retrieval.impl.KbIndexes;
 import io.ganglion.retrieval.impl.KbRegistry;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
 import io.ganglion.retrieval.ingest.Chunker;
+import io.ganglion.cluster.Cluster;
+import io.ganglion.retrieval.shard.Shards;
+import io.ganglion.store.ChangeLogRepository;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
@@ -30,6 +33,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -39,13 +43,11 @@ import java.util.function.Function;
  * verticles.md for the addresses.
  * <p>
  * The handlers only route: {@link KbRegistry} owns the knowledge bases and the lookup every KB-scoped request starts
- * with, {@link IngestRequest} validates an ingestion request and {@link IngestIntake} runs it at once or as a job,
- * {@link Searcher} answers searches, {@link KbIndexes} holds the indexes.
+ * with, {@link IngestRequest} validates an ingestion request and {@link IngestIntake} runs it at once or as a durable
+ * job ({@link IngestJobs}), {@link Searcher} answers searches, {@link Shards} holds this node's shard copies and
+ * reaches the others'.
  */
 public final class RetrievalVerticle extends VerticleBase {
-
-  /** How often changed indexes are snapshotted. */
-  static final long SNAPSHOT_INTERVAL_MS = 30_000;
 
   private Pool postgres;
   private DocumentRepository documents;
@@ -53,60 +55,73 @@ public final class RetrievalVerticle extends VerticleBase {
   private RetrievalConfig config;
   private RetrievalWorkers workers;
   private TokenizerCounter tokens;
-  private KbIndexes indexes;
+  private Shards shards;
   private KbRegistry registry;
   private IngestIntake intake;
+  private IngestJobs ingestJobs;
   private Searcher searcher;
-  private long snapshotTimer;
+  private long snapshotTimer = -1;
 
   @Override
   public Future<?> start() {
     GanglionConfig global = GanglionConfig.from(config());
     config = RetrievalConfig.from(config().getJsonObject("retrieval"));
+    DurabilityConfig durability = DurabilityConfig.from(config().getJsonObject("retrieval"));
     postgres = Stores.postgres(vertx, global.postgres());
     documents = new DocumentRepository(postgres);
     jobs = new JobRepository(postgres);
+    KbRepository kbs = new KbRepository(postgres);
     workers = new RetrievalWorkers(config.workers(), context);
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
     ModelSpec model = inference.models().stream().filter(m -> m.name().equals(inference.defaultModel())).findFirst().orElseThrow();
-    indexes = new KbIndexes(workers, documents, global.dataDir().resolve("indexes"), config.shards());
-    registry = new KbRegistry(vertx, new KbRepository(postgres), documents, indexes);
-    searcher = new Searcher(vertx, indexes, config, global.busTimeoutMs());
+    shards = new Shards(vertx, global.cluster(), workers, kbs, documents, new ChangeLogRepository(postgres),
+      global.dataDir().resolve("indexes"), config.shards(), durability.changeLogRetention(), global.busTimeoutMs());
+    registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards());
+    searcher = new Searcher(vertx, shards.scatter(), config, global.busTimeoutMs());
     return workers.run(() -> TokenizerCounter.of(model))
       .compose(counter -> {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
-          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, indexes);
-        IngestJobs ingestJobs = new IngestJobs(vertx, ingestion, jobs);
+          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents);
+        ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
+          durability.jobLeaseMs());
         intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
-        // jobs a crash cut short carry on in the background; each announces its knowledge base's change when done
-        return ingestJobs.resume(kbId -> registry.announceById(kbId));
+        return shards.start();
       })
-      .compose(interrupted -> {
-        snapshotTimer = vertx.setPeriodic(SNAPSHOT_INTERVAL_MS, t -> indexes.snapshotChanged());
+      .compose(v -> ingestJobs.start())
+      .compose(v -> {
+        snapshotTimer = vertx.setPeriodic(durability.snapshotIntervalMs(), t -> shards.snapshotChanged());
         var bus = vertx.eventBus();
         return Future.all(List.of(
-          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", indexes::describe),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CREATE, this::createKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_LIST, this::listKbs).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_GET, this::getKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_DELETE, this::deleteKb).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_INGEST, this::ingest).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DELETE, this::deleteDocument).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_DOCUMENT_LIST, this::listDocuments).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_JOB_GET, this::getJob).completion()));
+          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> registry.changed(msg.body())).completion(),
+          bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_DRAIN, msg -> shards.drained()
+            .compose(drained -> ingestJobs.release()).onComplete(ar -> msg.reply(new JsonObject()))).completion(),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_CREATE, this::createKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_LIST, this::listKbs),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_GET, this::getKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_DELETE, this::deleteKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_INGEST, this::ingest),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_SEARCH, this::search),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_DELETE, this::deleteDocument),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_DOCUMENT_LIST, this::listDocuments),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_JOB_GET, this::getJob)));
       });
   }
 
-  /** Snapshots changed indexes, then closes indexes, workers and the pool. */
+  /** Snapshots changed copies and closes them, then the workers and the pool. */
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(snapshotTimer);
-    Future<Void> snapshots = indexes == null ? Future.succeededFuture() : indexes.snapshotChanged();
-    return snapshots.eventually(() -> workers.run(() -> {
-      indexes.close();
+    if (snapshotTimer >= 0) {
+      vertx.cancelTimer(snapshotTimer);
+    }
+    if (ingestJobs != null) {
+      ingestJobs.stop();
+    }
+    Future<Void> copies = shards == null ? Future.succeededFuture() : shards.stop();
+    return copies.eventually(() -> workers.run(() -> {
       if (tokens != null) {
         tokens.close();
       }
@@ -149,17 +164,24 @@ public final class RetrievalVerticle extends VerticleBase {
   }
 
   private void search(Message<JsonObject> msg) {
-    handle(msg, body -> registry.lookup(body).compose(kb -> searcher.search(kb.id(), body)));
+    handle(msg, body -> registry.lookup(body).compose(kb -> searcher.search(kb, body)));
   }
 
   private void deleteDocument(Message<JsonObject> msg) {
     handle(msg, body -> {
       String id = documentId(body);
-      return registry.lookup(body).compose(kb -> documents.delete(kb.id(), id).compose(version -> version
-        .map(v -> indexes.delete(kb.id(), id, v).eventually(() -> registry.announce(kb))
-          .map(x -> new JsonObject().put("deleted", id)))
-        .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no document '" + id + "' in this knowledge base")))));
+      return registry.lookup(body).compose(kb -> {
+        int shard = Shards.shardOf(kb, id);
+        return documents.delete(kb.id(), shard, id).compose(version -> version
+          .map(v -> registry.announce(kb, Map.of(shard, v)).map(x -> new JsonObject().put("deleted", id)))
+          .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no document '" + id + "' in this knowledge base"))));
+      });
     });
+  }
+
+  /** The cluster as this node sees it (members, every knowledge base's shards, their owners and active copies). */
+  private void cluster(Message<JsonObject> msg) {
+    handle(msg, body -> Future.succeededFuture(shards.report()));
   }
 
   private void getDocument(Message<JsonObject> msg) {

@@ -42,13 +42,17 @@ public final class DocumentRepository {
     this.pool = pool;
   }
 
-  /** Inserts or replaces {@code document} and all of its chunks atomically; returns the knowledge base's new version. */
-  public Future<Long> replace(long kbId, StoredDocument document, List<StoredChunk> chunks) {
+  /**
+   * Inserts or replaces {@code document} (which lives in {@code shard}) and all of its chunks atomically, and logs the
+   * change ({@link ChangeLogRepository}); returns the knowledge base's new version.
+   */
+  public Future<Long> replace(long kbId, int shard, StoredDocument document, List<StoredChunk> chunks) {
     return pool.withTransaction(conn -> conn.preparedQuery(
-          "insert into documents(kb_id, id, title, text, metadata, content_type) values ($1, $2, $3, $4, $5, $6) "
+          "insert into documents(kb_id, id, title, text, metadata, content_type, shard) values ($1, $2, $3, $4, $5, $6, $7) "
             + "on conflict (kb_id, id) do update set title = excluded.title, text = excluded.text, "
-            + "metadata = excluded.metadata, content_type = excluded.content_type, updated_at = now()")
-        .execute(Tuple.of(kbId, document.id(), document.title(), document.text(), document.metadata(), document.contentType()))
+            + "metadata = excluded.metadata, content_type = excluded.content_type, shard = excluded.shard, updated_at = now()")
+        .execute(Tuple.of(kbId, document.id(), document.title(), document.text(), document.metadata(), document.contentType(),
+          shard))
         .compose(v -> conn.preparedQuery("delete from chunks where kb_id = $1 and document_id = $2")
           .execute(Tuple.of(kbId, document.id())))
         .compose(v -> chunks.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
@@ -56,17 +60,20 @@ public final class DocumentRepository {
               + "values ($1, $2, $3, $4, $5, $6, $7, $8)")
           .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(), c.text(),
             c.indexedText(), Buffer.buffer(bytes(c.embedding())))).toList()))
-        .compose(v -> bumpVersion(conn, kbId)))
+        .compose(v -> bumpVersion(conn, kbId))
+        .compose(version -> ChangeLogRepository.record(conn, kbId, version, shard, document.id(), false)))
       .recover(PgFailures::coded);
   }
 
-  /** Deletes the document and its chunks; the new version, or empty if there was no such document. */
-  public Future<Optional<Long>> delete(long kbId, String documentId) {
+  /** Deletes the document (of {@code shard}) and its chunks, logging the change; the new version, or empty if none. */
+  public Future<Optional<Long>> delete(long kbId, int shard, String documentId) {
     return pool.withTransaction(conn -> conn.preparedQuery("delete from documents where kb_id = $1 and id = $2")
       .execute(Tuple.of(kbId, documentId))
       .compose(rows -> rows.rowCount() == 0
         ? Future.succeededFuture(Optional.<Long>empty())
-        : bumpVersion(conn, kbId).map(Optional::of)))
+        : bumpVersion(conn, kbId)
+          .compose(version -> ChangeLogRepository.record(conn, kbId, version, shard, documentId, true))
+          .map(Optional::of)))
       .recover(PgFailures::coded);
   }
 
@@ -129,28 +136,68 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Every chunk of the knowledge base with its embedding, in pages (a rebuild never re-embeds). */
-  public Future<List<StoredChunk>> allChunks(long kbId) {
+  /** Every chunk of one shard of the knowledge base with its embedding, in pages (a rebuild never re-embeds). */
+  public Future<List<StoredChunk>> shardChunks(long kbId, int shard) {
     List<StoredChunk> all = new ArrayList<>();
-    return page(kbId, "", -1, all).map(v -> all)
+    return page(kbId, shard, "", -1, all).map(v -> all)
       .recover(PgFailures::coded);
   }
 
-  private Future<Void> page(long kbId, String afterDocument, int afterIndex, List<StoredChunk> into) {
-    return pool.preparedQuery("select c.document_id, c.idx, c.start_offset, c.end_offset, c.text, c.indexed_text, "
-        + "c.embedding, d.title, d.metadata from chunks c join documents d on d.kb_id = c.kb_id and d.id = c.document_id "
-        + "where c.kb_id = $1 and (c.document_id, c.idx) > ($2, $3) order by c.document_id, c.idx limit $4")
-      .execute(Tuple.of(kbId, afterDocument, afterIndex, PAGE))
+  /** The chunks of these documents (absent documents have none), by document and index. */
+  public Future<List<StoredChunk>> documentChunks(long kbId, List<String> documentIds) {
+    return pool.preparedQuery(CHUNK_COLUMNS + "where c.kb_id = $1 and c.document_id = any($2) order by c.document_id, c.idx")
+      .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
+      .map(rows -> {
+        List<StoredChunk> out = new ArrayList<>();
+        rows.forEach(r -> out.add(chunk(r)));
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /**
+   * Fills in the shard of documents stored before shards were recorded ({@code shard is null}), {@code PAGE} at a
+   * time; idempotent, so nodes starting together may all run it. Returns how many were filled.
+   */
+  public Future<Integer> assignShards(long kbId, java.util.function.ToIntFunction<String> shardOf) {
+    return pool.preparedQuery("select id from documents where kb_id = $1 and shard is null limit $2")
+      .execute(Tuple.of(kbId, PAGE))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(0);
+        }
+        List<Tuple> updates = new ArrayList<>();
+        rows.forEach(r -> updates.add(Tuple.of(kbId, r.getString("id"), shardOf.applyAsInt(r.getString("id")))));
+        int filled = rows.size();
+        return pool.preparedQuery("update documents set shard = $3 where kb_id = $1 and id = $2 and shard is null")
+          .executeBatch(updates)
+          .compose(v -> assignShards(kbId, shardOf).map(more -> filled + more));
+      })
+      .recover(PgFailures::coded);
+  }
+
+  private static final String CHUNK_COLUMNS = "select c.document_id, c.idx, c.start_offset, c.end_offset, c.text, "
+    + "c.indexed_text, c.embedding, d.title, d.metadata from chunks c "
+    + "join documents d on d.kb_id = c.kb_id and d.id = c.document_id ";
+
+  private Future<Void> page(long kbId, int shard, String afterDocument, int afterIndex, List<StoredChunk> into) {
+    return pool.preparedQuery(CHUNK_COLUMNS + "where c.kb_id = $1 and d.shard = $2 and (c.document_id, c.idx) > ($3, $4) "
+        + "order by c.document_id, c.idx limit $5")
+      .execute(Tuple.of(kbId, shard, afterDocument, afterIndex, PAGE))
       .compose(rows -> {
         StoredChunk last = null;
         for (Row r : rows) {
-          last = new StoredChunk(r.getString("document_id"), r.getInteger("idx"), r.getString("title"),
-            r.getString("text"), r.getString("indexed_text"), r.getInteger("start_offset"), r.getInteger("end_offset"),
-            r.getJsonObject("metadata"), floats(r.getBuffer("embedding").getBytes()));
+          last = chunk(r);
           into.add(last);
         }
-        return rows.size() < PAGE ? Future.succeededFuture() : page(kbId, last.documentId(), last.index(), into);
+        return rows.size() < PAGE ? Future.succeededFuture() : page(kbId, shard, last.documentId(), last.index(), into);
       });
+  }
+
+  private static StoredChunk chunk(Row r) {
+    return new StoredChunk(r.getString("document_id"), r.getInteger("idx"), r.getString("title"),
+      r.getString("text"), r.getString("indexed_text"), r.getInteger("start_offset"), r.getInteger("end_offset"),
+      r.getJsonObject("metadata"), floats(r.getBuffer("embedding").getBytes()));
   }
 
   private static Future<Long> bumpVersion(SqlConnection conn, long kbId) {

@@ -7,20 +7,32 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Ingestion jobs: a large batch's documents (kept until the job finishes, so it survives a crash), its progress, and
- * the reason for every document that failed.
+ * Ingestion jobs, durable: a job and all its documents are stored in one transaction before the job is accepted, its
+ * documents are ingested in order and settled by the job's counts ({@code done + failed} is the first document not yet
+ * settled), and they are removed when the job finishes. A running job is held under a node lease
+ * ({@code lease_owner}, {@code lease_expires_at}) that its node renews; when a node dies its lease runs out and another
+ * node claims the job ({@code FOR UPDATE SKIP LOCKED}, so two nodes never take the same one) and carries on from its
+ * first unsettled document. Nothing is ever failed because a node started. Failures are coded by {@link PgFailures}.
  */
 public final class JobRepository {
 
-  /** A job a previous process left queued or running, with its counts so far. */
-  public record Unfinished(UUID id, String tenant, long kbId, int documents, int done, int failed, int chunks,
-                           JsonArray errors) {
+  /** A job a node holds, with its counts so far: enough to carry it on. */
+  public record Held(UUID id, String tenant, long kbId, int documents, int done, int failed, int chunks,
+                     JsonArray errors) {
+
+    /** The position of the first document not yet settled. */
+    public int next() {
+      return done + failed;
+    }
   }
+
+  private static final String HELD_COLUMNS = "id, tenant_id, kb_id, documents, done, failed, chunks, errors";
 
   private final Pool pool;
 
@@ -28,66 +40,110 @@ public final class JobRepository {
     this.pool = pool;
   }
 
-  /** Records the job and its documents in one transaction: once this succeeds, the job runs even across a crash. */
-  public Future<UUID> create(String tenant, long kbId, List<JsonObject> documents) {
+  /**
+   * Stores a job of {@code documents} (one JSON document each), held by {@code owner} for {@code leaseMs}; the job
+   * exists, documents and all, once this completes.
+   */
+  public Future<UUID> create(String tenant, long kbId, List<JsonObject> documents, String owner, long leaseMs) {
     UUID id = UUID.randomUUID();
-    List<Tuple> rows = new java.util.ArrayList<>(documents.size());
+    List<Tuple> rows = new ArrayList<>(documents.size());
     for (int i = 0; i < documents.size(); i++) {
       rows.add(Tuple.of(id, i, documents.get(i)));
     }
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, documents) values ($1, $2, $3, 'queued', $4)")
-        .execute(Tuple.of(id, tenant, kbId, documents.size()))
+    return pool.withTransaction(conn -> conn.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, "
+          + "documents, lease_owner, lease_expires_at) values ($1, $2, $3, 'queued', $4, $5, now() + $6 * interval '1 ms')")
+        .execute(Tuple.of(id, tenant, kbId, documents.size(), owner, leaseMs))
         .compose(v -> conn.preparedQuery("insert into ingest_job_documents(job_id, position, document) values ($1, $2, $3)")
           .executeBatch(rows)))
       .map(v -> id)
       .recover(PgFailures::coded);
   }
 
-  /** Jobs left queued or running by a previous process, oldest first. */
-  public Future<List<Unfinished>> unfinished() {
-    return pool.query("select id, tenant_id, kb_id, documents, done, failed, chunks, errors from ingest_jobs "
-        + "where status in ('queued', 'running') order by created_at")
-      .execute()
+  /**
+   * Takes the oldest unfinished job whose lease has run out (or that no node holds) for {@code owner}; empty when
+   * there is none. Concurrent claimers skip each other's rows, so each job goes to one node.
+   */
+  public Future<Optional<Held>> claim(String owner, long leaseMs) {
+    return pool.preparedQuery("update ingest_jobs set lease_owner = $1, lease_expires_at = now() + $2 * interval '1 ms', "
+        + "updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') "
+        + "and (lease_expires_at is null or lease_expires_at < now()) order by created_at limit 1 for update skip locked) "
+        + "returning " + HELD_COLUMNS)
+      .execute(Tuple.of(owner, leaseMs))
+      .map(rows -> rows.size() == 0 ? Optional.<Held>empty() : Optional.of(held(rows.iterator().next())))
+      .recover(PgFailures::coded);
+  }
+
+  /** Extends {@code owner}'s leases on {@code ids}; returns the ids it still holds (a lost lease is another node's). */
+  public Future<List<UUID>> renew(List<UUID> ids, String owner, long leaseMs) {
+    return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() + $3 * interval '1 ms' "
+        + "where id = any($1) and lease_owner = $2 and status in ('queued', 'running') returning id")
+      .execute(Tuple.of(ids.toArray(UUID[]::new), owner, leaseMs))
       .map(rows -> {
-        List<Unfinished> jobs = new java.util.ArrayList<>();
-        rows.forEach(r -> jobs.add(new Unfinished(r.getUUID("id"), r.getString("tenant_id"), r.getLong("kb_id"),
-          r.getInteger("documents"), r.getInteger("done"), r.getInteger("failed"), r.getInteger("chunks"),
-          r.getJsonArray("errors"))));
-        return jobs;
+        List<UUID> kept = new ArrayList<>();
+        rows.forEach(r -> kept.add(r.getUUID("id")));
+        return kept;
       })
       .recover(PgFailures::coded);
   }
 
-  /** The job's stored documents from {@code position} on, in order. */
-  public Future<List<JsonObject>> documents(UUID id, int position) {
-    return pool.preparedQuery("select document from ingest_job_documents where job_id = $1 and position >= $2 order by position")
-      .execute(Tuple.of(id, position))
+  /**
+   * Ends now the leases of node {@code nodeId}'s jobs ({@code <nodeId>/…}) except those of {@code exceptOwner}, so
+   * other nodes claim them at once: at start, for a previous process of this node (it is gone, no point waiting for
+   * its leases to run out); at a clean stop, for this process ({@code exceptOwner} empty).
+   */
+  public Future<Integer> expireLeases(String nodeId, String exceptOwner) {
+    return pool.preparedQuery("update ingest_jobs set lease_expires_at = now() where lease_owner like $1 "
+        + "and lease_owner <> $2 and status in ('queued', 'running')")
+      .execute(Tuple.of(nodeId + "/%", exceptOwner))
+      .map(rows -> rows.rowCount())
+      .recover(PgFailures::coded);
+  }
+
+  /** Up to {@code limit} of the job's stored documents from {@code position} on, in order. */
+  public Future<List<JsonObject>> documents(UUID id, int position, int limit) {
+    return pool.preparedQuery("select document from ingest_job_documents where job_id = $1 and position >= $2 "
+        + "order by position limit $3")
+      .execute(Tuple.of(id, position, limit))
       .map(rows -> {
-        List<JsonObject> documents = new java.util.ArrayList<>();
+        List<JsonObject> documents = new ArrayList<>();
         rows.forEach(r -> documents.add(r.getJsonObject("document")));
         return documents;
       })
       .recover(PgFailures::coded);
   }
 
-  /** The final status; the job's stored documents are no longer needed. */
-  public Future<Void> finish(UUID id, String status, int done, int failed, int chunks, JsonArray errors) {
-    return pool.withTransaction(conn -> conn
-        .preparedQuery("update ingest_jobs set status = $2, done = $3, failed = $4, chunks = $5, errors = $6, "
-          + "updated_at = now() where id = $1")
-        .execute(Tuple.of(id, status, done, failed, chunks, errors))
-        .compose(v -> conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id))))
-      .<Void>mapEmpty()
+  /**
+   * Records progress (counts so far, errors so far, status running) if {@code owner} still holds the job; returns
+   * whether it does (when not, another node has taken the job over and this one stops).
+   */
+  public Future<Boolean> progress(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
+    return pool.preparedQuery("update ingest_jobs set status = 'running', done = $3, failed = $4, chunks = $5, errors = $6, "
+        + "updated_at = now() where id = $1 and lease_owner = $2")
+      .execute(Tuple.of(id, owner, done, failed, chunks, errors))
+      .map(rows -> rows.rowCount() == 1)
       .recover(PgFailures::coded);
   }
 
-  /** Records progress: counts so far, errors so far, and the status. */
-  public Future<Void> update(UUID id, String status, int done, int failed, int chunks, JsonArray errors) {
-    return pool.preparedQuery("update ingest_jobs set status = $2, done = $3, failed = $4, chunks = $5, errors = $6, "
-        + "updated_at = now() where id = $1")
-      .execute(Tuple.of(id, status, done, failed, chunks, errors))
-      .<Void>mapEmpty()
+  /**
+   * The final status (failed when every document failed), if {@code owner} still holds the job; the lease is released
+   * and the job's stored documents are no longer needed.
+   */
+  public Future<Boolean> finish(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
+    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs set status = case when $4 = documents "
+          + "then 'failed' else 'done' end, done = $3, failed = $4, chunks = $5, errors = $6, lease_owner = null, "
+          + "lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
+        .execute(Tuple.of(id, owner, done, failed, chunks, errors))
+        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(false)
+          : conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id)).map(v -> true)))
+      .recover(PgFailures::coded);
+  }
+
+  /** Documents of the knowledge base's unfinished jobs not yet settled (they count as pending). */
+  public Future<Long> pendingDocuments(long kbId) {
+    return pool.preparedQuery("select coalesce(sum(documents - done - failed), 0) as n from ingest_jobs "
+        + "where kb_id = $1 and status in ('queued', 'running')")
+      .execute(Tuple.of(kbId))
+      .map(rows -> rows.iterator().next().getLong("n"))
       .recover(PgFailures::coded);
   }
 
@@ -104,6 +160,11 @@ public final class JobRepository {
       .execute(Tuple.of(uuid, tenant))
       .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : Optional.of(toJson(rows.iterator().next())))
       .recover(PgFailures::coded);
+  }
+
+  private static Held held(Row r) {
+    return new Held(r.getUUID("id"), r.getString("tenant_id"), r.getLong("kb_id"), r.getInteger("documents"),
+      r.getInteger("done"), r.getInteger("failed"), r.getInteger("chunks"), r.getJsonArray("errors"));
   }
 
   static JsonObject toJson(Row row) {

@@ -21,7 +21,7 @@ class SectionsTest {
   void defaultsValidate() {
     assertThat(Sections.validate(ConfigLoader.load(List.of(), Map.of()), name -> null).http().port()).isEqualTo(8080);
     assertThat(Sections.verticleSections(name -> null)).extracting(Sections.Section::key)
-      .containsExactly("inference", "retrieval", "reflex", "orchestration", "llm", "tls", "retention");
+      .containsExactly("inference", "retrieval", "reflex", "orchestration", "bridge", "llm", "tls", "retention");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -37,6 +37,7 @@ class SectionsTest {
     "tls.hstsMaxAgeSeconds, -1",
     "http.allowCidrs, 10.0.0.0/33",
     "http.keyStaleSeconds, 5",
+    "bridge.maxConnectionsPerKey, 0",
     "http.port, 70000"})
   @DisplayName("a bad key of any section fails validation with a message naming the key")
   void badKeyNamed(String key, String value) {

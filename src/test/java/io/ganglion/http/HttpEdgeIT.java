@@ -30,13 +30,16 @@ class HttpEdgeIT {
   }
 
   @Test
-  @DisplayName("GET /ready is 200 once every verticle, PostgreSQL and Redis answer")
+  @DisplayName("GET /ready is 200 once every verticle, PostgreSQL and Redis answer, and a lone node's shards are green")
   void ready() {
     HttpResponse<String> response = server.send(server.request("/ready").GET().build());
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject checks = TestServer.json(response).getJsonObject("checks");
     assertThat(checks.fieldNames()).contains("inference", "retrieval", "reflex", "orchestrator", "postgres", "redis");
-    assertThat(checks.getMap().values()).allMatch("UP"::equals);
+    assertThat(checks.getString("cluster")).isEqualTo("green");
+    JsonObject others = checks.copy();
+    others.remove("cluster");
+    assertThat(others.getMap().values()).allMatch("UP"::equals);
   }
 
   @Test

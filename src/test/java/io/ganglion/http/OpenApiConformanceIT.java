@@ -34,7 +34,8 @@ class OpenApiConformanceIT {
   private static final String BASE = "https://ganglion.test/openapi.json";
   /** Documented statuses no call here produces, each with the reason. Keep it short. */
   private static final Map<String, String> UNEXERCISED = Map.of(
-    "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)");
+    "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)",
+    "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has");
 
   private static TestServer server;
   private static JsonObject document;
@@ -226,6 +227,8 @@ class OpenApiConformanceIT {
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/" + keyId, null, null, admin, 204),
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/00000000-0000-0000-0000-000000000000", null, null, admin, 404),
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/" + keyId, null, null, readOnly, 403),
+      new Call("GET", "/v1/cluster", "/v1/cluster", null, null, admin, 200),
+      new Call("GET", "/v1/cluster", "/v1/cluster", null, null, readOnly, 403),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit?limit=5", null, null, admin, 200),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit?limit=0", null, null, admin, 400),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit", null, null, readOnly, 403)));

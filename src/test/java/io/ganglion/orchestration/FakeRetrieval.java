@@ -34,7 +34,7 @@ public final class FakeRetrieval {
   }
 
   public void register(Vertx vertx) {
-    vertx.eventBus().<JsonObject>consumer(Addresses.RETRIEVAL_SEARCH, this::search).completion().await();
+    io.ganglion.bus.PublicAddress.register(vertx.eventBus(), Addresses.RETRIEVAL_SEARCH, this::search).await();
   }
 
   private void search(Message<JsonObject> msg) {

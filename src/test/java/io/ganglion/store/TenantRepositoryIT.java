@@ -39,7 +39,7 @@ class TenantRepositoryIT {
   @DisplayName("a tenant created by its first knowledge base exists afterwards: creating it explicitly conflicts")
   void createdImplicitly() {
     String tenant = StorePostgres.tenant();
-    await(kbs.create(tenant, "first"));
+    await(kbs.create(tenant, "first", 4));
     failsWith(tenants.create(tenant), ErrorCode.CONFLICT);
   }
 }

@@ -7,7 +7,8 @@ import java.time.Duration;
 
 /**
  * Per-node token buckets, the fallback when Redis is unreachable and the policy is {@code local}: each node enforces
- * the limit on its own, so a cluster of N nodes admits up to N times the rate until Redis is back.
+ * the capacity it is given on its own ({@link RateLimits} gives it the key's limit divided by the live members, so N
+ * nodes together admit about the limit, not N times it).
  */
 public final class LocalBuckets {
 

@@ -82,10 +82,10 @@ public final class ChatCompletionRoutes {
   }
 
   private Future<JsonArray> modelList(Principal principal) {
-    Future<JsonObject> kbs = vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST,
+    Future<JsonObject> kbs = vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_KB_LIST),
       new JsonObject().put("tenant", principal.tenant()), Deadlines.within(timeoutMs)).map(Message::body);
     // the in-process models (embeddings, rerankers) are listed too; their absence does not fail the list
-    Future<JsonObject> inProcess = vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_MODELS, new JsonObject(),
+    Future<JsonObject> inProcess = vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.INFERENCE_MODELS), new JsonObject(),
       Deadlines.within(timeoutMs)).map(Message::body).otherwise(new JsonObject());
     return Future.all(kbs, inProcess).map(both -> {
       JsonArray data = new JsonArray();

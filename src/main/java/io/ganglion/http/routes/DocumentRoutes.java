@@ -72,7 +72,7 @@ public final class DocumentRoutes {
         + "': send application/json, multipart/form-data, text/plain, text/markdown, text/html or application/pdf");
     };
     documents
-      .compose(docs -> vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_INGEST, new JsonObject()
+      .compose(docs -> vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_INGEST), new JsonObject()
         .put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb")).put("documents", docs),
         Deadlines.within(INGEST_TIMEOUT_MS)))
       .map(Message::body)
@@ -143,18 +143,18 @@ public final class DocumentRoutes {
     if (paging.after() != null) {
       request.put("after", paging.after());
     }
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_DOCUMENT_LIST, request, busTimeoutMs, 200);
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_DOCUMENT_LIST), request, busTimeoutMs, 200);
   }
 
   private void getDocument(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:read");
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_DOCUMENT_GET, new JsonObject().put("tenant", principal.tenant())
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_DOCUMENT_GET), new JsonObject().put("tenant", principal.tenant())
       .put("kb", ctx.pathParam("kb")).put("documentId", ctx.pathParam("id")), busTimeoutMs, 200);
   }
 
   private void deleteDocument(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:write");
-    vertx.eventBus().request(Addresses.RETRIEVAL_DELETE, new JsonObject().put("tenant", principal.tenant())
+    vertx.eventBus().request(Addresses.local(Addresses.RETRIEVAL_DELETE), new JsonObject().put("tenant", principal.tenant())
         .put("kb", ctx.pathParam("kb")).put("documentId", ctx.pathParam("id")), Deadlines.within(busTimeoutMs))
       .onSuccess(reply -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);
@@ -163,7 +163,7 @@ public final class DocumentRoutes {
   private void search(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, "kb:read");
     JsonObject body = JsonBodies.object(ctx).put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_SEARCH, body, busTimeoutMs, 200);
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_SEARCH), body, busTimeoutMs, 200);
   }
 
   private static int errorStatus(String slug) {

@@ -49,6 +49,6 @@ public final class GuardRoutes {
     if (kb != null) {
       request.put("kb", kb);
     }
-    Replies.forward(vertx, ctx, Addresses.REFLEX_INSPECT, request, busTimeoutMs, 200);
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.REFLEX_INSPECT), request, busTimeoutMs, 200);
   }
 }

@@ -28,7 +28,9 @@ import java.util.concurrent.TimeUnit;
  * 200 {@code UP} when everything answers; 200 {@code DEGRADED} when only PostgreSQL or Redis is down, because the node
  * still serves what does not need them (searches of loaded indexes, cached answers, keys verified recently) and a
  * probe must not take every pod out of the load balancer at once for an outage they all share; 503 {@code DOWN} when
- * a verticle does not answer. Other checks (the cluster) may be added to {@code checks}.
+ * a verticle does not answer. The cluster's colour as this node sees it is reported too — {@code checks.cluster}
+ * ({@code green|yellow|red}) and {@code "cluster":{"status","members","quorum","chunks"}} — and is never a reason for
+ * 503: a yellow or red cluster must not take every node out at once.
  */
 public final class HealthRoutes {
 
@@ -81,9 +83,19 @@ public final class HealthRoutes {
         detail.put(check.getKey(), ok ? "UP" : "DOWN: " + check.getValue().cause().getMessage());
       }
       String status = !verticlesUp ? "DOWN" : dependenciesUp ? "UP" : "DEGRADED";
+      JsonObject body = new JsonObject().put("status", status).put("checks", detail);
+      // the cluster's colour is information, never a reason to be unready: a yellow or red cluster must not take
+      // every node out of the load balancer at once
+      Future<?> retrieval = checks.get("retrieval");
+      if (retrieval != null && retrieval.succeeded()
+        && ((io.vertx.core.eventbus.Message<?>) retrieval.result()).body() instanceof JsonObject reply
+        && reply.getJsonObject("cluster") != null) {
+        detail.put("cluster", reply.getJsonObject("cluster").getString("status"));
+        body.put("cluster", reply.getJsonObject("cluster"));
+      }
       ctx.response().setStatusCode(verticlesUp ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("status", status).put("checks", detail).toBuffer());
+        .end(body.toBuffer());
     });
   }
 }

@@ -48,7 +48,7 @@ public final class JobRoutes {
 
   private void get(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, KbRoutes.READ);
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_JOB_GET,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_JOB_GET),
       new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")), busTimeoutMs, 200);
   }
 
@@ -63,7 +63,7 @@ public final class JobRoutes {
     MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(Addresses.retrievalJob(id), msg -> feed.next(msg.body()));
     feed.consumer = consumer;
     consumer.completion()
-      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_JOB_GET,
+      .compose(v -> vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_JOB_GET),
         new JsonObject().put("tenant", principal.tenant()).put("id", id), Deadlines.within(busTimeoutMs)))
       .map(Message::body)
       .onSuccess(feed::start)

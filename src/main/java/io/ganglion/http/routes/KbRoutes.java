@@ -40,7 +40,7 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, WRITE);
     JsonObject body = JsonBodies.object(ctx);
     String name = JsonBodies.requiredString(body, "name");
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_CREATE,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_CREATE),
       new JsonObject().put("tenant", principal.tenant()).put("name", name), busTimeoutMs, 201);
   }
 
@@ -48,7 +48,7 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, READ);
     Paging paging = Paging.of(ctx);
     // the bus answers a tenant's knowledge bases sorted by name; a page is cut from them here
-    vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_KB_LIST, new JsonObject().put("tenant", principal.tenant()),
+    vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_KB_LIST), new JsonObject().put("tenant", principal.tenant()),
         Deadlines.within(busTimeoutMs))
       .onSuccess(reply -> Replies.json(ctx, 200,
         paging.page(reply.body().getJsonArray("kbs"), "kbs", kb -> kb.getString("name"))))
@@ -57,13 +57,13 @@ public final class KbRoutes {
 
   private void get(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, READ);
-    Replies.forward(vertx, ctx, Addresses.RETRIEVAL_KB_GET,
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_GET),
       new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), busTimeoutMs, 200);
   }
 
   private void delete(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, WRITE);
-    vertx.eventBus().request(Addresses.RETRIEVAL_KB_DELETE,
+    vertx.eventBus().request(Addresses.local(Addresses.RETRIEVAL_KB_DELETE),
         new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), Deadlines.within(busTimeoutMs))
       .onSuccess(reply -> ctx.response().setStatusCode(204).end())
       .onFailure(ctx::fail);

@@ -26,15 +26,15 @@ public final class RecordRoutes {
   }
 
   public void mount(Router router) {
-    router.get("/v1/conversations/:id").handler(ctx -> forward(ctx, Addresses.ORCHESTRATOR_CONVERSATION_GET, new JsonObject()));
-    router.get("/v1/traces/:id").handler(ctx -> forward(ctx, Addresses.ORCHESTRATOR_TRACE_GET, new JsonObject()));
+    router.get("/v1/conversations/:id").handler(ctx -> forward(ctx, Addresses.local(Addresses.ORCHESTRATOR_CONVERSATION_GET), new JsonObject()));
+    router.get("/v1/traces/:id").handler(ctx -> forward(ctx, Addresses.local(Addresses.ORCHESTRATOR_TRACE_GET), new JsonObject()));
     router.post("/v1/traces/:id/feedback").consumes("application/json").handler(this::feedback);
   }
 
   private void feedback(RoutingContext ctx) {
     Scopes.require(ctx, AskRoutes.CHAT);
     JsonObject body = JsonBodies.object(ctx);
-    forward(ctx, Addresses.ORCHESTRATOR_TRACE_FEEDBACK,
+    forward(ctx, Addresses.local(Addresses.ORCHESTRATOR_TRACE_FEEDBACK),
       new JsonObject().put("rating", body.getValue("rating")).put("comment", body.getValue("comment")));
   }
 

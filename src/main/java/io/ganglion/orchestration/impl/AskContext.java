@@ -38,6 +38,8 @@ final class AskContext {
   List<ChatMessage> history = new ArrayList<>();
   String query;
   List<Passage> retrieved = List.of();
+  /** Retrieval answered without some shard. */
+  boolean partial;
   boolean retrievalDown;
   List<Passage> context = List.of();
   Generation.Generated generated;

@@ -129,10 +129,13 @@ public final class AskPipeline {
     AskRequest r = ask.request;
     int k = r.k() == null ? config.topK() : r.k();
     return retriever.search(r.tenant(), r.kb(), ask.query, k, config.searchMode(), r.filter(), ask.hop())
-      .map(hits -> {
+      .map(retrieved -> {
+        List<Passage> hits = retrieved.passages();
         ask.retrieved = hits;
-        return new JsonObject().put("hits", hits.size())
+        ask.partial = retrieved.partial();
+        JsonObject detail = new JsonObject().put("hits", hits.size())
           .put("chunkIds", new JsonArray(hits.stream().map(Passage::chunkId).toList()));
+        return retrieved.partial() ? detail.put("partial", true) : detail;
       })
       .recover(failure -> {
         if (Retriever.notFound(failure) || ask.cancelled()) {
@@ -250,7 +253,7 @@ public final class AskPipeline {
 
   private JsonObject reply(AskContext ask) {
     Generation.Generated g = ask.generated;
-    return new JsonObject()
+    JsonObject reply = new JsonObject()
       .put("answer", g.text())
       .put("citations", new JsonArray(List.copyOf(g.citations())))
       .put("generator", g.generator())
@@ -263,6 +266,11 @@ public final class AskPipeline {
       .put("usage", new JsonObject().put("promptTokens", g.usage().promptTokens())
         .put("completionTokens", g.usage().completionTokens()).put("totalTokens", g.usage().totalTokens()))
       .put("timings", ask.steps.timings());
+    if (ask.partial) {
+      // some shard could not answer: the answer may miss passages (never cached)
+      reply.put("partial", true);
+    }
+    return reply;
   }
 
   /** Stops what is still running; cancelled and server-side failures leave a trace too. */

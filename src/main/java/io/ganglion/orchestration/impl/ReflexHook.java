@@ -47,7 +47,7 @@ final class ReflexHook {
   Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
       .put("tenant", tenant).put("kb", kb);
-    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT_PASSAGES, request, hop)
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT_PASSAGES), request, hop)
       .map(Message::body)
       .otherwise(failure -> {
         if (!(failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
@@ -61,7 +61,7 @@ final class ReflexHook {
   Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("text", text).put("direction", direction).put("tenant", tenant)
       .put("kb", kb);
-    return vertx.eventBus().<JsonObject>request(Addresses.REFLEX_INSPECT, request, hop)
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT), request, hop)
       .map(Message::body)
       .map(reply -> {
         String action = reply.getString("action", "allow");

@@ -23,20 +23,24 @@ final class Retriever {
     this.vertx = vertx;
   }
 
+  /** The hits of a search, best first, and whether some shard could not answer ({@code partial}). */
+  record Retrieved(List<Passage> passages, boolean partial) {
+  }
+
   /** The hits, best first. Fails with the retrieval verticle's failure (4040 no such KB, 5031, timeout...). */
-  Future<List<Passage>> search(String tenant, String kb, String query, int k, String mode, JsonObject filter,
+  Future<Retrieved> search(String tenant, String kb, String query, int k, String mode, JsonObject filter,
                                DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("tenant", tenant).put("kb", kb).put("query", query).put("k", k)
       .put("mode", mode);
     if (filter != null) {
       request.put("filter", filter);
     }
-    return vertx.eventBus().<JsonObject>request(Addresses.RETRIEVAL_SEARCH, request, hop)
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_SEARCH), request, hop)
       .map(Message::body)
       .map(reply -> {
         List<Passage> passages = new ArrayList<>();
         reply.getJsonArray("hits", new JsonArray()).forEach(hit -> passages.add(Passage.fromHit((JsonObject) hit)));
-        return passages;
+        return new Retrieved(passages, Boolean.TRUE.equals(reply.getBoolean("partial")));
       });
   }
 

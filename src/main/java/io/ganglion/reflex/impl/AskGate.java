@@ -22,9 +22,10 @@ import java.util.Optional;
 /**
  * What stands between a question and the orchestrator: the reflex rules first (block, canned answer, or a new
  * target), then the response cache, then {@code ganglion.orchestrator.ask} on a miss. Questions in a stored
- * conversation ({@code conversationId}) are never cached; neither are failures nor degraded answers (generator
- * {@code none}: retrieval was down). A cached answer of another reflex policy is re-inspected before it is served
- * ({@link Revalidation}).
+ * conversation ({@code conversationId}) are never cached; neither are failures, degraded answers (generator
+ * {@code none}: retrieval was down) nor answers from a partial search. A node on the minority side of a split cluster
+ * (below {@code cluster.minMembers}) serves and stores no cached answers at all. A cached answer of another reflex
+ * policy is re-inspected before it is served ({@link Revalidation}).
  * <p>
  * <b>NOTE</b>: runs on the reflex verticle's event loop, like the cache and version map it uses.
  */
@@ -35,15 +36,18 @@ public final class AskGate {
   private final ResponseCache cache;
   private final KbVersions versions;
   private final MeterRegistry meters;
+  private final java.util.function.BooleanSupplier quorate;
   private final Inspector inspector;
 
   /**
-   * @param cache {@code null} when the cache is disabled
+   * @param cache     {@code null} when the cache is disabled
+   * @param quorate   whether this node's side of the cluster has its quorum (always, on a single node)
    * @param inspector re-inspects cached answers of another policy ({@link Revalidation})
    */
   public AskGate(Vertx vertx, RuleBook rules, ResponseCache cache, KbVersions versions, MeterRegistry meters,
-                 Inspector inspector) {
+                 java.util.function.BooleanSupplier quorate, Inspector inspector) {
     this.vertx = vertx;
+    this.quorate = quorate;
     this.rules = rules;
     this.cache = cache;
     this.versions = versions;
@@ -84,7 +88,7 @@ public final class AskGate {
         }
       }
     }
-    if (cache == null || request.getValue("conversationId") != null || question.isBlank()) {
+    if (cache == null || request.getValue("conversationId") != null || question.isBlank() || !quorate.getAsBoolean()) {
       return orchestrate(ask, request, routedBy);
     }
     return cached(ask, request, routedBy);
@@ -126,8 +130,10 @@ public final class AskGate {
     });
   }
 
+  /** Fresh orchestrator answers, but not degraded ones nor those built from a partial search. */
   private static boolean cacheable(ReflexAnswer answer) {
-    return answer.source() == ReflexAnswer.Source.ORCHESTRATOR && !"none".equals(answer.json().getString("generator"));
+    return answer.source() == ReflexAnswer.Source.ORCHESTRATOR && !"none".equals(answer.json().getString("generator"))
+      && !Boolean.TRUE.equals(answer.json().getBoolean("partial"));
   }
 
   private Future<ReflexAnswer> orchestrate(ReflexAsk ask, JsonObject request, String routedBy) {

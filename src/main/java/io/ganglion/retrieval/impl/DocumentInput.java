@@ -66,12 +66,24 @@ public record DocumentInput(String id, String title, String text, byte[] content
     throw ErrorCode.INVALID_REQUEST.exception("give either 'text' (a non-empty string) or 'content' with 'contentType'");
   }
 
-  /** The document as {@link #from} reads it (stored with a job so the job can resume after a restart). */
+  /** The document as {@link #from} reads it (how an ingestion job stores its documents). */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("id", id).put("title", title).put("contentType", contentType)
-      .put("metadata", metadataJson());
-    return content == null ? json.put("text", text)
-      : json.put("content", java.util.Base64.getEncoder().encodeToString(content));
+    JsonObject json = new JsonObject().put("id", id);
+    if (title != null) {
+      json.put("title", title);
+    }
+    if (text != null) {
+      json.put("text", text);
+    } else {
+      json.put("content", java.util.Base64.getEncoder().encodeToString(content));
+    }
+    if (contentType != null) {
+      json.put("contentType", contentType);
+    }
+    if (!metadata.isEmpty()) {
+      json.put("metadata", metadataJson());
+    }
+    return json;
   }
 
   public JsonObject metadataJson() {

@@ -9,9 +9,10 @@ import java.util.List;
 
 /**
  * Takes a validated {@link IngestRequest} into a knowledge base: up to {@code asyncThreshold} documents are ingested
- * while the caller waits, and the reply lists every document's outcome; more run as a job ({@link IngestJobs}) and the
- * reply names it. Either way the documents count as pending until settled, and the knowledge base's change is
- * announced ({@link KbRegistry#announce}) before the caller hears of it.
+ * while the caller waits, and the reply lists every document's outcome once the shards' owners applied them (a search
+ * through any node finds them); more run as a durable job ({@link IngestJobs}) and the reply, sent once the job's
+ * documents are stored, names it. The knowledge base's change is announced ({@link KbRegistry#announce}) before the
+ * caller hears of it.
  * <p>
  * <b>NOTE</b>: call on the retrieval verticle's context.
  */
@@ -39,29 +40,24 @@ public final class IngestIntake {
     if (accepted.isEmpty()) {
       return Future.succeededFuture(new JsonObject().put("documents", rejected));
     }
-    registry.accepted(kb.id(), accepted.size());
     if (accepted.size() > asyncThreshold) {
-      Runnable done = () -> {
-        registry.settled(kb.id(), accepted.size());
-        registry.announce(kb);
-      };
-      return jobs.start(kb.tenant(), kb.id(), accepted, done)
+      return jobs.start(kb, accepted)
         .map(id -> new JsonObject().put("job", new JsonObject().put("id", id.toString()).put("status", "queued")
           .put("documents", accepted.size())).put("rejected", rejected));
     }
-    return ingestion.ingest(kb.id(), accepted)
-      .transform(ingested -> {
+    registry.accepted(kb.id(), accepted.size());
+    return ingestion.ingest(kb, accepted)
+      .eventually(() -> {
         registry.settled(kb.id(), accepted.size());
-        // nothing stored, nothing to announce: a versionless announcement would make every cache forget the KB's
-        // version, and while PostgreSQL is down (why nothing was stored) its cached answers could not be found again
-        boolean changed = ingested.failed() || ingested.result().stream().anyMatch(Ingestion.Outcome::ok);
-        return (changed ? registry.announce(kb) : Future.<Void>succeededFuture())
-          .transform(announced -> ingested.succeeded() ? Future.succeededFuture(ingested.result())
-            : Future.<List<Ingestion.Outcome>>failedFuture(ingested.cause()));
+        return Future.succeededFuture();
       })
-      .map(outcomes -> {
+      // nothing stored, nothing to announce: a versionless announcement would make every cache forget the KB's
+      // version, and while PostgreSQL is down (why nothing was stored) its cached answers could not be found again
+      .compose(batch -> batch.changes().isEmpty() ? Future.succeededFuture(batch)
+        : registry.announce(kb, batch.changes()).map(batch))
+      .map(batch -> {
         JsonArray results = rejected.copy();
-        outcomes.forEach(o -> results.add(o.toJson()));
+        batch.outcomes().forEach(o -> results.add(o.toJson()));
         return new JsonObject().put("documents", results);
       });
   }

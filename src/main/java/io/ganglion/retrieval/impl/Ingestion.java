@@ -3,26 +3,30 @@ package io.ganglion.retrieval.impl;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
 import io.ganglion.inference.onnx.TextKind;
-import io.ganglion.retrieval.index.ChunkRecord;
 import io.ganglion.retrieval.ingest.Chunk;
 import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.retrieval.ingest.DocumentFormat;
 import io.ganglion.retrieval.ingest.MalformedDocumentException;
 import io.ganglion.retrieval.ingest.ParsedDocument;
+import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.DocumentRepository;
+import io.ganglion.store.KbRepository;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Ingests a slice of documents: parse and chunk each on the retrieval workers, embed all their chunks through
- * {@code ganglion.inference.embed} (several requests in flight, so the micro-batcher fills its batches), then store
- * each document with its chunks and embeddings in PostgreSQL and update the index. Each document succeeds or fails on
- * its own: a bad PDF or an overloaded model fails that document with a reason, never the others.
+ * {@code ganglion.inference.embed} on this node (several requests in flight, so the micro-batcher fills its batches),
+ * then store each document with its chunks and embeddings in PostgreSQL, which logs the change. The shards' owners
+ * apply it when the change is announced ({@link KbRegistry#announce}), for the whole slice at once. Each document
+ * succeeds or fails on its own: a bad PDF or an overloaded model fails that document with a reason, never the others.
  */
 public final class Ingestion {
 
@@ -54,30 +58,34 @@ public final class Ingestion {
   private record Prepared(DocumentInput input, ParsedDocument parsed, List<Chunk> chunks) {
   }
 
+  /**
+   * What a slice did: one outcome per input, in order, and the shards it changed, each with the knowledge base's
+   * version after its last change there (what the owners must reach).
+   */
+  public record Batch(List<Outcome> outcomes, Map<Integer, Long> changes) {
+  }
+
   private final Vertx vertx;
   private final EmbedClient embeds;
   private final RetrievalWorkers workers;
   private final Chunker chunker;
   private final DocumentRepository documents;
-  private final KbIndexes indexes;
 
-  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents, KbIndexes indexes) {
+  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents) {
     this.vertx = vertx;
     this.embeds = EmbedClient.create(vertx);
     this.workers = workers;
     this.chunker = chunker;
     this.documents = documents;
-    this.indexes = indexes;
   }
 
-  /** Ingests {@code inputs} (already validated) into the knowledge base; one outcome per input, in order. */
-  public Future<List<Outcome>> ingest(long kbId, List<DocumentInput> inputs) {
-    // open the index before storing anything: an index opened (rebuilt from PostgreSQL) after a document was stored
-    // would hold it already, and the upsert that follows would insert it a second time
-    return indexes.index(kbId).compose(opened -> ingestInto(kbId, inputs));
+  /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
+  public Future<Batch> ingest(KbRepository.Kb kb, List<DocumentInput> inputs) {
+    Map<Integer, Long> changes = new HashMap<>();
+    return ingestInto(kb, inputs, changes).map(outcomes -> new Batch(outcomes, changes));
   }
 
-  private Future<List<Outcome>> ingestInto(long kbId, List<DocumentInput> inputs) {
+  private Future<List<Outcome>> ingestInto(KbRepository.Kb kb, List<DocumentInput> inputs, Map<Integer, Long> changes) {
     List<Future<Prepared>> prepared = inputs.stream().map(input -> workers.run(() -> prepare(input))).toList();
     return Future.join(prepared).transform(ignored -> {
       List<Prepared> ready = new ArrayList<>();
@@ -90,7 +98,7 @@ public final class Ingestion {
           outcomes[i] = failure(inputs.get(i).id(), p.cause());
         }
       }
-      return embed(ready).compose(vectors -> store(kbId, ready, vectors, inputs, outcomes));
+      return embed(ready).compose(vectors -> store(kb, ready, vectors, inputs, outcomes, changes));
     });
   }
 
@@ -146,8 +154,8 @@ public final class Ingestion {
       });
   }
 
-  private Future<List<Outcome>> store(long kbId, List<Prepared> ready, List<float[]> vectors, List<DocumentInput> inputs,
-                                      Outcome[] outcomes) {
+  private Future<List<Outcome>> store(KbRepository.Kb kb, List<Prepared> ready, List<float[]> vectors,
+                                      List<DocumentInput> inputs, Outcome[] outcomes, Map<Integer, Long> changes) {
     Future<Void> chain = Future.succeededFuture();
     int offset = 0;
     for (Prepared p : ready) {
@@ -155,7 +163,7 @@ public final class Ingestion {
       offset += p.chunks().size();
       List<float[]> mine = vectors.subList(first, offset);
       int slot = inputs.indexOf(p.input());
-      chain = chain.compose(v -> storeOne(kbId, p, mine)
+      chain = chain.compose(v -> storeOne(kb, p, mine, changes)
         .map(outcome -> outcomes[slot] = outcome)
         .recover(e -> Future.succeededFuture(outcomes[slot] = failure(p.input().id(), e)))
         .mapEmpty());
@@ -163,25 +171,26 @@ public final class Ingestion {
     return chain.map(v -> List.of(outcomes));
   }
 
-  private Future<Outcome> storeOne(long kbId, Prepared p, List<float[]> vectors) {
+  private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, Map<Integer, Long> changes) {
     if (vectors.contains(null)) {
       return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.OVERLOADED,
         "embedding the document failed (the model was overloaded or unavailable); retry it"));
     }
     String title = title(p);
     List<DocumentRepository.StoredChunk> rows = new ArrayList<>();
-    List<ChunkRecord> records = new ArrayList<>();
     for (int i = 0; i < p.chunks().size(); i++) {
       Chunk c = p.chunks().get(i);
       rows.add(new DocumentRepository.StoredChunk(p.input().id(), c.index(), title, c.text(), c.indexedText(title),
         c.start(), c.end(), p.input().metadataJson(), vectors.get(i)));
-      records.add(ChunkRecord.of(p.input().id(), title, c, p.input().metadata(), vectors.get(i)));
     }
     DocumentRepository.StoredDocument doc = new DocumentRepository.StoredDocument(p.input().id(), title,
       p.parsed().text(), p.input().metadataJson(), p.input().text() != null ? "text/plain" : p.input().contentType());
-    return documents.replace(kbId, doc, rows)
-      .compose(version -> indexes.upsert(kbId, p.input().id(), records, version))
-      .map(v -> new Outcome(p.input().id(), records.size(), null, null));
+    int shard = Shards.shardOf(kb, p.input().id());
+    return documents.replace(kb.id(), shard, doc, rows)
+      .map(version -> {
+        changes.merge(shard, version, Math::max);
+        return new Outcome(p.input().id(), rows.size(), null, null);
+      });
   }
 
   private static String title(Prepared p) {

@@ -1,12 +1,12 @@
 package io.ganglion.retrieval.impl;
 
-import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.retrieval.shard.ChangeBroadcast;
 import io.ganglion.store.DocumentRepository;
+import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
 import io.ganglion.store.StoreCache;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -18,10 +18,11 @@ import java.util.regex.Pattern;
 /**
  * The knowledge bases of all tenants as this node knows them: create, list, describe and delete, the lookup every
  * KB-scoped request starts with ({@link #lookup}), the count of documents accepted but not yet stored, and the
- * {@code ganglion.retrieval.kb.changed} events that tell caches a knowledge base moved on.
+ * announcement of every change ({@link #announce}) that tells the shards' owners and every node's caches a knowledge
+ * base moved on ({@link ChangeBroadcast}).
  * <p>
- * {@link #lookup} is the seam for shard ownership: it is the one place a request turns a (tenant, name) into the
- * knowledge base it will read or write, so that is where the owners of the knowledge base's shards get resolved.
+ * A knowledge base is created with {@code retrieval.shards} shards, its count for good; creating it returns once the
+ * owners of its shards hold active (empty) copies, so a search through any node right after finds it.
  * <p>
  * <b>NOTE</b>: call on the retrieval verticle's context; the pending counts are not synchronised.
  */
@@ -30,10 +31,11 @@ public final class KbRegistry {
   /** Knowledge-base names: lower-case letters, digits, '_' and '-', starting with a letter or digit, 1–63 long. */
   public static final Pattern KB_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
 
-  private final Vertx vertx;
   private final KbRepository kbs;
   private final DocumentRepository documents;
-  private final KbIndexes indexes;
+  private final JobRepository jobs;
+  private final ChangeBroadcast broadcast;
+  private final int shards;
   /** Documents accepted but not yet stored, per knowledge base id (for the {@code pending} count). */
   private final Map<Long, Integer> pending = new HashMap<>();
   /**
@@ -44,11 +46,14 @@ public final class KbRegistry {
   private final StoreCache<String, KbRepository.Kb> cache = new StoreCache<>(Duration.ofSeconds(5), Duration.ofHours(1),
     10_000);
 
-  public KbRegistry(Vertx vertx, KbRepository kbs, DocumentRepository documents, KbIndexes indexes) {
-    this.vertx = vertx;
+  /** @param shards {@code retrieval.shards}: the shard count of knowledge bases created from now on */
+  public KbRegistry(KbRepository kbs, DocumentRepository documents, JobRepository jobs, ChangeBroadcast broadcast,
+                    int shards) {
+    this.jobs = jobs;
     this.kbs = kbs;
     this.documents = documents;
-    this.indexes = indexes;
+    this.broadcast = broadcast;
+    this.shards = shards;
   }
 
   /** Creates the tenant's knowledge base {@code {"tenant","name"}}; a taken name fails with the repository's conflict. */
@@ -58,7 +63,8 @@ public final class KbRegistry {
       throw ErrorCode.INVALID_REQUEST.exception("invalid knowledge base name '" + name
         + "': use 1-63 lower-case letters, digits, '_' or '-', starting with a letter or digit");
     }
-    return kbs.create(tenant(body), name).map(kb -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0));
+    return kbs.create(tenant(body), name, shards)
+      .compose(kb -> broadcast.created(kb).map(v -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0)));
   }
 
   public Future<JsonObject> list(JsonObject body) {
@@ -66,20 +72,23 @@ public final class KbRegistry {
       .map(list -> new JsonObject().put("kbs", new JsonArray(list.stream().map(KbRegistry::json).toList())));
   }
 
-  /** The knowledge base with its document, chunk and pending counts and its version. */
+  /**
+   * The knowledge base with its document, chunk and pending counts, its version and shard count; pending counts the
+   * documents this node is ingesting and those of unfinished jobs on any node.
+   */
   public Future<JsonObject> describe(JsonObject body) {
-    return lookup(body).compose(kb -> documents.counts(kb.id()).map(counts -> json(kb)
-      .put("documents", counts.documents()).put("chunks", counts.chunks()).put("version", counts.version())
-      .put("pending", pending.getOrDefault(kb.id(), 0))));
+    return lookup(body).compose(kb -> documents.counts(kb.id())
+      .compose(counts -> jobs.pendingDocuments(kb.id()).map(queued -> json(kb)
+        .put("documents", counts.documents()).put("chunks", counts.chunks()).put("version", counts.version())
+        .put("shards", kb.shards()).put("pending", pending.getOrDefault(kb.id(), 0) + queued))));
   }
 
-  /** Deletes the knowledge base, announces it deleted and drops its index. */
+  /** Deletes the knowledge base and announces it deleted: every node drops its copies. */
   public Future<JsonObject> delete(JsonObject body) {
     return lookup(body).compose(kb -> kbs.delete(kb.tenant(), kb.name())
       .compose(deleted -> {
         cache.invalidate(key(kb.tenant(), kb.name()));
-        vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, changed(kb).put("deleted", true));
-        return indexes.drop(kb.id());
+        return broadcast.deleted(kb);
       })
       .map(v -> new JsonObject().put("deleted", kb.name())));
   }
@@ -99,6 +108,16 @@ public final class KbRegistry {
       : Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '" + n + "'")));
   }
 
+  /**
+   * Applies a {@code ganglion.retrieval.kb.changed} event from any node: a deleted knowledge base is forgotten at
+   * once, so a request through this node right after the delete answers 404 rather than searching copies that are gone.
+   */
+  public void changed(JsonObject event) {
+    if (Boolean.TRUE.equals(event.getValue("deleted"))) {
+      cache.invalidate(key(event.getString("tenant"), event.getString("kb")));
+    }
+  }
+
   /** Counts {@code count} documents of the knowledge base as accepted and not yet stored. */
   void accepted(long kbId, int count) {
     pending.merge(kbId, count, Integer::sum);
@@ -110,24 +129,16 @@ public final class KbRegistry {
   }
 
   /**
-   * Publishes {@code ganglion.retrieval.kb.changed} with the knowledge base's new version, before the change is
-   * acknowledged, so caches on this node never answer from the old version once the caller has heard back. Never
-   * fails: without the version the event still tells caches to forget what they knew.
+   * Announces a change of the knowledge base before the caller hears of it: {@code shards} maps each changed shard to
+   * the version after its last change; its owners apply it, and every node's caches learn the new version
+   * ({@link ChangeBroadcast#changed}). Never fails: without the version the caches forget what they knew.
    */
-  public Future<Void> announce(KbRepository.Kb kb) {
+  public Future<Void> announce(KbRepository.Kb kb, Map<Integer, Long> shards) {
     return documents.counts(kb.id())
-      .map(counts -> changed(kb).put("version", counts.version()))
-      .otherwise(failure -> changed(kb))
-      .map(event -> {
-        vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
-        return null;
-      });
-  }
-
-  /** {@link #announce} for a knowledge base known by id (a resumed job); nothing when it is gone. */
-  public Future<Void> announceById(long kbId) {
-    return kbs.byId(kbId).compose(kb -> kb.map(this::announce).orElseGet(Future::succeededFuture))
-      .otherwise(failure -> null);
+      .map(counts -> (Long) counts.version())
+      .otherwise((Long) null)
+      .compose(version -> broadcast.changed(kb, version, shards))
+      .otherwise((Void) null);
   }
 
   /** The request's {@code "tenant"}; throws 4000 when it is missing or blank. */
@@ -140,10 +151,6 @@ public final class KbRegistry {
 
   private static String key(String tenant, String name) {
     return tenant + "/" + name;
-  }
-
-  private static JsonObject changed(KbRepository.Kb kb) {
-    return new JsonObject().put("tenant", kb.tenant()).put("kb", kb.name()).put("createdAt", kb.createdAt().toString());
   }
 
   private static JsonObject json(KbRepository.Kb kb) {

@@ -4,6 +4,8 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
+import io.ganglion.retrieval.shard.ShardScatter;
+import io.ganglion.store.KbRepository;
 import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
@@ -35,14 +37,14 @@ public final class Searcher {
   public static final int MAX_QUERY_CHARS = 4000;
 
   private final Vertx vertx;
-  private final KbIndexes indexes;
+  private final ShardScatter scatter;
   private final RetrievalConfig config;
   private final long busTimeoutMs;
   private final EmbedClient embeds;
 
-  public Searcher(Vertx vertx, KbIndexes indexes, RetrievalConfig config, long busTimeoutMs) {
+  public Searcher(Vertx vertx, ShardScatter scatter, RetrievalConfig config, long busTimeoutMs) {
     this.vertx = vertx;
-    this.indexes = indexes;
+    this.scatter = scatter;
     this.config = config;
     this.busTimeoutMs = busTimeoutMs;
     this.embeds = EmbedClient.create(vertx);
@@ -50,19 +52,39 @@ public final class Searcher {
 
   /** The parsed parameters of a search request. */
   record Request(String query, SearchMode mode, int k, int candidates, Map<String, String> filter, Fusion fusion,
-                 String reranker) {
+                 String reranker, boolean allowPartial) {
   }
 
-  /** Searches knowledge base {@code kbId}; replies {@code {"hits":[...]}}. */
-  public Future<JsonObject> search(long kbId, JsonObject body) {
+  /**
+   * Searches knowledge base {@code kb}'s shards wherever their active copies are; replies
+   * {@code {"hits":[...],"shards":{"total","successful","failed"},"partial"?:true}}. A search some shard could not
+   * answer is partial; with {@code "allowPartial":false} it fails 5031 instead, and when no shard answered it always
+   * does.
+   */
+  public Future<JsonObject> search(KbRepository.Kb kb, JsonObject body) {
     Request request = parse(body);
     Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null) : embed(request.query());
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
     return vector
-      .compose(v -> indexes.search(kbId, new SearchQuery(request.query(), v, request.mode(), first,
+      .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
         request.candidates(), request.filter()), request.fusion()))
-      .compose(hits -> request.reranker() == null ? Future.succeededFuture(hits) : rerank(request, hits))
-      .map(hits -> new JsonObject().put("hits", new JsonArray(hits.stream().limit(request.k()).map(Hit::toJson).toList())));
+      .compose(result -> {
+        if (result.successful() == 0 || (result.partial() && !request.allowPartial())) {
+          return Future.failedFuture(ErrorCode.UNAVAILABLE.exception(result.failed() + " of " + result.total()
+            + " shards of knowledge base '" + kb.name() + "' have no active copy that answered; retry shortly"));
+        }
+        return (request.reranker() == null ? Future.succeededFuture(result.hits()) : rerank(request, result.hits()))
+          .map(hits -> {
+            JsonObject reply = new JsonObject()
+              .put("hits", new JsonArray(hits.stream().limit(request.k()).map(Hit::toJson).toList()))
+              .put("shards", new JsonObject().put("total", result.total()).put("successful", result.successful())
+                .put("failed", result.failed()));
+            if (result.partial()) {
+              reply.put("partial", true);
+            }
+            return reply;
+          });
+      });
   }
 
   Request parse(JsonObject body) {
@@ -93,7 +115,11 @@ public final class Searcher {
         filter.put(e.getKey(), e.getValue().toString());
       }
     }
-    return new Request(query, mode, k, candidates, filter, fusion(body), reranker(body));
+    Object allowPartial = body.getValue("allowPartial", true);
+    if (!(allowPartial instanceof Boolean partialOk)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'allowPartial' must be true or false");
+    }
+    return new Request(query, mode, k, candidates, filter, fusion(body), reranker(body), partialOk);
   }
 
   private Fusion fusion(JsonObject body) {
@@ -134,7 +160,7 @@ public final class Searcher {
       return Future.succeededFuture(hits);
     }
     JsonArray passages = new JsonArray(hits.stream().map(h -> (Object) h.text()).toList());
-    return vertx.eventBus().<JsonObject>request(Addresses.INFERENCE_RERANK, new JsonObject().put("model", request.reranker())
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.INFERENCE_RERANK), new JsonObject().put("model", request.reranker())
         .put("query", request.query()).put("passages", passages), Deadlines.within(busTimeoutMs))
       .map(reply -> {
         JsonArray scores = reply.body().getJsonArray("scores");

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.index.TermStates;
 import org.apache.lucene.search.CollectionStatistics;
@@ -19,9 +21,9 @@ import org.apache.lucene.search.TermStatistics;
  * ({@link GlobalStatisticsSearcher}), so a score means the same on every shard and merged rankings are exactly those
  * of one unsharded index. Immutable.
  */
-final class CorpusStatistics {
+public final class CorpusStatistics {
 
-  static final CorpusStatistics EMPTY = new CorpusStatistics(Map.of(), Map.of());
+  public static final CorpusStatistics EMPTY = new CorpusStatistics(Map.of(), Map.of());
 
   private final Map<Term, long[]> terms;        // term -> {docFreq, totalTermFreq}
   private final Map<String, long[]> collections; // field -> {maxDoc, docCount, sumTotalTermFreq, sumDocFreq}
@@ -51,8 +53,36 @@ final class CorpusStatistics {
   }
 
   /** The element-wise sum with another shard's statistics. */
-  CorpusStatistics plus(CorpusStatistics other) {
+  public CorpusStatistics plus(CorpusStatistics other) {
     return new CorpusStatistics(sum(terms, other.terms), sum(collections, other.collections));
+  }
+
+  /**
+   * {@code {"terms":[[field, text, docFreq, totalTermFreq]...], "fields":{field:[maxDoc, docCount, sumTotalTermFreq,
+   * sumDocFreq]}}}: what a node sends back for the shards it holds. Term text is the analysed (UTF-8) term.
+   */
+  public JsonObject toJson() {
+    JsonArray t = new JsonArray();
+    terms.forEach((term, v) -> t.add(new JsonArray().add(term.field()).add(term.text()).add(v[0]).add(v[1])));
+    JsonObject f = new JsonObject();
+    collections.forEach((field, v) -> f.put(field, new JsonArray().add(v[0]).add(v[1]).add(v[2]).add(v[3])));
+    return new JsonObject().put("terms", t).put("fields", f);
+  }
+
+  /** The statistics {@link #toJson} wrote. */
+  public static CorpusStatistics fromJson(JsonObject json) {
+    Map<Term, long[]> terms = new HashMap<>();
+    for (Object o : json.getJsonArray("terms", new JsonArray())) {
+      JsonArray a = (JsonArray) o;
+      terms.put(new Term(a.getString(0), a.getString(1)), new long[] {a.getLong(2), a.getLong(3)});
+    }
+    Map<String, long[]> collections = new HashMap<>();
+    JsonObject fields = json.getJsonObject("fields", new JsonObject());
+    for (String field : fields.fieldNames()) {
+      JsonArray a = fields.getJsonArray(field);
+      collections.put(field, new long[] {a.getLong(0), a.getLong(1), a.getLong(2), a.getLong(3)});
+    }
+    return new CorpusStatistics(terms, collections);
   }
 
   /** The global statistics of a term, or {@code null} when no shard has it. */

@@ -3,19 +3,13 @@ package io.ganglion.retrieval.index;
 import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.stream.Stream;
 
 /**
  * The search index of one knowledge base: its chunks split over shards by document id ({@link ShardRouter}), each
@@ -30,9 +24,7 @@ import java.util.stream.Stream;
  */
 public final class KnowledgeBaseIndex implements Closeable {
 
-  static final String MANIFEST = "manifest.json";
-  private static final String NEW = ".new-";
-  private static final String OLD = ".old-";
+  private static final String MANIFEST = "manifest.json";
   /** 2: the manifest lists every file with its size and checksum. */
   private static final int FORMAT = 2;
 
@@ -157,33 +149,12 @@ public final class KnowledgeBaseIndex implements Closeable {
    * do not.
    */
   public void snapshot(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    Files.createDirectories(parent);
-    removeLeftovers(dir);
-    Path fresh = Files.createTempDirectory(parent, dir.getFileName() + NEW);
-    try {
+    JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size());
+    SnapshotDirectory.write(dir, MANIFEST, manifest, fresh -> {
       for (int i = 0; i < shards.size(); i++) {
         shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
       }
-      JsonObject manifest = new JsonObject().put("format", FORMAT).put("shards", shards.size())
-        .put("files", SnapshotFiles.seal(fresh));
-      Path manifestFile = fresh.resolve(MANIFEST);
-      Files.writeString(manifestFile, manifest.encodePrettily(), StandardCharsets.UTF_8);
-      try (FileChannel channel = FileChannel.open(manifestFile, StandardOpenOption.WRITE)) {
-        channel.force(true);
-      }
-      SnapshotFiles.forceDirectory(fresh);
-    } catch (IOException | RuntimeException e) {
-      deleteTree(fresh);
-      throw e;
-    }
-    Path old = parent.resolve(dir.getFileName() + OLD + System.nanoTime());
-    if (Files.exists(dir)) {
-      Files.move(dir, old);
-    }
-    Files.move(fresh, dir);
-    SnapshotFiles.forceDirectory(parent);
-    deleteTree(old);
+    });
   }
 
   /**
@@ -193,16 +164,7 @@ public final class KnowledgeBaseIndex implements Closeable {
    * @throws IOException when {@code dir} holds no complete, intact snapshot (then rebuild)
    */
   public static KnowledgeBaseIndex load(Path dir) throws IOException {
-    JsonObject manifest;
-    try {
-      manifest = new JsonObject(Files.readString(dir.resolve(MANIFEST), StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new IOException("unreadable snapshot manifest in " + dir, e);
-    }
-    if (manifest.getInteger("format", -1) != FORMAT) {
-      throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
-    }
-    SnapshotFiles.verify(dir, manifest.getJsonObject("files"));
+    JsonObject manifest = SnapshotDirectory.read(dir, MANIFEST, FORMAT);
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
@@ -216,20 +178,6 @@ public final class KnowledgeBaseIndex implements Closeable {
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
     return new KnowledgeBaseIndex(shards);
-  }
-
-  /** Removes partial copies ({@code <dir>.new-*}) and superseded ones ({@code <dir>.old-*}) a dead process left. */
-  private static void removeLeftovers(Path dir) throws IOException {
-    Path parent = dir.toAbsolutePath().getParent();
-    String name = dir.getFileName().toString();
-    try (Stream<Path> siblings = Files.list(parent)) {
-      for (Path p : siblings.toList()) {
-        String sibling = p.getFileName().toString();
-        if (sibling.startsWith(name + NEW) || sibling.startsWith(name + OLD)) {
-          deleteTree(p);
-        }
-      }
-    }
   }
 
   /** Releases the shards' memory. The index is unusable afterwards. */
@@ -258,29 +206,6 @@ public final class KnowledgeBaseIndex implements Closeable {
   }
 
   private void validate(List<ChunkRecord> chunks, String documentId) {
-    int dimension = dimension();
-    for (ChunkRecord c : chunks) {
-      if (documentId != null && !documentId.equals(c.documentId())) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " belongs to " + c.documentId() + ", not " + documentId);
-      }
-      VectorIndex.unit(c.vector()); // throws on empty, zero or non-finite vectors
-      if (dimension == 0) {
-        dimension = c.vector().length;
-      } else if (c.vector().length != dimension) {
-        throw new IllegalArgumentException("chunk " + c.chunkId() + " has a " + c.vector().length
-          + "-dimension vector; this knowledge base holds " + dimension);
-      }
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    Shard.validate(chunks, documentId, dimension());
   }
 }

@@ -15,7 +15,7 @@ import java.util.stream.Stream;
 import java.util.zip.CRC32C;
 
 /**
- * Integrity of a snapshot directory: {@link #seal} forces every file to disk and lists each with its size and CRC32C;
+ * Integrity of a snapshot directory ({@link SnapshotDirectory}): {@link #seal} forces every file to disk and lists each with its size and CRC32C;
  * the list goes into the manifest, which is written last, so a manifest exists only for a complete snapshot.
  * {@link #verify} checks the files against that list before anything is loaded: a snapshot cut short by a crash, a
  * full disk or a power loss (renamed but never flushed), or damaged since, is detected and rebuilt from PostgreSQL
@@ -44,7 +44,7 @@ final class SnapshotFiles {
    *
    * @throws IOException naming the first file that is missing, unexpected, short or damaged
    */
-  static void verify(Path dir, JsonObject listed) throws IOException {
+  static void verify(Path dir, String manifestName, JsonObject listed) throws IOException {
     if (listed == null) {
       throw new IOException("snapshot in " + dir + " lists no files (written by an older version, or never completed)");
     }
@@ -52,7 +52,7 @@ final class SnapshotFiles {
     for (Path file : regularFiles(dir)) {
       present.put(relative(dir, file), file);
     }
-    present.remove(KnowledgeBaseIndex.MANIFEST);
+    present.remove(manifestName);
     for (Map.Entry<String, Object> entry : listed) {
       Path file = present.remove(entry.getKey());
       if (file == null) {

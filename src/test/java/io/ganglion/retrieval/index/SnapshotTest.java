@@ -133,6 +133,24 @@ class SnapshotTest {
   }
 
   @Test
+  @DisplayName("A snapshot written in another format version fails to load, the cue to rebuild from PostgreSQL")
+  void otherFormatVersion() throws Exception {
+    Path dir = tmp.resolve("kb-format");
+    try (KnowledgeBaseIndex original = KnowledgeBaseIndex.rebuild(1, new Corpus(8, 4).chunks(20, 1))) {
+      original.snapshot(dir);
+    }
+    Path manifest = dir.resolve("manifest.json");
+    io.vertx.core.json.JsonObject written = new io.vertx.core.json.JsonObject(Files.readString(manifest));
+    try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(dir)) {
+      assertThat(loaded.stats().chunks()).isEqualTo(20);
+    }
+    // what a newer (or older) release would have written: every file intact, the format number different
+    Files.writeString(manifest, written.copy().put("format", written.getInteger("format") + 1).encode());
+    assertThatThrownBy(() -> KnowledgeBaseIndex.load(dir)).isInstanceOf(IOException.class)
+      .hasMessageContaining("unknown snapshot format");
+  }
+
+  @Test
   @DisplayName("Partial copies a killed process left beside a snapshot are removed by the next snapshot")
   void leftoversRemoved() throws Exception {
     Path dir = tmp.resolve("kb-6");
