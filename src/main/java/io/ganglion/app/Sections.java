@@ -10,6 +10,8 @@ import io.ganglion.generation.LlmConfig;
 import io.ganglion.generation.LlmProviders;
 import io.ganglion.inference.InferenceConfig;
 import io.ganglion.orchestration.OrchestrationConfig;
+import io.ganglion.orchestration.agents.AgentsConfig;
+import io.ganglion.orchestration.tools.ToolsConfig;
 import io.ganglion.reflex.ReflexCacheConfig;
 import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
@@ -50,8 +52,12 @@ final class Sections {
         ReflexCacheConfig.from(reflex);
         ReflexRulesConfig.from(reflex);
       }),
-      new Section("orchestration", OrchestrationConfig::from),
+      new Section("orchestration", tree -> {
+        OrchestrationConfig.from(tree);
+        AgentsConfig.from(tree);
+      }),
       new Section("bridge", tree -> BridgeConfig.from(section(tree, "bridge"))),
+      new Section("tools", ToolsConfig::from),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)),
       new Section("tls", tree -> TlsConfig.from(section(tree, "tls"))),
       new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))));

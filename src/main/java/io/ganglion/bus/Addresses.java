@@ -92,6 +92,24 @@ public final class Addresses {
   public static final String ORCHESTRATOR_TRACE_GET = "ganglion.orchestrator.trace.get";
   public static final String ORCHESTRATOR_TRACE_FEEDBACK = "ganglion.orchestrator.trace.feedback";
 
+  // orchestration: tools, agents and their runs
+  public static final String ORCHESTRATOR_TOOLS_LIST = "ganglion.orchestrator.tools.list";
+  public static final String ORCHESTRATOR_AGENT_CREATE = "ganglion.orchestrator.agent.create";
+  public static final String ORCHESTRATOR_AGENT_GET = "ganglion.orchestrator.agent.get";
+  public static final String ORCHESTRATOR_AGENT_UPDATE = "ganglion.orchestrator.agent.update";
+  public static final String ORCHESTRATOR_AGENT_DELETE = "ganglion.orchestrator.agent.delete";
+  public static final String ORCHESTRATOR_AGENT_LIST = "ganglion.orchestrator.agent.list";
+  public static final String ORCHESTRATOR_RUN_START = "ganglion.orchestrator.run.start";
+  public static final String ORCHESTRATOR_RUN_GET = "ganglion.orchestrator.run.get";
+  public static final String ORCHESTRATOR_RUN_LIST = "ganglion.orchestrator.run.list";
+  public static final String ORCHESTRATOR_RUN_CANCEL = "ganglion.orchestrator.run.cancel";
+  public static final String ORCHESTRATOR_RUN_APPROVE = "ganglion.orchestrator.run.approve";
+  public static final String ORCHESTRATOR_RUN_REJECT = "ganglion.orchestrator.run.reject";
+  /** Published (not sent) on every status change of a run: {@code {"id","tenant","agent","status","at"}}. */
+  public static final String ORCHESTRATOR_RUN_CHANGED = "ganglion.orchestrator.run.changed";
+  /** A chat request straight to a configured provider (the {@code llm:<provider>} model of chat completions). */
+  public static final String ORCHESTRATOR_LLM_CHAT = "ganglion.orchestrator.llm.chat";
+
   /** The status address of every verticle, in deployment order; {@code /ready} asks each. */
   public static final java.util.List<String> STATUS = java.util.List.of(
     INFERENCE_STATUS, RETRIEVAL_STATUS, REFLEX_STATUS, ORCHESTRATOR_STATUS);

@@ -16,9 +16,12 @@ import java.util.Objects;
  * @param temperature sampling temperature, or {@code null} for the upstream's default
  * @param stop        stop sequences (may be empty)
  * @param model       model override, or {@code null} for the provider's configured model
+ * @param tools       functions the model may call (empty: none offered); its answer then may carry
+ *                    {@link ChatResult#toolCalls()} instead of, or besides, text
  */
 public record ChatRequest(
-  String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop, String model) {
+  String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop, String model,
+  List<ToolDefinition> tools) {
 
   public ChatRequest {
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -29,6 +32,13 @@ public record ChatRequest(
       throw new IllegalArgumentException("maxTokens must be >= 0, got " + maxTokens);
     }
     stop = stop == null ? List.of() : List.copyOf(stop);
+    tools = tools == null ? List.of() : List.copyOf(tools);
+  }
+
+  /** A request offering no tools. */
+  public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
+                     String model) {
+    this(system, messages, maxTokens, temperature, stop, model, List.of());
   }
 
   /** A single question under a system prompt, with the provider's defaults for everything else. */
@@ -37,18 +47,29 @@ public record ChatRequest(
   }
 
   public ChatRequest withMaxTokens(int maxTokens) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
   }
 
   public ChatRequest withTemperature(Double temperature) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
   }
 
   public ChatRequest withStop(List<String> stop) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
   }
 
-  /** The event-bus shape: {@code {system?, messages:[{role,content}], maxTokens?, temperature?, stop?, model?}}. */
+  public ChatRequest withTools(List<ToolDefinition> tools) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+  }
+
+  public ChatRequest withMessages(List<ChatMessage> messages) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+  }
+
+  /**
+   * The event-bus shape: {@code {system?, messages:[{role,content,toolCalls?,toolCallId?}], maxTokens?, temperature?,
+   * stop?, model?, tools?:[{name,description,parameters}]}}.
+   */
   public JsonObject toJson() {
     JsonArray wireMessages = new JsonArray();
     messages.forEach(m -> wireMessages.add(m.toJson()));
@@ -68,6 +89,11 @@ public record ChatRequest(
     if (model != null) {
       json.put("model", model);
     }
+    if (!tools.isEmpty()) {
+      JsonArray wireTools = new JsonArray();
+      tools.forEach(t -> wireTools.add(t.toJson()));
+      json.put("tools", wireTools);
+    }
     return json;
   }
 
@@ -81,12 +107,14 @@ public record ChatRequest(
     List<ChatMessage> messages = wireMessages.stream().map(m -> ChatMessage.fromJson((JsonObject) m)).toList();
     JsonArray stop = json.getJsonArray("stop", new JsonArray());
     Number temperature = json.getNumber("temperature");
+    JsonArray tools = json.getJsonArray("tools", new JsonArray());
     return new ChatRequest(
       json.getString("system"),
       messages,
       json.getInteger("maxTokens", 0),
       temperature == null ? null : temperature.doubleValue(),
       stop.stream().map(String.class::cast).toList(),
-      json.getString("model"));
+      json.getString("model"),
+      tools.stream().map(t -> ToolDefinition.fromJson((JsonObject) t)).toList());
   }
 }

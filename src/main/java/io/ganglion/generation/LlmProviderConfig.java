@@ -29,7 +29,7 @@ import java.util.Locale;
  * @param breakerResetMs     time an open breaker waits before letting one trial call through
  * @param defaultMaxTokens   max tokens when the request gives none (Anthropic requires a value)
  * @param fallback           names of the providers to try, in order, when this one fails
- * @param inputCostPerMillionTokens  price of a million prompt tokens (0 = not priced), for the cost metric
+ * @param inputCostPerMillionTokens  price of a million prompt tokens (0 = not priced), for agent cost budgets, replies and the cost metric
  * @param outputCostPerMillionTokens price of a million generated tokens (0 = not priced)
  */
 public record LlmProviderConfig(
@@ -51,6 +51,26 @@ public record LlmProviderConfig(
   List<String> fallback,
   double inputCostPerMillionTokens,
   double outputCostPerMillionTokens) {
+
+  /** What its model costs, from {@code inputCostPerMillionTokens} and {@code outputCostPerMillionTokens}. */
+  public Price price() {
+    return new Price(inputCostPerMillionTokens, outputCostPerMillionTokens);
+  }
+
+  /** US dollars per million prompt (input) and completion (output) tokens; for agent cost budgets, replies and metrics. */
+  public record Price(double inputPerMTok, double outputPerMTok) {
+
+    public static final Price FREE = new Price(0, 0);
+
+    /** What {@code usage} costs, in US dollars. */
+    public double cost(TokenUsage usage) {
+      return cost(usage.promptTokens(), usage.completionTokens());
+    }
+
+    public double cost(long promptTokens, long completionTokens) {
+      return (promptTokens * inputPerMTok + completionTokens * outputPerMTok) / 1_000_000.0;
+    }
+  }
 
   /** Wire protocol of a provider. */
   public enum Type {

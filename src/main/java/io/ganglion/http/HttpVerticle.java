@@ -21,6 +21,7 @@ import io.ganglion.bus.MeterRegistries;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.routes.AdminRoutes;
+import io.ganglion.http.routes.AgentRoutes;
 import io.ganglion.http.routes.ClusterRoutes;
 import io.ganglion.http.routes.ConsoleRoutes;
 import io.ganglion.http.routes.DocsRoutes;
@@ -135,6 +136,7 @@ public final class HttpVerticle extends VerticleBase {
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);

@@ -19,6 +19,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class SseStream {
 
   private final Vertx vertx;
+  private final RoutingContext ctx;
   private final HttpServerResponse response;
   private final long timer;
   private long lastWrite = System.nanoTime();
@@ -27,6 +28,7 @@ public final class SseStream {
 
   private SseStream(Vertx vertx, RoutingContext ctx, long heartbeatMs) {
     this.vertx = vertx;
+    this.ctx = ctx;
     this.response = ctx.response();
     this.timer = vertx.setPeriodic(Math.max(50, heartbeatMs / 2), id -> {
       if (System.nanoTime() - lastWrite >= heartbeatMs * 1_000_000) {
@@ -70,6 +72,21 @@ public final class SseStream {
   /** A nameless event, {@code data: <payload>} (the OpenAI stream format). */
   public void data(String payload) {
     write("data: " + payload + "\n\n");
+  }
+
+  /**
+   * Ends the stream after a failure: when nothing was written yet, the request fails as a plain HTTP error (the error
+   * contract, with its status); otherwise {@code writeError} writes the error contract's body into the stream (an
+   * {@code error} event, or a nameless {@code data:} line for the OpenAI format) before the stream ends.
+   */
+  public void fail(Throwable failure, java.util.function.Consumer<JsonObject> writeError) {
+    if (unstarted()) {
+      end();
+      ctx.fail(failure);
+    } else {
+      writeError.accept(io.ganglion.http.ErrorResponder.body(failure));
+      end();
+    }
   }
 
   /** Ends the stream; when nothing was written the response is left for the caller to answer otherwise. */

@@ -8,6 +8,19 @@ import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.generation.LlmConfig;
 import io.ganglion.generation.LlmProviders;
+import io.ganglion.bus.MeterRegistries;
+import io.ganglion.orchestration.agents.AgentEndpoints;
+import io.ganglion.orchestration.agents.AgentsConfig;
+import io.ganglion.orchestration.agents.impl.AgentCatalog;
+import io.ganglion.orchestration.agents.impl.AgentRuns;
+import io.ganglion.orchestration.agents.impl.RunServices;
+import io.ganglion.orchestration.impl.ReflexHook;
+import io.ganglion.orchestration.tools.Tools;
+import io.ganglion.orchestration.tools.ToolsConfig;
+import io.ganglion.reflex.IndirectInjectionPolicy;
+import io.ganglion.store.AgentRepository;
+import io.ganglion.store.RunRepository;
+import io.vertx.redis.client.Redis;
 import io.ganglion.orchestration.impl.AskPipeline;
 import io.ganglion.orchestration.impl.Generation;
 import io.ganglion.orchestration.impl.RecordQueries;
@@ -43,6 +56,9 @@ import io.vertx.sqlclient.Pool;
 public final class OrchestratorVerticle extends VerticleBase {
 
   private Pool postgres;
+  private Redis redis;
+  private Tools tools;
+  private AgentRuns runs;
   private LlmProviders llm;
   private OrchestrationConfig config;
   private AskPipeline pipeline;
@@ -52,15 +68,30 @@ public final class OrchestratorVerticle extends VerticleBase {
   public Future<?> start() {
     GanglionConfig global = GanglionConfig.from(config());
     config = OrchestrationConfig.from(config());
-    llm = LlmProviders.create(vertx, LlmConfig.from(config().getJsonObject("llm")), System::getenv);
+    LlmConfig llmConfig = LlmConfig.from(config().getJsonObject("llm"));
+    AgentsConfig agentsConfig = AgentsConfig.from(config());
+    ToolsConfig toolsConfig = ToolsConfig.from(config());
+    IndirectInjectionPolicy indirect = IndirectInjectionPolicy.from(config().getJsonObject("reflex"));
+    llm = LlmProviders.create(vertx, llmConfig, System::getenv);
     postgres = Stores.postgres(vertx, global.postgres());
+    redis = Stores.redis(vertx, global.redis());
     ConversationRepository conversations = new ConversationRepository(postgres);
     TraceRepository traces = new TraceRepository(postgres);
     Generation generation = new Generation(vertx, llm, config);
     pipeline = new AskPipeline(vertx, config, global.busTimeoutMs(), generation, new Records(conversations, traces));
     queries = new RecordQueries(conversations, traces);
     EventBus bus = vertx.eventBus();
-    return Future.all(
+    Future<Void> agents = Tools.start(vertx, toolsConfig).compose(started -> {
+      tools = started;
+      ReflexHook reflex = new ReflexHook(vertx);
+      RunServices services = RunServices.create(vertx, llm, llmConfig, tools.executor(), redis, global.limits(),
+        reflex, indirect, new RunRepository(postgres), agentsConfig);
+      runs = new AgentRuns(services, new AgentCatalog(new AgentRepository(postgres), agentsConfig, tools.registry()),
+        conversations, MeterRegistries.of(vertx), global.busTimeoutMs());
+      return new AgentEndpoints(vertx, runs, tools, llm, agentsConfig, global.busTimeoutMs()).register()
+        .onSuccess(v -> runs.startRecovery());
+    });
+    return Future.all(agents,
       Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", this::status),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_ASK, this::ask),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)),
@@ -70,13 +101,16 @@ public final class OrchestratorVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(llm.close(), postgres.close());
+    Future<Void> handedOver = runs == null ? Future.succeededFuture() : runs.stop();
+    return handedOver.eventually(() -> Future.join(tools == null ? Future.succeededFuture() : tools.close(), llm.close(),
+      redis.close(), postgres.close()));
   }
 
   private JsonObject status() {
     JsonArray generators = new JsonArray();
     llm.providers().forEach(provider -> generators.add(provider.name()));
-    return new JsonObject().put("generators", generators.add("extractive"));
+    JsonObject status = new JsonObject().put("generators", generators.add("extractive"));
+    return tools == null ? status : status.put("tools", tools.status());
   }
 
   private void ask(Message<JsonObject> msg) {

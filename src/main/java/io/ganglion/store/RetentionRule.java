@@ -17,7 +17,9 @@ public record RetentionRule(String table, String column, String setting) {
     new RetentionRule("traces", "created_at", "tracesDays"),
     new RetentionRule("messages", "created_at", "messagesDays"),
     new RetentionRule("conversations", "updated_at", "conversationsDays"),
-    new RetentionRule("audit_log", "at", "auditDays"));
+    new RetentionRule("audit_log", "at", "auditDays"),
+    // agent runs by when they ended (live runs have none, so they are never purged); their steps go with them
+    new RetentionRule("runs", "finished_at", "runsDays"));
 
   public RetentionRule {
     for (String identifier : List.of(table, column)) {

@@ -21,7 +21,7 @@ class SectionsTest {
   void defaultsValidate() {
     assertThat(Sections.validate(ConfigLoader.load(List.of(), Map.of()), name -> null).http().port()).isEqualTo(8080);
     assertThat(Sections.verticleSections(name -> null)).extracting(Sections.Section::key)
-      .containsExactly("inference", "retrieval", "reflex", "orchestration", "bridge", "llm", "tls", "retention");
+      .containsExactly("inference", "retrieval", "reflex", "orchestration", "bridge", "tools", "llm", "tls", "retention");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -33,6 +33,9 @@ class SectionsTest {
     "inference.maxInputs, 0",
     "retrieval.shards, 0",
     "orchestration.topK, 0",
+    "orchestration.runs.maxSteps, 0",
+    "tools.timeoutMs, 5",
+    "tools.httpFetch.maxBytes, 1",
     "retention.tracesDays, -1",
     "tls.hstsMaxAgeSeconds, -1",
     "http.allowCidrs, 10.0.0.0/33",
@@ -46,6 +49,21 @@ class SectionsTest {
     assertThatThrownBy(() -> Sections.validate(tree, name -> null))
       .isInstanceOf(ConfigException.class)
       .hasMessageStartingWith(key);
+  }
+
+  @Test
+  @DisplayName("an MCP server or a configured agent that names no tenants, or an exec program that is not absolute, fails naming the key")
+  void agentKeys() {
+    var J = new io.vertx.core.json.JsonObject();
+    var mcp = ConfigLoader.load(List.of(), Map.of()).put("tools", J.copy().put("mcp", new io.vertx.core.json.JsonArray()
+      .add(J.copy().put("name", "files").put("command", new io.vertx.core.json.JsonArray().add("/bin/server")))));
+    var agents = ConfigLoader.load(List.of(), Map.of()).put("agents", new io.vertx.core.json.JsonArray()
+      .add(J.copy().put("name", "helper")));
+    var exec = ConfigLoader.load(List.of("--tools.exec.programs=wc"), Map.of());
+
+    assertThatThrownBy(() -> Sections.validate(mcp, name -> null)).hasMessageStartingWith("tools.mcp[0].tenants");
+    assertThatThrownBy(() -> Sections.validate(agents, name -> null)).hasMessageStartingWith("agents[0].tenants");
+    assertThatThrownBy(() -> Sections.validate(exec, name -> null)).hasMessageStartingWith("tools.exec.programs[0]");
   }
 
   @Test

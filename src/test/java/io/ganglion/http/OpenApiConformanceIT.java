@@ -1,6 +1,9 @@
 package io.ganglion.http;
 
 import io.ganglion.TestServer;
+import io.ganglion.generation.ScriptedLlm;
+import io.ganglion.generation.ScriptedLlm.Reply;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
@@ -8,12 +11,15 @@ import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -35,7 +41,8 @@ class OpenApiConformanceIT {
   /** Documented statuses no call here produces, each with the reason. Keep it short. */
   private static final Map<String, String> UNEXERCISED = Map.of(
     "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)",
-    "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has");
+    "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has",
+    "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)");
 
   private static TestServer server;
   private static JsonObject document;
@@ -47,9 +54,16 @@ class OpenApiConformanceIT {
   private static String conversationId;
   private static String jobId;
   private static String keyId;
+  /** A second server with a scripted LLM provider: agent runs need one (the shared server has none). */
+  private static Vertx vertx;
+  private static TestServer agents;
+  private static String agentsChat;
+  private static String agentsRead;
+  private static String completedRun;
+  private static List<String> waitingRuns;
 
   @BeforeAll
-  static void setUp() {
+  static void setUp() throws Exception {
     server = TestServer.shared();
     HttpResponse<String> served = server.send(server.request("/openapi.json").GET().build());
     assertThat(served.statusCode()).isEqualTo(200);
@@ -78,10 +92,63 @@ class OpenApiConformanceIT {
     jobId = new JsonObject(job.body()).getJsonObject("job").getString("id");
     keyId = new JsonObject(server.postJson("/v1/admin/keys", "{\"tenant\":\"oa-revoke\",\"scopes\":[\"chat\"]}").body())
       .getString("id");
+    assertThat(server.postJson("/v1/agents", agent("oa-helper", "answer").encode()).statusCode()).isIn(201, 409);
+    startAgents();
+  }
+
+  /** The agents server: {@code oa-helper} answers at once, {@code oa-approve} calls kb_search, which needs approval. */
+  private static void startAgents() throws Exception {
+    vertx = Vertx.vertx();
+    ScriptedLlm llm = ScriptedLlm.start(vertx).script(turn -> {
+      if (turn.system() != null && turn.system().contains("scenario:approve.") && turn.toolResults().isEmpty()) {
+        return Reply.calls(ScriptedLlm.call("kb_search", new JsonObject().put("query", "leave")));
+      }
+      return Reply.text("Done.");
+    });
+    Path data = Files.createTempDirectory(Path.of("target"), "it-openapi-agents-");
+    Path file = data.resolve("agents.json");
+    Files.writeString(file, new JsonObject().put("llm", new JsonObject().put("providers", new JsonArray()
+      .add(new JsonObject().put("name", "scripted").put("type", "openai").put("baseUrl", llm.openAiBaseUrl())
+        .put("model", "scripted-1").put("maxRetries", 0)))).encodePrettily());
+    agents = TestServer.start(data, Map.of("config", file.toString()));
+    agentsChat = key(agents, "chat");
+    agentsRead = key(agents, "kb:read");
+    assertThat(agents.postJson("/v1/agents", agent("oa-helper", "answer").encode()).statusCode()).isEqualTo(201);
+    assertThat(agents.postJson("/v1/agents", agent("oa-approve", "approve")
+      .put("tools", new JsonArray().add("kb_search")).put("approval", new JsonArray().add("kb_search")).encode())
+      .statusCode()).isEqualTo(201);
+    HttpResponse<String> done = agents.postJson("/v1/agents/oa-helper/runs", "{\"input\":\"Say hello.\"}");
+    assertThat(done.statusCode()).as(done.body()).isEqualTo(200);
+    completedRun = new JsonObject(done.body()).getString("id");
+    waitingRuns = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      JsonObject paused = TestServer.json(agents.postJson("/v1/agents/oa-approve/runs", "{\"input\":\"Find the leave policy.\"}"));
+      assertThat(paused.getString("status")).as(paused.encode()).isEqualTo("waiting_approval");
+      waitingRuns.add(paused.getString("id"));
+    }
+  }
+
+  private static JsonObject agent(String name, String scenario) {
+    return new JsonObject().put("name", name).put("description", "OpenAPI test agent " + scenario)
+      .put("instructions", "You are a test agent. scenario:" + scenario + ".");
+  }
+
+  @AfterAll
+  static void stopAgents() throws Exception {
+    if (agents != null) {
+      agents.close();
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
   }
 
   private static String key(String scope) {
-    HttpResponse<String> created = server.postJson("/v1/admin/keys",
+    return key(server, scope);
+  }
+
+  private static String key(TestServer on, String scope) {
+    HttpResponse<String> created = on.postJson("/v1/admin/keys",
       new JsonObject().put("tenant", "default").put("scopes", new JsonArray().add(scope)).encode());
     assertThat(created.statusCode()).isEqualTo(201);
     return new JsonObject(created.body()).getString("key");
@@ -231,17 +298,77 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/cluster", "/v1/cluster", null, null, readOnly, 403),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit?limit=5", null, null, admin, 200),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit?limit=0", null, null, admin, 400),
-      new Call("GET", "/v1/admin/audit", "/v1/admin/audit", null, null, readOnly, 403)));
+      new Call("GET", "/v1/admin/audit", "/v1/admin/audit", null, null, readOnly, 403),
+
+      new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
+        "{\"input\":\"Say hello.\"}", admin, 422)));
     // 401 for every /v1 operation: no credential
     for (String operation : operations()) {
       String[] parts = operation.split(" ");
       if (parts[1].startsWith("/v1/")) {
-        String path = parts[1].replace("{kb}", "oa-kb").replace("{id}", "x").replace("{model}", "kb:oa-kb");
+        String path = parts[1].replace("{kb}", "oa-kb").replace("{id}", "x").replace("{model}", "kb:oa-kb")
+          .replace("{name}", "oa-helper");
         calls.add(new Call(parts[0], parts[1], path, parts[0].equals("POST") ? "application/json" : null,
           parts[0].equals("POST") ? "{}" : null, null, 401));
       }
     }
     return calls;
+  }
+
+
+  /** The calls of the agents server (it has an LLM provider). */
+  private static List<Call> agentCalls() {
+    String admin = agents.adminKey();
+    String none = "00000000-0000-0000-0000-000000000000";
+    String spec = agent("oa-helper", "answer").encode();
+    return List.of(
+      new Call("GET", "/v1/tools", "/v1/tools", null, null, admin, 200),
+      new Call("POST", "/v1/agents", "/v1/agents", "application/json", agent("oa-new", "answer").encode(), admin, 201),
+      new Call("POST", "/v1/agents", "/v1/agents", "application/json", "{\"name\":\"oa-bad\",\"kind\":\"nope\"}", admin, 400),
+      new Call("POST", "/v1/agents", "/v1/agents", "application/json", spec, admin, 409),
+      new Call("POST", "/v1/agents", "/v1/agents", "application/json", agent("oa-x", "answer").encode(), agentsChat, 403),
+      new Call("POST", "/v1/agents", "/v1/agents", "text/plain", "oa", admin, 415),
+      new Call("GET", "/v1/agents", "/v1/agents?limit=1", null, null, admin, 200),
+      new Call("GET", "/v1/agents", "/v1/agents?limit=0", null, null, admin, 400),
+      new Call("GET", "/v1/agents", "/v1/agents", null, null, agentsRead, 403),
+      new Call("GET", "/v1/agents/{name}", "/v1/agents/oa-helper", null, null, agentsChat, 200),
+      new Call("GET", "/v1/agents/{name}", "/v1/agents/oa-none", null, null, admin, 404),
+      new Call("GET", "/v1/agents/{name}", "/v1/agents/oa-helper", null, null, agentsRead, 403),
+      new Call("PUT", "/v1/agents/{name}", "/v1/agents/oa-helper", "application/json", spec, admin, 200),
+      new Call("PUT", "/v1/agents/{name}", "/v1/agents/oa-helper", "application/json", "{\"kind\":\"nope\"}", admin, 400),
+      new Call("PUT", "/v1/agents/{name}", "/v1/agents/oa-none", "application/json", agent("oa-none", "answer").encode(), admin, 404),
+      new Call("PUT", "/v1/agents/{name}", "/v1/agents/oa-helper", "application/json", spec, agentsChat, 403),
+      new Call("DELETE", "/v1/agents/{name}", "/v1/agents/oa-new", null, null, admin, 204),
+      new Call("DELETE", "/v1/agents/{name}", "/v1/agents/oa-none", null, null, admin, 404),
+      new Call("DELETE", "/v1/agents/{name}", "/v1/agents/oa-helper", null, null, agentsChat, 403),
+
+      new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
+        "{\"input\":\"Say hello.\"}", agentsChat, 200),
+      new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
+        "{\"input\":\"Say hello.\",\"temperature\":1}", admin, 400),
+      new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
+        "{\"input\":\"Say hello.\"}", agentsRead, 403),
+      new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-none/runs", "application/json",
+        "{\"input\":\"Say hello.\"}", admin, 404),
+      new Call("GET", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs?limit=1", null, null, admin, 200),
+      new Call("GET", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs?limit=0", null, null, admin, 400),
+      new Call("GET", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", null, null, agentsRead, 403),
+      new Call("GET", "/v1/runs/{id}", "/v1/runs/" + waitingRuns.get(0), null, null, admin, 200),
+      new Call("GET", "/v1/runs/{id}", "/v1/runs/" + none, null, null, admin, 404),
+      new Call("GET", "/v1/runs/{id}", "/v1/runs/" + completedRun, null, null, agentsRead, 403),
+      new Call("POST", "/v1/runs/{id}/approve", "/v1/runs/" + waitingRuns.get(0) + "/approve", null, null, admin, 200),
+      new Call("POST", "/v1/runs/{id}/approve", "/v1/runs/" + completedRun + "/approve", null, null, admin, 409),
+      new Call("POST", "/v1/runs/{id}/approve", "/v1/runs/" + none + "/approve", null, null, admin, 404),
+      new Call("POST", "/v1/runs/{id}/approve", "/v1/runs/" + waitingRuns.get(1) + "/approve", null, null, agentsRead, 403),
+      new Call("POST", "/v1/runs/{id}/reject", "/v1/runs/" + waitingRuns.get(1) + "/reject", "application/json",
+        "{\"reason\":\"not now\"}", admin, 200),
+      new Call("POST", "/v1/runs/{id}/reject", "/v1/runs/" + completedRun + "/reject", null, null, admin, 409),
+      new Call("POST", "/v1/runs/{id}/reject", "/v1/runs/" + none + "/reject", null, null, admin, 404),
+      new Call("POST", "/v1/runs/{id}/reject", "/v1/runs/" + waitingRuns.get(2) + "/reject", null, null, agentsRead, 403),
+      new Call("POST", "/v1/runs/{id}/cancel", "/v1/runs/" + waitingRuns.get(2) + "/cancel", null, null, admin, 200),
+      new Call("POST", "/v1/runs/{id}/cancel", "/v1/runs/" + completedRun + "/cancel", null, null, admin, 409),
+      new Call("POST", "/v1/runs/{id}/cancel", "/v1/runs/" + none + "/cancel", null, null, admin, 404),
+      new Call("POST", "/v1/runs/{id}/cancel", "/v1/runs/" + completedRun + "/cancel", null, null, agentsRead, 403));
   }
 
   @Test
@@ -257,11 +384,24 @@ class OpenApiConformanceIT {
   @Test
   @DisplayName("every documented status of every operation is produced by a call, with a body that validates against its schema")
   void everyStatusConforms() {
-    List<Call> calls = calls();
     Set<String> exercised = new TreeSet<>();
     List<String> problems = new ArrayList<>();
+    send(server, calls(), exercised, problems);
+    send(agents, agentCalls(), exercised, problems);
+    assertThat(problems).as("calls that do not match the document").isEmpty();
+    Set<String> documented = new TreeSet<>();
+    for (String operation : operations()) {
+      String[] parts = operation.split(" ");
+      operation(parts[0], parts[1]).getJsonObject("responses").fieldNames()
+        .forEach(status -> documented.add(operation + " " + status));
+    }
+    documented.removeAll(UNEXERCISED.keySet());
+    assertThat(exercised).as("documented statuses each produced by a call").containsAll(documented);
+  }
+
+  private static void send(TestServer on, List<Call> calls, Set<String> exercised, List<String> problems) {
     for (Call call : calls) {
-      HttpRequest.Builder request = server.request(call.path());
+      HttpRequest.Builder request = on.request(call.path());
       if (call.key() != null) {
         request.header("Authorization", "Bearer " + call.key());
       }
@@ -270,7 +410,7 @@ class OpenApiConformanceIT {
       } else {
         request.method(call.method(), HttpRequest.BodyPublishers.noBody());
       }
-      HttpResponse<String> response = server.send(request.build());
+      HttpResponse<String> response = on.send(request.build());
       exercised.add(call.operation());
       if (response.statusCode() != call.status()) {
         problems.add(call.operation() + " (" + call.path() + "): got " + response.statusCode() + " " + response.body());
@@ -281,15 +421,6 @@ class OpenApiConformanceIT {
         problems.add(call.operation() + ": " + problem);
       }
     }
-    assertThat(problems).as("calls that do not match the document").isEmpty();
-    Set<String> documented = new TreeSet<>();
-    for (String operation : operations()) {
-      String[] parts = operation.split(" ");
-      operation(parts[0], parts[1]).getJsonObject("responses").fieldNames()
-        .forEach(status -> documented.add(operation + " " + status));
-    }
-    documented.removeAll(UNEXERCISED.keySet());
-    assertThat(exercised).as("documented statuses each produced by a call").containsAll(documented);
   }
 
   @Test

@@ -55,7 +55,7 @@ final class AskCommand extends ClientCommand {
       }
     });
     if (error[0] != null) {
-      throw ApiException.fromResponse(statusOf(error[0].getString("code")), new JsonObject().put("error", error[0]).encode());
+      throw ApiException.fromStreamError(error[0]);
     }
     if (answer[0] == null) {
       throw new ApiException(ExitCodes.FAILED, "the answer stream ended without an answer");
@@ -76,18 +76,5 @@ final class AskCommand extends ClientCommand {
     out().println("trace " + answer[0].getString("traceId"));
     out().flush();
     return ExitCodes.OK;
-  }
-
-  private static int statusOf(String slug) {
-    return switch (slug == null ? "" : slug) {
-      case "unauthorized" -> 401;
-      case "forbidden" -> 403;
-      case "not_found" -> 404;
-      case "invalid_request", "malformed_json" -> 400;
-      case "payload_too_large" -> 413;
-      case "unprocessable" -> 422;
-      case "rate_limited" -> 429;
-      default -> 500;
-    };
   }
 }

@@ -22,6 +22,8 @@ public final class ExitCodes {
   public static final int REJECTED = 6;
   /** {@code ingest} finished, but some files failed (listed in its summary). */
   public static final int PARTIAL = 7;
+  /** {@code agent run}: the run ended without an answer ({@code max_steps}, {@code budget_exceeded}, {@code failed}...). */
+  public static final int RUN_ENDED = 8;
 
   private ExitCodes() {
   }

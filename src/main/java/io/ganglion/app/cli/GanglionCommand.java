@@ -15,11 +15,12 @@ import java.util.Set;
 @Command(name = "ganglion", mixinStandardHelpOptions = true, versionProvider = GanglionCommand.Version.class,
   description = "Ganglion: cited answers from your documents. With no command (or only --key=value options) it runs the server.",
   subcommands = {ServeCommand.class, KbCommand.class, IngestCommand.class, AskCommand.class, SearchCommand.class,
-    KeysCommand.class, CommandLine.HelpCommand.class},
+    KeysCommand.class, AgentCommand.class, CommandLine.HelpCommand.class},
   exitCodeListHeading = "Exit codes of client commands:%n",
   exitCodeList = {"0:done", "1:the server failed (5xx) or another failure", "2:bad command line",
     "3:the server cannot be reached", "4:unauthorized (401) or forbidden (403)", "5:not found (404)",
-    "6:rejected as invalid (other 4xx)", "7:ingest: some files failed"})
+    "6:rejected as invalid (other 4xx)", "7:ingest: some files failed",
+    "8:agent run: the run ended without an answer"})
 public final class GanglionCommand {
 
   private static final Set<String> TOP_LEVEL = Set.of("-h", "--help", "-V", "--version");

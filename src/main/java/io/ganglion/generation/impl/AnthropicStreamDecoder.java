@@ -3,10 +3,16 @@ package io.ganglion.generation.impl;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
+import io.ganglion.generation.ToolCall;
 import io.ganglion.generation.UpstreamException;
 import io.vertx.core.Handler;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * Decodes the Messages API event sequence: {@code message_start} (model, input tokens), {@code content_block_start},
@@ -14,6 +20,10 @@ import io.vertx.core.json.JsonObject;
  * {@code content_block_stop}, {@code message_delta} (stop reason, cumulative output tokens), {@code message_stop}
  * (the end marker), interleaved {@code ping}s, and {@code error} events (e.g. {@code overloaded_error} mid-stream).
  * Unknown event types are ignored, as Anthropic's versioning policy asks.
+ * <p>
+ * A tool call is a content block: {@code content_block_start} with {@code {"type":"tool_use","id","name","input":{}}}
+ * at its {@code index}, {@code input_json_delta}s whose {@code partial_json} pieces join into the arguments, and
+ * {@code content_block_stop}. An empty join means no arguments ({@code {}}).
  */
 final class AnthropicStreamDecoder implements StreamDecoder {
 
@@ -24,6 +34,11 @@ final class AnthropicStreamDecoder implements StreamDecoder {
   private int outputTokens;
   private String model;
   private boolean finished;
+  private final SortedMap<Integer, ToolUse> toolUses = new TreeMap<>();
+
+  /** A {@code tool_use} block being streamed. */
+  private record ToolUse(String id, String name, StringBuilder json) {
+  }
 
   AnthropicStreamDecoder(String provider) {
     this.provider = provider;
@@ -39,12 +54,27 @@ final class AnthropicStreamDecoder implements StreamDecoder {
         inputTokens = usage.getInteger("input_tokens", 0);
         outputTokens = usage.getInteger("output_tokens", 0);
       }
+      case "content_block_start" -> {
+        JsonObject data = json(event);
+        JsonObject block = data.getJsonObject("content_block", new JsonObject());
+        if ("tool_use".equals(block.getString("type"))) {
+          int index = data.getInteger("index", toolUses.size());
+          toolUses.put(index, new ToolUse(block.getString("id", "toolu_" + index), block.getString("name"),
+            new StringBuilder()));
+        }
+      }
       case "content_block_delta" -> {
-        JsonObject delta = json(event).getJsonObject("delta", new JsonObject());
+        JsonObject data = json(event);
+        JsonObject delta = data.getJsonObject("delta", new JsonObject());
         if ("text_delta".equals(delta.getString("type"))) {
           String fragment = delta.getString("text", "");
           text.append(fragment);
           deltas.handle(fragment);
+        } else if ("input_json_delta".equals(delta.getString("type"))) {
+          ToolUse use = toolUses.get(data.getInteger("index", -1));
+          if (use != null) {
+            use.json().append(delta.getString("partial_json", ""));
+          }
         }
       }
       case "message_delta" -> {
@@ -65,7 +95,7 @@ final class AnthropicStreamDecoder implements StreamDecoder {
           error.getString("message", "(no message)"), null, null);
       }
       default -> {
-        // ping, content_block_start, content_block_stop and future event types carry no text
+        // ping, content_block_stop and future event types carry no text
       }
     }
   }
@@ -86,6 +116,9 @@ final class AnthropicStreamDecoder implements StreamDecoder {
 
   @Override
   public ChatResult result() {
-    return new ChatResult(text.toString(), finishReason, new TokenUsage(inputTokens, outputTokens), model, provider);
+    List<ToolCall> calls = new ArrayList<>();
+    toolUses.values().forEach(use -> calls.add(new ToolCall(use.id(), use.name(), use.json().toString())));
+    return new ChatResult(text.toString(), finishReason, new TokenUsage(inputTokens, outputTokens), model, provider,
+      calls);
   }
 }

@@ -6,6 +6,8 @@ import io.ganglion.generation.ChatRequest;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
+import io.ganglion.generation.ToolCall;
+import io.ganglion.generation.ToolDefinition;
 import io.ganglion.generation.UpstreamException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.RequestOptions;
@@ -46,7 +48,7 @@ public final class AnthropicWire implements ChatWire {
       if (message.role() == ChatMessage.Role.SYSTEM) {
         system.add(message.content());
       } else {
-        messages.add(message.toJson());
+        append(messages, message);
       }
     }
     JsonObject body = new JsonObject()
@@ -62,26 +64,75 @@ public final class AnthropicWire implements ChatWire {
     if (!request.stop().isEmpty()) {
       body.put("stop_sequences", new JsonArray(request.stop()));
     }
+    if (!request.tools().isEmpty()) {
+      JsonArray tools = new JsonArray();
+      for (ToolDefinition tool : request.tools()) {
+        tools.add(new JsonObject().put("name", tool.name()).put("description", tool.description())
+          .put("input_schema", tool.parameters()));
+      }
+      body.put("tools", tools);
+    }
     if (stream) {
       body.put("stream", true);
     }
     return body;
   }
 
+  /**
+   * Adds one message in the Messages API's shape. An assistant turn with calls becomes content blocks (its text,
+   * then a {@code tool_use} block per call, {@code input} the parsed arguments); a tool result becomes a
+   * {@code tool_result} block in a user turn, and consecutive results share one user turn, as the API requires.
+   */
+  static void append(JsonArray messages, ChatMessage message) {
+    if (message.role() == ChatMessage.Role.TOOL) {
+      JsonObject block = new JsonObject().put("type", "tool_result").put("tool_use_id", message.toolCallId())
+        .put("content", message.content());
+      if (message.error()) {
+        block.put("is_error", true);
+      }
+      JsonObject last = messages.isEmpty() ? null : messages.getJsonObject(messages.size() - 1);
+      if (last != null && "user".equals(last.getString("role")) && last.getValue("content") instanceof JsonArray blocks
+        && !blocks.isEmpty() && "tool_result".equals(blocks.getJsonObject(0).getString("type"))) {
+        blocks.add(block);
+      } else {
+        messages.add(new JsonObject().put("role", "user").put("content", new JsonArray().add(block)));
+      }
+      return;
+    }
+    if (message.toolCalls().isEmpty()) {
+      messages.add(new JsonObject().put("role", message.role().wireName()).put("content", message.content()));
+      return;
+    }
+    JsonArray blocks = new JsonArray();
+    if (!message.content().isEmpty()) {
+      blocks.add(new JsonObject().put("type", "text").put("text", message.content()));
+    }
+    for (ToolCall call : message.toolCalls()) {
+      JsonObject input = call.argumentsObject();
+      blocks.add(new JsonObject().put("type", "tool_use").put("id", call.id()).put("name", call.name())
+        .put("input", input == null ? new JsonObject() : input));
+    }
+    messages.add(new JsonObject().put("role", "assistant").put("content", blocks));
+  }
+
   @Override
   public ChatResult decodeResponse(String provider, JsonObject body) {
     StringBuilder text = new StringBuilder();
+    List<ToolCall> calls = new ArrayList<>();
     JsonArray content = body.getJsonArray("content");
     for (int i = 0; i < content.size(); i++) {
       JsonObject block = content.getJsonObject(i);
       if ("text".equals(block.getString("type"))) {
         text.append(block.getString("text", ""));
+      } else if ("tool_use".equals(block.getString("type"))) {
+        JsonObject input = block.getJsonObject("input", new JsonObject());
+        calls.add(new ToolCall(block.getString("id", "toolu_" + i), block.getString("name"), input.encode()));
       }
     }
     JsonObject usage = body.getJsonObject("usage", new JsonObject());
     return new ChatResult(text.toString(), finishReason(body.getString("stop_reason")),
       new TokenUsage(usage.getInteger("input_tokens", 0), usage.getInteger("output_tokens", 0)),
-      body.getString("model"), provider);
+      body.getString("model"), provider, calls);
   }
 
   @Override

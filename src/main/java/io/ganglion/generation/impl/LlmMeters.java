@@ -54,7 +54,7 @@ public final class LlmMeters {
       .register(registry).record(input);
     DistributionSummary.builder("gen_ai.client.token.usage").tags(tags.and("gen_ai.token.type", "output"))
       .register(registry).record(output);
-    double cost = (input * config.inputCostPerMillionTokens() + output * config.outputCostPerMillionTokens()) / 1e6;
+    double cost = config.price().cost(input, output);
     Counter.builder("ganglion.llm.cost").tags(tags).baseUnit("usd").register(registry).increment(cost);
   }
 }

@@ -6,6 +6,8 @@ import io.ganglion.generation.ChatRequest;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
+import io.ganglion.generation.ToolCall;
+import io.ganglion.generation.ToolDefinition;
 import io.ganglion.generation.UpstreamException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.RequestOptions;
@@ -13,6 +15,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The OpenAI Chat Completions wire format ({@code POST /chat/completions}), as OpenAI, vLLM, Ollama, llama.cpp
@@ -38,7 +42,7 @@ public final class OpenAiWire implements ChatWire {
     if (request.system() != null) {
       messages.add(new ChatMessage(ChatMessage.Role.SYSTEM, request.system()).toJson());
     }
-    request.messages().forEach(m -> messages.add(m.toJson()));
+    request.messages().forEach(m -> messages.add(message(m)));
     String model = request.model() != null ? request.model() : config.model();
     JsonObject body = new JsonObject()
       .put("model", model)
@@ -50,10 +54,53 @@ public final class OpenAiWire implements ChatWire {
     if (!request.stop().isEmpty()) {
       body.put("stop", new JsonArray(request.stop()));
     }
+    if (!request.tools().isEmpty()) {
+      JsonArray tools = new JsonArray();
+      for (ToolDefinition tool : request.tools()) {
+        tools.add(new JsonObject().put("type", "function").put("function", new JsonObject()
+          .put("name", tool.name()).put("description", tool.description()).put("parameters", tool.parameters())));
+      }
+      body.put("tools", tools);
+    }
     if (stream) {
       body.put("stream", true).put("stream_options", new JsonObject().put("include_usage", true));
     }
     return body;
+  }
+
+  /**
+   * One message as Chat Completions has it: an assistant turn's calls as {@code tool_calls} (its content
+   * {@code null} when it said nothing), a tool result as {@code {"role":"tool","tool_call_id","content"}}.
+   */
+  static JsonObject message(ChatMessage m) {
+    JsonObject json = new JsonObject().put("role", m.role().wireName());
+    if (m.role() == ChatMessage.Role.TOOL) {
+      return json.put("tool_call_id", m.toolCallId()).put("content", m.content());
+    }
+    if (m.toolCalls().isEmpty()) {
+      return json.put("content", m.content());
+    }
+    JsonArray calls = new JsonArray();
+    for (ToolCall call : m.toolCalls()) {
+      calls.add(new JsonObject().put("id", call.id()).put("type", "function")
+        .put("function", new JsonObject().put("name", call.name()).put("arguments", call.arguments())));
+    }
+    return json.put("content", m.content().isEmpty() ? null : m.content()).put("tool_calls", calls);
+  }
+
+  /** The {@code tool_calls} of a non-streamed {@code message}, in order. */
+  static List<ToolCall> toolCalls(JsonArray wire) {
+    List<ToolCall> calls = new ArrayList<>();
+    if (wire == null) {
+      return calls;
+    }
+    for (int i = 0; i < wire.size(); i++) {
+      JsonObject call = wire.getJsonObject(i);
+      JsonObject function = call.getJsonObject("function", new JsonObject());
+      calls.add(new ToolCall(call.getString("id", "call_" + i), function.getString("name"),
+        function.getString("arguments")));
+    }
+    return calls;
   }
 
   /**
@@ -70,13 +117,15 @@ public final class OpenAiWire implements ChatWire {
   @Override
   public ChatResult decodeResponse(String provider, JsonObject body) {
     JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
-    String text = choice.getJsonObject("message").getString("content");
+    JsonObject message = choice.getJsonObject("message");
+    String text = message.getString("content");
     return new ChatResult(
       text == null ? "" : text,
       finishReason(choice.getString("finish_reason")),
       usage(body.getJsonObject("usage")),
       body.getString("model"),
-      provider);
+      provider,
+      toolCalls(message.getJsonArray("tool_calls")));
   }
 
   @Override

@@ -10,7 +10,8 @@ import io.vertx.ext.web.RoutingContext;
  * Audit entries for changes to a tenant's data, written once the change succeeded (a 2xx response): knowledge base
  * create ({@code kb.create}) and delete ({@code kb.delete}), ingestion ({@code documents.ingest}, with the number of
  * documents, their ids or file names (the first {@value #MAX_IDS}) and whether it ran as a job) and document delete
- * ({@code document.delete}). Each entry has the request id, principal, tenant, target and source address, like the
+ * ({@code document.delete}), and for agents: {@code agent.create}, {@code agent.update}, {@code agent.delete} and the
+ * decisions on a run ({@code run.approve}, {@code run.reject}, {@code run.cancel}). Each entry has the request id, principal, tenant, target and source address, like the
  * key-management entries. Mounted after authentication, before the routes; it only watches the response.
  */
 public final class DataPlaneAudit {
@@ -30,6 +31,13 @@ public final class DataPlaneAudit {
       DataPlaneAudit::ingestDetail));
     router.delete("/v1/kbs/:kb/documents/:id").handler(watch("document.delete",
       ctx -> ctx.pathParam("kb") + "/" + ctx.pathParam("id"), ctx -> new JsonObject()));
+    router.post("/v1/agents").handler(watch("agent.create", DataPlaneAudit::name, ctx -> new JsonObject()));
+    router.put("/v1/agents/:name").handler(watch("agent.update", ctx -> ctx.pathParam("name"), ctx -> new JsonObject()));
+    router.delete("/v1/agents/:name").handler(watch("agent.delete", ctx -> ctx.pathParam("name"), ctx -> new JsonObject()));
+    for (String decision : java.util.List.of("approve", "reject", "cancel")) {
+      router.post("/v1/runs/:id/" + decision).handler(watch("run." + decision, ctx -> ctx.pathParam("id"),
+        ctx -> new JsonObject()));
+    }
   }
 
   private Handler<RoutingContext> watch(String action, java.util.function.Function<RoutingContext, String> target,

@@ -41,7 +41,8 @@ public final class TokenBudget implements Handler<RoutingContext> {
   /** Routing-context key of the day's count read with the rate limit (a {@code Long}). */
   public static final String USED = "ganglion.tokensUsed";
   /** The routes that generate, and so are checked: {@code POST} to these paths. */
-  private static final List<String> ROUTES = List.of("/v1/kbs/:kb/ask", "/v1/chat/completions");
+  private static final List<String> ROUTES = List.of("/v1/kbs/:kb/ask", "/v1/chat/completions",
+    "/v1/agents/:name/runs");
 
   private final Redis redis;
   private final LimitsConfig config;
@@ -65,8 +66,14 @@ public final class TokenBudget implements Handler<RoutingContext> {
     }
     // the paths of ROUTES, checked on every request without a regular expression
     String path = request.path();
-    return path.equals("/v1/chat/completions") || path.startsWith("/v1/kbs/") && path.endsWith("/ask")
-      && path.indexOf('/', "/v1/kbs/".length()) == path.length() - "/ask".length();
+    return path.equals("/v1/chat/completions") || oneSegment(path, "/v1/kbs/", "/ask")
+      || oneSegment(path, "/v1/agents/", "/runs");
+  }
+
+  // prefix + one non-empty path segment + suffix
+  private static boolean oneSegment(String path, String prefix, String suffix) {
+    return path.startsWith(prefix) && path.endsWith(suffix) && path.length() > prefix.length() + suffix.length()
+      && path.indexOf('/', prefix.length()) == path.length() - suffix.length();
   }
 
   /** The Redis key of the caller's count today, or {@code null} when the caller has no budget. */

@@ -1,7 +1,6 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.bus.AskStreams;
-import io.ganglion.http.ErrorResponder;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.TokenBudget;
@@ -77,15 +76,7 @@ final class AskEdge {
         out.done(answer);
         sse.end();
       })
-      .onFailure(failure -> {
-        if (sse.unstarted()) {
-          sse.end();
-          ctx.fail(failure);
-        } else {
-          out.error(ErrorResponder.body(failure));
-          sse.end();
-        }
-      });
+      .onFailure(failure -> sse.fail(failure, out::error));
   }
 
   /** Whether the client asked for a fresh answer ({@code Cache-Control: no-cache}). */

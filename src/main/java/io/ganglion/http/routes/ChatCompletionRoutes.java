@@ -25,6 +25,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 import java.time.Instant;
+import java.util.stream.Stream;
 
 /**
  * The OpenAI-compatible API, so the official SDKs work unchanged against {@code http://host:port/v1}:
@@ -47,11 +48,13 @@ public final class ChatCompletionRoutes {
   private final Vertx vertx;
   private final long timeoutMs;
   private final AskEdge edge;
+  private final OpenAiTools tools;
 
   public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
     this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
+    this.tools = new OpenAiTools(vertx, config, timeoutMs, budget);
   }
 
   public void mount(Router router) {
@@ -105,9 +108,32 @@ public final class ChatCompletionRoutes {
 
   private void complete(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, AskRoutes.CHAT);
-    OpenAiChat chat = OpenAiChat.parse(JsonBodies.object(ctx));
+    JsonObject body = JsonBodies.object(ctx);
+    String model = body.getValue("model") instanceof String m ? m : "";
+    if (model.startsWith(OpenAiTools.LLM_PREFIX) && model.length() > OpenAiTools.LLM_PREFIX.length()) {
+      tools.complete(ctx, principal, body);
+      return;
+    }
+    String clientTools = OpenAiTools.CLIENT_TOOL_FIELDS.stream().filter(body::containsKey).findFirst().orElse(null);
+    if (clientTools != null) {
+      throw FieldFailure.invalid(clientTools, "'" + clientTools + "' is not supported with the model '" + model + "': the "
+        + "server runs kb: and agent: models itself; pass client tools with an llm:<provider> model");
+    }
+    if (model.startsWith(OpenAiTools.AGENT_PREFIX) && model.length() > OpenAiTools.AGENT_PREFIX.length()) {
+      OpenAiChat chat = OpenAiChat.parse(body);
+      String sampling = Stream.of("temperature", "max_tokens", "max_completion_tokens", "stop")
+        .filter(body::containsKey).findFirst().orElse(null);
+      if (sampling != null) {
+        throw FieldFailure.invalid(sampling, "'" + sampling + "' is not supported with the model '" + model
+          + "': an agent's model calls follow its own configuration");
+      }
+      tools.agent(ctx, principal, chat);
+      return;
+    }
+    OpenAiChat chat = OpenAiChat.parse(body);
     if (!chat.model().startsWith(KB_PREFIX) || chat.model().length() == KB_PREFIX.length()) {
-      throw FieldFailure.of(ErrorCode.NOT_FOUND, "model", "The model '" + chat.model() + "' does not exist: use kb:<knowledge base>");
+      throw FieldFailure.of(ErrorCode.NOT_FOUND, "model", "The model '" + chat.model() + "' does not exist: use "
+        + "kb:<knowledge base>, agent:<agent> or llm:<provider>");
     }
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());

@@ -72,7 +72,7 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   /** {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}) and {@code stop} as an ask's sampling. */
-  private static JsonObject sampling(JsonObject body) {
+  static JsonObject sampling(JsonObject body) {
     JsonObject sampling = new JsonObject();
     Object temperature = body.getValue("temperature");
     if (temperature != null) {
@@ -107,7 +107,7 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   /** A string, or the text parts of a content array ({@code [{"type":"text","text":...}]}). */
-  private static String text(Object content, int index) {
+  static String text(Object content, int index) {
     if (content instanceof String s) {
       return s;
     }
@@ -154,6 +154,9 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   static JsonObject usage(JsonObject answer) {
+    if (answer.getValue("usage") instanceof JsonObject u && u.containsKey("prompt_tokens")) {
+      return u.copy();
+    }
     JsonObject u = answer.getJsonObject("usage", new JsonObject());
     int prompt = u.getInteger("promptTokens", 0);
     int completion = u.getInteger("completionTokens", 0);
@@ -192,6 +195,16 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
 
     JsonObject content(String text) {
       return chunk(new JsonObject().put("content", text), null);
+    }
+
+    /** A delta with the whole tool calls (OpenAI clients join fragments; one fragment per call is valid). */
+    JsonObject toolCalls(JsonArray calls) {
+      return chunk(new JsonObject().put("tool_calls", calls), null);
+    }
+
+    /** The last choice chunk with its finish reason, no extras. */
+    JsonObject finish(String reason) {
+      return chunk(new JsonObject(), reason);
     }
 
     /** The last choice chunk: empty delta, {@code finish_reason: stop}, and the citations. */

@@ -209,7 +209,7 @@ public final class AskPipeline {
       ask.steps.record("reflex_out", "skipped", System.nanoTime(), new JsonObject());
       return Future.succeededFuture(new JsonObject().put("status", "degraded").put("generator", "none"));
     }
-    OutputGuard guard = new OutputGuard(reflex, ask, ask.reflexAvailable,
+    OutputGuard guard = new OutputGuard(reflex, ask.request.tenant(), ask.request.kb(), ask::hop, ask.reflexAvailable,
       text -> ask.emit("token", new JsonObject().put("text", text)));
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();

@@ -2,8 +2,10 @@ package io.ganglion.orchestration.impl;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,14 +17,16 @@ import java.util.regex.Pattern;
  * <p>
  * <b>NOTE</b>: confined to the ask's event loop; deltas arrive there and inspections complete there.
  */
-final class OutputGuard {
+public final class OutputGuard {
 
-  static final String WITHHELD = "[withheld by policy]";
+  public static final String WITHHELD = "[withheld by policy]";
   // end of a sentence: terminal punctuation, optional closing quote/bracket and citation markers, then whitespace
   private static final Pattern BOUNDARY = Pattern.compile("[.!?][\"')\\]]*(\\s*\\[\\d{1,4}(\\s*,\\s*\\d{1,4})*])*\\s+|\\n");
 
   private final ReflexHook reflex;
-  private final AskContext ask;
+  private final String tenant;
+  private final String kb;
+  private final Supplier<DeliveryOptions> hop;
   private final boolean enabled;
   private final Handler<String> release;
   private final StringBuilder pending = new StringBuilder();
@@ -34,15 +38,25 @@ final class OutputGuard {
   private int failed;
   private long nanos;
 
-  OutputGuard(ReflexHook reflex, AskContext ask, boolean enabled, Handler<String> release) {
+  /**
+   * @param tenant  whose text it is (selects the tenant's reflex overrides)
+   * @param kb      the knowledge base it answers from, or {@code null}
+   * @param hop     delivery options of each inspection (the caller's deadline)
+   * @param enabled false when no reflex verticle is deployed: text passes at once
+   * @param release receives the released text, in order
+   */
+  public OutputGuard(ReflexHook reflex, String tenant, String kb, Supplier<DeliveryOptions> hop, boolean enabled,
+                     Handler<String> release) {
     this.reflex = reflex;
-    this.ask = ask;
+    this.tenant = tenant;
+    this.kb = kb;
+    this.hop = hop;
     this.enabled = enabled;
     this.release = release;
   }
 
   /** Takes one generated delta. */
-  void accept(String delta) {
+  public void accept(String delta) {
     if (!enabled) {
       emit(delta);
       return;
@@ -61,7 +75,7 @@ final class OutputGuard {
   }
 
   /** Inspects what is left and completes when everything has been released. */
-  Future<String> finish() {
+  public Future<String> finish() {
     if (enabled && !pending.isEmpty()) {
       inspect(pending.toString());
       pending.setLength(0);
@@ -74,7 +88,7 @@ final class OutputGuard {
     return blocked > 0;
   }
 
-  JsonObject detail() {
+  public JsonObject detail() {
     if (!enabled) {
       return new JsonObject().put("status", "skipped").put("reason", "no reflex verticle deployed");
     }
@@ -85,7 +99,7 @@ final class OutputGuard {
   private void inspect(String text) {
     tail = tail.compose(v -> {
       long start = System.nanoTime();
-      return reflex.inspect(text, "output", ask.request.tenant(), ask.request.kb(), ask.hop()).map(inspection -> {
+      return reflex.inspect(text, "output", tenant, kb, hop.get()).map(inspection -> {
         nanos += System.nanoTime() - start;
         inspected++;
         switch (inspection.action()) {

@@ -18,25 +18,31 @@ import org.slf4j.LoggerFactory;
  * the inspection says {@code skipped}; when the reflex layer fails or is late, the text passes too (fail open: an
  * answer is not withheld because the guard is slow) and the inspection says {@code failed}, which the trace records.
  */
-final class ReflexHook {
+public final class ReflexHook {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReflexHook.class);
 
   /**
    * @param status {@code ok}, {@code skipped} or {@code failed}
-   * @param action {@code allow}, {@code redact}, {@code block} or {@code flag}
-   * @param text   the text to use from here on (redacted when masked)
+   * @param action {@code allow}, {@code redact}, {@code flag} or {@code block} (the reflex verticle's actions)
+   * @param text   the text to use from here on: the reflex layer's redacted text (PII masked or hashed)
    */
-  record Inspection(String status, String action, String text, JsonObject detail) {
+  public record Inspection(String status, String action, String text, JsonObject detail) {
 
-    boolean blocked() {
+    public boolean blocked() {
       return "block".equals(action);
+    }
+
+    /** Whether the injection detector flagged the text (whatever the configured action made of it). */
+    public boolean injection() {
+      JsonObject verdict = detail.getJsonObject("injection");
+      return verdict != null && "injection".equals(verdict.getString("label"));
     }
   }
 
   private final Vertx vertx;
 
-  ReflexHook(Vertx vertx) {
+  public ReflexHook(Vertx vertx) {
     this.vertx = vertx;
   }
 
@@ -44,7 +50,7 @@ final class ReflexHook {
    * Injection verdicts for retrieved passages ({@code ganglion.reflex.inspect.passages}); {@code null} when no reflex
    * verticle answers or it fails (fail open: the passages are used, the trace says the screening failed).
    */
-  Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
+  public Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
       .put("tenant", tenant).put("kb", kb);
     return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT_PASSAGES), request, hop)
@@ -58,7 +64,7 @@ final class ReflexHook {
   }
 
   /** Inspects {@code text} for {@code tenant}'s ask about {@code kb} (which select the tenant's injection override). */
-  Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
+  public Future<Inspection> inspect(String text, String direction, String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("text", text).put("direction", direction).put("tenant", tenant)
       .put("kb", kb);
     return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT), request, hop)
@@ -73,8 +79,8 @@ final class ReflexHook {
         if (reply.getJsonObject("injection") != null) {
           detail.put("injection", reply.getJsonObject("injection"));
         }
-        // the reflex layer answers "redact" when it masked or hashed something (InspectionAction)
-        return new Inspection("ok", action, "redact".equals(action) ? redacted : text, detail);
+        // redact and flag forward the redacted text (InspectionAction); allow returns the text as it was
+        return new Inspection("ok", action, "block".equals(action) ? text : redacted, detail);
       })
       .recover(failure -> {
         boolean absent = failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,6 +122,23 @@ class CliIT {
   }
 
   @Test
+  @DisplayName("agent list shows the tenant's agents; agent run on a server without an LLM provider exits 6 saying why")
+  void agents() throws Exception {
+    assertThat(server.postJson("/v1/agents", "{\"name\":\"cli-agent\",\"description\":\"CLI test agent\","
+      + "\"instructions\":\"Answer.\"}").statusCode()).isIn(201, 409);
+
+    Run listed = cli("agent", "list");
+    Run refused = cli("agent", "run", "cli-agent", "Say hello.");
+    Run missing = cli("agent", "run", "cli-none", "Say hello.");
+
+    assertThat(listed.code).as(listed.err).isZero();
+    assertThat(listed.out).contains("NAME").contains("cli-agent").contains("CLI test agent");
+    assertThat(refused.code).as(refused.out + refused.err).isEqualTo(ExitCodes.REJECTED);
+    assertThat(refused.err).contains("provider");
+    assertThat(missing.code).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
   @DisplayName("exits 3 when the server cannot be reached, 2 on a bad command line, and 0 for --help of every command")
   void exitCodes() throws Exception {
     int closed;
@@ -138,7 +154,7 @@ class CliIT {
     assertThat(usage.err).contains("Missing required parameter: 'NAME'");
 
     for (List<String> help : List.of(List.of("--help"), List.of("serve", "--help"), List.of("ingest", "--help"),
-      List.of("keys", "create", "--help"))) {
+      List.of("keys", "create", "--help"), List.of("agent", "run", "--help"))) {
       Run shown = run(help, Map.of());
       assertThat(shown.code).as(String.join(" ", help)).isZero();
       assertThat(shown.out).contains("Usage: ganglion");
@@ -164,22 +180,8 @@ class CliIT {
   }
 
   static Run run(List<String> args, Map<String, String> env) throws IOException, InterruptedException {
-    Path jar = Path.of("target", "ganglion.jar");
-    assertThat(jar).exists();
-    List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-      "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", jar.toString()));
-    command.addAll(args);
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().remove(Connection.KEY_ENV);
-    builder.environment().putAll(env);
-    Path out = Files.createTempFile(Path.of("target"), "cli-out", ".txt");
-    Path err = Files.createTempFile(Path.of("target"), "cli-err", ".txt");
-    Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
-    Run run = new Run(process.exitValue(), Files.readString(out), Files.readString(err));
-    Files.delete(out);
-    Files.delete(err);
-    return run;
+    CliProcess.Run run = CliProcess.run(args, env);
+    return new Run(run.code(), run.out(), run.err());
   }
 
   record Run(int code, String out, String err) {
