@@ -3,7 +3,7 @@
 # benchmarks (-Pbench) and runs EmbeddingBenchmark briefly. Extra arguments go to JMH, e.g. -p threads=1;
 # JMH_RUN replaces the run lengths (default: -f 1 -wi 1 -w 5s -i 3 -r 5s).
 # The "embed:sentences" rows are sentences/s. BENCH=BatchedEmbeddingBenchmark runs the micro-batched vs
-# one-at-a-time comparison (16 callers) instead.
+# one-at-a-time comparison (32 callers through the inference verticle) instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN_OPTS=(-B -ntp -q -Pbench)

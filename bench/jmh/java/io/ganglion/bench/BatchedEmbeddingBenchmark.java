@@ -1,10 +1,10 @@
 package io.ganglion.bench;
 
-import io.ganglion.inference.InferenceConfig;
-import io.ganglion.inference.BatchedModels;
-import io.ganglion.inference.onnx.Embedding;
+import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.InferenceVerticle;
 import io.ganglion.inference.onnx.TextKind;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Random;
@@ -22,14 +22,15 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 
 /**
- * Micro-batched versus one-at-a-time embedding under the same concurrency: 16 callers each embed one ~64-token
- * sentence at a time through {@link BatchedModels}; {@code maxBatch=1} is the one-at-a-time baseline. Ops/s is
- * sentences/s; compare the two rows of one run as a ratio.
+ * Micro-batched versus one-at-a-time embedding under the same concurrency: 32 callers each embed one ~64-token
+ * sentence at a time through the real {@link InferenceVerticle} (its lanes, dispatcher and worker verticles) on the
+ * node-local bus address; {@code maxBatch=1} is the one-at-a-time baseline. Ops/s is sentences/s; compare the two
+ * rows of one run as a ratio.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Threads(16)
+@Threads(32)
 public class BatchedEmbeddingBenchmark {
 
   @Param({"1", "16"})
@@ -38,7 +39,8 @@ public class BatchedEmbeddingBenchmark {
   @Param({"5"})
   public int maxWaitMs;
 
-  private BatchedModels models;
+  private Vertx vertx;
+  private EmbedClient client;
 
   @State(Scope.Thread)
   public static class Caller {
@@ -46,19 +48,24 @@ public class BatchedEmbeddingBenchmark {
   }
 
   @Setup(Level.Trial)
-  public void start() {
-    models = BatchedModels.start(InferenceConfig.from(new JsonObject().put("maxBatch", maxBatch)
-      .put("maxWaitMs", maxWaitMs)), new SimpleMeterRegistry());
+  public void start() throws Exception {
+    vertx = Vertx.vertx();
+    JsonObject config = new JsonObject().put("inference", new JsonObject().put("maxBatch", maxBatch)
+      .put("maxWaitMs", maxWaitMs));
+    vertx.deployVerticle(new InferenceVerticle(), new DeploymentOptions().setConfig(config))
+      .await(180, TimeUnit.SECONDS);
+    client = EmbedClient.create(vertx);
   }
 
   @Benchmark
-  public List<Embedding> embedOne(Caller caller) {
+  public List<float[]> embedOne(Caller caller) throws Exception {
     String text = EmbeddingBenchmark.sentence(caller.random);
-    return models.embed(null, List.of(text), TextKind.PASSAGE).join();
+    return client.vectors(List.of(text), TextKind.PASSAGE, 30_000).toCompletionStage().toCompletableFuture()
+      .get(60, TimeUnit.SECONDS);
   }
 
   @TearDown(Level.Trial)
-  public void stop() {
-    models.close();
+  public void stop() throws Exception {
+    vertx.close().await(60, TimeUnit.SECONDS);
   }
 }

@@ -2,6 +2,7 @@ package io.ganglion.bench;
 
 import io.ganglion.inference.onnx.Device;
 import io.ganglion.inference.onnx.Embedding;
+import io.ganglion.inference.onnx.EngineLoader;
 import io.ganglion.inference.onnx.KnownModels;
 import io.ganglion.inference.onnx.ModelRegistry;
 import io.ganglion.inference.onnx.ModelSpec;
@@ -41,6 +42,10 @@ public class EmbeddingBenchmark {
   @Param({"1", "8", "32"})
   public int batch;
 
+  /** {@code djl}: DJL's ONNX Runtime engine (what the server runs); {@code ort}: ONNX Runtime's Java API directly. */
+  @Param({"djl", "ort"})
+  public String runtime;
+
   /** ONNX Runtime intra-op threads; 0 means every available core. */
   @Param({"0"})
   public int threads;
@@ -61,7 +66,8 @@ public class EmbeddingBenchmark {
   public void load() throws Exception {
     ModelSpec spec = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
     int intraOp = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-    registry = ModelRegistry.load(List.of(spec), spec.name(), new SessionFactory(Device.CPU, intraOp));
+    registry = ModelRegistry.load(List.of(spec), spec.name(), 
+      "ort".equals(runtime) ? new SessionFactory(Device.CPU, intraOp) : new EngineLoader(Device.CPU, intraOp));
     embedder = registry.embedder(null);
     Random random = new Random(64);
     batches = new ArrayList<>();
@@ -73,7 +79,7 @@ public class EmbeddingBenchmark {
       batches.add(texts);
     }
     List<Embedding> probe = embedder.embed(batches.get(0), TextKind.PASSAGE);
-    System.out.printf("%n# %d sentences per call, %d tokens in the first, %d intra-op threads%n", batch,
+    System.out.printf("%n# %s: %d sentences per call, %d tokens in the first, %d intra-op threads%n", runtime, batch,
       probe.get(0).tokens(), intraOp);
   }
 

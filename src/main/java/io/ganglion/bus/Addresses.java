@@ -27,6 +27,12 @@ public final class Addresses {
   public static final String INFERENCE_EMBED_LOCAL = "ganglion.inference.embed.local";
   public static final String INFERENCE_RERANK = "ganglion.inference.rerank";
   public static final String INFERENCE_MODELS = "ganglion.inference.models";
+  /** Node-local addresses of the inference worker verticles ({@code <prefix><n>}): one batch per message. */
+  public static final String INFERENCE_WORKER_PREFIX = "ganglion.inference.worker.";
+  /** Loads a model at runtime ({@code /v1/admin/models}); cluster-safe JSON. */
+  public static final String INFERENCE_MODEL_LOAD = "ganglion.inference.model.load";
+  /** Unloads a model at runtime; refused while a knowledge base uses it. */
+  public static final String INFERENCE_MODEL_UNLOAD = "ganglion.inference.model.unload";
 
   // retrieval
   public static final String RETRIEVAL_STATUS = "ganglion.retrieval.status";
@@ -40,6 +46,12 @@ public final class Addresses {
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /** Stored sentence vectors of chunks a search returned, for this node's extractive generator, by reference. */
+  public static final String RETRIEVAL_SENTENCES_LOCAL = "ganglion.retrieval.sentences.local";
+  /** Changes a knowledge base's settings (its embedding model: re-embeds into a shadow index, then switches). */
+  public static final String RETRIEVAL_KB_UPDATE = "ganglion.retrieval.kb.update";
+  /** Which knowledge bases use an embedding model ({@code name@version}); asked before it is unloaded. */
+  public static final String RETRIEVAL_MODEL_USERS = "ganglion.retrieval.model.users";
   /**
    * Node-local: completes once this node handed its shard copies over after announcing it leaves (a clean stop), or
    * after {@code cluster.drainTimeoutMs}. The launcher asks it before stopping the verticles.

@@ -15,6 +15,33 @@ public final class Deadlines {
     return new DeliveryOptions().setSendTimeout(timeoutMs);
   }
 
+  /**
+   * The header carrying a request's absolute deadline, in milliseconds since the epoch: a consumer that queues work
+   * (inference) drops what is still waiting when it passes, so a caller that timed out occupies nothing.
+   */
+  public static final String DEADLINE_HEADER = "x-deadline";
+
+  /** {@code options} with the {@link #DEADLINE_HEADER} set to {@code timeoutMs} from now; returns {@code options}. */
+  public static DeliveryOptions withDeadline(DeliveryOptions options, long timeoutMs) {
+    return options.addHeader(DEADLINE_HEADER, Long.toString(System.currentTimeMillis() + timeoutMs));
+  }
+
+  /**
+   * The deadline a request carries, or {@code Long.MAX_VALUE} when it has none or an unreadable one.
+   *
+   * @param header the {@link #DEADLINE_HEADER} value, or null
+   */
+  public static long deadlineOf(String header) {
+    if (header == null) {
+      return Long.MAX_VALUE;
+    }
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** Like {@link #within} and never leaves this node (for records sent with a {@link LocalCodec}). */
   public static DeliveryOptions localWithin(long timeoutMs) {
     return within(timeoutMs).setLocalOnly(true);

@@ -37,6 +37,7 @@ import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
 import io.ganglion.http.routes.KbRoutes;
 import io.ganglion.http.routes.LimitsRoutes;
+import io.ganglion.http.routes.ModelRoutes;
 import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
@@ -133,6 +134,7 @@ public final class HttpVerticle extends VerticleBase {
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new ModelRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);

@@ -55,12 +55,17 @@ public final class EmbedClient {
     LocalCodec.register(vertx.eventBus(), EmbedReply.class);
   }
 
-  /** Embeds {@code request} within {@code timeoutMs}. */
+  /**
+   * Embeds {@code request} within {@code timeoutMs}. The request carries its absolute deadline
+   * ({@link Deadlines#DEADLINE_HEADER}): if it is still queued when the deadline passes, inference drops it instead of
+   * running it for a caller that gave up.
+   */
   public Future<EmbedReply> embed(EmbedRequest request, long timeoutMs) {
     if (!local) {
       return json(request, timeoutMs);
     }
-    return vertx.eventBus().<EmbedReply>request(Addresses.INFERENCE_EMBED_LOCAL, request, Deadlines.localWithin(timeoutMs))
+    return vertx.eventBus().<EmbedReply>request(Addresses.INFERENCE_EMBED_LOCAL, request,
+        Deadlines.withDeadline(Deadlines.localWithin(timeoutMs), timeoutMs))
       .map(Message::body)
       .recover(failure -> failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS
         ? json(request, timeoutMs) : Future.failedFuture(failure));
@@ -72,15 +77,21 @@ public final class EmbedClient {
    * @param kind {@code QUERY} for questions, {@code PASSAGE} for document text (asymmetric models embed them differently)
    */
   public Future<List<float[]>> vectors(List<String> texts, TextKind kind, long timeoutMs) {
-    return embed(EmbedRequest.of(texts, kind), timeoutMs).compose(reply -> reply.vectors().size() == texts.size()
+    return vectors(EmbedRequest.of(texts, kind), timeoutMs);
+  }
+
+  /** One vector per text of {@code request}, in order. */
+  public Future<List<float[]>> vectors(EmbedRequest request, long timeoutMs) {
+    int texts = request.texts().size();
+    return embed(request, timeoutMs).compose(reply -> reply.vectors().size() == texts
       ? Future.succeededFuture(reply.vectors())
       : Future.failedFuture(ErrorCode.INTERNAL.exception("embed replied " + reply.vectors().size() + " vectors for "
-        + texts.size() + " texts")));
+        + texts + " texts")));
   }
 
   private Future<EmbedReply> json(EmbedRequest request, long timeoutMs) {
     return vertx.eventBus().<io.vertx.core.json.JsonObject>request(Addresses.INFERENCE_EMBED, request.toJson(),
-        Deadlines.within(timeoutMs))
+        Deadlines.withDeadline(Deadlines.within(timeoutMs), timeoutMs))
       .map(msg -> EmbedReply.fromJson(msg.body()));
   }
 }

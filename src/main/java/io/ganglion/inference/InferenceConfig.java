@@ -18,16 +18,24 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The inference verticle's settings: device, threads, micro-batching and the models to load.
+ * The inference verticle's settings: device, threads, micro-batching, lanes and the models to load.
  *
  * @param device {@code cpu} or {@code cuda} (falls back to CPU with a warning when ORT has no CUDA)
- * @param threads ONNX Runtime intra-op threads per model; default: available cores
+ * @param threads ONNX Runtime intra-op threads per model session; default: the cores divided among the workers
  * @param maxBatch inputs per batch; 1 disables batching
- * @param maxBatchTokens padded tokens per batch (inputs x longest)
+ * @param maxBatchTokens padded tokens per batch (inputs x longest) of a batch with interactive inputs
  * @param maxWaitMs how long the oldest queued input waits for a batch to fill
- * @param queueCapacity inputs queued per model before requests are refused with 503
- * @param workers threads draining each model's queue
- * @param defaultModel the embedding model used when a request names none
+ * @param queueCapacity interactive inputs queued per model before interactive requests are refused with 503
+ * @param workers worker verticle instances on the {@code ganglion-inference} pool, shared by every model: each runs
+ *     one batch (of any model) at a time, so this is how many batches run at once on this node
+ * @param bulkCapacity bulk inputs queued per model; a bulk request that does not fit waits for room
+ * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens})
+ * @param bulkMinShare share of each batch kept for bulk inputs while they wait (0 to 1)
+ * @param bulkMaxWaiting bulk requests that may wait for room per model; more fail with 503
+ * @param queryCacheEntries query embeddings remembered (per model and text); 0 turns the cache off
+ * @param modelMemoryMb what all loaded models may take together by estimate (3 x their graphs' sizes), checked when
+ *     one is loaded at runtime; 0: no budget, only the machine's available memory counts
+ * @param defaultModel the embedding model ({@code name@version}) used when a request names none
  * @param models every model to load, the default among them
  * @param maxInputs most texts (or passages) in one request; more fail with 4130
  * @param maxInputChars most characters in all texts of one request; more fail with 4130
@@ -40,6 +48,12 @@ public record InferenceConfig(
   int maxWaitMs,
   int queueCapacity,
   int workers,
+  int bulkCapacity,
+  int bulkBatchTokens,
+  double bulkMinShare,
+  int bulkMaxWaiting,
+  int queryCacheEntries,
+  int modelMemoryMb,
   String defaultModel,
   List<ModelSpec> models,
   int maxInputs,
@@ -53,6 +67,20 @@ public record InferenceConfig(
   public static final int DEFAULT_MAX_WAIT_MS = 5;
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
   public static final int DEFAULT_WORKERS = 1;
+  /**
+   * Bulk batches of at most 8 x 256 tokens (half an interactive batch's budget): a 256-token chunk batch then runs in
+   * about 0.3 s on 2 quiet cores, which bounds what a query arriving meanwhile waits for a worker (see bench/RESULTS.md
+   * for the trade-off measured).
+   */
+  public static final int DEFAULT_BULK_BATCH_TOKENS = 8 * 256;
+  public static final double DEFAULT_BULK_MIN_SHARE = 0.25;
+  /**
+   * The longest one batch may hold a worker thread before Vert.x's blocked-thread checker reports it
+   * ({@code maxWorkerExecuteTime}): the largest batch ({@code maxBatchTokens} = 4096 padded tokens) runs in about
+   * 0.5 s on 2 quiet cores and a few seconds on a machine loaded 4x over, so 30 s only ever flags a native run that
+   * is stuck, never a slow one. It is also the deadline of a batch's hop to its worker.
+   */
+  public static final long MAX_BATCH_MS = 30_000;
 
   private static final String PREFIX = "inference.";
 
@@ -67,8 +95,8 @@ public record InferenceConfig(
 
   /**
    * Reads and validates the {@code inference} section; absent keys take their defaults. Numbers may be given as
-   * strings (environment variables). A {@code models} entry is {@code {name, path?, resource?, kind?, pooling?,
-   * dims?, maxLength?, queryPrefix?, passagePrefix?}}: a known name ({@code bge-small-en-v1.5},
+   * strings (environment variables). A {@code models} entry is {@code {name, version?, path?, resource?, kind?,
+   * pooling?, dims?, maxLength?, queryPrefix?, passagePrefix?}}: a known name ({@code bge-small-en-v1.5},
    * {@code all-minilm-l6-v2}, {@code e5-small-v2}) needs nothing else; any other model needs a {@code path} (a
    * {@code .onnx} file or a directory, with {@code tokenizer.json}) or a {@code resource} base name on the classpath.
    * The default model is added when not listed.
@@ -79,8 +107,14 @@ public record InferenceConfig(
   public static InferenceConfig from(JsonObject json) {
     JsonObject in = json == null ? new JsonObject() : json;
     Device device = parse(in, "device", Device.CPU, Device::parse);
+    int workers = integer(in, "workers", DEFAULT_WORKERS, 1, 64);
+    int cores = Runtime.getRuntime().availableProcessors();
     int configuredThreads = integer(in, "threads", 0, 0, 1024);
-    int threads = configuredThreads == 0 ? Runtime.getRuntime().availableProcessors() : configuredThreads;
+    int threads = configuredThreads == 0 ? Math.max(1, cores / workers) : configuredThreads;
+    if (device == Device.CPU && (long) threads * workers > Math.max(cores, workers)) {
+      throw new ConfigException(PREFIX + "threads", threads + " intra-op threads x " + workers + " workers exceed the "
+        + cores + " cores: batches running at once would fight over them (lower threads or workers)");
+    }
     int maxBatch = integer(in, "maxBatch", DEFAULT_MAX_BATCH, 1, 1024);
     int maxBatchTokens = integer(in, "maxBatchTokens", Math.max(DEFAULT_MAX_BATCH_TOKENS, maxBatch), 1, 1 << 20);
     int maxWaitMs = integer(in, "maxWaitMs", DEFAULT_MAX_WAIT_MS, 0, 10_000);
@@ -89,10 +123,18 @@ public record InferenceConfig(
       throw new ConfigException(PREFIX + "queueCapacity", "must be at least maxBatch (" + maxBatch + "), got "
         + queueCapacity);
     }
-    int workers = integer(in, "workers", DEFAULT_WORKERS, 1, 64);
+    ConfigReader lanes = new ConfigReader(in, "inference");
+    int bulkCapacity = lanes.integer("bulkCapacity", DEFAULT_QUEUE_CAPACITY, maxBatch, 1 << 20);
+    int bulkBatchTokens = lanes.integer("bulkBatchTokens", Math.min(DEFAULT_BULK_BATCH_TOKENS, maxBatchTokens), 1,
+      maxBatchTokens);
+    double bulkMinShare = lanes.decimal("bulkMinShare", DEFAULT_BULK_MIN_SHARE, 0, 1);
+    int bulkMaxWaiting = lanes.integer("bulkMaxWaiting", 256, 0, 1 << 20);
+    int queryCacheEntries = lanes.integer("queryCacheEntries", 10_000, 0, 10_000_000);
+    int modelMemoryMb = lanes.integer("modelMemoryMb", 0, 0, 1 << 24);
     String defaultModel = parse(in, "defaultModel", KnownModels.BGE_SMALL_EN_V15, String::trim);
     List<ModelSpec> models = models(in);
-    Optional<ModelSpec> fallback = models.stream().filter(m -> m.name().equals(defaultModel)).findFirst();
+    Optional<ModelSpec> fallback = models.stream()
+      .filter(m -> m.name().equals(defaultModel) || m.ref().equals(defaultModel)).findFirst();
     if (fallback.isEmpty()) {
       ModelSpec known = KnownModels.named(defaultModel).orElseThrow(() -> new ConfigException(PREFIX + "defaultModel",
         defaultModel + " is neither listed in inference.models nor a known model"));
@@ -104,13 +146,35 @@ public record InferenceConfig(
     }
     ConfigReader limits = new ConfigReader(in, "inference");
     return new InferenceConfig(device, threads, maxBatch, maxBatchTokens, maxWaitMs, queueCapacity, workers,
-      defaultModel, models, limits.integer("maxInputs", 256, 1, 100_000),
+      bulkCapacity, bulkBatchTokens, bulkMinShare, bulkMaxWaiting, queryCacheEntries, modelMemoryMb, fallback.get().ref(), models,
+      limits.integer("maxInputs", 256, 1, 100_000),
       limits.longValue("maxInputChars", 100_000, 100, 100_000_000));
   }
 
-  /** The batching part, for each model's {@code MicroBatcher}. */
+  /** {@link #modelMemoryMb} in bytes. */
+  public long modelMemoryBytes() {
+    return modelMemoryMb * 1024L * 1024L;
+  }
+
+  /** The default embedding model's spec. */
+  public ModelSpec defaultSpec() {
+    return models.stream().filter(m -> m.ref().equals(defaultModel)).findFirst().orElseThrow();
+  }
+
+  /** The batching part, for every model's lanes. */
   public BatchPolicy batchPolicy() {
-    return new BatchPolicy(maxBatch, maxBatchTokens, Duration.ofMillis(maxWaitMs), queueCapacity, workers);
+    return new BatchPolicy(maxBatch, maxBatchTokens, Duration.ofMillis(maxWaitMs), queueCapacity, bulkCapacity,
+      bulkBatchTokens, bulkMinShare, bulkMaxWaiting);
+  }
+
+  /**
+   * A model entry as {@code inference.models} or {@code POST /v1/admin/models} gives it (see {@link #from}).
+   *
+   * @param key the entry's key, named in errors
+   * @throws ConfigException naming the field that is wrong
+   */
+  public static ModelSpec modelSpec(String key, JsonObject entry) {
+    return model(key, entry);
   }
 
   private static List<ModelSpec> models(JsonObject in) {
@@ -128,8 +192,8 @@ public record InferenceConfig(
         throw new ConfigException(key, "must be an object with at least a name");
       }
       ModelSpec spec = model(key, entry);
-      if (models.stream().anyMatch(m -> m.name().equals(spec.name()))) {
-        throw new ConfigException(key + ".name", spec.name() + " is listed twice");
+      if (models.stream().anyMatch(m -> m.ref().equals(spec.ref()))) {
+        throw new ConfigException(key + ".name", spec.ref() + " is listed twice");
       }
       models.add(spec);
     }
@@ -169,7 +233,12 @@ public record InferenceConfig(
     int maxLength = integer(entry, key, "maxLength", ModelSpec.DEFAULT_MAX_LENGTH, 1, 1 << 16);
     String queryPrefix = parse(entry, key, "queryPrefix", known.map(ModelSpec::queryPrefix).orElse(""), s -> s);
     String passagePrefix = parse(entry, key, "passagePrefix", known.map(ModelSpec::passagePrefix).orElse(""), s -> s);
-    return new ModelSpec(name, kind, source, pooling, dims, maxLength, queryPrefix, passagePrefix);
+    String version = parse(entry, key, "version", ModelSpec.DEFAULT_VERSION, String::trim);
+    if (name.contains("@") || version.isEmpty() || version.contains("@")) {
+      throw new ConfigException(key + ".version", "give the name and the version apart, neither containing '@'");
+    }
+    double weight = new ConfigReader(entry, key).decimal("weight", 1, 0, 1_000_000);
+    return new ModelSpec(name, kind, source, pooling, dims, maxLength, queryPrefix, passagePrefix, version, weight);
   }
 
   private static <T> T parse(JsonObject json, String field, T fallback, java.util.function.Function<String, T> parser) {

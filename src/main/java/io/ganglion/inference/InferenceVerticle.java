@@ -1,14 +1,30 @@
 package io.ganglion.inference;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
 import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.Status;
+import io.ganglion.inference.batch.BatchDispatcher;
+import io.ganglion.inference.impl.InferenceDescriptions;
+import io.ganglion.inference.impl.ModelAdmin;
+import io.ganglion.inference.impl.QueryCache;
+import io.ganglion.inference.onnx.Embedding;
+import io.ganglion.inference.onnx.EngineLoader;
+import io.ganglion.inference.onnx.LoadedModel;
+import io.ganglion.inference.onnx.ModelRegistry;
 import io.ganglion.inference.onnx.ModelSpec;
+import io.ganglion.inference.onnx.PairScorer;
+import io.ganglion.inference.onnx.TextEmbedder;
 import io.ganglion.inference.onnx.TextKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -16,75 +32,159 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Inference: ONNX models (embeddings, cross-encoders) behind one bounded micro-batching queue per model. Bus handlers
- * run on this verticle's event loop and only validate and enqueue; the models run on dedicated platform threads
- * ({@code ganglion-inference-<model>-<n>}) that drain the queues, and replies return to this context. A full queue
- * fails fast with {@link ErrorCode#OVERLOADED}. Models load and warm up in {@link #start()} (on a worker thread), so
- * the first request is not slow.
+ * Inference: ONNX models (embeddings, cross-encoders, classifiers) on DJL's ONNX Runtime engine, in micro-batches.
+ * <p>
+ * Threading: bus handlers run on this verticle's event loop; they validate, answer repeated queries from the query
+ * cache, and hand the rest to the {@link BatchDispatcher}, which forms batches here (per model, an interactive and a
+ * bulk lane) and gives each to one of {@code inference.workers} worker verticles ({@link ThreadingModel#WORKER}, on the
+ * named pool {@code ganglion-inference}) when that worker is free. Replies return to this context. Models load and
+ * warm up in {@link #start()} (on a worker thread), so the first request is not slow.
  */
 public final class InferenceVerticle extends VerticleBase {
 
-  private BatchedModels models;
+  /** The named worker pool the batch workers run on (Vert.x's {@code vertx_pool_*} meters carry this name). */
+  public static final String POOL = "ganglion-inference";
+
+  private ModelRegistry registry;
+  private BatchDispatcher dispatcher;
+  private QueryCache queries;
+  private ModelAdmin admin;
+  private MeterRegistry meters;
+  private final SplittableRandom variants = new SplittableRandom();
   private int maxInputs;
   private long maxInputChars;
+  private long busTimeoutMs;
 
   @Override
   public Future<?> start() {
     InferenceConfig config = InferenceConfig.from(config().getJsonObject("inference"));
     maxInputs = config.maxInputs();
     maxInputChars = config.maxInputChars();
+    busTimeoutMs = config().getJsonObject("bus", new JsonObject()).getLong("timeoutMs", 10_000L);
+    meters = MeterRegistries.of(vertx);
     EmbedClient.registerCodecs(vertx);
-    return vertx.executeBlocking(() -> BatchedModels.start(config, MeterRegistries.of(vertx)))
-      .compose(started -> {
-        models = started;
+    EngineLoader graphs = new EngineLoader(config.device(), config.threads());
+    return vertx.executeBlocking(() -> ModelRegistry.load(config.models(), config.defaultModel(), graphs))
+      .compose(loaded -> {
+        registry = loaded;
+        dispatcher = new BatchDispatcher(vertx, config.batchPolicy(), meters, InferenceConfig.MAX_BATCH_MS,
+          Math.max(1, config.workers()));
+        registry.all().forEach(dispatcher::add);
+        queries = new QueryCache(config.queryCacheEntries(), meters);
+        admin = new ModelAdmin(vertx, registry, dispatcher, graphs, queries, config.modelMemoryBytes(), busTimeoutMs);
+        return deployWorkers(config.workers());
+      })
+      .compose(workers -> {
         var bus = vertx.eventBus();
-        return Future.all(
-          bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, Handlers.replying(this::embed)).completion(),
-          bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL, Handlers.replying(this::embedLocal)).completion(),
-          PublicAddress.register(bus, Addresses.INFERENCE_RERANK, Handlers.replying(this::rerank)),
+        return Future.all(List.of(
+          bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, msg -> Handlers.reply(msg, body -> embed(body, msg.headers())))
+            .completion(),
+          bus.<EmbedRequest>localConsumer(Addresses.INFERENCE_EMBED_LOCAL,
+            msg -> Handlers.reply(msg, request -> embedLocal(request, msg.headers()))).completion(),
+          PublicAddress.register(bus, Addresses.INFERENCE_RERANK,
+            (io.vertx.core.eventbus.Message<JsonObject> msg) -> Handlers.reply(msg, body -> rerank(body, msg.headers()))),
           PublicAddress.register(bus, Addresses.INFERENCE_MODELS, this::models),
-          Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status));
+          // a node's own models: the admin route of a node loads and unloads them there
+          bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_LOAD, Handlers.replying(admin::load)).completion(),
+          bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_UNLOAD, Handlers.replying(admin::unload)).completion(),
+          Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status)));
       });
+  }
+
+  /**
+   * Deploys the batch workers: {@code count} instances of one worker verticle on the named pool, one pool thread each,
+   * each blocked-thread check allowing a whole batch ({@link InferenceConfig#MAX_BATCH_MS}).
+   */
+  private Future<String> deployWorkers(int count) {
+    AtomicInteger next = new AtomicInteger();
+    DeploymentOptions options = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count)
+      .setWorkerPoolName(POOL).setWorkerPoolSize(count)
+      .setMaxWorkerExecuteTime(InferenceConfig.MAX_BATCH_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS);
+    return vertx.deployVerticle(() -> BatchDispatcher.worker(next.getAndIncrement()), options)
+      .onSuccess(id -> dispatcher.workersReady(count));
   }
 
   @Override
   public Future<?> stop() {
-    return models == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      models.close();
+    if (dispatcher != null) {
+      dispatcher.close();
+    }
+    // the workers are undeployed with this verticle (they are its children), finishing the batch each runs
+    return registry == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      registry.close();
       return null;
     });
   }
 
   /** The public contract: JSON in and out. */
-  private Future<JsonObject> embed(JsonObject body) {
+  private Future<JsonObject> embed(JsonObject body, MultiMap headers) {
     Object kindValue = body.getValue("kind", "passage");
     List<String> texts = texts(body.getValue("texts"), "texts");
     if (!"query".equals(kindValue) && !"passage".equals(kindValue)) {
       throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
     }
     TextKind kind = "query".equals(kindValue) ? TextKind.QUERY : TextKind.PASSAGE;
-    return embed(new EmbedRequest(texts, kind, modelName(body))).map(EmbedReply::toJson);
+    Object laneValue = body.getValue("lane", "interactive");
+    if (!(laneValue instanceof String laneName) || !laneName.equals("interactive") && !laneName.equals("bulk")) {
+      throw ErrorCode.INVALID_REQUEST.exception("'lane' must be interactive or bulk");
+    }
+    return embed(new EmbedRequest(texts, kind, modelName(body), Lane.parse(laneName)), headers).map(EmbedReply::toJson);
   }
 
   /** The node-local twin: the same request and reply as records, by reference. */
-  private Future<EmbedReply> embedLocal(EmbedRequest request) {
+  private Future<EmbedReply> embedLocal(EmbedRequest request, MultiMap headers) {
     texts(request.texts(), "texts");
     if (request.kind() == null) {
       throw ErrorCode.INVALID_REQUEST.exception("'kind' must be query or passage");
     }
-    return embed(request);
+    return embed(request, headers);
   }
 
-  private Future<EmbedReply> embed(EmbedRequest request) {
+  private Future<EmbedReply> embed(EmbedRequest request, MultiMap headers) {
     String model = request.model() == null || request.model().isBlank() ? null : request.model();
-    String name = model == null ? models.registry().defaultEmbedding() : model;
-    return Future.fromCompletionStage(models.embed(model, request.texts(), request.kind()), context)
-      .map(embeddings -> EmbedReply.of(name, embeddings));
+    TextEmbedder embedder = registry.embedder(model);
+    String ref = embedder.spec().ref();
+    long deadline = deadline(headers);
+    if (request.kind() != TextKind.QUERY) {
+      return submit(embedder, request.texts(), request.kind(), request.lane(), deadline)
+        .map(embeddings -> EmbedReply.of(ref, embeddings));
+    }
+    // queries: the cached ones at once, the rest through the model, then all in order
+    List<String> texts = request.texts();
+    Embedding[] out = new Embedding[texts.size()];
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < out.length; i++) {
+      out[i] = queries.get(ref, texts.get(i));
+      if (out[i] == null) {
+        missing.add(i);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(EmbedReply.of(ref, List.of(out)));
+    }
+    return submit(embedder, missing.stream().map(texts::get).toList(), TextKind.QUERY, request.lane(), deadline)
+      .map(embedded -> {
+        for (int j = 0; j < embedded.size(); j++) {
+          int i = missing.get(j);
+          out[i] = embedded.get(j);
+          queries.put(ref, texts.get(i), out[i]);
+        }
+        return EmbedReply.of(ref, List.of(out));
+      });
   }
 
-  private Future<JsonObject> rerank(JsonObject body) {
+  private Future<List<Embedding>> submit(TextEmbedder embedder, List<String> texts, TextKind kind, Lane lane,
+                                         long deadline) {
+    return dispatcher.submit(embedder, texts.stream().map(t -> new TextEmbedder.Input(t, kind)).toList(), lane,
+      deadline);
+  }
+
+  private Future<JsonObject> rerank(JsonObject body, MultiMap headers) {
     if (!(body.getValue("query") instanceof String query) || query.isBlank()) {
       throw ErrorCode.INVALID_REQUEST.exception("'query' is required and must be a non-empty string");
     }
@@ -93,27 +193,46 @@ public final class InferenceVerticle extends VerticleBase {
     if (model == null) {
       throw ErrorCode.INVALID_REQUEST.exception("'model' is required: name a configured reranker");
     }
-    return Future.fromCompletionStage(models.score(model, query, passages), context).map(scores -> {
-      JsonArray out = new JsonArray();
-      scores.forEach(s -> out.add(s.score()));
-      return new JsonObject().put("model", model).put("scores", out);
-    });
+    PairScorer scorer = registry.scorer(model, variants.nextDouble());
+    ModelSpec spec = scorer.spec();
+    long start = System.nanoTime();
+    return dispatcher.submit(scorer, passages.stream().map(p -> new PairScorer.Pair(query, p)).toList(),
+        Lane.INTERACTIVE, deadline(headers))
+      .map(scores -> {
+        Timer.builder("ganglion.inference.variant.latency").description("Scoring requests by model version (A/B)")
+          .tags("model", spec.name(), "version", spec.version()).register(meters)
+          .record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+        JsonArray out = new JsonArray();
+        scores.forEach(s -> out.add(s.score()));
+        return new JsonObject().put("model", spec.name()).put("version", spec.version()).put("scores", out);
+      });
   }
 
   private void models(Message<JsonObject> msg) {
     JsonArray list = new JsonArray();
-    for (ModelSpec spec : models.registry().specs()) {
-      list.add(new JsonObject().put("name", spec.name()).put("kind", spec.kind().name().toLowerCase())
-        .put("dims", spec.dims()).put("pooling", spec.pooling().name().toLowerCase()).put("maxLength", spec.maxLength())
-        .put("default", spec.name().equals(models.registry().defaultEmbedding())));
+    for (ModelSpec spec : registry.specs()) {
+      list.add(InferenceDescriptions.of(spec, registry));
     }
     msg.reply(new JsonObject().put("models", list));
   }
 
   private JsonObject status() {
-    JsonObject queues = new JsonObject();
-    models.registry().specs().forEach(spec -> queues.put(spec.name(), models.queueDepth(spec.name())));
-    return new JsonObject().put("queueDepth", queues);
+    JsonObject depths = new JsonObject();
+    JsonObject expired = new JsonObject();
+    for (LoadedModel<?, ?> model : registry.all()) {
+      String ref = model.spec().ref();
+      depths.put(ref, new JsonObject().put("interactive", dispatcher.depth(ref, Lane.INTERACTIVE))
+        .put("bulk", dispatcher.depth(ref, Lane.BULK)));
+      expired.put(ref, dispatcher.expired(ref));
+    }
+    return new JsonObject().put("queueDepth", depths).put("expired", expired)
+      .put("idleWorkers", dispatcher.idleWorkers());
+  }
+
+  /** The caller's deadline from its header; without one, the bus timeout from now. */
+  private long deadline(MultiMap headers) {
+    long deadline = Deadlines.deadlineOf(headers.get(Deadlines.DEADLINE_HEADER));
+    return deadline == Long.MAX_VALUE ? System.currentTimeMillis() + busTimeoutMs : deadline;
   }
 
   private List<String> texts(Object raw, String field) {

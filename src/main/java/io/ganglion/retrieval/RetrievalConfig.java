@@ -4,6 +4,7 @@ import io.ganglion.config.ConfigException;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
 import io.ganglion.retrieval.index.WeightedScoreFusion;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 
 /**
  * Settings of the retrieval verticle, read once from the {@code retrieval} section of the configuration.
@@ -16,6 +17,22 @@ import io.vertx.core.json.JsonObject;
  * @param rrfK the {@code k} of reciprocal-rank fusion: {@code 1 / (k + rank)}
  * @param vectorWeight the weight of the vector score in weighted fusion, in [0, 1]; keyword gets {@code 1 - weight}
  * @param candidates hits each ranking contributes before fusion and truncation
+ * @param keywordCandidates hits the keyword ranking contributes; 0 for {@code candidates}
+ * @param vectorCandidates hits the vector ranking contributes; 0 for {@code candidates}
+ * @param aggregate whether hybrid search fuses chunks one by one or ranks documents (each by its best chunk per
+ *                  ranking), hits then coming document by document
+ * @param headingWeight weight of a query term matching the document title or heading path, on top of its match in
+ *                      the body; 0 for none
+ * @param exactWeight weight of a query term's match in the exact field (identifiers as typed, words unstemmed), on
+ *                    top of its stemmed match in the body
+ * @param bm25K1 BM25 term-frequency saturation
+ * @param bm25B BM25 length normalisation
+ * @param routing whether a search that names no vector weight gets one by the shape of its query: keyword-like
+ *                (a code or identifier in a few words, or one or two words) {@code keywordLikeVectorWeight},
+ *                natural-language (a question, or six words or more) {@code naturalVectorWeight}, others
+ *                {@code vectorWeight}
+ * @param keywordLikeVectorWeight weighted fusion's vector weight for keyword-like queries
+ * @param naturalVectorWeight weighted fusion's vector weight for natural-language queries
  * @param maxDocumentsPerRequest the most documents one ingestion request may carry
  * @param maxFileBytes the largest file an ingestion request may upload
  * @param asyncThreshold ingestion requests with more documents than this run as a background job
@@ -32,6 +49,16 @@ public record RetrievalConfig(
   int rrfK,
   double vectorWeight,
   int candidates,
+  int keywordCandidates,
+  int vectorCandidates,
+  Aggregate aggregate,
+  double headingWeight,
+  double exactWeight,
+  double bm25K1,
+  double bm25B,
+  boolean routing,
+  double keywordLikeVectorWeight,
+  double naturalVectorWeight,
   int maxDocumentsPerRequest,
   long maxFileBytes,
   int asyncThreshold,
@@ -46,8 +73,16 @@ public record RetrievalConfig(
     WEIGHTED
   }
 
-  public static final RetrievalConfig DEFAULTS =
-    new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 100, 20L * 1024 * 1024, 20, "", 30);
+  /** How hybrid search turns chunk hits into a ranking. */
+  public enum Aggregate {
+    /** Chunks are fused one by one. */
+    CHUNK,
+    /** Documents are ranked, each by its best chunk in each ranking. */
+    DOCUMENT
+  }
+
+  public static final RetrievalConfig DEFAULTS = new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 0, 0,
+    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30);
 
   public RetrievalConfig {
     atLeast("shards", shards, 1);
@@ -61,10 +96,25 @@ public record RetrievalConfig(
       throw new ConfigException(key("fusion"), "must be rrf or weighted");
     }
     atLeast("rrfK", rrfK, 1);
-    if (!(vectorWeight >= 0 && vectorWeight <= 1)) {
-      throw new ConfigException(key("vectorWeight"), "must be between 0 and 1, got " + vectorWeight);
-    }
+    unit("vectorWeight", vectorWeight);
     atLeast("candidates", candidates, 1);
+    atLeast("keywordCandidates", keywordCandidates, 0);
+    atLeast("vectorCandidates", vectorCandidates, 0);
+    if (aggregate == null) {
+      throw new ConfigException(key("aggregate"), "must be chunk or document");
+    }
+    if (!(headingWeight >= 0 && headingWeight <= 10)) {
+      throw new ConfigException(key("headingWeight"), "must be between 0 and 10, got " + headingWeight);
+    }
+    if (!(exactWeight >= 0 && exactWeight <= 10)) {
+      throw new ConfigException(key("exactWeight"), "must be between 0 and 10, got " + exactWeight);
+    }
+    if (!(bm25K1 >= 0 && bm25K1 <= 10)) {
+      throw new ConfigException(key("bm25K1"), "must be between 0 and 10, got " + bm25K1);
+    }
+    unit("bm25B", bm25B);
+    unit("keywordLikeVectorWeight", keywordLikeVectorWeight);
+    unit("naturalVectorWeight", naturalVectorWeight);
     atLeast("maxDocumentsPerRequest", maxDocumentsPerRequest, 1);
     if (maxFileBytes < 1) {
       throw new ConfigException(key("maxFileBytes"), "must be at least 1, got " + maxFileBytes);
@@ -94,10 +144,20 @@ public record RetrievalConfig(
       integer(j, "workers", d.workers),
       integer(j, "chunkTokens", d.chunkTokens),
       integer(j, "overlapTokens", d.overlapTokens),
-      fusion(j, d.fusion),
+      oneOf(j, "fusion", d.fusion, Fusion.class),
       integer(j, "rrfK", d.rrfK),
       number(j, "vectorWeight", d.vectorWeight).doubleValue(),
       integer(j, "candidates", d.candidates),
+      integer(j, "keywordCandidates", d.keywordCandidates),
+      integer(j, "vectorCandidates", d.vectorCandidates),
+      oneOf(j, "aggregate", d.aggregate, Aggregate.class),
+      number(j, "headingWeight", d.headingWeight).doubleValue(),
+      number(j, "exactWeight", d.exactWeight).doubleValue(),
+      number(j, "bm25K1", d.bm25K1).doubleValue(),
+      number(j, "bm25B", d.bm25B).doubleValue(),
+      bool(j, "routing", d.routing),
+      number(j, "keywordLikeVectorWeight", d.keywordLikeVectorWeight).doubleValue(),
+      number(j, "naturalVectorWeight", d.naturalVectorWeight).doubleValue(),
       integer(j, "maxDocumentsPerRequest", d.maxDocumentsPerRequest),
       number(j, "maxFileBytes", d.maxFileBytes).longValue(),
       integer(j, "asyncThreshold", d.asyncThreshold),
@@ -124,16 +184,52 @@ public record RetrievalConfig(
     throw new ConfigException(key(name), "must be a number, got \"" + v + "\"");
   }
 
-  private static Fusion fusion(JsonObject j, Fusion fallback) {
-    Object v = j.getValue("fusion");
+  /** One of {@code type}'s constants, named in lower case ({@code rrf}, {@code document}). */
+  private static <E extends Enum<E>> E oneOf(JsonObject j, String name, E fallback, Class<E> type) {
+    Object v = j.getValue(name);
     if (v == null) {
       return fallback;
     }
-    return switch (String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT)) {
-      case "rrf" -> Fusion.RRF;
-      case "weighted" -> Fusion.WEIGHTED;
-      default -> throw new ConfigException(key("fusion"), "must be rrf or weighted, got \"" + v + "\"");
-    };
+    String wanted = String.valueOf(v).trim().toUpperCase(java.util.Locale.ROOT);
+    for (E e : type.getEnumConstants()) {
+      if (e.name().equals(wanted)) {
+        return e;
+      }
+    }
+    List<String> names = java.util.Arrays.stream(type.getEnumConstants())
+      .map(e -> e.name().toLowerCase(java.util.Locale.ROOT)).toList();
+    throw new ConfigException(key(name), "must be " + String.join(" or ", names) + ", got \"" + v + "\"");
+  }
+
+  /** The keyword ranking's candidate depth: {@code keywordCandidates}, or {@code candidates} when that is 0. */
+  public int keywordDepth() {
+    return keywordCandidates > 0 ? keywordCandidates : candidates;
+  }
+
+  /** The vector ranking's candidate depth: {@code vectorCandidates}, or {@code candidates} when that is 0. */
+  public int vectorDepth() {
+    return vectorCandidates > 0 ? vectorCandidates : candidates;
+  }
+
+  private static boolean bool(JsonObject j, String name, boolean fallback) {
+    Object v = j.getValue(name);
+    if (v == null) {
+      return fallback;
+    }
+    if (v instanceof Boolean b) {
+      return b;
+    }
+    String text = String.valueOf(v).trim().toLowerCase(java.util.Locale.ROOT);
+    if (text.equals("true") || text.equals("false")) {
+      return Boolean.parseBoolean(text);
+    }
+    throw new ConfigException(key(name), "must be true or false, got \"" + v + "\"");
+  }
+
+  private static void unit(String name, double value) {
+    if (!(value >= 0 && value <= 1)) {
+      throw new ConfigException(key(name), "must be between 0 and 1, got " + value);
+    }
   }
 
   private static void atLeast(String name, long value, long min) {

@@ -3,16 +3,19 @@ package io.ganglion.retrieval;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.LocalCodec;
 import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.Status;
 import io.ganglion.config.GanglionConfig;
 import io.ganglion.inference.InferenceConfig;
 import io.ganglion.inference.onnx.ModelSpec;
 import io.ganglion.retrieval.impl.DocumentInput;
+import io.ganglion.retrieval.impl.EmbedPermits;
 import io.ganglion.retrieval.impl.IngestIntake;
 import io.ganglion.retrieval.impl.IngestJobs;
 import io.ganglion.retrieval.impl.IngestRequest;
 import io.ganglion.retrieval.impl.Ingestion;
+import io.ganglion.retrieval.impl.KbModels;
 import io.ganglion.retrieval.impl.KbRegistry;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
@@ -49,6 +52,12 @@ import java.util.function.Function;
  */
 public final class RetrievalVerticle extends VerticleBase {
 
+  /**
+   * Bulk embedding requests ingestion keeps in flight on this node, across all jobs: 4 x 64 texts keeps a model's
+   * batches full (several requests queued while one runs) and stays far inside the bulk lane's capacity.
+   */
+  static final int INGEST_EMBEDS_IN_FLIGHT = 4;
+
   private Pool postgres;
   private DocumentRepository documents;
   private JobRepository jobs;
@@ -57,6 +66,8 @@ public final class RetrievalVerticle extends VerticleBase {
   private TokenizerCounter tokens;
   private Shards shards;
   private KbRegistry registry;
+  private KbModels kbModels;
+  private KbRepository kbRepository;
   private IngestIntake intake;
   private IngestJobs ingestJobs;
   private Searcher searcher;
@@ -73,16 +84,21 @@ public final class RetrievalVerticle extends VerticleBase {
     KbRepository kbs = new KbRepository(postgres);
     workers = new RetrievalWorkers(config.workers(), context);
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
-    ModelSpec model = inference.models().stream().filter(m -> m.name().equals(inference.defaultModel())).findFirst().orElseThrow();
+    ModelSpec model = inference.defaultSpec();
+    kbRepository = kbs;
+    kbModels = new KbModels(vertx, kbs, new KbModels.ModelRef(model.ref(), model.dims()), global.busTimeoutMs());
     shards = new Shards(vertx, global.cluster(), workers, kbs, documents, new ChangeLogRepository(postgres),
       global.dataDir().resolve("indexes"), config.shards(), durability.changeLogRetention(), global.busTimeoutMs());
-    registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards());
-    searcher = new Searcher(vertx, shards.scatter(), config, global.busTimeoutMs());
+    registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards(), kbModels);
+    searcher = new Searcher(vertx, shards.scatter(), kbModels, config, global.busTimeoutMs());
+    LocalCodec.register(vertx.eventBus(), SentenceLookup.class);
+    LocalCodec.register(vertx.eventBus(), StoredSentences.class);
     return workers.run(() -> TokenizerCounter.of(model))
       .compose(counter -> {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
-          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents);
+          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels,
+          new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT));
         ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
           durability.jobLeaseMs());
         intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
@@ -95,7 +111,7 @@ public final class RetrievalVerticle extends VerticleBase {
         return Future.all(List.of(
           Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
           PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> registry.changed(msg.body())).completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, this::kbChanged).completion(),
           bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_DRAIN, msg -> shards.drained()
             .compose(drained -> ingestJobs.release()).onComplete(ar -> msg.reply(new JsonObject()))).completion(),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_CREATE, this::createKb),
@@ -107,7 +123,10 @@ public final class RetrievalVerticle extends VerticleBase {
           PublicAddress.register(bus, Addresses.RETRIEVAL_DELETE, this::deleteDocument),
           PublicAddress.register(bus, Addresses.RETRIEVAL_DOCUMENT_GET, this::getDocument),
           PublicAddress.register(bus, Addresses.RETRIEVAL_DOCUMENT_LIST, this::listDocuments),
-          PublicAddress.register(bus, Addresses.RETRIEVAL_JOB_GET, this::getJob)));
+          PublicAddress.register(bus, Addresses.RETRIEVAL_JOB_GET, this::getJob),
+          bus.<SentenceLookup>localConsumer(Addresses.RETRIEVAL_SENTENCES_LOCAL, Handlers.replying(this::sentences))
+            .completion(),
+          bus.<JsonObject>consumer(Addresses.RETRIEVAL_MODEL_USERS, Handlers.replying(this::modelUsers)).completion()));
       });
   }
 
@@ -214,6 +233,27 @@ public final class RetrievalVerticle extends VerticleBase {
     handle(msg, body -> jobs.get(KbRegistry.tenant(body), String.valueOf(body.getValue("id")))
       .compose(job -> job.map(Future::succeededFuture)
         .orElseGet(() -> Future.failedFuture(ErrorCode.NOT_FOUND.exception("no such job")))));
+  }
+
+  /** The stored sentence vectors of the chunks a search returned (for the extractive generator on this node). */
+  private Future<StoredSentences> sentences(SentenceLookup lookup) {
+    return registry.lookup(new JsonObject().put("tenant", lookup.tenant()).put("kb", lookup.kb()))
+      .compose(kb -> Future.all(kbModels.of(kb.id()), documents.sentences(kb.id(), lookup.chunkIds()))
+        .map(all -> new StoredSentences(all.<KbRepository.Embedding>resultAt(0).model(), all.resultAt(1))));
+  }
+
+  /** The knowledge bases of every tenant ({@code tenant/name}) that record the embedding model {@code "model"}. */
+  private Future<JsonObject> modelUsers(JsonObject body) {
+    if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'model' is required");
+    }
+    return kbRepository.usersOf(model).map(users -> new JsonObject().put("kbs", new io.vertx.core.json.JsonArray(users)));
+  }
+
+  /** Another node (or this one) changed a knowledge base: forget its cached model, in case it switched. */
+  private void kbChanged(Message<JsonObject> msg) {
+    registry.changed(msg.body());
+    kbModels.forgetAll();
   }
 
   // --- plumbing

@@ -11,7 +11,10 @@ import io.vertx.sqlclient.Tuple;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -27,6 +30,25 @@ public final class DocumentRepository {
   /** A chunk as stored, with its embedding. */
   public record StoredChunk(String documentId, int index, String title, String text, String indexedText, int start,
                             int end, JsonObject metadata, float[] embedding) {
+  }
+
+  /**
+   * The sentences of one chunk with their vectors ({@code io.ganglion.retrieval.ingest.SentenceSpans}).
+   *
+   * @param index the chunk's index in its document
+   * @param starts each sentence's first character in the document
+   * @param ends each sentence's end in the document, exclusive
+   * @param vectors one vector per sentence, in order, of the knowledge base's embedding model
+   */
+  public record ChunkSentences(int index, int[] starts, int[] ends, List<float[]> vectors) {
+
+    public ChunkSentences {
+      if (starts.length != ends.length || starts.length != vectors.size()) {
+        throw new IllegalArgumentException(starts.length + " starts, " + ends.length + " ends and " + vectors.size()
+          + " vectors");
+      }
+      vectors = List.copyOf(vectors);
+    }
   }
 
   /** How much a knowledge base holds. */
@@ -47,6 +69,17 @@ public final class DocumentRepository {
    * change ({@link ChangeLogRepository}); returns the knowledge base's new version.
    */
   public Future<Long> replace(long kbId, int shard, StoredDocument document, List<StoredChunk> chunks) {
+    return replace(kbId, shard, document, chunks, List.of());
+  }
+
+  /**
+   * {@link #replace(long, int, StoredDocument, List)} with the chunks' sentence vectors (the old chunks' sentences go
+   * with them).
+   *
+   * @param sentences per chunk (by {@link ChunkSentences#index()}); chunks without an entry have no stored sentences
+   */
+  public Future<Long> replace(long kbId, int shard, StoredDocument document, List<StoredChunk> chunks,
+                              List<ChunkSentences> sentences) {
     return pool.withTransaction(conn -> conn.preparedQuery(
           "insert into documents(kb_id, id, title, text, metadata, content_type, shard) values ($1, $2, $3, $4, $5, $6, $7) "
             + "on conflict (kb_id, id) do update set title = excluded.title, text = excluded.text, "
@@ -60,6 +93,10 @@ public final class DocumentRepository {
               + "values ($1, $2, $3, $4, $5, $6, $7, $8)")
           .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(), c.text(),
             c.indexedText(), Buffer.buffer(bytes(c.embedding())))).toList()))
+        .compose(v -> sentences.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
+            "insert into chunk_sentences(kb_id, document_id, idx, starts, ends, vectors) values ($1, $2, $3, $4, $5, $6)")
+          .executeBatch(sentences.stream().map(s -> Tuple.of(kbId, document.id(), s.index(), boxed(s.starts()),
+            boxed(s.ends()), Buffer.buffer(bytes(s.vectors())))).toList()))
         .compose(v -> bumpVersion(conn, kbId))
         .compose(version -> ChangeLogRepository.record(conn, kbId, version, shard, document.id(), false)))
       .recover(PgFailures::coded);
@@ -136,6 +173,47 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
+  /**
+   * The stored sentences of the chunks {@code chunkIds} ({@code <documentId>#<index>}), by chunk id; chunks stored
+   * without sentence vectors (or unknown ids) are absent.
+   */
+  public Future<Map<String, ChunkSentences>> sentences(long kbId, List<String> chunkIds) {
+    List<String> documentIds = new ArrayList<>();
+    List<Integer> indexes = new ArrayList<>();
+    for (String chunkId : chunkIds) {
+      int hash = chunkId.lastIndexOf('#');
+      if (hash > 0 && hash < chunkId.length() - 1 && chunkId.substring(hash + 1).chars().allMatch(Character::isDigit)
+        && chunkId.length() - hash <= 10) {
+        documentIds.add(chunkId.substring(0, hash));
+        indexes.add(Integer.parseInt(chunkId.substring(hash + 1)));
+      }
+    }
+    if (documentIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return pool.preparedQuery("select s.document_id, s.idx, s.starts, s.ends, s.vectors from chunk_sentences s "
+        + "join unnest($2::text[], $3::int[]) as wanted(document_id, idx) "
+        + "on wanted.document_id = s.document_id and wanted.idx = s.idx where s.kb_id = $1")
+      .execute(Tuple.of(kbId, documentIds.toArray(String[]::new), indexes.toArray(Integer[]::new)))
+      .map(rows -> {
+        Map<String, ChunkSentences> out = new HashMap<>();
+        for (Row r : rows) {
+          int[] starts = unboxed(r.getArrayOfIntegers("starts"));
+          int[] ends = unboxed(r.getArrayOfIntegers("ends"));
+          float[] all = floats(r.getBuffer("vectors").getBytes());
+          int dims = starts.length == 0 ? 0 : all.length / starts.length;
+          List<float[]> vectors = new ArrayList<>(starts.length);
+          for (int i = 0; i < starts.length; i++) {
+            vectors.add(Arrays.copyOfRange(all, i * dims, (i + 1) * dims));
+          }
+          out.put(r.getString("document_id") + "#" + r.getInteger("idx"),
+            new ChunkSentences(r.getInteger("idx"), starts, ends, vectors));
+        }
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
   /** Every chunk of one shard of the knowledge base with its embedding, in pages (a rebuild never re-embeds). */
   public Future<List<StoredChunk>> shardChunks(long kbId, int shard) {
     List<StoredChunk> all = new ArrayList<>();
@@ -204,6 +282,25 @@ public final class DocumentRepository {
     return conn.preparedQuery("update kbs set version = version + 1 where id = $1 returning version")
       .execute(Tuple.of(kbId))
       .map(rows -> rows.iterator().next().getLong("version"));
+  }
+
+  private static byte[] bytes(List<float[]> vectors) {
+    ByteBuffer buffer = ByteBuffer.allocate(vectors.stream().mapToInt(v -> v.length).sum() * 4)
+      .order(ByteOrder.LITTLE_ENDIAN);
+    vectors.forEach(vector -> {
+      for (float v : vector) {
+        buffer.putFloat(v);
+      }
+    });
+    return buffer.array();
+  }
+
+  private static Integer[] boxed(int[] values) {
+    return Arrays.stream(values).boxed().toArray(Integer[]::new);
+  }
+
+  private static int[] unboxed(Integer[] values) {
+    return Arrays.stream(values).mapToInt(Integer::intValue).toArray();
   }
 
   static byte[] bytes(float[] vector) {

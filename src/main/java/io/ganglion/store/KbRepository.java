@@ -17,6 +17,16 @@ public final class KbRepository {
   public record Kb(long id, String tenant, String name, OffsetDateTime createdAt, int shards) {
   }
 
+  /**
+   * What a knowledge base's vectors are made with.
+   *
+   * @param model the embedding model ({@code name@version}), or null when not recorded yet (the server's default)
+   * @param dims the model's dimensions, or 0 when not recorded yet
+   * @param sentenceVectors whether ingestion stores each chunk's sentence vectors
+   */
+  public record Embedding(String model, int dims, boolean sentenceVectors) {
+  }
+
   /** A knowledge base with its current version, as every node's periodic sync reads them all. */
   public record KbVersion(Kb kb, long version) {
   }
@@ -40,6 +50,56 @@ public final class KbRepository {
           .execute(Tuple.of(tenant, name, shards))))
       .map(rows -> toKb(rows.iterator().next()))
       .recover(PgFailures.conflict("knowledge base '" + name + "' already exists"));
+  }
+
+  /**
+   * Creates the tenant's knowledge base with its embedding settings; fails 4090 when the tenant has one of that name.
+   *
+   * @param model the embedding model ({@code name@version}) its vectors will be made with, or null for "not recorded"
+   */
+  public Future<Kb> create(String tenant, String name, int shards, String model, int dims, boolean sentenceVectors) {
+    return pool.withTransaction(conn -> TenantRepository.ensure(conn, tenant)
+        .compose(ignored -> conn.preparedQuery(
+          "insert into kbs(tenant_id, name, shards, embedding_model, embedding_dims, sentence_vectors) "
+            + "values ($1, $2, $3, $4, $5, $6) returning " + COLUMNS)
+          .execute(Tuple.of(tenant, name, shards, model, dims > 0 ? dims : null, sentenceVectors))))
+      .map(rows -> toKb(rows.iterator().next()))
+      .recover(PgFailures.conflict("knowledge base '" + name + "' already exists"));
+  }
+
+  /** The knowledge base's embedding settings (a KB that is gone reads as the defaults: nothing recorded, sentences on). */
+  public Future<Embedding> embedding(long kbId) {
+    return pool.preparedQuery("select embedding_model, embedding_dims, sentence_vectors from kbs where id = $1")
+      .execute(Tuple.of(kbId))
+      .map(rows -> {
+        if (rows.size() == 0) {
+          return new Embedding(null, 0, true);
+        }
+        Row row = rows.iterator().next();
+        Integer dims = row.getInteger("embedding_dims");
+        return new Embedding(row.getString("embedding_model"), dims == null ? 0 : dims, row.getBoolean("sentence_vectors"));
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /** Records the model a knowledge base's vectors are made with (after a re-embedding switched it, or a first use). */
+  public Future<Void> recordModel(long kbId, String model, int dims) {
+    return pool.preparedQuery("update kbs set embedding_model = $2, embedding_dims = $3 where id = $1")
+      .execute(Tuple.of(kbId, model, dims))
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
+  }
+
+  /** The knowledge bases (as {@code tenant/name}) whose vectors are made with {@code model} ({@code name@version}). */
+  public Future<List<String>> usersOf(String model) {
+    return pool.preparedQuery("select tenant_id, name from kbs where embedding_model = $1 order by tenant_id, name")
+      .execute(Tuple.of(model))
+      .map(rows -> {
+        List<String> users = new ArrayList<>();
+        rows.forEach(row -> users.add(row.getString("tenant_id") + "/" + row.getString("name")));
+        return users;
+      })
+      .recover(PgFailures::coded);
   }
 
   public Future<List<Kb>> list(String tenant) {

@@ -79,6 +79,14 @@ public final class StoreCache<K, V> {
     entries.invalidate(key);
   }
 
+  /**
+   * Makes every entry due for a re-read on its next use while keeping it as the outage fallback: something changed
+   * somewhere, so nothing cached is fresh any more, yet what was known still beats failing while PostgreSQL is down.
+   */
+  public void staleAll() {
+    entries.asMap().replaceAll((key, e) -> new Entry<>(e.value(), e.readAtNanos() - freshNanos));
+  }
+
   /** Drops every entry whose value matches (a revoked key's credentials). */
   public void invalidateIf(Predicate<V> matches) {
     entries.asMap().values().removeIf(e -> matches.test(e.value()));

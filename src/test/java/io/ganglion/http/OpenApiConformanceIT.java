@@ -16,6 +16,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -54,6 +56,11 @@ class OpenApiConformanceIT {
   private static String conversationId;
   private static String jobId;
   private static String keyId;
+  /** A model directory whose graph is far larger than this machine's memory (a sparse file: no disk used). */
+  private static Path hugeModel;
+  /** A model directory whose graph and tokenizer are not what they claim. */
+  private static Path brokenModel;
+
   /** A second server with a scripted LLM provider: agent runs need one (the shared server has none). */
   private static Vertx vertx;
   private static TestServer agents;
@@ -64,6 +71,14 @@ class OpenApiConformanceIT {
 
   @BeforeAll
   static void setUp() throws Exception {
+    hugeModel = Files.createTempDirectory("oa-huge-model");
+    try (RandomAccessFile graph = new RandomAccessFile(hugeModel.resolve("model.onnx").toFile(), "rw")) {
+      graph.setLength(256L << 30);
+    }
+    Files.writeString(hugeModel.resolve("tokenizer.json"), "{}");
+    brokenModel = Files.createTempDirectory("oa-broken-model");
+    Files.writeString(brokenModel.resolve("model.onnx"), "not an ONNX graph");
+    Files.writeString(brokenModel.resolve("tokenizer.json"), "{}");
     server = TestServer.shared();
     HttpResponse<String> served = server.send(server.request("/openapi.json").GET().build());
     assertThat(served.statusCode()).isEqualTo(200);
@@ -140,6 +155,18 @@ class OpenApiConformanceIT {
     }
     if (vertx != null) {
       vertx.close().await();
+    }
+  }
+
+  @AfterAll
+  static void removeModels() throws IOException {
+    for (Path dir : List.of(hugeModel, brokenModel)) {
+      try (var files = Files.list(dir)) {
+        for (Path file : files.toList()) {
+          Files.delete(file);
+        }
+      }
+      Files.delete(dir);
     }
   }
 
@@ -294,6 +321,24 @@ class OpenApiConformanceIT {
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/" + keyId, null, null, admin, 204),
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/00000000-0000-0000-0000-000000000000", null, null, admin, 404),
       new Call("DELETE", "/v1/admin/keys/{id}", "/v1/admin/keys/" + keyId, null, null, readOnly, 403),
+      new Call("GET", "/v1/admin/models", "/v1/admin/models", null, null, admin, 200),
+      new Call("GET", "/v1/admin/models", "/v1/admin/models", null, null, readOnly, 403),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json",
+        "{\"name\":\"bge-small-en-v1.5\",\"version\":\"oa\"}", admin, 201),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json",
+        "{\"name\":\"bge-small-en-v1.5\",\"version\":\"oa\"}", admin, 409),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json", "{\"version\":\"2\"}", admin, 400),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json",
+        new JsonObject().put("name", "oa-huge").put("path", hugeModel.toString()).encode(), admin, 413),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json",
+        new JsonObject().put("name", "oa-broken").put("path", brokenModel.toString()).encode(), admin, 422),
+      new Call("POST", "/v1/admin/models", "/v1/admin/models", "application/json",
+        "{\"name\":\"bge-small-en-v1.5\",\"version\":\"oa-ro\"}", readOnly, 403),
+      new Call("DELETE", "/v1/admin/models/{model}", "/v1/admin/models/bge-small-en-v1.5@oa", null, null, admin, 200),
+      new Call("DELETE", "/v1/admin/models/{model}", "/v1/admin/models/bge-small-en-v1.5@oa", null, null, admin, 404),
+      new Call("DELETE", "/v1/admin/models/{model}", "/v1/admin/models/bge-small-en-v1.5@1", null, null, admin, 409),
+      new Call("DELETE", "/v1/admin/models/{model}", "/v1/admin/models/no-version", null, null, admin, 400),
+      new Call("DELETE", "/v1/admin/models/{model}", "/v1/admin/models/bge-small-en-v1.5@1", null, null, readOnly, 403),
       new Call("GET", "/v1/cluster", "/v1/cluster", null, null, admin, 200),
       new Call("GET", "/v1/cluster", "/v1/cluster", null, null, readOnly, 403),
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit?limit=5", null, null, admin, 200),

@@ -45,7 +45,7 @@ class EmbedClientIT {
     EmbedReply local = EmbedClient.create(vertx).embed(request, 30_000).await();
     EmbedReply json = EmbedClient.overJson(vertx).embed(request, 30_000).await();
 
-    assertThat(local.model()).isEqualTo(json.model()).isEqualTo("bge-small-en-v1.5");
+    assertThat(local.model()).isEqualTo(json.model()).isEqualTo("bge-small-en-v1.5@1");
     assertThat(local.dims()).isEqualTo(json.dims()).isEqualTo(384);
     assertThat(local.tokens()).isEqualTo(json.tokens());
     assertThat(local.truncated()).isEqualTo(json.truncated()).containsExactly(false, false);

@@ -35,7 +35,8 @@ class EmbedClientTest {
 
     EmbedReply reply = EmbedClient.create(vertx).embed(EmbedRequest.of(List.of("hello"), TextKind.QUERY), 5_000).await();
 
-    assertThat(seen.get()).isEqualTo(new JsonObject().put("texts", new JsonArray().add("hello")).put("kind", "query"));
+    assertThat(seen.get()).isEqualTo(new JsonObject().put("texts", new JsonArray().add("hello")).put("kind", "query")
+      .put("lane", "interactive"));
     assertThat(reply.model()).isEqualTo("fake");
     assertThat(reply.vectors()).singleElement().satisfies(v -> assertThat(v).containsExactly(0.6f, 0.8f));
     assertThat(reply.tokens()).containsExactly(3);

@@ -135,4 +135,19 @@ class EmbeddingsIT {
       assertThat(TestServer.json(oversized).getJsonObject("error").getString("code")).isEqualTo("payload_too_large");
     }
   }
+
+  @Test
+  @DisplayName("batches run on the worker verticles of the named pool ganglion-inference, as Vert.x's pool meters show")
+  void runsOnTheNamedWorkerPool() {
+    embed(new JsonObject().put("input", "Which pool ran this batch?").encode());
+    String metrics = server.send(server.request("/metrics").GET().build()).body();
+    double completed = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("vertx_pool_") && line.contains("pool_name=\"ganglion-inference\"")
+        && line.contains("_completed_total")) {
+        completed += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    assertThat(completed).as("tasks the ganglion-inference pool completed").isPositive();
+  }
 }

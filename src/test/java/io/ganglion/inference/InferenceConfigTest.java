@@ -21,20 +21,23 @@ import org.junit.jupiter.api.io.TempDir;
 class InferenceConfigTest {
 
   @Test
-  @DisplayName("defaults to bge-small-en-v1.5 on CPU with every core and the measured batch settings")
+  @DisplayName("defaults to bge-small-en-v1.5@1 on CPU, one worker with every core, and the measured batch and lane settings")
   void defaults() {
     InferenceConfig config = InferenceConfig.from(null);
 
     assertThat(config.device()).isEqualTo(Device.CPU);
     assertThat(config.threads()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.maxBatch()).isEqualTo(InferenceConfig.DEFAULT_MAX_BATCH);
-    assertThat(config.defaultModel()).isEqualTo(KnownModels.BGE_SMALL_EN_V15);
+    assertThat(config.defaultModel()).isEqualTo(KnownModels.BGE_SMALL_EN_V15 + "@1");
+    assertThat(config.workers()).isEqualTo(1);
     assertThat(config.models()).singleElement().satisfies(m -> {
       assertThat(m.pooling()).isEqualTo(Pooling.CLS);
       assertThat(m.dims()).isEqualTo(384);
       assertThat(m.queryPrefix()).startsWith("Represent this sentence");
     });
-    assertThat(config.batchPolicy().queueCapacity()).isEqualTo(InferenceConfig.DEFAULT_QUEUE_CAPACITY);
+    assertThat(config.batchPolicy().interactiveCapacity()).isEqualTo(InferenceConfig.DEFAULT_QUEUE_CAPACITY);
+    assertThat(config.batchPolicy().bulkBatchTokens()).isEqualTo(InferenceConfig.DEFAULT_BULK_BATCH_TOKENS);
+    assertThat(config.batchPolicy().bulkMinShare()).isEqualTo(InferenceConfig.DEFAULT_BULK_MIN_SHARE);
   }
 
   @Test
@@ -62,6 +65,22 @@ class InferenceConfigTest {
       .hasMessageStartingWith("inference.queueCapacity:");
     assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("defaultModel", "gpt-9")))
       .hasMessageStartingWith("inference.defaultModel:");
+    assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("bulkMinShare", 1.5)))
+      .hasMessageStartingWith("inference.bulkMinShare:");
+    assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("bulkBatchTokens", 1 << 20)))
+      .hasMessageStartingWith("inference.bulkBatchTokens:");
+    int cores = Runtime.getRuntime().availableProcessors();
+    assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("workers", 2).put("threads", cores)))
+      .hasMessageStartingWith("inference.threads:");
+  }
+
+  @Test
+  @DisplayName("divides the cores among the workers: intra-op threads x workers stay within them")
+  void threadsPerWorker() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    InferenceConfig two = InferenceConfig.from(new JsonObject().put("workers", 2));
+    assertThat(two.threads()).isEqualTo(Math.max(1, cores / 2));
+    assertThat((long) two.threads() * two.workers()).isLessThanOrEqualTo(Math.max(cores, 2));
   }
 
   @Test

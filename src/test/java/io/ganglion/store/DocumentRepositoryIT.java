@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
+import java.util.Map;
 
 import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
@@ -50,6 +51,28 @@ class DocumentRepositoryIT {
     assertThat(await(documents.delete(kb, 0, "a"))).contains(2L);
     assertThat(await(documents.delete(kb, 0, "a"))).isEmpty();
     assertThat(await(documents.counts(kb))).isEqualTo(new DocumentRepository.Counts(0, 0, 2));
+  }
+
+  @Test
+  @DisplayName("sentence vectors are stored with their chunk, read back only for the chunks asked, and replaced with it")
+  void sentences() {
+    long kb = await(kbs.create(StorePostgres.tenant(), "sentences", 1)).id();
+    DocumentRepository.ChunkSentences first = new DocumentRepository.ChunkSentences(0, new int[]{0, 10}, new int[]{9, 20},
+      List.of(new float[]{1f, 0f}, new float[]{0f, 1f}));
+    DocumentRepository.ChunkSentences second = new DocumentRepository.ChunkSentences(1, new int[]{21}, new int[]{30},
+      List.of(new float[]{0.5f, 0.5f}));
+    await(documents.replace(kb, 0, document("a"), List.of(chunk("a", 0, 1f), chunk("a", 1, 2f)), List.of(first, second)));
+
+    Map<String, DocumentRepository.ChunkSentences> read = await(documents.sentences(kb, List.of("a#1", "a#7", "bad")));
+    assertThat(read).containsOnlyKeys("a#1");
+    assertThat(read.get("a#1").starts()).containsExactly(21);
+    assertThat(read.get("a#1").ends()).containsExactly(30);
+    assertThat(read.get("a#1").vectors().get(0)).containsExactly(0.5f, 0.5f);
+    assertThat(await(documents.sentences(kb, List.of("a#0"))).get("a#0").vectors())
+      .satisfiesExactly(v -> assertThat(v).containsExactly(1f, 0f), v -> assertThat(v).containsExactly(0f, 1f));
+
+    await(documents.replace(kb, 0, document("a"), List.of(chunk("a", 0, 1f))));
+    assertThat(await(documents.sentences(kb, List.of("a#0", "a#1")))).isEmpty();
   }
 
   @Test

@@ -65,10 +65,16 @@ public final class EmbeddingsRoutes {
         }
         int tokens = reply.tokens().stream().mapToInt(Integer::intValue).sum();
         ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(new JsonObject()
-          .put("object", "list").put("data", data).put("model", reply.model())
+          .put("object", "list").put("data", data).put("model", model != null ? model : nameOf(reply.model()))
           .put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens)).toBuffer());
       })
       .onFailure(ctx::fail);
+  }
+
+  /** The model as OpenAI clients name it: what they asked for, else the default's name without its {@code @version}. */
+  private static String nameOf(String ref) {
+    int at = ref.indexOf('@');
+    return at < 0 ? ref : ref.substring(0, at);
   }
 
   private static JsonArray inputs(Object input) {

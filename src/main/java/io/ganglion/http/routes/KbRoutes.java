@@ -40,8 +40,13 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, WRITE);
     JsonObject body = JsonBodies.object(ctx);
     String name = JsonBodies.requiredString(body, "name");
-    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_CREATE),
-      new JsonObject().put("tenant", principal.tenant()).put("name", name), busTimeoutMs, 201);
+    JsonObject request = new JsonObject().put("tenant", principal.tenant()).put("name", name);
+    for (String optional : new String[]{"model", "sentenceVectors"}) {
+      if (body.containsKey(optional)) {
+        request.put(optional, body.getValue(optional));
+      }
+    }
+    Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_CREATE), request, busTimeoutMs, 201);
   }
 
   private void list(RoutingContext ctx) {

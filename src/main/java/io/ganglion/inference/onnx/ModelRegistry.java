@@ -11,11 +11,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The loaded models by name. {@link #load} reads every graph and tokenizer, checks each graph's output size against
- * its spec and runs one warm-up batch, so the first request pays no first-run cost.
+ * The loaded models by {@code name@version}. {@link #load} reads every graph and tokenizer, checks each graph's
+ * output size against its spec and runs one warm-up batch, so the first request pays no first-run cost; models can be
+ * added and removed at runtime ({@code /v1/admin/models}), each warmed up the same way before it serves.
  * <p>
- * <b>NOTE</b>: loading blocks for seconds (the default model is 34 MB); run it off the event loop. Once loaded the
- * registry is immutable and thread-safe.
+ * A request names a model by {@code name@version} or by name alone: an embedding model's name means its first loaded
+ * version (the one a knowledge base created by that name records); a reranker's or classifier's name splits traffic
+ * among its loaded versions by their weights (A/B).
+ * <p>
+ * <b>NOTE</b>: loading blocks for seconds (the default model is 34 MB); run it off the event loop. Look-ups are
+ * thread-safe (the map is replaced whole on every change).
  */
 public final class ModelRegistry implements AutoCloseable {
 
@@ -23,7 +28,7 @@ public final class ModelRegistry implements AutoCloseable {
   private static final List<String> WARM_UP = List.of("Ganglion warms up its models.", "A second, longer sentence "
     + "so the warm-up batch has padding to mask.");
 
-  private final Map<String, LoadedModel<?, ?>> models;
+  private volatile Map<String, LoadedModel<?, ?>> models;
   private final String defaultEmbedding;
 
   private ModelRegistry(Map<String, LoadedModel<?, ?>> models, String defaultEmbedding) {
@@ -34,39 +39,43 @@ public final class ModelRegistry implements AutoCloseable {
   /**
    * Loads and warms up {@code specs}.
    *
-   * @param specs the models; names must be unique
-   * @param defaultEmbedding the embedding model used when a request names none; must be among {@code specs}
-   * @param sessions how graphs become sessions (device, threads)
+   * @param specs the models; {@code name@version}s must be unique
+   * @param defaultEmbedding the embedding model ({@code name} or {@code name@version}) used when a request names none;
+   *     must be among {@code specs}
+   * @param graphs how graphs are loaded (runtime, device, threads)
    * @throws ModelLoadException naming the model that failed; models already loaded are closed
    */
-  public static ModelRegistry load(List<ModelSpec> specs, String defaultEmbedding, SessionFactory sessions) {
+  public static ModelRegistry load(List<ModelSpec> specs, String defaultEmbedding, GraphLoader graphs) {
     Map<String, LoadedModel<?, ?>> loaded = new LinkedHashMap<>();
     try {
       for (ModelSpec spec : specs) {
-        if (loaded.containsKey(spec.name())) {
-          throw new ModelLoadException(spec.name(), "listed twice", null);
+        if (loaded.containsKey(spec.ref())) {
+          throw new ModelLoadException(spec.ref(), "listed twice", null);
         }
-        loaded.put(spec.name(), loadOne(spec, sessions));
+        loaded.put(spec.ref(), loadOne(spec, graphs));
       }
-      LoadedModel<?, ?> fallback = loaded.get(defaultEmbedding);
+      LoadedModel<?, ?> fallback = loaded.values().stream()
+        .filter(m -> m.spec().ref().equals(defaultEmbedding) || m.spec().name().equals(defaultEmbedding))
+        .findFirst().orElse(null);
       if (!(fallback instanceof TextEmbedder)) {
         throw new ModelLoadException(defaultEmbedding, "the default model must be a loaded embedding model", null);
       }
-      return new ModelRegistry(loaded, defaultEmbedding);
+      return new ModelRegistry(loaded, fallback.spec().ref());
     } catch (RuntimeException e) {
       loaded.values().forEach(LoadedModel::close);
       throw e;
     }
   }
 
-  private static LoadedModel<?, ?> loadOne(ModelSpec spec, SessionFactory sessions) {
+  /** Loads and warms up one model (not yet added: see {@link #add}). */
+  public static LoadedModel<?, ?> loadOne(ModelSpec spec, GraphLoader graphs) {
     long start = System.nanoTime();
     TokenEncoder tokens = null;
-    OnnxGraph graph = null;
+    ModelGraph graph = null;
     LoadedModel<?, ?> model = null;
     try {
       tokens = TokenEncoder.load(spec.source(), spec.maxLength());
-      graph = OnnxGraph.load(spec, sessions);
+      graph = graphs.load(spec);
       model = switch (spec.kind()) {
         case EMBEDDING -> new TextEmbedder(spec, tokens, graph);
         case RERANKER, CLASSIFIER -> new PairScorer(spec, tokens, graph);
@@ -97,51 +106,98 @@ public final class ModelRegistry implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(LoadedModel<?, ?> model, TokenEncoder tokens, OnnxGraph graph) {
+  private static void closeQuietly(LoadedModel<?, ?> model, TokenEncoder tokens, ModelGraph graph) {
     if (model != null) {
       model.close();
       return;
     }
-    try {
-      if (graph != null) {
-        graph.close();
-      }
-    } catch (Exception ignored) {
-      // already failing; the load error is the one to report
+    if (graph != null) {
+      graph.close();
     }
     if (tokens != null) {
       tokens.close();
     }
   }
 
-  /** The embedding model called {@code name}, or the default when {@code name} is null or empty. */
+  /** Adds a loaded model; fails if one of its {@code name@version} is loaded. */
+  public synchronized void add(LoadedModel<?, ?> model) {
+    if (models.containsKey(model.spec().ref())) {
+      throw new IllegalStateException(model.spec().ref() + " is already loaded");
+    }
+    Map<String, LoadedModel<?, ?>> next = new LinkedHashMap<>(models);
+    next.put(model.spec().ref(), model);
+    models = Collections.unmodifiableMap(next);
+  }
+
+  /** Removes (without closing) the model {@code ref}; the caller closes it once no batch runs it. */
+  public synchronized LoadedModel<?, ?> remove(String ref) {
+    if (ref.equals(defaultEmbedding)) {
+      throw new IllegalStateException(ref + " is the default embedding model");
+    }
+    Map<String, LoadedModel<?, ?>> next = new LinkedHashMap<>(models);
+    LoadedModel<?, ?> removed = next.remove(ref);
+    if (removed == null) {
+      throw new UnknownModelException(ref, models.keySet());
+    }
+    models = Collections.unmodifiableMap(next);
+    return removed;
+  }
+
+  /** The embedding model {@code name} ({@code name@version}, or a name: its first loaded version); null: the default. */
   public TextEmbedder embedder(String name) {
-    return typed(name == null || name.isEmpty() ? defaultEmbedding : name, TextEmbedder.class);
+    return typed(resolve(name == null || name.isEmpty() ? defaultEmbedding : name, null), TextEmbedder.class);
   }
 
-  /** The reranker or classifier called {@code name}. */
-  public PairScorer scorer(String name) {
-    return typed(name, PairScorer.class);
+  /**
+   * The reranker or classifier {@code name}: that version, or, for a bare name with several versions loaded, one
+   * picked by their weights with {@code random} in [0, 1).
+   */
+  public PairScorer scorer(String name, double random) {
+    return typed(resolve(name, random), PairScorer.class);
   }
 
-  /** The model called {@code name}, of any kind. */
+  /** The model {@code ref} ({@code name@version}) or, for a bare name, its first loaded version, of any kind. */
   public LoadedModel<?, ?> model(String name) {
-    LoadedModel<?, ?> model = models.get(name);
-    if (model == null) {
+    return resolve(name, null);
+  }
+
+  /** The loaded versions of {@code name}, in load order. */
+  public List<LoadedModel<?, ?>> versions(String name) {
+    return models.values().stream().filter(m -> m.spec().name().equals(name)).toList();
+  }
+
+  private LoadedModel<?, ?> resolve(String name, Double random) {
+    LoadedModel<?, ?> exact = models.get(name);
+    if (exact != null) {
+      return exact;
+    }
+    List<LoadedModel<?, ?>> versions = versions(name);
+    if (versions.isEmpty()) {
       throw new UnknownModelException(name, models.keySet());
     }
-    return model;
+    if (random == null || versions.size() == 1) {
+      return versions.get(0);
+    }
+    double total = versions.stream().mapToDouble(m -> m.spec().weight()).sum();
+    double at = random * total;
+    for (LoadedModel<?, ?> version : versions) {
+      at -= version.spec().weight();
+      if (at < 0) {
+        return version;
+      }
+    }
+    return versions.get(versions.size() - 1);
   }
 
-  private <T> T typed(String name, Class<T> type) {
-    LoadedModel<?, ?> model = model(name);
+  private <T> T typed(LoadedModel<?, ?> model, Class<T> type) {
     if (!type.isInstance(model)) {
-      throw new UnknownModelException(name + " is a " + model.spec().kind().name().toLowerCase(Locale.ROOT) + " model");
+      throw new UnknownModelException(model.spec().ref() + " is a " + model.spec().kind().name().toLowerCase(Locale.ROOT)
+        + " model");
     }
     return type.cast(model);
   }
 
-  /** The name of the default embedding model. */
+  /** The default embedding model's {@code name@version}. */
   public String defaultEmbedding() {
     return defaultEmbedding;
   }
@@ -151,6 +207,11 @@ public final class ModelRegistry implements AutoCloseable {
     List<ModelSpec> specs = new ArrayList<>();
     models.values().forEach(m -> specs.add(m.spec()));
     return specs;
+  }
+
+  /** The loaded models, in load order. */
+  public Collection<LoadedModel<?, ?>> all() {
+    return models.values();
   }
 
   @Override

@@ -11,11 +11,20 @@ import java.util.stream.Stream;
 /** Where a model's ONNX graph and its Hugging Face {@code tokenizer.json} are read from. */
 public sealed interface ModelSource {
 
+  /** Graphs extracted from the classpath, by resource name: each is copied out once per process. */
+  java.util.Map<String, Path> EXTRACTED = new java.util.HashMap<>();
+
   /** The graph's bytes. */
   byte[] readGraph() throws IOException;
 
   /** A fresh stream over {@code tokenizer.json}; the caller closes it. */
   InputStream openTokenizer() throws IOException;
+
+  /**
+   * The graph as a file a runtime can open: the file itself on disk, or (from a resource jar) a copy extracted once
+   * into a private temporary directory, removed when the JVM exits.
+   */
+  Path graphFile() throws IOException;
 
   /**
    * Two resources on the classpath, e.g. {@code bge-small-en-v1.5-q.onnx} and
@@ -33,6 +42,25 @@ public sealed interface ModelSource {
     @Override
     public InputStream openTokenizer() throws IOException {
       return open(tokenizer);
+    }
+
+    @Override
+    public Path graphFile() throws IOException {
+      synchronized (EXTRACTED) {
+        Path file = EXTRACTED.get(graph);
+        if (file != null && Files.isRegularFile(file)) {
+          return file;
+        }
+        Path dir = Files.createTempDirectory("ganglion-model-");
+        file = dir.resolve("model.onnx");
+        try (InputStream in = open(graph)) {
+          Files.copy(in, file);
+        }
+        file.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        EXTRACTED.put(graph, file);
+        return file;
+      }
     }
 
     private static InputStream open(String name) throws IOException {
@@ -61,6 +89,11 @@ public sealed interface ModelSource {
     @Override
     public InputStream openTokenizer() throws IOException {
       return Files.newInputStream(tokenizer);
+    }
+
+    @Override
+    public Path graphFile() {
+      return graph;
     }
 
     @Override

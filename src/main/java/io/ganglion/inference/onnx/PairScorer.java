@@ -29,9 +29,9 @@ public final class PairScorer implements LoadedModel<PairScorer.Pair, PairScorer
 
   private final ModelSpec spec;
   private final TokenEncoder tokens;
-  private final OnnxGraph graph;
+  private final ModelGraph graph;
 
-  PairScorer(ModelSpec spec, TokenEncoder tokens, OnnxGraph graph) {
+  PairScorer(ModelSpec spec, TokenEncoder tokens, ModelGraph graph) {
     this.spec = spec;
     this.tokens = tokens;
     this.graph = graph;
@@ -49,8 +49,8 @@ public final class PairScorer implements LoadedModel<PairScorer.Pair, PairScorer
 
   @Override
   public List<Score> run(List<Encoding> encodings) throws Exception {
-    EncodedBatch batch = EncodedBatch.of(encodings);
-    OnnxGraph.Output out = graph.run(batch);
+    ModelGraph.Output out = graph.run(encodings);
+    EncodedBatch batch = out.batch();
     long[] shape = out.shape();
     int labels = (int) shape[shape.length - 1];
     int rowStride = shape.length == 3 ? batch.seq() * labels : labels;
@@ -86,8 +86,6 @@ public final class PairScorer implements LoadedModel<PairScorer.Pair, PairScorer
   public void close() {
     try {
       graph.close();
-    } catch (Exception e) {
-      // the session is gone either way; nothing to recover at shutdown
     } finally {
       tokens.close();
     }

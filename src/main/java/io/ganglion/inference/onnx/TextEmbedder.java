@@ -17,9 +17,9 @@ public final class TextEmbedder implements LoadedModel<TextEmbedder.Input, Embed
 
   private final ModelSpec spec;
   private final TokenEncoder tokens;
-  private final OnnxGraph graph;
+  private final ModelGraph graph;
 
-  TextEmbedder(ModelSpec spec, TokenEncoder tokens, OnnxGraph graph) {
+  TextEmbedder(ModelSpec spec, TokenEncoder tokens, ModelGraph graph) {
     this.spec = spec;
     this.tokens = tokens;
     this.graph = graph;
@@ -37,8 +37,8 @@ public final class TextEmbedder implements LoadedModel<TextEmbedder.Input, Embed
 
   @Override
   public List<Embedding> run(List<Encoding> encodings) throws Exception {
-    EncodedBatch batch = EncodedBatch.of(encodings);
-    OnnxGraph.Output out = graph.run(batch);
+    ModelGraph.Output out = graph.run(encodings);
+    EncodedBatch batch = out.batch();
     boolean pooled = out.shape().length == 2;
     int dims = (int) out.shape()[out.shape().length - 1];
     List<Embedding> embeddings = new ArrayList<>(encodings.size());
@@ -61,8 +61,6 @@ public final class TextEmbedder implements LoadedModel<TextEmbedder.Input, Embed
   public void close() {
     try {
       graph.close();
-    } catch (Exception e) {
-      // the session is gone either way; nothing to recover at shutdown
     } finally {
       tokens.close();
     }

@@ -177,8 +177,7 @@ public final class AskPipeline {
         if (!enforced) {
           kept.add(p);
         } else if (policy == IndirectInjectionPolicy.WRAP) {
-          kept.add(new Passage(p.documentId(), p.chunkId(), p.title(), IndirectInjectionPolicy.wrap(p.text()), p.start(),
-            p.end(), p.score()));
+          kept.add(p.withText(IndirectInjectionPolicy.wrap(p.text())));
         }
       }
       screening.put("screening", "ok").put("injectionVersion", screen.getString("version"));
@@ -204,7 +203,7 @@ public final class AskPipeline {
   private Future<JsonObject> generate(AskContext ask) {
     if (ask.retrievalDown) {
       ask.generated = new Generation.Generated(RETRIEVAL_DOWN, "none", "none", List.of(), true, TokenUsage.NONE, null,
-        io.ganglion.generation.FinishReason.STOP);
+        null, null, io.ganglion.generation.FinishReason.STOP);
       ask.emit("token", new JsonObject().put("text", RETRIEVAL_DOWN));
       ask.steps.record("reflex_out", "skipped", System.nanoTime(), new JsonObject());
       return Future.succeededFuture(new JsonObject().put("status", "degraded").put("generator", "none"));
@@ -214,19 +213,19 @@ public final class AskPipeline {
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
-    return generation.generate(generator, ask.question, ask.query, ask.history, ask.context, ask.request.sampling(),
-        ask::hop, guard::accept, ask::generating)
+    return generation.generate(ask.request.tenant(), ask.request.kb(), generator, ask.question, ask.query, ask.history,
+        ask.context, ask.request.sampling(), ask::hop, guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
         // a sentence the output policy withheld ends the answer as OpenAI's content filter would
         io.ganglion.generation.FinishReason finish = guard.withheld() ? io.ganglion.generation.FinishReason.CONTENT_FILTER
           : generated.finish();
-        ask.generated = new Generation.Generated(text, generated.generator(), generated.model(), generated.citations(),
-          generated.abstained(), generated.usage(), generated.similarity(), finish);
+        ask.generated = generated.guarded(text, finish);
         ask.steps.record("reflex_out", guard.detail().getString("status"), guardStart, guard.detail().put("status", null));
         generated.citations().forEach(c -> ask.emit("citation", c));
         return new JsonObject().put("generator", generated.generator()).put("model", generated.model())
           .put("abstained", generated.abstained()).put("citations", generated.citations().size())
-          .put("similarity", generated.similarity());
+          .put("similarity", generated.similarity()).put("confidence", generated.confidence())
+          .put("signals", generated.signals());
       }));
   }
 

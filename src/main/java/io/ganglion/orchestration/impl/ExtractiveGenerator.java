@@ -8,7 +8,6 @@ import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
 import io.ganglion.generation.FinishReason;
 import io.ganglion.generation.TokenUsage;
-import io.ganglion.inference.onnx.TextKind;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -23,13 +22,15 @@ import java.util.function.Supplier;
 
 /**
  * The built-in generator, last link of every fallback chain: answers with the retrieved sentences that best answer the
- * query, each followed by its citation marker, and abstains when none is similar enough.
+ * query, each followed by its citation marker, and abstains when the passages do not answer it.
  * <ol>
  *   <li>The context passages are split into sentences with exact document offsets ({@link SentenceSplitter}); the
  *   first {@code maxCandidates} are candidates.</li>
- *   <li>The query ({@code kind: query}) and the candidates ({@code kind: passage}) are embedded by
- *   {@code ganglion.inference.embed}; relevance is cosine similarity.</li>
- *   <li>Below {@code minSimilarity} for the best candidate it abstains: {@value #ABSTAIN}, no citations.</li>
+ *   <li>The query ({@code kind: query}) and the candidates ({@code kind: passage}) get their vectors from
+ *   {@link SentenceVectors} (candidates stored at ingestion, the rest and the query embedded); relevance is cosine
+ *   similarity.</li>
+ *   <li>{@link AnswerSignals} of the sentences and of the retrieval ranks go to the {@link AbstentionModel}; below
+ *   {@code minConfidence} it abstains: {@value #ABSTAIN}, no citations.</li>
  *   <li>Else up to {@code maxSentences} sentences within {@code relativeWindow} of the best are chosen by maximal
  *   marginal relevance ({@link Mmr}), put back in reading order (passage rank, then position), and streamed one
  *   sentence per delta, each with its marker {@code [n]} before its final punctuation. Citation {@code n} quotes that
@@ -43,21 +44,29 @@ public final class ExtractiveGenerator implements ChatProvider {
   public static final String NAME = "extractive";
   public static final String ABSTAIN = "The answer was not found in the knowledge base.";
 
-  /** What the answer cites and whether it abstained; {@code best} is the best similarity seen (NaN if none). */
-  record Outcome(List<JsonObject> citations, boolean abstained, double best) {
+  /**
+   * What the answer cites and whether it abstained.
+   *
+   * @param best       the best question/sentence similarity (NaN if there was no candidate)
+   * @param confidence the abstention model's confidence that the passages answer the question (NaN if no candidate)
+   * @param signals    what the confidence was computed from ({@code null} if no candidate)
+   */
+  record Outcome(List<JsonObject> citations, boolean abstained, double best, double confidence, AnswerSignals signals) {
   }
 
-  private final Embedder embedder;
+  private final SentenceVectors vectors;
   private final OrchestrationConfig config;
+  private final AbstentionModel model;
   private final String query;
   private final List<Passage> passages;
   private final Supplier<DeliveryOptions> hop;
-  private volatile Outcome outcome = new Outcome(List.of(), true, Double.NaN);
+  private volatile Outcome outcome = new Outcome(List.of(), true, Double.NaN, Double.NaN, null);
 
-  ExtractiveGenerator(Embedder embedder, OrchestrationConfig config, String query, List<Passage> passages,
-                      Supplier<DeliveryOptions> hop) {
-    this.embedder = embedder;
+  ExtractiveGenerator(SentenceVectors vectors, OrchestrationConfig config, AbstentionModel model, String query,
+                      List<Passage> passages, Supplier<DeliveryOptions> hop) {
+    this.vectors = vectors;
     this.config = config;
+    this.model = model;
     this.query = query;
     this.passages = passages;
     this.hop = hop;
@@ -77,17 +86,15 @@ public final class ExtractiveGenerator implements ChatProvider {
   public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
     Promise<ChatResult> promise = Promise.promise();
     AtomicBoolean cancelled = new AtomicBoolean();
-    List<Sentence> candidates = candidates();
+    List<Sentence> candidates = candidates(passages, config.maxCandidates());
     Future<ChatResult> answer = candidates.isEmpty()
-      ? Future.succeededFuture(abstain(onDelta, Double.NaN, 0))
-      : Future.all(embedder.embed(List.of(query), TextKind.QUERY, hop.get()),
-          embedder.embed(candidates.stream().map(Sentence::text).toList(), TextKind.PASSAGE, hop.get()))
-        .map(vectors -> {
+      ? Future.succeededFuture(abstain(onDelta, new Outcome(List.of(), true, Double.NaN, Double.NaN, null), 0))
+      : vectors.of(query, passages, candidates, hop.get())
+        .map(found -> {
           if (cancelled.get()) {
             throw new ChatCancelledException(NAME);
           }
-          float[][] q = vectors.resultAt(0);
-          return compose(candidates, q[0], vectors.resultAt(1), onDelta, request);
+          return compose(candidates, found.query(), found.sentences(), onDelta, request);
         });
     answer.onComplete(promise::tryComplete, promise::tryFail);
     return new ChatStream() {
@@ -104,11 +111,12 @@ public final class ExtractiveGenerator implements ChatProvider {
     };
   }
 
-  private List<Sentence> candidates() {
+  /** The sentences of {@code passages} in rank order, the first {@code max} of them. */
+  static List<Sentence> candidates(List<Passage> passages, int max) {
     List<Sentence> out = new ArrayList<>();
-    for (int i = 0; i < passages.size() && out.size() < config.maxCandidates(); i++) {
+    for (int i = 0; i < passages.size() && out.size() < max; i++) {
       for (Sentence s : SentenceSplitter.split(i, passages.get(i))) {
-        if (out.size() < config.maxCandidates()) {
+        if (out.size() < max) {
           out.add(s);
         }
       }
@@ -125,10 +133,12 @@ public final class ExtractiveGenerator implements ChatProvider {
       best = Math.max(best, relevance[i]);
     }
     int promptTokens = Tokens.estimate(query) + candidates.stream().mapToInt(s -> Tokens.estimate(s.text())).sum();
-    if (best < config.minSimilarity()) {
-      return abstain(onDelta, best, promptTokens);
+    AnswerSignals signals = AnswerSignals.of(passages, relevance);
+    double confidence = model.confidence(signals);
+    if (confidence < config.minConfidence()) {
+      return abstain(onDelta, new Outcome(List.of(), true, best, confidence, signals), promptTokens);
     }
-    double floor = Math.max(config.minSimilarity(), best - config.relativeWindow());
+    double floor = best - config.relativeWindow();
     List<Sentence> chosen = new ArrayList<>();
     for (int i : Mmr.select(relevance, vectors, config.maxSentences(), config.mmrLambda(), floor)) {
       chosen.add(candidates.get(i));
@@ -156,13 +166,13 @@ public final class ExtractiveGenerator implements ChatProvider {
         break;
       }
     }
-    outcome = new Outcome(List.copyOf(citations), citations.isEmpty(), best);
+    outcome = new Outcome(List.copyOf(citations), citations.isEmpty(), best, confidence, signals);
     String answer = text.toString();
     return new ChatResult(answer, finish, new TokenUsage(promptTokens, Tokens.estimate(answer)), NAME, NAME);
   }
 
-  private ChatResult abstain(Handler<String> onDelta, double best, int promptTokens) {
-    outcome = new Outcome(List.of(), true, best);
+  private ChatResult abstain(Handler<String> onDelta, Outcome abstention, int promptTokens) {
+    outcome = abstention;
     onDelta.handle(ABSTAIN);
     return new ChatResult(ABSTAIN, FinishReason.STOP, new TokenUsage(promptTokens, Tokens.estimate(ABSTAIN)), NAME, NAME);
   }

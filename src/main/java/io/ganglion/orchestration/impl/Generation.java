@@ -39,21 +39,38 @@ public final class Generation {
   /**
    * @param generator  the link that answered ({@code extractive} or a provider name)
    * @param citations  {@code {"n","documentId","chunkId","title","quote","start","end"}} each
-   * @param similarity the extractive generator's best question-sentence similarity (what abstention is decided on);
-   *                   {@code null} for upstream providers
+   * @param similarity the extractive generator's best question-sentence similarity; {@code null} for upstream
+   *                   providers
+   * @param confidence the extractive generator's confidence that the passages answer the question (what it abstained
+   *                   or answered on, {@link AbstentionModel}); {@code null} for upstream providers
+   * @param signals    what that confidence was computed from ({@link AnswerSignals#toJson()}); {@code null} for
+   *                   upstream providers
    */
   record Generated(String text, String generator, String model, List<JsonObject> citations, boolean abstained,
-                   TokenUsage usage, Double similarity, FinishReason finish) {
+                   TokenUsage usage, Double similarity, Double confidence, JsonObject signals,
+                   FinishReason finish) {
+
+    /** The same generation with the text the output guard let through, and how it finished. */
+    Generated guarded(String text, FinishReason finished) {
+      return new Generated(text, generator, model, citations, abstained, usage, similarity, confidence, signals,
+        finished);
+    }
   }
 
+  private final Vertx vertx;
   private final LlmProviders llm;
   private final Embedder embedder;
   private final OrchestrationConfig config;
+  private final AbstentionModel abstention;
 
   public Generation(Vertx vertx, LlmProviders llm, OrchestrationConfig config) {
+    this.vertx = vertx;
     this.llm = llm;
     this.embedder = new Embedder(vertx);
+    StoredSentenceVectors.registerCodecs(vertx);
     this.config = config;
+    this.abstention = config.calibrationFile().isEmpty() ? AbstentionModel.bundled()
+      : AbstentionModel.read(java.nio.file.Path.of(config.calibrationFile()));
   }
 
   /** Fails with 4000 unless {@code generator} is {@code null}, {@code extractive} or a configured provider. */
@@ -67,13 +84,16 @@ public final class Generation {
   /**
    * Starts generating; {@code started} receives the call so the ask can cancel it.
    *
+   * @param tenant  the asking tenant and {@code kb} the knowledge base the context came from: the extractive generator
+   *                reads the sentence vectors stored there (null {@code kb}: it embeds every candidate)
    * @param query   the standalone query (what the extractive generator answers)
    * @param onDelta each text fragment, in order
    */
-  Future<Generated> generate(String generator, String question, String query, List<ChatMessage> history,
-                             List<Passage> context, Sampling sampling, Supplier<DeliveryOptions> hop,
-                             Handler<String> onDelta, Consumer<ChatStream> started) {
-    ExtractiveGenerator extractive = new ExtractiveGenerator(embedder, config, query, context, hop);
+  Future<Generated> generate(String tenant, String kb, String generator, String question, String query,
+                             List<ChatMessage> history, List<Passage> context, Sampling sampling,
+                             Supplier<DeliveryOptions> hop, Handler<String> onDelta, Consumer<ChatStream> started) {
+    ExtractiveGenerator extractive = new ExtractiveGenerator(new StoredSentenceVectors(vertx, embedder, tenant, kb),
+      config, abstention, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
@@ -95,7 +115,9 @@ public final class Generation {
 
   private static Generated fromExtractive(ChatResult result, ExtractiveGenerator.Outcome outcome) {
     return new Generated(result.text(), ExtractiveGenerator.NAME, ExtractiveGenerator.NAME, outcome.citations(),
-      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best(), result.finishReason());
+      outcome.abstained(), result.usage(), Double.isNaN(outcome.best()) ? null : outcome.best(),
+      Double.isNaN(outcome.confidence()) ? null : outcome.confidence(),
+      outcome.signals() == null ? null : outcome.signals().toJson(), result.finishReason());
   }
 
   private static Generated fromUpstream(ChatResult result, List<Passage> context) {
@@ -106,6 +128,6 @@ public final class Generation {
         .put("title", p.title()).put("quote", p.text()).put("start", p.start()).put("end", p.end()));
     }
     return new Generated(result.text(), result.provider(), result.model(), citations, citations.isEmpty(), result.usage(),
-      null, result.finishReason());
+      null, null, null, result.finishReason());
   }
 }

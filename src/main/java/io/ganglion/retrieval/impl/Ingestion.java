@@ -2,12 +2,14 @@ package io.ganglion.retrieval.impl;
 
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.EmbedRequest;
 import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.ingest.Chunk;
 import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.retrieval.ingest.DocumentFormat;
 import io.ganglion.retrieval.ingest.MalformedDocumentException;
 import io.ganglion.retrieval.ingest.ParsedDocument;
+import io.ganglion.retrieval.ingest.SentenceSpans;
 import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
@@ -22,20 +24,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Ingests a slice of documents: parse and chunk each on the retrieval workers, embed all their chunks through
- * {@code ganglion.inference.embed} on this node (several requests in flight, so the micro-batcher fills its batches),
- * then store each document with its chunks and embeddings in PostgreSQL, which logs the change. The shards' owners
- * apply it when the change is announced ({@link KbRegistry#announce}), for the whole slice at once. Each document
- * succeeds or fails on its own: a bad PDF or an overloaded model fails that document with a reason, never the others.
+ * Ingests a slice of documents: parse and chunk each on the retrieval workers, embed all their chunks (and, when the
+ * knowledge base keeps them, each chunk's sentences) on this node through the model's bulk lane ({@link EmbedPermits}:
+ * a bounded number of requests in flight per node, the rest wait), then store each document with its chunks,
+ * embeddings and sentence vectors in PostgreSQL, which logs the change. The shards' owners apply it when the change is
+ * announced ({@link KbRegistry#announce}), for the whole slice at once. Each document succeeds or fails on its own: a
+ * bad PDF or a model error fails that document with a reason, never the others. A busy model never fails a document:
+ * requests refused as overloaded, or that timed out in the queue, wait and go again.
  */
 public final class Ingestion {
 
-  /** Chunks per embedding request. */
+  /** Texts per embedding request. */
   static final int EMBED_GROUP = 64;
-  /** Deadline of one embedding request of a bulk ingestion (queues can be long under load). */
+  /** Deadline of one bulk embedding request (it waits behind interactive work and other ingestions). */
   static final long EMBED_TIMEOUT_MS = 120_000;
-  /** Retries of an embedding request refused because the model's queue was full. */
-  static final int EMBED_RETRIES = 4;
+  /** Retries of an embedding request that failed for another reason than a busy model (a model error, shutting down). */
+  static final int EMBED_RETRIES = 3;
+  /** Longest pause between two attempts of a request refused because the model was busy. */
+  static final long MAX_BACKOFF_MS = 5_000;
 
   /** The outcome of one document: {@code {"id","status":"indexed"|"failed","chunks"?,"error"?:{code,message}}}. */
   public record Outcome(String id, int chunks, ErrorCode error, String message) {
@@ -55,7 +61,13 @@ public final class Ingestion {
     }
   }
 
-  private record Prepared(DocumentInput input, ParsedDocument parsed, List<Chunk> chunks) {
+  /** A parsed document, its chunks and, per chunk, the sentences to embed (empty lists when the KB keeps none). */
+  private record Prepared(DocumentInput input, ParsedDocument parsed, List<Chunk> chunks,
+                          List<List<SentenceSpans.Span>> sentences) {
+
+    int texts() {
+      return chunks.size() + sentences.stream().mapToInt(List::size).sum();
+    }
   }
 
   /**
@@ -67,26 +79,35 @@ public final class Ingestion {
 
   private final Vertx vertx;
   private final EmbedClient embeds;
+  private final EmbedPermits permits;
   private final RetrievalWorkers workers;
   private final Chunker chunker;
   private final DocumentRepository documents;
+  private final KbModels kbs;
 
-  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents) {
+  public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
+                   KbModels kbs, EmbedPermits permits) {
     this.vertx = vertx;
     this.embeds = EmbedClient.create(vertx);
+    this.permits = permits;
     this.workers = workers;
     this.chunker = chunker;
     this.documents = documents;
+    this.kbs = kbs;
   }
 
   /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
   public Future<Batch> ingest(KbRepository.Kb kb, List<DocumentInput> inputs) {
     Map<Integer, Long> changes = new HashMap<>();
-    return ingestInto(kb, inputs, changes).map(outcomes -> new Batch(outcomes, changes));
+    return kbs.of(kb.id())
+      .compose(embedding -> ingestInto(kb, embedding, inputs, changes))
+      .map(outcomes -> new Batch(outcomes, changes));
   }
 
-  private Future<List<Outcome>> ingestInto(KbRepository.Kb kb, List<DocumentInput> inputs, Map<Integer, Long> changes) {
-    List<Future<Prepared>> prepared = inputs.stream().map(input -> workers.run(() -> prepare(input))).toList();
+  private Future<List<Outcome>> ingestInto(KbRepository.Kb kb, KbRepository.Embedding embedding,
+                                           List<DocumentInput> inputs, Map<Integer, Long> changes) {
+    List<Future<Prepared>> prepared = inputs.stream()
+      .map(input -> workers.run(() -> prepare(input, embedding.sentenceVectors()))).toList();
     return Future.join(prepared).transform(ignored -> {
       List<Prepared> ready = new ArrayList<>();
       Outcome[] outcomes = new Outcome[inputs.size()];
@@ -98,11 +119,11 @@ public final class Ingestion {
           outcomes[i] = failure(inputs.get(i).id(), p.cause());
         }
       }
-      return embed(ready).compose(vectors -> store(kb, ready, vectors, inputs, outcomes, changes));
+      return embed(ready, embedding.model()).compose(vectors -> store(kb, ready, vectors, inputs, outcomes, changes));
     });
   }
 
-  private Prepared prepare(DocumentInput input) throws MalformedDocumentException {
+  private Prepared prepare(DocumentInput input, boolean withSentences) throws MalformedDocumentException {
     ParsedDocument parsed;
     if (input.text() != null) {
       parsed = DocumentFormat.TEXT.parser().parse(input.text());
@@ -115,19 +136,27 @@ public final class Ingestion {
     if (parsed.text().isBlank()) {
       throw ErrorCode.UNPROCESSABLE.exception("the document has no text");
     }
-    return new Prepared(input, parsed, chunker.chunk(parsed));
+    List<Chunk> chunks = chunker.chunk(parsed);
+    List<List<SentenceSpans.Span>> sentences = chunks.stream()
+      .map(c -> withSentences ? SentenceSpans.split(c.text(), c.start()) : List.<SentenceSpans.Span>of()).toList();
+    return new Prepared(input, parsed, chunks, sentences);
   }
 
-  /** One vector per chunk of {@code ready}, in order; a failed group leaves nulls (its documents then fail). */
-  private Future<List<float[]>> embed(List<Prepared> ready) {
+  /**
+   * The vectors of every document of {@code ready}, in order: per document its chunks' (of their indexed text), then
+   * its sentences' (chunk by chunk). A failed group leaves nulls (its documents then fail).
+   */
+  private Future<List<float[]>> embed(List<Prepared> ready, String model) {
     List<String> texts = new ArrayList<>();
     for (Prepared p : ready) {
       String title = title(p);
       p.chunks().forEach(c -> texts.add(c.indexedText(title)));
+      p.sentences().forEach(spans -> spans.forEach(span -> texts.add(span.text())));
     }
     List<Future<List<float[]>>> groups = new ArrayList<>();
     for (int from = 0; from < texts.size(); from += EMBED_GROUP) {
-      groups.add(embedGroup(texts.subList(from, Math.min(texts.size(), from + EMBED_GROUP)), 0));
+      List<String> group = texts.subList(from, Math.min(texts.size(), from + EMBED_GROUP));
+      groups.add(permits.run(() -> embedGroup(EmbedRequest.bulk(group, TextKind.PASSAGE, model), 0, 0)));
     }
     return Future.join(groups).transform(ignored -> {
       List<float[]> vectors = new ArrayList<>(texts.size());
@@ -142,15 +171,24 @@ public final class Ingestion {
     });
   }
 
-  private Future<List<float[]>> embedGroup(List<String> texts, int attempt) {
-    return embeds.vectors(texts, TextKind.PASSAGE, EMBED_TIMEOUT_MS)
+  /**
+   * One bulk request, again after a pause while the model is busy (refused as overloaded, or timed out waiting in its
+   * queue) however long that lasts, and at most {@value #EMBED_RETRIES} times after any other failure.
+   */
+  private Future<List<float[]>> embedGroup(EmbedRequest request, int busy, int failed) {
+    return embeds.vectors(request, EMBED_TIMEOUT_MS)
       .recover(failure -> {
-        if (attempt < EMBED_RETRIES && ErrorCode.of(failure) == ErrorCode.OVERLOADED) {
-          Promise<List<float[]>> retry = Promise.promise();
-          vertx.setTimer(200L << attempt, t -> embedGroup(texts, attempt + 1).onComplete(retry));
-          return retry.future();
+        ErrorCode code = ErrorCode.of(failure);
+        boolean modelBusy = code == ErrorCode.OVERLOADED || code == ErrorCode.TIMEOUT;
+        if (!modelBusy && (failed >= EMBED_RETRIES || code.status() < 500)) {
+          return Future.failedFuture(failure);
         }
-        return Future.failedFuture(failure);
+        int attempt = modelBusy ? busy : failed;
+        long pause = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 6));
+        Promise<List<float[]>> retry = Promise.promise();
+        vertx.setTimer(pause, t -> embedGroup(request, modelBusy ? busy + 1 : busy, modelBusy ? failed : failed + 1)
+          .onComplete(retry));
+        return retry.future();
       });
   }
 
@@ -160,7 +198,7 @@ public final class Ingestion {
     int offset = 0;
     for (Prepared p : ready) {
       int first = offset;
-      offset += p.chunks().size();
+      offset += p.texts();
       List<float[]> mine = vectors.subList(first, offset);
       int slot = inputs.indexOf(p.input());
       chain = chain.compose(v -> storeOne(kb, p, mine, changes)
@@ -171,22 +209,32 @@ public final class Ingestion {
     return chain.map(v -> List.of(outcomes));
   }
 
+  /** Stores one document; {@code vectors} holds its chunks' vectors, then its sentences'. */
   private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, Map<Integer, Long> changes) {
     if (vectors.contains(null)) {
-      return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.OVERLOADED,
-        "embedding the document failed (the model was overloaded or unavailable); retry it"));
+      return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.UNAVAILABLE,
+        "embedding the document failed (the model failed or is unavailable); retry it"));
     }
     String title = title(p);
     List<DocumentRepository.StoredChunk> rows = new ArrayList<>();
+    List<DocumentRepository.ChunkSentences> sentences = new ArrayList<>();
+    int next = p.chunks().size();
     for (int i = 0; i < p.chunks().size(); i++) {
       Chunk c = p.chunks().get(i);
       rows.add(new DocumentRepository.StoredChunk(p.input().id(), c.index(), title, c.text(), c.indexedText(title),
         c.start(), c.end(), p.input().metadataJson(), vectors.get(i)));
+      List<SentenceSpans.Span> spans = p.sentences().get(i);
+      if (!spans.isEmpty()) {
+        sentences.add(new DocumentRepository.ChunkSentences(c.index(),
+          spans.stream().mapToInt(SentenceSpans.Span::start).toArray(),
+          spans.stream().mapToInt(SentenceSpans.Span::end).toArray(), vectors.subList(next, next + spans.size())));
+        next += spans.size();
+      }
     }
     DocumentRepository.StoredDocument doc = new DocumentRepository.StoredDocument(p.input().id(), title,
       p.parsed().text(), p.input().metadataJson(), p.input().text() != null ? "text/plain" : p.input().contentType());
     int shard = Shards.shardOf(kb, p.input().id());
-    return documents.replace(kb.id(), shard, doc, rows)
+    return documents.replace(kb.id(), shard, doc, rows, sentences)
       .map(version -> {
         changes.merge(shard, version, Math::max);
         return new Outcome(p.input().id(), rows.size(), null, null);

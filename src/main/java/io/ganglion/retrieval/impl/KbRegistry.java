@@ -46,25 +46,40 @@ public final class KbRegistry {
   private final StoreCache<String, KbRepository.Kb> cache = new StoreCache<>(Duration.ofSeconds(5), Duration.ofHours(1),
     10_000);
 
+  private final KbModels models;
+
   /** @param shards {@code retrieval.shards}: the shard count of knowledge bases created from now on */
   public KbRegistry(KbRepository kbs, DocumentRepository documents, JobRepository jobs, ChangeBroadcast broadcast,
-                    int shards) {
+                    int shards, KbModels models) {
     this.jobs = jobs;
+    this.models = models;
     this.kbs = kbs;
     this.documents = documents;
     this.broadcast = broadcast;
     this.shards = shards;
   }
 
-  /** Creates the tenant's knowledge base {@code {"tenant","name"}}; a taken name fails with the repository's conflict. */
+  /**
+   * Creates the tenant's knowledge base {@code {"tenant","name","model"?,"sentenceVectors"?}}: {@code model} names a
+   * loaded embedding model (default: {@code inference.defaultModel}), recorded as {@code name@version} with its
+   * dimensions; {@code sentenceVectors} (default true) makes ingestion store each chunk's sentence vectors. A taken
+   * name fails with the repository's conflict.
+   */
   public Future<JsonObject> create(JsonObject body) {
     String name = body.getString("name");
     if (name == null || !KB_NAME.matcher(name).matches()) {
       throw ErrorCode.INVALID_REQUEST.exception("invalid knowledge base name '" + name
         + "': use 1-63 lower-case letters, digits, '_' or '-', starting with a letter or digit");
     }
-    return kbs.create(tenant(body), name, shards)
-      .compose(kb -> broadcast.created(kb).map(v -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0)));
+    Object sentences = body.getValue("sentenceVectors", true);
+    if (!(sentences instanceof Boolean keep)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'sentenceVectors' must be true or false");
+    }
+    String tenant = tenant(body);
+    return models.resolve(body.getValue("model"))
+      .compose(model -> kbs.create(tenant, name, shards, model.ref(), model.dims(), keep)
+        .compose(kb -> broadcast.created(kb).map(v -> json(kb).put("documents", 0).put("chunks", 0).put("pending", 0)
+          .put("embedding", model.toJson().put("sentenceVectors", keep)))));
   }
 
   public Future<JsonObject> list(JsonObject body) {
@@ -77,10 +92,16 @@ public final class KbRegistry {
    * documents this node is ingesting and those of unfinished jobs on any node.
    */
   public Future<JsonObject> describe(JsonObject body) {
-    return lookup(body).compose(kb -> documents.counts(kb.id())
-      .compose(counts -> jobs.pendingDocuments(kb.id()).map(queued -> json(kb)
-        .put("documents", counts.documents()).put("chunks", counts.chunks()).put("version", counts.version())
-        .put("shards", kb.shards()).put("pending", pending.getOrDefault(kb.id(), 0) + queued))));
+    return lookup(body).compose(kb -> Future.all(documents.counts(kb.id()), kbs.embedding(kb.id()),
+        jobs.pendingDocuments(kb.id())).map(all -> {
+      DocumentRepository.Counts counts = all.resultAt(0);
+      KbRepository.Embedding embedding = all.resultAt(1);
+      int queued = all.<Number>resultAt(2).intValue();
+      return json(kb).put("documents", counts.documents()).put("chunks", counts.chunks())
+        .put("version", counts.version()).put("shards", kb.shards())
+        .put("pending", pending.getOrDefault(kb.id(), 0) + queued)
+        .put("embedding", models.recorded(embedding).toJson().put("sentenceVectors", embedding.sentenceVectors()));
+    }));
   }
 
   /** Deletes the knowledge base and announces it deleted: every node drops its copies. */

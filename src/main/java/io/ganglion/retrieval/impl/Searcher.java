@@ -4,12 +4,14 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.inference.EmbedClient;
+import io.ganglion.inference.EmbedRequest;
 import io.ganglion.retrieval.shard.ShardScatter;
 import io.ganglion.store.KbRepository;
 import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.KeywordScoring;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
 import io.ganglion.retrieval.index.SearchMode;
 import io.ganglion.retrieval.index.SearchQuery;
@@ -41,18 +43,21 @@ public final class Searcher {
   private final RetrievalConfig config;
   private final long busTimeoutMs;
   private final EmbedClient embeds;
+  private final KbModels models;
 
-  public Searcher(Vertx vertx, ShardScatter scatter, RetrievalConfig config, long busTimeoutMs) {
+  public Searcher(Vertx vertx, ShardScatter scatter, KbModels models, RetrievalConfig config, long busTimeoutMs) {
     this.vertx = vertx;
     this.scatter = scatter;
+    this.models = models;
     this.config = config;
     this.busTimeoutMs = busTimeoutMs;
     this.embeds = EmbedClient.create(vertx);
   }
 
   /** The parsed parameters of a search request. */
-  record Request(String query, SearchMode mode, int k, int candidates, Map<String, String> filter, Fusion fusion,
-                 String reranker, boolean allowPartial) {
+  record Request(String query, SearchMode mode, int k, int keywordCandidates, int vectorCandidates,
+                 Map<String, String> filter, Fusion fusion, boolean byDocument, KeywordScoring scoring, String reranker,
+                 boolean allowPartial) {
   }
 
   /**
@@ -63,11 +68,13 @@ public final class Searcher {
    */
   public Future<JsonObject> search(KbRepository.Kb kb, JsonObject body) {
     Request request = parse(body);
-    Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null) : embed(request.query());
+    Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null)
+      : models.of(kb.id()).compose(embedding -> embed(request.query(), embedding.model()));
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
     return vector
       .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
-        request.candidates(), request.filter()), request.fusion()))
+        request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
+        request.scoring()), request.fusion()))
       .compose(result -> {
         if (result.successful() == 0 || (result.partial() && !request.allowPartial())) {
           return Future.failedFuture(ErrorCode.UNAVAILABLE.exception(result.failed() + " of " + result.total()
@@ -101,7 +108,15 @@ public final class Searcher {
       throw ErrorCode.INVALID_REQUEST.exception("'mode' must be hybrid, keyword or vector");
     }
     int k = whole(body, "k", 10, 1, MAX_K);
-    int candidates = whole(body, "candidates", config.candidates(), 1, MAX_CANDIDATES);
+    int keywordCandidates = config.keywordDepth();
+    int vectorCandidates = config.vectorDepth();
+    if (body.getValue("candidates") instanceof JsonObject depths) {
+      keywordCandidates = whole(depths, "keyword", keywordCandidates, 1, MAX_CANDIDATES);
+      vectorCandidates = whole(depths, "vector", vectorCandidates, 1, MAX_CANDIDATES);
+    } else if (body.getValue("candidates") != null) {
+      keywordCandidates = whole(body, "candidates", 0, 1, MAX_CANDIDATES);
+      vectorCandidates = keywordCandidates;
+    }
     Map<String, String> filter = new LinkedHashMap<>();
     Object rawFilter = body.getValue("filter");
     if (rawFilter != null) {
@@ -119,12 +134,44 @@ public final class Searcher {
     if (!(allowPartial instanceof Boolean partialOk)) {
       throw ErrorCode.INVALID_REQUEST.exception("'allowPartial' must be true or false");
     }
-    return new Request(query, mode, k, candidates, filter, fusion(body), reranker(body), partialOk);
+    return new Request(query, mode, k, keywordCandidates, vectorCandidates, filter, fusion(body, query),
+      byDocument(body), scoring(body), reranker(body), partialOk);
   }
 
-  private Fusion fusion(JsonObject body) {
+  private boolean byDocument(JsonObject body) {
+    Object value = body.getValue("aggregate", config.aggregate().name().toLowerCase(java.util.Locale.ROOT));
+    if (!"chunk".equals(value) && !"document".equals(value)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'aggregate' must be chunk or document");
+    }
+    return "document".equals(value);
+  }
+
+  private KeywordScoring scoring(JsonObject body) {
+    Object bm25 = body.getValue("bm25", new JsonObject());
+    if (!(bm25 instanceof JsonObject params)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'bm25' must be an object {\"k1\", \"b\"}");
+    }
+    return new KeywordScoring(number(params, "bm25.k1", "k1", config.bm25K1(), 10), number(params, "bm25.b", "b",
+      config.bm25B(), 1), number(body, "headingWeight", "headingWeight", config.headingWeight(), 10),
+      number(body, "exactWeight", "exactWeight", config.exactWeight(), 10));
+  }
+
+  private static double number(JsonObject body, String name, String field, double fallback, double max) {
+    Object w = body.getValue(field, fallback);
+    if (!(w instanceof Number n) || !(n.doubleValue() >= 0 && n.doubleValue() <= max)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'" + name + "' must be a number from 0 to " + (int) max);
+    }
+    return n.doubleValue();
+  }
+
+  private Fusion fusion(JsonObject body, String query) {
     if (!body.containsKey("fusion") && !body.containsKey("rrfK") && !body.containsKey("vectorWeight")) {
-      return config.hybridFusion();
+      Object route = body.getValue("route", config.routing());
+      if (!(route instanceof Boolean b)) {
+        throw ErrorCode.INVALID_REQUEST.exception("'route' must be true or false");
+      }
+      return b && config.fusion() == RetrievalConfig.Fusion.WEIGHTED ? new WeightedScoreFusion(routedWeight(config, query))
+        : config.hybridFusion();
     }
     Object name = body.getValue("fusion", config.fusion().name().toLowerCase());
     if ("rrf".equals(name)) {
@@ -140,6 +187,15 @@ public final class Searcher {
     throw ErrorCode.INVALID_REQUEST.exception("'fusion' must be rrf or weighted");
   }
 
+  /** The vector weight for a query of this shape ({@link QueryShape}). */
+  static double routedWeight(RetrievalConfig config, String query) {
+    return switch (QueryShape.of(query)) {
+      case KEYWORD_LIKE -> config.keywordLikeVectorWeight();
+      case NATURAL_LANGUAGE -> config.naturalVectorWeight();
+      case MIXED -> config.vectorWeight();
+    };
+  }
+
   private String reranker(JsonObject body) {
     Object rerank = body.getValue("rerank", !config.reranker().isEmpty());
     if (!(rerank instanceof Boolean b)) {
@@ -151,8 +207,10 @@ public final class Searcher {
     return b ? config.reranker() : null;
   }
 
-  private Future<float[]> embed(String query) {
-    return embeds.vectors(List.of(query), TextKind.QUERY, busTimeoutMs).map(vectors -> vectors.get(0));
+  /** The query's vector from the knowledge base's own model (a vector of another model would match nothing). */
+  private Future<float[]> embed(String query, String model) {
+    return embeds.vectors(new EmbedRequest(List.of(query), TextKind.QUERY, model), busTimeoutMs)
+      .map(vectors -> vectors.get(0));
   }
 
   private Future<List<Hit>> rerank(Request request, List<Hit> hits) {

@@ -10,9 +10,12 @@ import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
 import org.apache.lucene.analysis.pattern.PatternTokenizer;
 
 /**
- * The Lucene schema of a chunk, and the analysis of its two searchable fields:
+ * The Lucene schema of a chunk, and the analysis of its searchable fields:
  * <ul>
- *   <li>{@link #BODY}: English analysis (stop words, possessives, Porter stemming), so "retries" finds "retry";</li>
+ *   <li>{@link #BODY}: title, heading path and text with English analysis (stop words, possessives, Porter
+ *       stemming), so "retries" finds "retry";</li>
+ *   <li>{@link #HEADING}: the title and heading path alone, analysed as {@link #BODY}, so a query can weigh a match
+ *       in the title above the same match in the text (BM25 per field: a short title field saturates fast);</li>
  *   <li>{@link #EXACT}: identifiers kept whole and lower-cased, so {@code E-1234}, {@code ERR_TIMEOUT} or
  *       {@code v2.3.1} match as typed (the standard tokenizer would cut {@code E-1234} into {@code e} and
  *       {@code 1234}, which match everywhere).</li>
@@ -27,6 +30,7 @@ final class ChunkFields {
   static final String START = "start";
   static final String END = "end";
   static final String BODY = "body";
+  static final String HEADING = "heading";
   static final String EXACT = "exact";
   /** Prefix of the filterable metadata fields: {@code meta.<key>} holds the value as one term. */
   static final String META = "meta.";
@@ -40,6 +44,7 @@ final class ChunkFields {
   /** The per-field analyzer for indexing and querying. Analyzers are thread-safe; share one per shard. */
   static Analyzer analyzer() {
     return new PerFieldAnalyzerWrapper(new EnglishAnalyzer(), Map.of(EXACT, exactAnalyzer()));
+    // HEADING falls to the default (English) analyzer, as BODY does
   }
 
   static String metaField(String key) {

@@ -39,11 +39,28 @@ public record ChunkRecord(
   }
 
   /**
+   * The title and heading path that {@code indexedText} puts before the text (empty when it adds none): what keyword
+   * search matches in the heading field.
+   */
+  public String heading() {
+    if (indexedText.length() > text.length() && indexedText.endsWith(text)) {
+      return indexedText.substring(0, indexedText.length() - text.length()).strip();
+    }
+    return title == null ? "" : title;
+  }
+
+  /**
    * The record of a freshly cut chunk: id {@code <documentId>#<chunk index>}, indexed text with title and heading
    * path, citation text and offsets from the chunk.
    *
    * @param vector the embedding of {@code chunk.indexedText(title)}
    */
+  /** The document of a chunk id made by {@link #of}: {@code <documentId>#<chunk index>}. */
+  public static String documentOf(String chunkId) {
+    int hash = chunkId.lastIndexOf('#');
+    return hash < 0 ? chunkId : chunkId.substring(0, hash);
+  }
+
   public static ChunkRecord of(String documentId, String title, Chunk chunk, Map<String, String> metadata,
                                float[] vector) {
     return new ChunkRecord(documentId, documentId + "#" + chunk.index(), title, chunk.text(),

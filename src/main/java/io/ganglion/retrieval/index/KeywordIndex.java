@@ -117,7 +117,6 @@ final class KeywordIndex implements Closeable {
     }
   }
 
-  /** The best {@code n} chunks for {@code query}, scored with {@code global} statistics when given. */
   /** The chunk id of a hit: from doc values, or from stored fields in snapshots written before they were added. */
   private static String chunkId(List<org.apache.lucene.index.LeafReaderContext> leaves, StoredFields stored, int doc)
     throws IOException {
@@ -129,10 +128,22 @@ final class KeywordIndex implements Closeable {
     return stored.document(doc, Set.of(ChunkFields.CHUNK_ID)).get(ChunkFields.CHUNK_ID);
   }
 
+  /** The best {@code n} chunks for {@code query} by Lucene's default BM25. */
   List<ScoredChunk> search(Query query, CorpusStatistics global, int n) throws IOException {
+    return search(query, global, n, KeywordScoring.DEFAULT);
+  }
+
+  /** The best {@code n} chunks for {@code query}, scored with {@code global} statistics when given. */
+  List<ScoredChunk> search(Query query, CorpusStatistics global, int n, KeywordScoring scoring) throws IOException {
     IndexSearcher base = searchers.acquire();
     try {
-      IndexSearcher searcher = global == null ? base : new GlobalStatisticsSearcher(base.getIndexReader(), global);
+      boolean lucene = scoring.k1() == KeywordScoring.DEFAULT.k1() && scoring.b() == KeywordScoring.DEFAULT.b();
+      IndexSearcher searcher = global != null ? new GlobalStatisticsSearcher(base.getIndexReader(), global)
+        : lucene ? base : new IndexSearcher(base.getIndexReader());
+      if (!lucene) {
+        // a searcher of this query only: the shared one keeps Lucene's default
+        searcher.setSimilarity(new org.apache.lucene.search.similarities.BM25Similarity((float) scoring.k1(), (float) scoring.b()));
+      }
       TopDocs top = searcher.search(query, n);
       StoredFields stored = searcher.storedFields();
       List<org.apache.lucene.index.LeafReaderContext> leaves = searcher.getIndexReader().leaves();
@@ -209,6 +220,8 @@ final class KeywordIndex implements Closeable {
     // read per hit at search time: doc values cost a fraction of loading stored fields
     d.add(new org.apache.lucene.document.SortedDocValuesField(ChunkFields.CHUNK_ID, new org.apache.lucene.util.BytesRef(c.chunkId())));
     d.add(new StringField(ChunkFields.DOCUMENT_ID, c.documentId(), Field.Store.YES));
+    // read per candidate when hits are ranked by document
+    d.add(new org.apache.lucene.document.SortedDocValuesField(ChunkFields.DOCUMENT_ID, new org.apache.lucene.util.BytesRef(c.documentId())));
     if (c.title() != null) {
       d.add(new StoredField(ChunkFields.TITLE, c.title()));
     }
@@ -217,6 +230,9 @@ final class KeywordIndex implements Closeable {
     d.add(new StoredField(ChunkFields.END, c.end()));
     d.add(new TextField(ChunkFields.BODY, c.indexedText(), Field.Store.NO));
     d.add(new TextField(ChunkFields.EXACT, c.indexedText(), Field.Store.NO));
+    if (!c.heading().isEmpty()) {
+      d.add(new TextField(ChunkFields.HEADING, c.heading(), Field.Store.NO));
+    }
     c.metadata().forEach((k, v) -> d.add(new StringField(ChunkFields.metaField(k), v, Field.Store.NO)));
     return d;
   }

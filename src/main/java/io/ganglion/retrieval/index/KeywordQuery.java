@@ -11,12 +11,15 @@ import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.BoostQuery;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.TermQuery;
 
 /**
- * Builds the Lucene query for a user's words: every analysed term of both fields as an optional clause (BM25 sums
- * what matches), the metadata filters as non-scoring required clauses. Built from tokens rather than the classic
+ * Builds the Lucene query for a user's words: every analysed term of the body and exact fields as an optional clause
+ * (BM25 sums what matches; exact matches weighted by {@link KeywordScoring#exactWeight()}), each body term also in
+ * the heading field at {@link KeywordScoring#headingWeight()} when that is above 0, and the metadata filters as
+ * non-scoring required clauses. Built from tokens rather than the classic
  * query parser, so user input is never query syntax and cannot fail to parse.
  */
 final class KeywordQuery {
@@ -26,12 +29,24 @@ final class KeywordQuery {
 
   /** The query, or {@code null} when the text has no searchable term (only stop words or punctuation). */
   static Query build(Analyzer analyzer, String text, Map<String, String> filters) {
+    return build(analyzer, text, filters, KeywordScoring.DEFAULT);
+  }
+
+  /** As {@link #build(Analyzer, String, Map)}, with the field weights of {@code scoring}. */
+  static Query build(Analyzer analyzer, String text, Map<String, String> filters, KeywordScoring scoring) {
     BooleanQuery.Builder terms = new BooleanQuery.Builder();
     int clauses = 0;
     for (String field : new String[] {ChunkFields.BODY, ChunkFields.EXACT}) {
       for (String token : tokens(analyzer, field, text)) {
-        terms.add(new TermQuery(new Term(field, token)), Occur.SHOULD);
-        clauses++;
+        double weight = field.equals(ChunkFields.EXACT) ? scoring.exactWeight() : 1;
+        if (weight > 0) {
+          terms.add(weighted(new TermQuery(new Term(field, token)), weight), Occur.SHOULD);
+          clauses++;
+        }
+        if (scoring.headingWeight() > 0 && field.equals(ChunkFields.BODY)) {
+          terms.add(weighted(new TermQuery(new Term(ChunkFields.HEADING, token)), scoring.headingWeight()),
+            Occur.SHOULD);
+        }
       }
     }
     if (clauses == 0) {
@@ -41,6 +56,10 @@ final class KeywordQuery {
     BooleanQuery.Builder query = new BooleanQuery.Builder().add(terms.build(), Occur.MUST);
     filter(filters, query);
     return query.build();
+  }
+
+  private static Query weighted(Query query, double weight) {
+    return weight == 1 ? query : new BoostQuery(query, (float) weight);
   }
 
   private static void filter(Map<String, String> filters, BooleanQuery.Builder query) {

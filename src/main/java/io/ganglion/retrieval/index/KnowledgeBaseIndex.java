@@ -24,9 +24,13 @@ import java.util.concurrent.Executor;
  */
 public final class KnowledgeBaseIndex implements Closeable {
 
-  private static final String MANIFEST = "manifest.json";
-  /** 2: the manifest lists every file with its size and checksum. */
-  private static final int FORMAT = 2;
+  static final String MANIFEST = "manifest.json";
+  /**
+   * 2: the manifest lists every file with its size and checksum. 4: the heading field and document-id doc values of
+   * the keyword index; an older snapshot lacks them, so it is rebuilt. (3 is taken by the vectors branch's segment
+   * layout, which this one does not have: a build holding both must write a number above both.)
+   */
+  static final int FORMAT = 4;
 
   private final List<Shard> shards;
 
@@ -113,7 +117,7 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   /**
    * Searches every shard in parallel on {@code executor} and merges: each ranking keeps its best
-   * {@code query.candidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
+   * {@code query.keywordCandidates()} or {@code query.vectorCandidates()} over all shards (keyword scores use global BM25 statistics, so they compare across
    * shards), hybrid mode fuses the two with {@code fusion}, and the best {@code query.topK()} are returned.
    * Non-blocking; see the class note on the executor.
    *

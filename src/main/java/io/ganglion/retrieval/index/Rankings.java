@@ -54,15 +54,25 @@ public final class Rankings {
     Map<String, Integer> shardOf = new HashMap<>();
     keyword.forEach(l -> shardOf.put(l.chunk().chunkId(), l.shard()));
     vector.forEach(l -> shardOf.put(l.chunk().chunkId(), l.shard()));
-    List<FusedChunk> ranking = switch (query.mode()) {
-      case KEYWORD -> keyword.stream()
-        .map(l -> new FusedChunk(l.chunk().chunkId(), l.chunk().score(), l.chunk().score(), null)).toList();
-      case VECTOR -> vector.stream()
-        .map(l -> new FusedChunk(l.chunk().chunkId(), l.chunk().score(), null, l.chunk().score())).toList();
-      case HYBRID -> fusion.fuse(keyword.stream().map(Located::chunk).toList(),
-        vector.stream().map(Located::chunk).toList());
-    };
+    List<ScoredChunk> keywordChunks = keyword.stream().map(Located::chunk).toList();
+    List<ScoredChunk> vectorChunks = vector.stream().map(Located::chunk).toList();
+    List<FusedChunk> ranking = rankChunks(query, fusion, keywordChunks, vectorChunks);
+    if (query.byDocument()) {
+      Map<String, String> documentOf = new HashMap<>();
+      shardOf.keySet().forEach(chunk -> documentOf.put(chunk, ChunkRecord.documentOf(chunk)));
+      ranking = DocumentRanking.rank(keywordChunks, vectorChunks, ranking, documentOf,
+        (k, v) -> rankChunks(query, fusion, k, v));
+    }
     return new Fused(ranking.subList(0, Math.min(query.topK(), ranking.size())), shardOf);
+  }
+
+  private static List<FusedChunk> rankChunks(SearchQuery query, Fusion fusion, List<ScoredChunk> keyword,
+                                             List<ScoredChunk> vector) {
+    return switch (query.mode()) {
+      case KEYWORD -> keyword.stream().map(c -> new FusedChunk(c.chunkId(), c.score(), c.score(), null)).toList();
+      case VECTOR -> vector.stream().map(c -> new FusedChunk(c.chunkId(), c.score(), null, c.score())).toList();
+      case HYBRID -> fusion.fuse(keyword, vector);
+    };
   }
 
   /** The hits of a fused ranking, in order; a chunk whose fields were not found (deleted meanwhile) is left out. */

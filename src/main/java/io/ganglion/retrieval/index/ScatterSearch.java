@@ -15,7 +15,8 @@ import java.util.concurrent.Executor;
  * <ol>
  *   <li>keyword statistics from every shard, summed (skipped with one shard), and the vector search on every shard;</li>
  *   <li>the keyword search on every shard with the global statistics;</li>
- *   <li>{@link Rankings}: each ranking merged to its top {@code candidates}, fused, cut to {@code topK}, and the
+ *   <li>{@link Rankings}: each ranking merged to its top {@code keywordCandidates} or {@code vectorCandidates},
+ *       fused (chunk by chunk, or document by document), cut to {@code topK}, and the
  *       survivors' stored fields read from their shards.</li>
  * </ol>
  */
@@ -36,10 +37,11 @@ final class ScatterSearch {
   CompletableFuture<List<Hit>> run() {
     CompletableFuture<List<Rankings.Located>> vector = !query.vector()
       ? CompletableFuture.completedFuture(List.of())
-      : onEveryShard(i -> shards.get(i).vector(query));
+      : onEveryShard(i -> shards.get(i).vector(query), query.query().vectorCandidates());
     CompletableFuture<List<Rankings.Located>> keyword = !query.keyword()
       ? CompletableFuture.completedFuture(List.of())
-      : globalStatistics().thenCompose(global -> onEveryShard(i -> shards.get(i).keyword(query, global)));
+      : globalStatistics().thenCompose(global -> onEveryShard(i -> shards.get(i).keyword(query, global),
+          query.query().keywordCandidates()));
     return keyword.thenCombine(vector, (k, v) -> Rankings.fuse(query.query(), fusion, k, v))
       .thenApplyAsync(this::hydrate, executor);
   }
@@ -57,14 +59,14 @@ final class ScatterSearch {
       .reduce(CorpusStatistics.EMPTY, CorpusStatistics::plus));
   }
 
-  private CompletableFuture<List<Rankings.Located>> onEveryShard(ShardTask task) {
+  private CompletableFuture<List<Rankings.Located>> onEveryShard(ShardTask task, int candidates) {
     List<CompletableFuture<List<Rankings.Located>>> perShard = new ArrayList<>();
     for (int i = 0; i < shards.size(); i++) {
       int shard = i;
       perShard.add(CompletableFuture.supplyAsync(() -> Rankings.located(shard, io(() -> task.run(shard))), executor));
     }
     return CompletableFuture.allOf(perShard.toArray(CompletableFuture[]::new)).thenApply(v -> Rankings.best(
-      perShard.stream().flatMap(f -> f.join().stream()).toList(), query.query().candidates()));
+      perShard.stream().flatMap(f -> f.join().stream()).toList(), candidates));
   }
 
   private List<Hit> hydrate(Rankings.Fused fused) {

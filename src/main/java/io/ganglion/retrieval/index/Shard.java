@@ -81,14 +81,14 @@ public final class Shard implements Closeable {
     return keyword.statistics(query.luceneQuery());
   }
 
-  /** The best {@code candidates} chunks for the query's keywords, scored with {@code global} statistics when given. */
+  /** The best {@code keywordCandidates} chunks for the query's keywords, scored with {@code global} statistics when given. */
   public List<ScoredChunk> keyword(ShardQuery query, CorpusStatistics global) throws IOException {
-    return keyword.search(query.luceneQuery(), global, query.query().candidates());
+    return keyword.search(query.luceneQuery(), global, query.query().keywordCandidates(), query.query().scoring());
   }
 
-  /** The best {@code candidates} chunks for the query's vector, the filters applied inside the candidate search. */
+  /** The best {@code vectorCandidates} chunks for the query's vector, the filters applied inside the candidate search. */
   public List<ScoredChunk> vector(ShardQuery query) {
-    return vectors.search(query.query().vector(), query.query().candidates(), query.query().filters());
+    return vectors.search(query.query().vector(), query.query().vectorCandidates(), query.query().filters());
   }
 
   /** The stored fields of those chunks that are still live, by chunk id. */

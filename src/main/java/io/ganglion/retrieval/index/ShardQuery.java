@@ -21,7 +21,8 @@ public final class ShardQuery {
   }
 
   public static ShardQuery of(SearchQuery query) {
-    Query keyword = query.mode() == SearchMode.VECTOR ? null : KeywordQuery.build(ANALYZER, query.text(), query.filters());
+    Query keyword = query.mode() == SearchMode.VECTOR ? null : KeywordQuery.build(ANALYZER, query.text(), query.filters(),
+      query.scoring());
     return new ShardQuery(query, keyword);
   }
 

@@ -157,8 +157,8 @@ public final class ShardScatter {
             keywordHits.addAll(r.keyword());
             vectorHits.addAll(r.vector());
           });
-          Rankings.Fused fused = Rankings.fuse(query, fusion, Rankings.best(keywordHits, query.candidates()),
-            Rankings.best(vectorHits, query.candidates()));
+          Rankings.Fused fused = Rankings.fuse(query, fusion, Rankings.best(keywordHits,
+            query.keywordCandidates()), Rankings.best(vectorHits, query.vectorCandidates()));
           Map<Integer, List<String>> ids = fused.idsByShard();
           return step(ids.keySet(), (host, shards) -> {
             Map<Integer, List<String>> mine = new LinkedHashMap<>();

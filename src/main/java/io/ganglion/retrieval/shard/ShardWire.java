@@ -2,6 +2,7 @@ package io.ganglion.retrieval.shard;
 
 import io.ganglion.bus.Vectors;
 import io.ganglion.retrieval.index.CorpusStatistics;
+import io.ganglion.retrieval.index.KeywordScoring;
 import io.ganglion.retrieval.index.Rankings;
 import io.ganglion.retrieval.index.ScoredChunk;
 import io.ganglion.retrieval.index.SearchMode;
@@ -27,7 +28,10 @@ final class ShardWire {
 
   static JsonObject query(SearchQuery q) {
     JsonObject json = new JsonObject().put("text", q.text()).put("mode", q.mode().name()).put("topK", q.topK())
-      .put("candidates", q.candidates()).put("filters", new JsonObject(new HashMap<>(q.filters())));
+      .put("keywordCandidates", q.keywordCandidates()).put("vectorCandidates", q.vectorCandidates())
+      .put("filters", new JsonObject(new HashMap<>(q.filters()))).put("byDocument", q.byDocument())
+      .put("scoring", new JsonObject().put("k1", q.scoring().k1()).put("b", q.scoring().b())
+        .put("headingWeight", q.scoring().headingWeight()).put("exactWeight", q.scoring().exactWeight()));
     if (q.vector() != null) {
       json.put("vector", Vectors.toJson(q.vector()));
     }
@@ -38,8 +42,12 @@ final class ShardWire {
     Map<String, String> filters = new HashMap<>();
     json.getJsonObject("filters", new JsonObject()).forEach(e -> filters.put(e.getKey(), String.valueOf(e.getValue())));
     JsonArray vector = json.getJsonArray("vector");
+    JsonObject scoring = json.getJsonObject("scoring");
     return new SearchQuery(json.getString("text"), vector == null ? null : Vectors.fromJson(vector),
-      SearchMode.valueOf(json.getString("mode")), json.getInteger("topK"), json.getInteger("candidates"), filters);
+      SearchMode.valueOf(json.getString("mode")), json.getInteger("topK"), json.getInteger("keywordCandidates"),
+      json.getInteger("vectorCandidates"), filters, json.getBoolean("byDocument"),
+      new KeywordScoring(scoring.getDouble("k1"), scoring.getDouble("b"), scoring.getDouble("headingWeight"),
+        scoring.getDouble("exactWeight")));
   }
 
   static JsonObject statistics(CorpusStatistics stats) {

@@ -19,8 +19,9 @@ class PairScorerTest {
   static void load() {
     ModelSpec bge = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
     ModelSpec asScorer = new ModelSpec("bge-pair", ModelKind.RERANKER, bge.source(), Pooling.CLS, 0, 512, "", "");
-    registry = ModelRegistry.load(List.of(bge, asScorer), bge.name(), new SessionFactory(Device.CPU, 2));
-    scorer = registry.scorer("bge-pair");
+    ModelSpec second = new ModelSpec("bge-pair", ModelKind.RERANKER, bge.source(), Pooling.CLS, 0, 512, "", "", "2", 3);
+    registry = ModelRegistry.load(List.of(bge, asScorer, second), bge.name(), new EngineLoader(Device.CPU, 2));
+    scorer = registry.scorer("bge-pair@1", 0);
   }
 
   @AfterAll
@@ -57,9 +58,24 @@ class PairScorerTest {
   }
 
   @Test
+  @DisplayName("a scorer's bare name splits traffic among its loaded versions by weight (1 : 3); a version is exact")
+  void abSplit() {
+    java.util.SplittableRandom random = new java.util.SplittableRandom(14);
+    int second = 0;
+    for (int i = 0; i < 4000; i++) {
+      if (registry.scorer("bge-pair", random.nextDouble()).spec().version().equals("2")) {
+        second++;
+      }
+    }
+    assertThat(second / 4000.0).isCloseTo(0.75, org.assertj.core.data.Offset.offset(0.03));
+    assertThat(registry.scorer("bge-pair@2", 0).spec().version()).isEqualTo("2");
+    assertThat(registry.scorer("bge-pair@1", 0.99).spec().version()).isEqualTo("1");
+  }
+
+  @Test
   @DisplayName("refuses to hand out an embedding model as a scorer")
   void wrongKind() {
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.scorer(KnownModels.BGE_SMALL_EN_V15))
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> registry.scorer(KnownModels.BGE_SMALL_EN_V15, 0))
       .isInstanceOf(UnknownModelException.class).hasMessageContaining("embedding");
   }
 }

@@ -19,7 +19,7 @@ class TextEmbedderTest {
   @BeforeAll
   static void load() {
     ModelSpec spec = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
-    registry = ModelRegistry.load(List.of(spec), spec.name(), new SessionFactory(Device.CPU, 2));
+    registry = ModelRegistry.load(List.of(spec), spec.name(), new EngineLoader(Device.CPU, 2));
     bge = registry.embedder(null);
   }
 

@@ -47,4 +47,17 @@ class ContextAndJudgeTest {
     assertThat(Mmr.select(relevance, vectors, 2, 0.7, 0.5)).containsExactly(0, 2);
     assertThat(Mmr.select(relevance, vectors, 3, 0.7, 0.8)).containsExactly(0);
   }
+
+  @Test
+  @DisplayName("a passage wrapped as untrusted keeps its keyword and vector scores, so abstention weighs it as before")
+  void wrappedKeepsScores() {
+    Passage p = new Passage("d", "d#0", "t", "Bins must be at the kerb by 6:30.", 0, 33, 0.9, 4.2, 0.81);
+    Passage wrapped = p.withText(io.ganglion.reflex.IndirectInjectionPolicy.wrap(p.text()));
+
+    assertThat(wrapped.text()).contains(p.text()).isNotEqualTo(p.text());
+    assertThat(wrapped.keywordScore()).isEqualTo(4.2);
+    assertThat(wrapped.vectorScore()).isEqualTo(0.81);
+    assertThat(AnswerSignals.of(List.of(wrapped), new double[] {0.7}))
+      .isEqualTo(AnswerSignals.of(List.of(p), new double[] {0.7}));
+  }
 }

@@ -72,7 +72,8 @@ class GenerationTest {
 
   private static Generation.Generated generate(Vertx vertx, Generation generation, List<String> deltas) {
     Promise<Generation.Generated> promise = Promise.promise();
-    vertx.runOnContext(v -> generation.generate(null, QUESTION, QUESTION, List.of(), CONTEXT, io.ganglion.orchestration.Sampling.DEFAULT, () -> Deadlines.within(5000),
+    vertx.runOnContext(v -> generation.generate("t", null, null, QUESTION, QUESTION, List.of(), CONTEXT,
+        io.ganglion.orchestration.Sampling.DEFAULT, () -> Deadlines.within(5000),
       deltas::add, call -> { }).onComplete(promise));
     return promise.future().await();
   }
@@ -176,7 +177,8 @@ class GenerationTest {
     Generation generation = new Generation(vertx, LlmProviders.create(vertx, LlmConfig.none(), name -> null),
       OrchestrationConfig.from(new JsonObject()));
     Promise<Generation.Generated> promise = Promise.promise();
-    vertx.runOnContext(v -> generation.generate("extractive", "Where is the gym?", "Where is the gym?", List.of(), CONTEXT, io.ganglion.orchestration.Sampling.DEFAULT,
+    vertx.runOnContext(v -> generation.generate("t", null, "extractive", "Where is the gym?", "Where is the gym?", List.of(),
+        CONTEXT, io.ganglion.orchestration.Sampling.DEFAULT,
       () -> Deadlines.within(5000), d -> { }, c -> { }).onComplete(promise));
 
     Generation.Generated generated = promise.future().await();

@@ -6,17 +6,20 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.nio.LongBuffer;
+import ai.djl.huggingface.tokenizers.Encoding;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * One loaded BERT-family graph: feeds {@code input_ids}, {@code attention_mask} and, when the graph declares it,
- * {@code token_type_ids}, and returns its first output as a flat float array with its shape.
+ * The benchmark's reference runtime (see {@link SessionFactory}): one loaded BERT-family graph on ORT's own API;
+ * feeds {@code input_ids}, {@code attention_mask} and, when the graph declares it, {@code token_type_ids}, and returns
+ * its first output as a flat float array with its shape.
  * <p>
  * <b>NOTE</b>: {@link #run} is thread-safe (ORT sessions are); concurrent runs share the session's intra-op pool.
  */
-public final class OnnxGraph implements AutoCloseable {
+public final class OnnxGraph implements ModelGraph {
 
   private static final String INPUT_IDS = "input_ids";
   private static final String ATTENTION_MASK = "attention_mask";
@@ -43,12 +46,9 @@ public final class OnnxGraph implements AutoCloseable {
     return new OnnxGraph(sessions.environment(), sessions.create(spec.name(), spec.source().readGraph()));
   }
 
-  /** The graph's first output, flattened, with its shape ({@code [rows, seq, dims]} or {@code [rows, labels]}). */
-  public record Output(float[] values, long[] shape) {
-  }
-
-  /** Runs one padded batch. */
-  public Output run(EncodedBatch batch) throws OrtException {
+  @Override
+  public Output run(List<Encoding> encodings) throws OrtException {
+    EncodedBatch batch = EncodedBatch.of(encodings);
     long[] shape = {batch.rows(), batch.seq()};
     Map<String, OnnxTensor> feed = new HashMap<>(4);
     try {
@@ -64,7 +64,7 @@ public final class OnnxGraph implements AutoCloseable {
         }
         float[] values = new float[Math.toIntExact(tensor.getInfo().getNumElements())];
         tensor.getFloatBuffer().get(values);
-        return new Output(values, tensor.getInfo().getShape());
+        return new Output(values, tensor.getInfo().getShape(), batch);
       }
     } finally {
       feed.values().forEach(OnnxTensor::close);
@@ -72,7 +72,11 @@ public final class OnnxGraph implements AutoCloseable {
   }
 
   @Override
-  public void close() throws OrtException {
-    session.close();
+  public void close() {
+    try {
+      session.close();
+    } catch (OrtException e) {
+      // the session is gone either way; nothing to recover at shutdown
+    }
   }
 }

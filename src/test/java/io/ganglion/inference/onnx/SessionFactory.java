@@ -9,13 +9,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates ONNX Runtime sessions for one device and intra-op thread count.
+ * Creates ONNX Runtime sessions for one device and intra-op thread count through ORT's own Java API: the reference the
+ * server's runtime ({@link EngineLoader}, DJL's engine) is measured against ({@code bench/inference-runtime.sh}) and
+ * checked for the same vectors ({@code EngineLoaderTest}); it lives in the test sources, so the server has one runtime.
  * <p>
  * CUDA is used when requested and ORT's CUDA provider is present (the {@code onnxruntime_gpu} build on the classpath,
  * and a driver that accepts it); otherwise the session runs on CPU and the first such fallback in the process logs
  * one warning saying why.
  */
-public final class SessionFactory {
+public final class SessionFactory implements GraphLoader {
 
   private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
   private static final AtomicBoolean cudaFallbackLogged = new AtomicBoolean();
@@ -34,6 +36,11 @@ public final class SessionFactory {
     }
     this.device = device;
     this.threads = threads;
+  }
+
+  @Override
+  public ModelGraph load(ModelSpec spec) throws Exception {
+    return OnnxGraph.load(spec, this);
   }
 
   /** The process-wide ORT environment the sessions belong to. */
@@ -62,19 +69,7 @@ public final class SessionFactory {
   }
 
   private OrtSession.SessionOptions options(String name) throws OrtException {
-    OrtSession.SessionOptions options = new OrtSession.SessionOptions();
-    options.setLoggerId(name);
-    options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
-    options.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
-    options.setIntraOpNumThreads(threads);
-    // BERT graphs are a single chain of ops: a second inter-op thread would only compete with the intra-op pool
-    options.setInterOpNumThreads(1);
-    // ORT's pool threads spin between ops by default. On a box shared with event loops (or other builds) a spinning
-    // thread that gets descheduled stalls the whole op: batch-8 throughput on 2 busy cores was 84-228 sentences/s
-    // spinning and 268-282 not spinning (threads=1: 170-188).
-    options.addConfigEntry("session.intra_op.allow_spinning", "0");
-    options.addConfigEntry("session.inter_op.allow_spinning", "0");
-    return options;
+    return EngineLoader.sessionOptions(name, threads);
   }
 
   private static void warnFallback(String why) {
