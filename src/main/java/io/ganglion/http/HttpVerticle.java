@@ -120,9 +120,15 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(body.done());
     router.route("/v1/*").handler(auth);
     router.route("/v1/*").handler(allowlist.perKey());
+    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS),
-      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx))));
+      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget));
     new DataPlaneAudit(audit).mount(router);
+    // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
+    OrchestrationConfig answers = OrchestrationConfig.from(config());
+    budget.mount(router);
+    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
+    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);
@@ -130,14 +136,7 @@ public final class HttpVerticle extends VerticleBase {
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
     new ModelRoutes(vertx, config.busTimeoutMs()).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
-    OrchestrationConfig answers = OrchestrationConfig.from(config());
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
-    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
-    router.post("/v1/kbs/:kb/ask").handler(budget);
-    router.post("/v1/chat/completions").handler(budget);
-    router.post("/v1/agents/:name/runs").handler(budget);
-    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
-    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);

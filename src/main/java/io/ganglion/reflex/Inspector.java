@@ -34,6 +34,9 @@ import java.util.List;
  */
 public final class Inspector {
 
+  /** Changes whenever a PII detector changes what it finds (a new type, a new format read, a validator). */
+  static final String PII_VERSION = "pii-2";
+
   private final ReflexConfig config;
   private final PiiScanner scanner;
   private final PiiPolicy policy;
@@ -138,6 +141,14 @@ public final class Inspector {
   /** The injection detector's version ({@link InjectionDetector#version()}), for traces and cached answers. */
   public String injectionVersion() {
     return injection.version() + (config.injectionShadow() ? "/shadow" : "");
+  }
+
+  /**
+   * The versions of everything that decides besides the configuration: the PII detectors' and the injection detector's
+   * ({@link io.ganglion.reflex.impl.PolicyVersion} digests them with the settings).
+   */
+  public String detectorVersions() {
+    return PII_VERSION + "/" + injection.version();
   }
 
   /** A redactor for one request in {@code direction}; keep it for the request's lifetime and drop it after. */

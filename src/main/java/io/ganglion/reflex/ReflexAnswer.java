@@ -53,6 +53,11 @@ public final class ReflexAnswer {
     return new ReflexAnswer(source, rule, json, json.encode().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** The answer encoded as {@code bytes} (JSON), parsed once; the bytes are kept as they are, never encoded again. */
+  public static ReflexAnswer decoded(Source source, byte[] bytes) {
+    return new ReflexAnswer(source, null, new JsonObject(Buffer.buffer(bytes)), bytes);
+  }
+
   /** The same answer with another source and rule (the encoded body is shared). */
   public ReflexAnswer as(Source newSource, String newRule) {
     return new ReflexAnswer(newSource, newRule, json, body);

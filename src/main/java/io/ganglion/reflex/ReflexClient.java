@@ -15,7 +15,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * Asks through this node's reflex layer ({@code ganglion.reflex.ask.local}): rules, then the response cache, then
  * the orchestrator. The reply says where the answer came from and carries it already encoded. Without a reflex
- * verticle on this node the question goes to the orchestrator directly ({@link AskClient}; a miss).
+ * verticle on this node the question goes to the orchestrator directly ({@link AskClient}; a miss). A plain cache hit
+ * of a non-streamed ask is read on the caller's thread ({@link HitView}), without the hop.
  * <p>
  * <b>NOTE</b>: call from a Vert.x context; events and the reply arrive on it. {@link #registerCodecs} must have run
  * on this Vert.x instance.
@@ -54,6 +55,13 @@ public final class ReflexClient {
 
   /** @param refresh skip the cache look-up (the fresh answer is stored) */
   public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskStreams.Listener listener) {
+    if (listener == null && !refresh) {
+      HitView hits = HitView.of(vertx);
+      ReflexAnswer hit = hits == null ? null : hits.hit(request);
+      if (hit != null) {
+        return call(Future.succeededFuture(hit), () -> { });
+      }
+    }
     if (listener == null) {
       return call(send(vertx, new ReflexAsk(request, null, timeoutMs, refresh)), () -> { });
     }

@@ -13,10 +13,13 @@ import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.cache.KbVersions;
 import io.ganglion.reflex.cache.ResponseCache;
 import io.ganglion.reflex.impl.AskGate;
+import io.ganglion.reflex.impl.PolicyVersion;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.pii.Finding;
 import io.ganglion.reflex.rules.RuleBook;
 import io.ganglion.store.Stores;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
@@ -53,11 +56,16 @@ public final class ReflexVerticle extends VerticleBase {
   private MeterRegistry meters;
   private Timer latency;
   private Timer askLatency;
+  private io.micrometer.core.instrument.Counter verdictHits;
   private RuleBook rules;
   private KbVersions versions;
   private AskGate gate;
   private Redis redis;
   private long askTimeoutMs;
+  private Cache<String, Inspection> verdicts;
+  private int verdictMaxChars;
+  private String policy;
+  private HitView hits;
 
   @Override
   public Future<?> start() {
@@ -67,6 +75,7 @@ public final class ReflexVerticle extends VerticleBase {
     askTimeoutMs = OrchestrationConfig.from(config()).timeoutMs() + 1_000;
     meters = MeterRegistries.of(vertx);
     latency = Timer.builder("ganglion.reflex.inspect").description("time to inspect one text").register(meters);
+    verdictHits = meters.counter("ganglion.reflex.verdicts.hits");
     askLatency = Timer.builder("ganglion.reflex.ask").description("time to answer from the rules or the cache")
       .register(meters);
     rules = new RuleBook(vertx, ReflexRulesConfig.from(config().getJsonObject("reflex")));
@@ -74,24 +83,35 @@ public final class ReflexVerticle extends VerticleBase {
     // that missed a change stops vouching for the old version before the writer hears back
     versions = new KbVersions(vertx, global.busTimeoutMs(),
       global.cluster().enabled() ? global.cluster().invalidationWaitMs() : 0);
-    ResponseCache cache = null;
-    if (cacheConfig.enabled()) {
-      redis = Stores.redis(vertx, global.redis());
-      cache = new ResponseCache(cacheConfig, redis, meters);
-    }
-    gate = new AskGate(vertx, rules, cache, versions, meters, Cluster.membership(vertx)::quorate);
+    ReflexVerdictsConfig verdictConfig = ReflexVerdictsConfig.from(config().getJsonObject("reflex"));
+    verdicts = verdictConfig.maxEntries() == 0 ? null : Caffeine.newBuilder().maximumSize(verdictConfig.maxEntries())
+      .build();
+    verdictMaxChars = verdictConfig.maxChars();
     var bus = vertx.eventBus();
     ReflexClient.registerCodecs(vertx);
     return vertx.executeBlocking(InjectionDetector::bundled)
       .compose(detector -> {
         inspector = new Inspector(config, detector);
+        policy = PolicyVersion.of(config().getJsonObject("reflex"), inspector.detectorVersions());
+        ResponseCache cache = null;
+        if (cacheConfig.enabled()) {
+          redis = Stores.redis(vertx, global.redis());
+          cache = new ResponseCache(cacheConfig, redis, meters, policy);
+        }
+        java.util.function.BooleanSupplier quorate = Cluster.membership(vertx)::quorate;
+        gate = new AskGate(vertx, rules, cache, versions, meters, quorate, inspector);
+        if (cache != null) {
+          hits = new HitView(rules, versions, cache, askLatency, quorate);
+          hits.publish(vertx);
+        }
+        LOG.info("reflex policy {} (detectors {})", policy, inspector.detectorVersions());
         return Future.all(List.of(
           rules.start(),
           PublicAddress.register(bus, Addresses.REFLEX_INSPECT, Handlers.replying(this::inspect)),
           PublicAddress.register(bus, Addresses.REFLEX_INSPECT_PASSAGES, Handlers.replying(this::inspectPassages)),
           bus.<JsonObject>consumer(Addresses.REFLEX_ASK, this::ask).completion(),
           bus.<ReflexAsk>localConsumer(Addresses.REFLEX_ASK_LOCAL, this::askLocal).completion(),
-          bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, msg -> versions.changed(msg.body())).completion(),
+          versions.watch(bus),
           bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_KB_VERSIONS, msg -> versions.confirmed(msg.body())).completion(),
           Status.register(vertx, Addresses.REFLEX_STATUS, "reflex", JsonObject::new)));
       });
@@ -99,6 +119,12 @@ public final class ReflexVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (hits != null) {
+      hits.withdraw(vertx);
+    }
+    if (versions != null) {
+      versions.unwatch(vertx.eventBus());
+    }
     if (rules != null) {
       rules.stop();
     }
@@ -122,7 +148,18 @@ public final class ReflexVerticle extends VerticleBase {
     String tenant = body.getValue("tenant") instanceof String t ? t : null;
     String kb = body.getValue("kb") instanceof String k ? k : null;
     long started = System.nanoTime();
-    Inspection inspection = inspector.inspect(s, direction, inspector.newRedactor(direction), tenant, kb);
+    boolean cacheable = verdicts != null && s.length() <= verdictMaxChars;
+    // NUL cannot occur in a tenant id or KB name, so the parts of the key cannot run into each other
+    String key = cacheable ? direction.ordinal() + "\0" + tenant + "\0" + kb + "\0" + s : null;
+    Inspection inspection = cacheable ? verdicts.getIfPresent(key) : null;
+    if (inspection != null) {
+      verdictHits.increment();
+    } else {
+      inspection = inspector.inspect(s, direction, inspector.newRedactor(direction), tenant, kb);
+      if (cacheable) {
+        verdicts.put(key, inspection);
+      }
+    }
     latency.record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
     count(inspection);
     return Future.succeededFuture(inspection.toJson());

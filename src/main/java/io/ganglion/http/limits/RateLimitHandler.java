@@ -9,20 +9,28 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Enforces the caller's requests-per-minute ({@link RateLimits}). Sets {@code RateLimit-Limit},
  * {@code RateLimit-Remaining} and {@code RateLimit-Reset}; over the limit the request fails with 429
- * {@code rate_limited} and {@code Retry-After}.
+ * {@code rate_limited} and {@code Retry-After}. On a route the {@link TokenBudget} checks, the same Redis call reads
+ * the caller's count of generation tokens today (stored in the routing context as {@link TokenBudget#USED}).
+ * <p>
+ * <b>NOTE</b>: one per HTTP verticle instance, confined to its event loop (as its {@link RateLimiter} is).
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
 
   private final RateLimits limits;
 
-  public RateLimitHandler(RateLimits limits) {
+  private final TokenBudget budget;
+
+  /** @param budget the token budget whose count to read in the same call, or {@code null} */
+  public RateLimitHandler(RateLimits limits, TokenBudget budget) {
     this.limits = limits;
+    this.budget = budget;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     Principal principal = Principal.of(ctx);
-    limits.acquire(principal)
+    String budgetKey = budget != null && budget.guards(ctx.request()) ? budget.keyFor(principal) : null;
+    limits.acquire(principal, budgetKey)
       .onSuccess(decision -> {
         if (decision == null) {
           ctx.next();
@@ -32,6 +40,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
         response.putHeader("RateLimit-Limit", Integer.toString(decision.limit()))
           .putHeader("RateLimit-Remaining", Long.toString(decision.remaining()))
           .putHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        if (decision.tokensUsed() >= 0) {
+          ctx.put(TokenBudget.USED, decision.tokensUsed());
+        }
         if (decision.allowed()) {
           ctx.next();
         } else {

@@ -51,11 +51,19 @@ public final class RateLimits {
    * down and the policy for this credential is fail-closed.
    */
   public Future<RateLimiter.Decision> acquire(Principal principal) {
+    return acquire(principal, null);
+  }
+
+  /**
+   * As {@link #acquire(Principal)}, reading the counter {@code budgetKey} (when not null) in the same Redis call
+   * ({@link RateLimiter.Decision#tokensUsed}; -1 when the per-node buckets decided).
+   */
+  public Future<RateLimiter.Decision> acquire(Principal principal, String budgetKey) {
     int rpm = rpm(principal);
     if (rpm <= 0) {
       return Future.succeededFuture();
     }
-    return limiter.acquire(principal.subject(), rpm).recover(redisDown -> {
+    return limiter.acquire(principal.subject(), rpm, budgetKey).recover(redisDown -> {
       boolean useLocal = principal.admin() ? config.adminRedisDownLocal() : config.redisDownLocal();
       int members = Math.max(1, liveMembers.getAsInt());
       long now = System.nanoTime();

@@ -5,7 +5,10 @@ import io.ganglion.config.LimitsConfig;
 import io.ganglion.http.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
@@ -17,6 +20,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,10 +29,20 @@ import java.util.concurrent.TimeUnit;
  * handler on the generating routes it refuses a request once the day's budget is spent (429 {@code rate_limited},
  * {@code Retry-After} until midnight UTC); {@link #charge} adds what an answer used. When Redis is down the check lets
  * the request through (logged) — budgets are accounting, not a safety limit.
+ * <p>
+ * The check reads the day's count in the rate limiter's Redis call when there is one ({@link RateLimitHandler} stores
+ * it in the routing context as {@link #USED}), so a request costs one round trip; without a rate limit it reads the
+ * count itself.
  */
 public final class TokenBudget implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(TokenBudget.class);
+
+  /** Routing-context key of the day's count read with the rate limit (a {@code Long}). */
+  public static final String USED = "ganglion.tokensUsed";
+  /** The routes that generate, and so are checked: {@code POST} to these paths. */
+  private static final List<String> ROUTES = List.of("/v1/kbs/:kb/ask", "/v1/chat/completions",
+    "/v1/agents/:name/runs");
 
   private final Redis redis;
   private final LimitsConfig config;
@@ -40,12 +54,44 @@ public final class TokenBudget implements Handler<RoutingContext> {
     this.timeoutMs = timeoutMs;
   }
 
+  /** Puts this check in front of the generating routes. */
+  public void mount(Router router) {
+    ROUTES.forEach(route -> router.post(route).handler(this));
+  }
+
+  /** Whether {@code request} goes to a route this budget checks. */
+  public boolean guards(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST) {
+      return false;
+    }
+    // the paths of ROUTES, checked on every request without a regular expression
+    String path = request.path();
+    return path.equals("/v1/chat/completions") || oneSegment(path, "/v1/kbs/", "/ask")
+      || oneSegment(path, "/v1/agents/", "/runs");
+  }
+
+  // prefix + one non-empty path segment + suffix
+  private static boolean oneSegment(String path, String prefix, String suffix) {
+    return path.startsWith(prefix) && path.endsWith(suffix) && path.length() > prefix.length() + suffix.length()
+      && path.indexOf('/', prefix.length()) == path.length() - suffix.length();
+  }
+
+  /** The Redis key of the caller's count today, or {@code null} when the caller has no budget. */
+  public String keyFor(Principal principal) {
+    return budget(principal) > 0 ? key(principal) : null;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     Principal principal = Principal.of(ctx);
     long budget = budget(principal);
     if (budget <= 0) {
       ctx.next();
+      return;
+    }
+    Long read = ctx.get(USED);
+    if (read != null && read >= 0) {
+      decide(ctx, budget, read);
       return;
     }
     redis.send(Request.cmd(Command.GET).arg(key(principal)))
@@ -56,15 +102,18 @@ public final class TokenBudget implements Handler<RoutingContext> {
           ctx.next();
           return;
         }
-        long used = ar.result() == null ? 0 : ar.result().toLong();
-        ctx.response().putHeader("X-Ganglion-Tokens-Remaining", Long.toString(Math.max(0, budget - used)));
-        if (used >= budget) {
-          ctx.response().putHeader("Retry-After", Long.toString(secondsToMidnightUtc()));
-          ctx.fail(ErrorCode.RATE_LIMITED.exception("daily budget of " + budget + " generation tokens is spent"));
-        } else {
-          ctx.next();
-        }
+        decide(ctx, budget, ar.result() == null ? 0 : ar.result().toLong());
       });
+  }
+
+  private static void decide(RoutingContext ctx, long budget, long used) {
+    ctx.response().putHeader("X-Ganglion-Tokens-Remaining", Long.toString(Math.max(0, budget - used)));
+    if (used >= budget) {
+      ctx.response().putHeader("Retry-After", Long.toString(secondsToMidnightUtc()));
+      ctx.fail(ErrorCode.RATE_LIMITED.exception("daily budget of " + budget + " generation tokens is spent"));
+    } else {
+      ctx.next();
+    }
   }
 
   /** Charges the generation tokens of {@code answer} (a fresh answer; cache hits and rule replies cost nothing). */

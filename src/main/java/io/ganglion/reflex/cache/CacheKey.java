@@ -100,11 +100,18 @@ public final class CacheKey {
     digest.update(bytes);
   }
 
-  private static MessageDigest sha256() {
+  // one digest per thread (keys are computed on event loops, on every cached ask): getInstance looks the provider up
+  private static final ThreadLocal<MessageDigest> DIGESTS = ThreadLocal.withInitial(() -> {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every JVM has SHA-256", e);
     }
+  });
+
+  private static MessageDigest sha256() {
+    MessageDigest digest = DIGESTS.get();
+    digest.reset();
+    return digest;
   }
 }

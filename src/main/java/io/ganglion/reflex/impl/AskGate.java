@@ -3,6 +3,7 @@ package io.ganglion.reflex.impl;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.orchestration.AskClient;
+import io.ganglion.reflex.Inspector;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexAsk;
 import io.ganglion.reflex.cache.CacheKey;
@@ -23,7 +24,8 @@ import java.util.Optional;
  * target), then the response cache, then {@code ganglion.orchestrator.ask} on a miss. Questions in a stored
  * conversation ({@code conversationId}) are never cached; neither are failures, degraded answers (generator
  * {@code none}: retrieval was down) nor answers from a partial search. A node on the minority side of a split cluster
- * (below {@code cluster.minMembers}) serves and stores no cached answers at all.
+ * (below {@code cluster.minMembers}) serves and stores no cached answers at all. A cached answer of another reflex
+ * policy is re-inspected before it is served ({@link Revalidation}).
  * <p>
  * <b>NOTE</b>: runs on the reflex verticle's event loop, like the cache and version map it uses.
  */
@@ -35,19 +37,22 @@ public final class AskGate {
   private final KbVersions versions;
   private final MeterRegistry meters;
   private final java.util.function.BooleanSupplier quorate;
+  private final Inspector inspector;
 
   /**
-   * @param cache   {@code null} when the cache is disabled
-   * @param quorate whether this node's side of the cluster has its quorum (always, on a single node)
+   * @param cache     {@code null} when the cache is disabled
+   * @param quorate   whether this node's side of the cluster has its quorum (always, on a single node)
+   * @param inspector re-inspects cached answers of another policy ({@link Revalidation})
    */
   public AskGate(Vertx vertx, RuleBook rules, ResponseCache cache, KbVersions versions, MeterRegistry meters,
-                 java.util.function.BooleanSupplier quorate) {
+                 java.util.function.BooleanSupplier quorate, Inspector inspector) {
     this.vertx = vertx;
     this.quorate = quorate;
     this.rules = rules;
     this.cache = cache;
     this.versions = versions;
     this.meters = meters;
+    this.inspector = inspector;
   }
 
   /** The answer to {@code ask}; fails with the orchestrator's codes, or 4220 when a rule blocks the question. */
@@ -115,7 +120,8 @@ public final class AskGate {
           }
         });
       }
-      return cache.get(key, () -> orchestrate(ask, target, routedBy), AskGate::cacheable)
+      return cache.get(key, () -> orchestrate(ask, target, routedBy), AskGate::cacheable,
+          stale -> Revalidation.check(inspector, target, stale))
         .onSuccess(answer -> {
           if (answer.source() == ReflexAnswer.Source.CACHE) {
             replay(ask.stream(), answer, "cache", "hit");

@@ -2,10 +2,10 @@ package io.ganglion.orchestration.impl;
 
 import io.ganglion.inference.onnx.Device;
 import io.ganglion.inference.onnx.Embedding;
+import io.ganglion.inference.onnx.EngineLoader;
 import io.ganglion.inference.onnx.KnownModels;
 import io.ganglion.inference.onnx.ModelRegistry;
 import io.ganglion.inference.onnx.ModelSpec;
-import io.ganglion.inference.onnx.SessionFactory;
 import io.ganglion.inference.onnx.TextEmbedder;
 import io.ganglion.inference.onnx.TextKind;
 import io.ganglion.orchestration.OrchestrationConfig;
@@ -54,7 +54,7 @@ final class ExtractiveReplica implements AutoCloseable {
 
   ExtractiveReplica() {
     ModelSpec spec = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
-    registry = ModelRegistry.load(List.of(spec), spec.name(), new SessionFactory(Device.CPU, 2));
+    registry = ModelRegistry.load(List.of(spec), spec.name(), new EngineLoader(Device.CPU, 2));
     model = registry.embedder(null);
   }
 

@@ -50,9 +50,11 @@ class AskGateQuorumTest {
     JsonObject reflex = new JsonObject();
     // Redis at a port where nothing listens: the cache works in process only
     ResponseCache cache = new ResponseCache(ReflexCacheConfig.from(reflex), Redis.createClient(vertx,
-      "redis://127.0.0.1:1"), new SimpleMeterRegistry());
+      "redis://127.0.0.1:1"), new SimpleMeterRegistry(), "p-test");
     gate = new AskGate(vertx, new RuleBook(vertx, ReflexRulesConfig.from(reflex)), cache,
-      new KbVersions(vertx, 2000, 0), new SimpleMeterRegistry(), quorate::get);
+      new KbVersions(vertx, 2000, 0), new SimpleMeterRegistry(), quorate::get,
+      new io.ganglion.reflex.Inspector(io.ganglion.reflex.ReflexConfig.from(reflex),
+        io.ganglion.reflex.injection.InjectionDetector.bundled()));
   }
 
   /** Asks on the one event-loop context the gate is confined to, as the reflex verticle would. */

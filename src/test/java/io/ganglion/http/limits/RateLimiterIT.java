@@ -1,0 +1,157 @@
+package io.ganglion.http.limits;
+
+import io.ganglion.store.RedisOnContext;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("The Redis rate limiter: one script call by SHA, grouped per credential, the day's token count in the same call")
+class RateLimiterIT {
+
+  static RedisOnContext fixture;
+  static Redis redis;
+  RateLimiter limiter;
+
+  @BeforeAll
+  static void start() throws Exception {
+    fixture = RedisOnContext.start("rate-limiter-");
+    redis = fixture.redis;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    fixture.close();
+  }
+
+  @BeforeEach
+  void fresh() throws Exception {
+    send(Request.cmd(Command.FLUSHALL));
+    send(Request.cmd(Command.SCRIPT).arg("FLUSH"));
+    send(Request.cmd(Command.CONFIG).arg("RESETSTAT"));
+    limiter = new RateLimiter(redis, 5_000);
+  }
+
+  @Test
+  @DisplayName("requests of one credential arriving together go in one call after the first, and get exactly the bucket's tokens")
+  void groupsConcurrentRequests() throws Exception {
+    List<RateLimiter.Decision> decisions = onContext(() -> {
+      List<Future<RateLimiter.Decision>> all = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        all.add(limiter.acquire("key:hot", 5));
+      }
+      return Future.all(all).map(f -> f.<RateLimiter.Decision>list());
+    });
+
+    assertThat(decisions).hasSize(20);
+    assertThat(decisions.stream().filter(RateLimiter.Decision::allowed).map(RateLimiter.Decision::remaining))
+      .as("the first takes a token alone, the next four of the group take the rest in order")
+      .containsExactly(4L, 3L, 2L, 1L, 0L);
+    assertThat(decisions.subList(5, 20)).allSatisfy(d -> {
+      assertThat(d.allowed()).isFalse();
+      assertThat(d.retryAfterMs()).isPositive();
+      assertThat(d.limit()).isEqualTo(5);
+    });
+    assertThat(calls("evalsha")).as("the first request's call, then one for the 19 that waited").isEqualTo(2);
+    assertThat(calls("eval")).isZero();
+  }
+
+  @Test
+  @DisplayName("credentials are grouped apart: another credential's bucket is untouched by a hot one")
+  void groupsPerCredential() throws Exception {
+    List<RateLimiter.Decision> decisions = onContext(() -> {
+      List<Future<RateLimiter.Decision>> all = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        all.add(limiter.acquire("key:a", 3));
+      }
+      all.add(limiter.acquire("key:b", 3));
+      return Future.all(all).map(f -> f.<RateLimiter.Decision>list());
+    });
+
+    assertThat(decisions.subList(0, 6).stream().filter(RateLimiter.Decision::allowed).count()).isEqualTo(3);
+    assertThat(decisions.get(6).allowed()).isTrue();
+    assertThat(decisions.get(6).remaining()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a Redis that forgot the script (SCRIPT FLUSH, a restart) answers NOSCRIPT: the call is repeated with EVAL, then by SHA again")
+  void noScriptFallsBackToEval() throws Exception {
+    assertThat(onContext(() -> limiter.acquire("key:c", 10)).remaining()).isEqualTo(9);
+    send(Request.cmd(Command.SCRIPT).arg("FLUSH"));
+    send(Request.cmd(Command.CONFIG).arg("RESETSTAT"));
+
+    RateLimiter.Decision afterFlush = onContext(() -> limiter.acquire("key:c", 10));
+    RateLimiter.Decision next = onContext(() -> limiter.acquire("key:c", 10));
+
+    assertThat(afterFlush.allowed()).isTrue();
+    assertThat(afterFlush.remaining()).as("the bucket survived, only the script was lost").isEqualTo(8);
+    assertThat(next.remaining()).isEqualTo(7);
+    assertThat(calls("eval")).as("one EVAL reloads the script").isEqualTo(1);
+    assertThat(calls("evalsha")).as("the refused EVALSHA and the next request's").isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("with a budget key the same call reads the day's token count (0 when unset); without one it reports -1")
+  void readsTokenCountInTheSameCall() throws Exception {
+    send(Request.cmd(Command.SET).arg("ganglion:tokens:test:today").arg(1234));
+
+    RateLimiter.Decision counted = onContext(() -> limiter.acquire("key:d", 10, "ganglion:tokens:test:today"));
+    RateLimiter.Decision unset = onContext(() -> limiter.acquire("key:d", 10, "ganglion:tokens:test:none"));
+    RateLimiter.Decision without = onContext(() -> limiter.acquire("key:d", 10));
+
+    assertThat(counted.tokensUsed()).isEqualTo(1234);
+    assertThat(unset.tokensUsed()).isZero();
+    assertThat(without.tokensUsed()).isEqualTo(-1);
+    assertThat(without.remaining()).as("all three took from the same bucket").isEqualTo(7);
+    assertThat(calls("evalsha")).as("one script call per request").isEqualTo(3);
+    // Redis counts the commands a script runs too: the two budgeted calls' GETs inside the script, no separate one
+    assertThat(calls("get")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("when Redis does not answer every request of the group fails, and the next request starts a new call")
+  void failureReachesTheWholeGroup() throws Exception {
+    RateLimiter dead = new RateLimiter(Redis.createClient(fixture.vertx, "redis://127.0.0.1:1"), 2_000);
+    List<Throwable> failures = onContext(() -> {
+      List<Future<RateLimiter.Decision>> all = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        all.add(dead.acquire("key:e", 5));
+      }
+      return Future.join(all).transform(ar -> Future.succeededFuture(
+        all.stream().map(Future::cause).toList()));
+    });
+    assertThat(failures).hasSize(3).doesNotContainNull();
+    Throwable again = onContext(() -> dead.acquire("key:e", 5).transform(ar -> Future.succeededFuture(ar.cause())));
+    assertThat(again).isNotNull();
+  }
+
+  private static <T> T onContext(Supplier<Future<T>> work) throws Exception {
+    return fixture.run(work);
+  }
+
+  private static void send(Request request) throws Exception {
+    redis.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** Calls of {@code command} since the last CONFIG RESETSTAT, from INFO commandstats. */
+  private static long calls(String command) throws Exception {
+    String info = redis.send(Request.cmd(Command.INFO).arg("commandstats")).toCompletionStage().toCompletableFuture()
+      .get(10, TimeUnit.SECONDS).toString();
+    Matcher m = Pattern.compile("(?m)^cmdstat_" + command + ":calls=(\\d+)").matcher(info);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+}
