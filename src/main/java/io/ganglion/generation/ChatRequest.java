@@ -18,10 +18,13 @@ import java.util.Objects;
  * @param model       model override, or {@code null} for the provider's configured model
  * @param tools       functions the model may call (empty: none offered); its answer then may carry
  *                    {@link ChatResult#toolCalls()} instead of, or besides, text
+ * @param seed        sampling seed for providers that take one (OpenAI-compatible {@code seed}), or {@code null}
+ * @param user        the end user the request is made for ({@code user} for OpenAI-compatible servers, Anthropic's
+ *                    {@code metadata.user_id}), or {@code null}
  */
 public record ChatRequest(
   String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop, String model,
-  List<ToolDefinition> tools) {
+  List<ToolDefinition> tools, Long seed, String user) {
 
   public ChatRequest {
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -35,10 +38,16 @@ public record ChatRequest(
     tools = tools == null ? List.of() : List.copyOf(tools);
   }
 
+  /** A request without a seed or an end user. */
+  public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
+                     String model, List<ToolDefinition> tools) {
+    this(system, messages, maxTokens, temperature, stop, model, tools, null, null);
+  }
+
   /** A request offering no tools. */
   public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
                      String model) {
-    this(system, messages, maxTokens, temperature, stop, model, List.of());
+    this(system, messages, maxTokens, temperature, stop, model, List.of(), null, null);
   }
 
   /** A single question under a system prompt, with the provider's defaults for everything else. */
@@ -47,28 +56,36 @@ public record ChatRequest(
   }
 
   public ChatRequest withMaxTokens(int maxTokens) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
   }
 
   public ChatRequest withTemperature(Double temperature) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
   }
 
   public ChatRequest withStop(List<String> stop) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
   }
 
   public ChatRequest withTools(List<ToolDefinition> tools) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+  }
+
+  public ChatRequest withSeed(Long seed) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+  }
+
+  public ChatRequest withUser(String user) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
   }
 
   public ChatRequest withMessages(List<ChatMessage> messages) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
   }
 
   /**
    * The event-bus shape: {@code {system?, messages:[{role,content,toolCalls?,toolCallId?}], maxTokens?, temperature?,
-   * stop?, model?, tools?:[{name,description,parameters}]}}.
+   * stop?, model?, tools?:[{name,description,parameters}], seed?, user?}}.
    */
   public JsonObject toJson() {
     JsonArray wireMessages = new JsonArray();
@@ -94,6 +111,12 @@ public record ChatRequest(
       tools.forEach(t -> wireTools.add(t.toJson()));
       json.put("tools", wireTools);
     }
+    if (seed != null) {
+      json.put("seed", seed);
+    }
+    if (user != null) {
+      json.put("user", user);
+    }
     return json;
   }
 
@@ -108,6 +131,7 @@ public record ChatRequest(
     JsonArray stop = json.getJsonArray("stop", new JsonArray());
     Number temperature = json.getNumber("temperature");
     JsonArray tools = json.getJsonArray("tools", new JsonArray());
+    Number seed = json.getNumber("seed");
     return new ChatRequest(
       json.getString("system"),
       messages,
@@ -115,6 +139,8 @@ public record ChatRequest(
       temperature == null ? null : temperature.doubleValue(),
       stop.stream().map(String.class::cast).toList(),
       json.getString("model"),
-      tools.stream().map(t -> ToolDefinition.fromJson((JsonObject) t)).toList());
+      tools.stream().map(t -> ToolDefinition.fromJson((JsonObject) t)).toList(),
+      seed == null ? null : seed.longValue(),
+      json.getString("user"));
   }
 }

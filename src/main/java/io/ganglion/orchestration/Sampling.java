@@ -9,15 +9,20 @@ import java.util.List;
 
 /**
  * How the answer is generated, from the ask's optional {@code "sampling"} object:
- * {@code {"maxTokens"?: 1.., "temperature"?: 0..2, "stop"?: [up to 4 strings]}}. Upstream providers receive all three;
- * the extractive generator is deterministic (temperature has nothing to change), stops at the first stop sequence and
- * cuts the answer at {@code maxTokens} (estimated tokens), finishing with {@code length}.
+ * {@code {"maxTokens"?: 1.., "temperature"?: 0..2, "stop"?: [up to 4 strings], "seed"?: integer, "user"?: string}}.
+ * Upstream providers receive the first three; {@code seed} goes to OpenAI-compatible providers (Anthropic's API has
+ * none) and {@code user}, the end user the answer is for, to both (Anthropic as {@code metadata.user_id}). The
+ * extractive generator is deterministic (temperature and seed have nothing to change), stops at the first stop
+ * sequence and cuts the answer at {@code maxTokens} (estimated tokens), finishing with {@code length}.
  *
  * @param maxTokens 0 for the provider's default
+ * @param seed      null for none
+ * @param user      null for none; at most {@value #MAX_USER} characters
  */
-public record Sampling(int maxTokens, Double temperature, List<String> stop) {
+public record Sampling(int maxTokens, Double temperature, List<String> stop, Long seed, String user) {
 
-  public static final Sampling DEFAULT = new Sampling(0, null, List.of());
+  public static final int MAX_USER = 256;
+  public static final Sampling DEFAULT = new Sampling(0, null, List.of(), null, null);
 
   /** Reads {@code json} (null: the defaults); fails 4000 naming the field. */
   public static Sampling fromJson(JsonObject json) {
@@ -50,7 +55,16 @@ public record Sampling(int maxTokens, Double temperature, List<String> stop) {
       }
       array.forEach(item -> stop.add((String) item));
     }
-    return new Sampling(maxTokens, temperature, List.copyOf(stop));
+    Object seed = json.getValue("seed");
+    if (seed != null && !(seed instanceof Integer || seed instanceof Long)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'sampling.seed' must be a whole number");
+    }
+    Object user = json.getValue("user");
+    if (user != null && !(user instanceof String u && !u.isEmpty() && u.length() <= MAX_USER)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'sampling.user' must be a string of 1 to " + MAX_USER + " characters");
+    }
+    return new Sampling(maxTokens, temperature, List.copyOf(stop), seed == null ? null : ((Number) seed).longValue(),
+      (String) user);
   }
 
   public JsonObject toJson() {
@@ -63,6 +77,12 @@ public record Sampling(int maxTokens, Double temperature, List<String> stop) {
     }
     if (!stop.isEmpty()) {
       json.put("stop", new JsonArray(stop));
+    }
+    if (seed != null) {
+      json.put("seed", seed);
+    }
+    if (user != null) {
+      json.put("user", user);
     }
     return json;
   }

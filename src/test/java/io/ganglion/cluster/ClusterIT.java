@@ -1,6 +1,7 @@
 package io.ganglion.cluster;
 
 import io.ganglion.app.Ganglion;
+import io.ganglion.app.cli.CliProcess;
 import io.ganglion.config.ConfigLoader;
 import io.ganglion.config.GanglionConfig;
 import io.vertx.core.json.JsonArray;
@@ -90,6 +91,18 @@ class ClusterIT {
       assertThat(ready.getJsonObject("cluster").getString("status")).isEqualTo("green");
       assertThat(ready.getJsonObject("cluster").getInteger("members")).isEqualTo(3);
     }
+  }
+
+  @Test
+  @DisplayName("ganglion cluster status, pointed at any node, prints the three members and every shard's copies active")
+  void cliStatus() throws Exception {
+    awaitGreen(three);
+    CliProcess.Run run = CliProcess.run(List.of("cluster", "status", "--url", "http://127.0.0.1:" + three.httpPort,
+      "--key", cluster.adminKey), Map.of());
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(run.out()).startsWith("cluster green: 3 members, quorum yes, seen from node-3")
+      .contains("node-1").contains("node-2").contains(KB).contains("8/8");
   }
 
   @Test

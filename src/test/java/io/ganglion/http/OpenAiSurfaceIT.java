@@ -97,6 +97,15 @@ class OpenAiSurfaceIT {
       assertThat(error(refused).getString("param")).isEqualTo(name);
       assertThat(error(refused).getString("type")).isEqualTo("invalid_request_error");
     }
+    HttpResponse<String> sampled = call("POST", "/v1/chat/completions", "{\"model\":\"kb:oai-kb\",\"seed\":7,"
+      + "\"user\":\"u-1\",\"messages\":[{\"role\":\"user\",\"content\":\"How many days of paid leave?\"}]}", server.adminKey());
+    assertThat(sampled.statusCode()).as("seed and user are honoured").isEqualTo(200);
+    for (String bad : List.of("\"seed\":1.5", "\"user\":42", "\"user\":\"\"")) {
+      HttpResponse<String> refused = call("POST", "/v1/chat/completions", "{\"model\":\"kb:oai-kb\",\"messages\":[{\"role\":"
+        + "\"user\",\"content\":\"hi\"}]," + bad + "}", server.adminKey());
+      assertThat(refused.statusCode()).as(bad).isEqualTo(400);
+      assertThat(error(refused).getString("param")).isEqualTo(bad.substring(1, bad.indexOf('"', 1)));
+    }
     HttpResponse<String> noModel = call("POST", "/v1/chat/completions", "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":"
       + "\"user\",\"content\":\"hi\"}]}", server.adminKey());
     assertThat(noModel.statusCode()).isEqualTo(404);

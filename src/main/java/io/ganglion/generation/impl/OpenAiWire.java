@@ -54,6 +54,12 @@ public final class OpenAiWire implements ChatWire {
     if (!request.stop().isEmpty()) {
       body.put("stop", new JsonArray(request.stop()));
     }
+    if (request.seed() != null) {
+      body.put("seed", request.seed());
+    }
+    if (request.user() != null) {
+      body.put("user", request.user());
+    }
     if (!request.tools().isEmpty()) {
       JsonArray tools = new JsonArray();
       for (ToolDefinition tool : request.tools()) {

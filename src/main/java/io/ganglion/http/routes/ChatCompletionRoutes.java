@@ -121,7 +121,7 @@ public final class ChatCompletionRoutes {
     }
     if (model.startsWith(OpenAiTools.AGENT_PREFIX) && model.length() > OpenAiTools.AGENT_PREFIX.length()) {
       OpenAiChat chat = OpenAiChat.parse(body);
-      String sampling = Stream.of("temperature", "max_tokens", "max_completion_tokens", "stop")
+      String sampling = Stream.of("temperature", "max_tokens", "max_completion_tokens", "stop", "seed", "user")
         .filter(body::containsKey).findFirst().orElse(null);
       if (sampling != null) {
         throw FieldFailure.invalid(sampling, "'" + sampling + "' is not supported with the model '" + model

@@ -1,6 +1,7 @@
 package io.ganglion.http.routes;
 
 import io.ganglion.http.FieldFailure;
+import io.ganglion.orchestration.Sampling;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -23,10 +24,11 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
    * The request fields this server honours; any other field is refused with a 400 naming it, never dropped. {@code n}
    * must be 1; {@code temperature}, {@code max_tokens} / {@code max_completion_tokens} and {@code stop} go to the
    * generator (upstream providers receive them; the extractive generator is deterministic, honours {@code stop} and
-   * cuts at the token limit with {@code finish_reason: length}).
+   * cuts at the token limit with {@code finish_reason: length}); {@code seed} goes to OpenAI-compatible providers
+   * (Anthropic's API has none; the extractive generator is deterministic) and {@code user} to every provider.
    */
   static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
-    "max_tokens", "max_completion_tokens", "stop", "n");
+    "max_tokens", "max_completion_tokens", "stop", "n", "seed", "user");
 
   static OpenAiChat parse(JsonObject body) {
     for (String field : body.fieldNames()) {
@@ -71,7 +73,10 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
       Boolean.TRUE.equals(options.getValue("include_usage")), sampling(body));
   }
 
-  /** {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}) and {@code stop} as an ask's sampling. */
+  /**
+   * {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}), {@code stop}, {@code seed} and
+   * {@code user} as an ask's sampling.
+   */
   static JsonObject sampling(JsonObject body) {
     JsonObject sampling = new JsonObject();
     Object temperature = body.getValue("temperature");
@@ -102,6 +107,20 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
         throw FieldFailure.invalid("stop", "'stop' must be a string or a list of up to 4 non-empty strings");
       }
       sampling.put("stop", array);
+    }
+    Object seed = body.getValue("seed");
+    if (seed != null) {
+      if (!(seed instanceof Integer || seed instanceof Long)) {
+        throw FieldFailure.invalid("seed", "'seed' must be a whole number");
+      }
+      sampling.put("seed", ((Number) seed).longValue());
+    }
+    Object user = body.getValue("user");
+    if (user != null) {
+      if (!(user instanceof String u) || u.isEmpty() || u.length() > Sampling.MAX_USER) {
+        throw FieldFailure.invalid("user", "'user' must be a string of 1 to " + Sampling.MAX_USER + " characters");
+      }
+      sampling.put("user", u);
     }
     return sampling;
   }

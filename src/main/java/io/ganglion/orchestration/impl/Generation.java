@@ -98,7 +98,8 @@ public final class Generation {
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
     ChatStream call = chain.stream(prompt(question, history, context)
-      .withMaxTokens(sampling.maxTokens()).withTemperature(sampling.temperature()).withStop(sampling.stop()), onDelta);
+      .withMaxTokens(sampling.maxTokens()).withTemperature(sampling.temperature()).withStop(sampling.stop())
+      .withSeed(sampling.seed()).withUser(sampling.user()), onDelta);
     started.accept(call);
     return call.result()
       .recover(failure -> Future.failedFuture(failure instanceof ProviderException pe

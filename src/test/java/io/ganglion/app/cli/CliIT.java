@@ -122,6 +122,18 @@ class CliIT {
   }
 
   @Test
+  @DisplayName("cluster status shows a lone node with itself as the only member, and --json the server's report")
+  void clusterStatus() throws Exception {
+    Run status = cli("cluster", "status");
+    Run json = cli("cluster", "status", "--json");
+
+    assertThat(status.code).as(status.err).isZero();
+    assertThat(status.out).containsPattern("^cluster (green|yellow): 1 member, quorum yes").contains("(not clustered)")
+      .contains("MEMBER").contains("COPIES ACTIVE/OWNED");
+    assertThat(new JsonObject(json.out).getJsonArray("members")).hasSize(1);
+  }
+
+  @Test
   @DisplayName("agent list shows the tenant's agents; agent run on a server without an LLM provider exits 6 saying why")
   void agents() throws Exception {
     assertThat(server.postJson("/v1/agents", "{\"name\":\"cli-agent\",\"description\":\"CLI test agent\","

@@ -520,6 +520,28 @@ class AgentsIT {
   }
 
   @Test
+  @DisplayName("seed and user reach an OpenAI-compatible upstream as seed and user, and Anthropic as metadata.user_id")
+  void seedAndUser() {
+    SCENARIOS.put("sampled", turn -> Reply.text("Sampled."));
+    for (String provider : List.of("openai", "claude")) {
+      HttpResponse<String> response = server.postJson("/v1/chat/completions", new JsonObject()
+        .put("model", "llm:" + provider).put("seed", 1234).put("user", "user-42").put("messages", new JsonArray()
+          .add(new JsonObject().put("role", "system").put("content", "scenario:sampled."))
+          .add(new JsonObject().put("role", "user").put("content", "Hello."))).encode());
+      assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+    }
+    List<JsonObject> bodies = llm.received().stream()
+      .filter(t -> t.system() != null && t.system().contains("scenario:sampled.")).map(Turn::body).toList();
+    JsonObject openai = bodies.stream().filter(b -> b.containsKey("seed") || b.containsKey("user")).findFirst()
+      .orElseThrow();
+    assertThat(openai.getLong("seed")).isEqualTo(1234L);
+    assertThat(openai.getString("user")).isEqualTo("user-42");
+    JsonObject anthropic = bodies.stream().filter(b -> b.containsKey("metadata")).findFirst().orElseThrow();
+    assertThat(anthropic.getJsonObject("metadata").getString("user_id")).isEqualTo("user-42");
+    assertThat(anthropic.containsKey("seed")).as("the Messages API has no seed").isFalse();
+  }
+
+  @Test
   @DisplayName("another tenant's agent answers 404, and a configured agent is visible only to the tenants it names")
   void tenancy() {
     agent("private", agentSpec("private"));
