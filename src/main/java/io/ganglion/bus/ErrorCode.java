@@ -26,6 +26,8 @@ public enum ErrorCode {
   INTERNAL(5000, 500, "internal_error"),
   OVERLOADED(5030, 503, "overloaded"),
   UNAVAILABLE(5031, 503, "unavailable"),
+  /** The node's heap or disk is near full (retrieval.capacity): ingestion is refused before either runs out. */
+  CAPACITY(5032, 503, "capacity"),
   TIMEOUT(5040, 504, "timeout");
 
   private final int code;

@@ -1,7 +1,9 @@
 package io.ganglion.retrieval;
 
 import io.ganglion.config.ConfigException;
+import io.ganglion.config.ConfigReader;
 import io.ganglion.retrieval.index.ReciprocalRankFusion;
+import io.ganglion.retrieval.index.VectorIndexConfig;
 import io.ganglion.retrieval.index.WeightedScoreFusion;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -39,6 +41,8 @@ import java.util.List;
  * @param reranker the cross-encoder (an {@code inference.models} name of kind reranker) that reorders hits; empty
  *                 for none
  * @param rerankCandidates how many fused hits the reranker rescores
+ * @param vectors how shards hold their vectors (in-heap or on-disk graphs, PQ, merges): {@code retrieval.vectors}
+ * @param capacity when ingestion is refused before the heap or the disk runs out: {@code retrieval.capacity}
  */
 public record RetrievalConfig(
   int shards,
@@ -63,7 +67,9 @@ public record RetrievalConfig(
   long maxFileBytes,
   int asyncThreshold,
   String reranker,
-  int rerankCandidates) {
+  int rerankCandidates,
+  VectorIndexConfig vectors,
+  Capacity capacity) {
 
   /** How hybrid search merges its two rankings. */
   public enum Fusion {
@@ -71,6 +77,33 @@ public record RetrievalConfig(
     RRF,
     /** Min-max normalised scores, combined by {@code vectorWeight}. */
     WEIGHTED
+  }
+
+  /**
+   * Ingestion is refused (503 {@code capacity}) while the heap in use after the last collection is above
+   * {@code maxHeapFraction} of the maximum heap, or the data directory's file system has less than
+   * {@code minFreeDiskMb} free: the node stops taking documents before either runs out, instead of failing mid-write.
+   *
+   * @param maxHeapFraction in (0, 1]
+   * @param minFreeDiskMb at least 0
+   */
+  public record Capacity(double maxHeapFraction, long minFreeDiskMb) {
+    public static final Capacity DEFAULTS = new Capacity(0.85, 1024);
+
+    public Capacity {
+      if (!(maxHeapFraction > 0 && maxHeapFraction <= 1)) {
+        throw new ConfigException("retrieval.capacity.maxHeapFraction", "must be in (0, 1], got " + maxHeapFraction);
+      }
+      if (minFreeDiskMb < 0) {
+        throw new ConfigException("retrieval.capacity.minFreeDiskMb", "must be at least 0, got " + minFreeDiskMb);
+      }
+    }
+
+    static Capacity from(JsonObject retrieval) {
+      ConfigReader r = new ConfigReader(retrieval, "retrieval").child("capacity");
+      return new Capacity(r.decimal("maxHeapFraction", DEFAULTS.maxHeapFraction, 0.01, 1.0),
+        r.longValue("minFreeDiskMb", DEFAULTS.minFreeDiskMb, 0, Long.MAX_VALUE));
+    }
   }
 
   /** How hybrid search turns chunk hits into a ranking. */
@@ -82,7 +115,8 @@ public record RetrievalConfig(
   }
 
   public static final RetrievalConfig DEFAULTS = new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 0, 0,
-    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30);
+    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30, VectorIndexConfig.DEFAULTS,
+    Capacity.DEFAULTS);
 
   public RetrievalConfig {
     atLeast("shards", shards, 1);
@@ -121,6 +155,8 @@ public record RetrievalConfig(
     }
     atLeast("asyncThreshold", asyncThreshold, 0);
     atLeast("rerankCandidates", rerankCandidates, 1);
+    vectors = vectors == null ? VectorIndexConfig.DEFAULTS : vectors;
+    capacity = capacity == null ? Capacity.DEFAULTS : capacity;
   }
 
   /** The hybrid fusion this configuration asks for (what a search uses when it names none). */
@@ -162,7 +198,9 @@ public record RetrievalConfig(
       number(j, "maxFileBytes", d.maxFileBytes).longValue(),
       integer(j, "asyncThreshold", d.asyncThreshold),
       j.getValue("reranker") instanceof String r ? r.trim() : d.reranker,
-      integer(j, "rerankCandidates", d.rerankCandidates));
+      integer(j, "rerankCandidates", d.rerankCandidates),
+      VectorIndexConfig.from(j),
+      Capacity.from(j));
   }
 
   private static int integer(JsonObject j, String name, int fallback) {

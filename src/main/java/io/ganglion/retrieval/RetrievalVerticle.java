@@ -3,6 +3,7 @@ package io.ganglion.retrieval;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.Handlers;
+import io.ganglion.bus.MeterRegistries;
 import io.ganglion.bus.LocalCodec;
 import io.ganglion.bus.PublicAddress;
 import io.ganglion.bus.Status;
@@ -17,6 +18,7 @@ import io.ganglion.retrieval.impl.IngestRequest;
 import io.ganglion.retrieval.impl.Ingestion;
 import io.ganglion.retrieval.impl.KbModels;
 import io.ganglion.retrieval.impl.KbRegistry;
+import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
@@ -69,6 +71,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private KbModels kbModels;
   private KbRepository kbRepository;
   private IngestIntake intake;
+  private NodeCapacity capacity;
   private IngestJobs ingestJobs;
   private Searcher searcher;
   private long snapshotTimer = -1;
@@ -85,10 +88,12 @@ public final class RetrievalVerticle extends VerticleBase {
     workers = new RetrievalWorkers(config.workers(), context);
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
     ModelSpec model = inference.defaultSpec();
+    capacity = NodeCapacity.of(config.capacity(), global.dataDir(), MeterRegistries.of(vertx));
     kbRepository = kbs;
     kbModels = new KbModels(vertx, kbs, new KbModels.ModelRef(model.ref(), model.dims()), global.busTimeoutMs());
     shards = new Shards(vertx, global.cluster(), workers, kbs, documents, new ChangeLogRepository(postgres),
-      global.dataDir().resolve("indexes"), config.shards(), durability.changeLogRetention(), global.busTimeoutMs());
+      global.dataDir().resolve("indexes"), global.dataDir().resolve("index-work"), config.vectors(), config.shards(),
+      durability.changeLogRetention(), global.busTimeoutMs());
     registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards(), kbModels);
     searcher = new Searcher(vertx, shards.scatter(), kbModels, config, global.busTimeoutMs());
     LocalCodec.register(vertx.eventBus(), SentenceLookup.class);
@@ -97,7 +102,7 @@ public final class RetrievalVerticle extends VerticleBase {
       .compose(counter -> {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
-          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels,
+          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, capacity,
           new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT));
         ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
           durability.jobLeaseMs());
@@ -141,6 +146,9 @@ public final class RetrievalVerticle extends VerticleBase {
     }
     Future<Void> copies = shards == null ? Future.succeededFuture() : shards.stop();
     return copies.eventually(() -> workers.run(() -> {
+      if (capacity != null) {
+        capacity.close();
+      }
       if (tokens != null) {
         tokens.close();
       }
@@ -178,6 +186,9 @@ public final class RetrievalVerticle extends VerticleBase {
   private void ingest(Message<JsonObject> msg) {
     handle(msg, body -> {
       IngestRequest request = IngestRequest.parse(body, config.maxDocumentsPerRequest(), config.maxFileBytes());
+      capacity.refusal().ifPresent(reason -> {
+        throw ErrorCode.CAPACITY.exception(reason);
+      });
       return registry.lookup(body).compose(kb -> intake.ingest(kb, request));
     });
   }

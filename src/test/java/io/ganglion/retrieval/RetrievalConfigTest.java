@@ -47,4 +47,26 @@ class RetrievalConfigTest {
     assertThatThrownBy(() -> RetrievalConfig.from(new JsonObject().put("candidates", 2.5)))
       .hasMessageStartingWith("retrieval.candidates:");
   }
+
+  @Test
+  @DisplayName("The vectors and capacity sections override their defaults and name a bad nested key in full")
+  void vectorsAndCapacity() {
+    RetrievalConfig c = RetrievalConfig.from(new JsonObject()
+      .put("vectors", new JsonObject().put("diskAbove", 50_000).put("pqSubspaces", 96))
+      .put("capacity", new JsonObject().put("maxHeapFraction", 0.9)));
+
+    assertThat(c.vectors().diskAbove()).isEqualTo(50_000);
+    assertThat(c.vectors().pqSubspaces()).isEqualTo(96);
+    assertThat(c.vectors().mergeAbove()).isEqualTo(RetrievalConfig.DEFAULTS.vectors().mergeAbove());
+    assertThat(c.capacity().maxHeapFraction()).isEqualTo(0.9);
+    assertThat(c.capacity().minFreeDiskMb()).isEqualTo(RetrievalConfig.Capacity.DEFAULTS.minFreeDiskMb());
+    assertThatThrownBy(() -> RetrievalConfig.from(new JsonObject().put("vectors", new JsonObject().put("diskAbove", 10))))
+      .isInstanceOf(ConfigException.class).hasMessageStartingWith("retrieval.vectors.diskAbove:");
+    assertThatThrownBy(() -> RetrievalConfig.from(new JsonObject().put("vectors", new JsonObject().put("mergeThreads", 0))))
+      .hasMessageStartingWith("retrieval.vectors.mergeThreads:");
+    assertThatThrownBy(() -> RetrievalConfig.from(new JsonObject().put("capacity", new JsonObject().put("maxHeapFraction", 2))))
+      .hasMessageStartingWith("retrieval.capacity.maxHeapFraction:");
+    assertThatThrownBy(() -> RetrievalConfig.from(new JsonObject().put("vectors", "big")))
+      .hasMessageStartingWith("retrieval.vectors:");
+  }
 }

@@ -197,6 +197,26 @@ class RetrievalIT {
       JsonArray hits = TestServer.json(second.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
     }
+    // a copy's snapshot of an older format (2: one in-heap graph per shard) is not loaded: the copy is rebuilt from
+    // PostgreSQL, and its next snapshot is written in the current format (5: vector segments, on-disk graphs linked)
+    Path manifest;
+    try (var paths = Files.walk(dataDir.resolve("indexes"))) {
+      manifest = paths.filter(p -> p.getFileName().toString().equals("replica.json")).findFirst().orElseThrow();
+    }
+    JsonObject current = new JsonObject(Files.readString(manifest));
+    assertThat(current.getInteger("format")).isEqualTo(5);
+    Files.writeString(manifest, current.copy().put("format", 2).encode());
+    try (TestServer older = TestServer.start(dataDir, Map.of())) {
+      JsonArray hits = TestServer.json(older.postJson("/v1/kbs/durable/search", "{\"query\":\"quantum widgets calibration\",\"mode\":\"vector\"}")).getJsonArray("hits");
+      assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("a");
+      assertThat(older.send(older.request("/metrics").GET().build()).body())
+        .containsPattern("ganglion_retrieval_replica_loads_total\\{source=\"rebuild\"[^}]*} [1-9]");
+    }
+    assertThat(new JsonObject(Files.readString(manifest)).getInteger("format")).isEqualTo(5);
+    // the copies' working files (on-disk segments) are their own, outside the snapshots, and go with them
+    try (var left = Files.list(dataDir.resolve("index-work"))) {
+      assertThat(left).as("working directories left after a clean stop").isEmpty();
+    }
     try (var paths = Files.walk(dataDir.resolve("indexes"))) {
       for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.delete(p);
@@ -206,6 +226,32 @@ class RetrievalIT {
       JsonArray hits = TestServer.json(third.postJson("/v1/kbs/durable/search", "{\"query\":\"descaling coffee machines\"}")).getJsonArray("hits");
       assertThat(hits.getJsonObject(0).getString("documentId")).isEqualTo("b");
     }
+  }
+
+  @Test
+  @DisplayName("/metrics and the status report each knowledge base's vectors in this node's copies: count, heap and disk bytes, copies by kind")
+  void vectorMeters() {
+    String kb = newKb();
+    ingest(kb, new JsonArray().add(doc("m1", "Meters", "Gauges report the bytes each vector index holds.")));
+    assertThat(search(kb, new JsonObject().put("query", "vector index bytes").put("mode", "vector"))).isNotEmpty();
+    // meters are tagged with the knowledge base's numeric id
+    String metrics = server.send(server.request("/metrics").GET().build()).body();
+    assertThat(metrics)
+      .containsPattern("ganglion_retrieval_vector_count\\{kb=\"\\d+\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_vector_bytes\\{kb=\"\\d+\",memory=\"heap\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_vector_bytes\\{kb=\"\\d+\",memory=\"disk\"[^}]*} 0")
+      .containsPattern("ganglion_retrieval_vector_bytes_per_vector\\{kb=\"\\d+\",memory=\"heap\"[^}]*} [1-9]")
+      .containsPattern("ganglion_retrieval_shards\\{kb=\"\\d+\",kind=\"heap\"[^}]*} 4")
+      .containsPattern("ganglion_retrieval_shards\\{kb=\"\\d+\",kind=\"disk\"[^}]*} 0");
+    // the status lists the same per knowledge base: its four shard copies on this (only) node, in-heap graphs
+    JsonObject status = server.ganglion().vertx().eventBus()
+      .<JsonObject>request(io.ganglion.bus.Addresses.RETRIEVAL_STATUS, new JsonObject())
+      .toCompletionStage().toCompletableFuture().join().body();
+    JsonObject mine = status.getJsonArray("vectorIndexes").stream().map(JsonObject.class::cast)
+      .filter(v -> v.getLong("vectors") > 0 && v.getJsonObject("shardKinds").size() == 4).findFirst().orElseThrow();
+    assertThat(mine.getLong("heapBytes")).isPositive();
+    assertThat(mine.getLong("diskBytes")).isZero();
+    assertThat(mine.getJsonObject("shardKinds").getMap().values()).containsOnly("heap");
   }
 
   static HttpResponse<String> raw(String path, String contentType, byte[] body) {

@@ -57,7 +57,7 @@ class BackupRestoreIT {
       assertThat(copies).isNotEmpty();
       long chunks = 0;
       for (Path manifest : copies) {
-        SnapshotDirectory.read(manifest.getParent(), "replica.json", 2);
+        SnapshotDirectory.read(manifest.getParent(), "replica.json", 5);
         try (Shard shard = Shard.load(manifest.getParent().resolve("data"))) {
           chunks += shard.stats().chunks();
         }

@@ -84,9 +84,10 @@ public final class Ingestion {
   private final Chunker chunker;
   private final DocumentRepository documents;
   private final KbModels kbs;
+  private final NodeCapacity capacity;
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
-                   KbModels kbs, EmbedPermits permits) {
+                   KbModels kbs, NodeCapacity capacity, EmbedPermits permits) {
     this.vertx = vertx;
     this.embeds = EmbedClient.create(vertx);
     this.permits = permits;
@@ -94,6 +95,7 @@ public final class Ingestion {
     this.chunker = chunker;
     this.documents = documents;
     this.kbs = kbs;
+    this.capacity = capacity;
   }
 
   /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
@@ -211,6 +213,11 @@ public final class Ingestion {
 
   /** Stores one document; {@code vectors} holds its chunks' vectors, then its sentences'. */
   private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, Map<Integer, Long> changes) {
+    // asked again per document: a long request or job can fill the node after it was admitted
+    var full = capacity.refusal();
+    if (full.isPresent()) {
+      return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.CAPACITY, full.get()));
+    }
     if (vectors.contains(null)) {
       return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.UNAVAILABLE,
         "embedding the document failed (the model failed or is unavailable); retry it"));

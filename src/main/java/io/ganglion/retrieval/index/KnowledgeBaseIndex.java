@@ -3,6 +3,7 @@ package io.ganglion.retrieval.index;
 import io.vertx.core.json.JsonObject;
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -13,8 +14,11 @@ import java.util.concurrent.Executor;
 
 /**
  * The search index of one knowledge base: its chunks split over shards by document id ({@link ShardRouter}), each
- * shard a Lucene BM25 index plus a JVector graph. Derived data: PostgreSQL holds the chunks and their embeddings, this
- * index is {@link #rebuild rebuilt} from them or {@link #load loaded} from a {@link #snapshot}.
+ * shard a Lucene BM25 index plus a JVector vector index (an in-heap graph for small shards; an on-disk graph walked
+ * with PQ codes, plus an in-heap segment for recent vectors, for large ones: {@link VectorIndexConfig}). Derived data:
+ * PostgreSQL holds the chunks and their embeddings, this index is {@link #rebuild rebuilt} from them or
+ * {@link #load loaded} from a {@link #snapshot}. On-disk segments live in the index's working directory, deleted on
+ * {@link #close()}.
  * <p>
  * <b>NOTE</b> on threads: every method except {@link #search} blocks (disk, Lucene merges, graph inserts) and must
  * run on the retrieval worker pool, never on an event loop. {@link #search} returns at once and runs on the executor
@@ -26,47 +30,81 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   static final String MANIFEST = "manifest.json";
   /**
-   * 2: the manifest lists every file with its size and checksum. 4: the heading field and document-id doc values of
-   * the keyword index; an older snapshot lacks them, so it is rebuilt. (3 is taken by the vectors branch's segment
-   * layout, which this one does not have: a build holding both must write a number above both.)
+   * 5: vector indexes of segments (an on-disk graph, in-heap graphs) and the keyword index's heading field and
+   * document-id doc values; 4: those keyword fields with one in-heap graph per shard; 3: the segments without them; 2:
+   * neither, the manifest listing every file with its size and checksum; 1: no such list. Any other format is rebuilt.
    */
-  static final int FORMAT = 4;
+  static final int FORMAT = 5;
 
   private final List<Shard> shards;
+  private final Path workDir;
+  /** Checksums of the last snapshot's files, so its immutable segment files are not read again ({@link #snapshot}). */
+  private final SnapshotChecksums sealed = new SnapshotChecksums();
 
-  private KnowledgeBaseIndex(List<Shard> shards) {
+  private KnowledgeBaseIndex(List<Shard> shards, Path workDir) {
     this.shards = List.copyOf(shards);
+    this.workDir = workDir;
   }
 
-  /** An empty in-memory index of {@code shardCount} shards. */
+  /** An empty index of {@code shardCount} shards with the default vector settings and a temporary working directory. */
   public static KnowledgeBaseIndex create(int shardCount) throws IOException {
+    return create(shardCount, temporaryWorkDir(), IndexResources.defaults());
+  }
+
+  /** An empty index of {@code shardCount} shards whose on-disk segments live under {@code workDir}. */
+  public static KnowledgeBaseIndex create(int shardCount, Path workDir, IndexResources resources) throws IOException {
     if (shardCount < 1) {
       throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
     }
+    Files.createDirectories(workDir);
     List<Shard> shards = new ArrayList<>(shardCount);
     for (int i = 0; i < shardCount; i++) {
-      shards.add(Shard.create());
+      shards.add(Shard.create(workDir.resolve("shard-" + i), resources));
     }
-    return new KnowledgeBaseIndex(shards);
+    return new KnowledgeBaseIndex(shards, workDir);
+  }
+
+  /** {@link #rebuild(int, Iterable, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records) throws IOException {
+    return rebuild(shardCount, records, temporaryWorkDir(), IndexResources.defaults());
   }
 
   /**
    * An index of {@code shardCount} shards holding {@code records} as they are (embeddings are never recomputed).
-   * Records may come in any order; a chunk id seen twice keeps its last version.
+   * Records may come in any order; a chunk id seen twice keeps its last version. Vectors stream to scratch files, and
+   * each shard's vector index is built once at the end on the build pool: an on-disk segment for shards of
+   * {@link VectorIndexConfig#diskAbove} vectors or more, an in-heap graph below.
    */
-  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records) throws IOException {
-    KnowledgeBaseIndex index = create(shardCount);
-    List<ChunkRecord> batch = new ArrayList<>(1024);
-    for (ChunkRecord r : records) {
-      batch.add(r);
-      if (batch.size() == 1024) {
-        index.append(batch);
-        batch.clear();
-      }
+  public static KnowledgeBaseIndex rebuild(int shardCount, Iterable<ChunkRecord> records, Path workDir,
+                                           IndexResources resources) throws IOException {
+    if (shardCount < 1) {
+      throw new IllegalArgumentException("shardCount must be at least 1, got " + shardCount);
     }
-    index.append(batch);
-    index.refresh();
-    return index;
+    Files.createDirectories(workDir);
+    List<Shard.Bulk> loads = new ArrayList<>(shardCount);
+    List<Shard> shards = new ArrayList<>(shardCount);
+    try {
+      for (int i = 0; i < shardCount; i++) {
+        loads.add(new Shard.Bulk(workDir.resolve("shard-" + i), resources));
+      }
+      int dimension = 0;
+      for (ChunkRecord r : records) {
+        dimension = Shard.checkVector(r, dimension);
+        loads.get(ShardRouter.shardOf(r.documentId(), shardCount)).add(r);
+      }
+      for (Shard.Bulk load : loads) {
+        shards.add(load.finish());
+      }
+      return new KnowledgeBaseIndex(shards, workDir);
+    } catch (IOException | RuntimeException e) {
+      for (Shard.Bulk load : loads) {
+        load.close();
+      }
+      for (Shard s : shards) {
+        s.close();
+      }
+      throw e;
+    }
   }
 
   /** The shard count of this index. */
@@ -127,11 +165,35 @@ public final class KnowledgeBaseIndex implements Closeable {
     return new ScatterSearch(shards, query, fusion, executor).run();
   }
 
-  /** Rebuilds each shard's graph without its deleted vectors and merges away deleted Lucene documents. Slow. */
+  /**
+   * Rebuilds each shard's vector segments without their deleted vectors and merges away deleted Lucene documents.
+   * Slow (a large shard's on-disk graph is rebuilt); writes continue meanwhile.
+   */
   public void compact() throws IOException {
     for (Shard s : shards) {
       s.compact();
     }
+  }
+
+  /**
+   * Runs, on the calling thread, the merge of every shard whose in-heap segment has passed
+   * {@link VectorIndexConfig#mergeAbove} (they otherwise run in the background after writes); returns how many ran.
+   */
+  public int merge() throws IOException {
+    int merged = 0;
+    for (Shard s : shards) {
+      merged += s.mergeNowIfNeeded() ? 1 : 0;
+    }
+    return merged;
+  }
+
+  /** Per shard, what its vector index holds and where (heap, disk); cheap enough for a metrics scrape. */
+  public List<VectorIndexStats> vectorStats() {
+    List<VectorIndexStats> out = new ArrayList<>(shards.size());
+    for (Shard s : shards) {
+      out.add(s.vectorStats());
+    }
+    return out;
   }
 
   public IndexStats stats() throws IOException {
@@ -147,7 +209,8 @@ public final class KnowledgeBaseIndex implements Closeable {
   /**
    * Writes the whole index under {@code dir}, replacing what was there only once the new copy is complete:
    * {@code manifest.json} and {@code shard-<i>/} with the Lucene files and the JVector graph, vectors and id maps.
-   * Every file is forced to disk and listed in the manifest with its checksum, and the manifest is written last; a
+   * Every file is forced to disk and listed in the manifest with its checksum (an on-disk segment's files are
+   * immutable and linked, so theirs is computed at the first snapshot only), and the manifest is written last; a
    * write that fails (a full disk) removes its partial copy and leaves the previous snapshot in place. Copies left by
    * a process that died mid-snapshot are removed by the next one. Writes to a shard wait while it is copied; searches
    * do not.
@@ -158,33 +221,44 @@ public final class KnowledgeBaseIndex implements Closeable {
       for (int i = 0; i < shards.size(); i++) {
         shards.get(i).writeSnapshot(fresh.resolve("shard-" + i));
       }
-    });
+    }, sealed);
+  }
+
+  /** {@link #load(Path, Path, IndexResources)} with the defaults and a temporary working directory. */
+  public static KnowledgeBaseIndex load(Path dir) throws IOException {
+    return load(dir, temporaryWorkDir(), IndexResources.defaults());
   }
 
   /**
-   * Loads a {@link #snapshot} into memory, after checking every file against the manifest. Its shard count is the
+   * Loads a {@link #snapshot}, after checking every file against the manifest: Lucene and in-heap segments into
+   * memory, on-disk segments linked (not copied) into {@code workDir} and memory-mapped. Its shard count is the
    * snapshot's: when that differs from the configured count, {@link #rebuild} from PostgreSQL instead.
    *
-   * @throws IOException when {@code dir} holds no complete, intact snapshot (then rebuild)
+   * @throws IOException when {@code dir} holds no complete, intact snapshot of the current format (then rebuild)
    */
-  public static KnowledgeBaseIndex load(Path dir) throws IOException {
-    JsonObject manifest = SnapshotDirectory.read(dir, MANIFEST, FORMAT);
+  public static KnowledgeBaseIndex load(Path dir, Path workDir, IndexResources resources) throws IOException {
+    SnapshotChecksums verified = new SnapshotChecksums();
+    JsonObject manifest = SnapshotDirectory.read(dir, MANIFEST, FORMAT, verified);
     int count = manifest.getInteger("shards");
     List<Shard> shards = new ArrayList<>(count);
     try {
+      Files.createDirectories(workDir);
       for (int i = 0; i < count; i++) {
-        shards.add(Shard.load(dir.resolve("shard-" + i)));
+        shards.add(Shard.load(dir.resolve("shard-" + i), workDir.resolve("shard-" + i), resources));
       }
     } catch (IOException | RuntimeException e) {
       for (Shard s : shards) {
         s.close();
       }
+      SnapshotDirectory.deleteTree(workDir);
       throw e instanceof IOException io ? io : new IOException("corrupt snapshot in " + dir, e);
     }
-    return new KnowledgeBaseIndex(shards);
+    KnowledgeBaseIndex index = new KnowledgeBaseIndex(shards, workDir);
+    index.sealed.addAll(verified); // the segment files just linked into workDir: the next snapshot need not read them
+    return index;
   }
 
-  /** Releases the shards' memory. The index is unusable afterwards. */
+  /** Releases the shards' memory and deletes the working directory. The index is unusable afterwards. */
   @Override
   public void close() throws IOException {
     IOException first = null;
@@ -195,9 +269,18 @@ public final class KnowledgeBaseIndex implements Closeable {
         first = first == null ? e : first;
       }
     }
+    try {
+      SnapshotDirectory.deleteTree(workDir);
+    } catch (IOException e) {
+      first = first == null ? e : first;
+    }
     if (first != null) {
       throw first;
     }
+  }
+
+  private static Path temporaryWorkDir() throws IOException {
+    return Files.createTempDirectory("ganglion-index-");
   }
 
   private int dimension() {

@@ -19,7 +19,8 @@ import java.util.stream.Stream;
  * with its size and checksum in the manifest ({@link SnapshotFiles#seal}), the manifest written last and forced; then
  * the old copy is moved aside ({@code <dir>.old-*}), the new moved in and the old deleted. A write that fails removes
  * its partial copy and leaves the previous snapshot in place; copies a killed process left are removed by the next
- * write. {@link #read}: the manifest, after checking its format and every file against it.
+ * write. {@link #read}: the manifest, after checking its format and every file against it. Both take the index's
+ * {@link SnapshotChecksums}, so files linked unchanged from one snapshot into the next are not read again.
  * <p>
  * Blocking; call on a worker.
  */
@@ -42,13 +43,22 @@ public final class SnapshotDirectory {
    * {@code dir}, replacing what was there only once the new copy is complete and on disk.
    */
   public static void write(Path dir, String manifestName, JsonObject manifest, Contents contents) throws IOException {
+    write(dir, manifestName, manifest, contents, new SnapshotChecksums());
+  }
+
+  /**
+   * {@link #write(Path, String, JsonObject, Contents)}, taking the checksums of files {@code checksums} knows (the
+   * index's previous snapshot) instead of reading them, and leaving it knowing this snapshot's.
+   */
+  public static void write(Path dir, String manifestName, JsonObject manifest, Contents contents,
+                           SnapshotChecksums checksums) throws IOException {
     Path parent = dir.toAbsolutePath().getParent();
     Files.createDirectories(parent);
     removeLeftovers(dir);
     Path fresh = Files.createTempDirectory(parent, dir.getFileName() + NEW);
     try {
       contents.writeTo(fresh);
-      JsonObject sealed = manifest.copy().put("files", SnapshotFiles.seal(fresh));
+      JsonObject sealed = manifest.copy().put("files", checksums.seal(fresh));
       Path manifestFile = fresh.resolve(manifestName);
       Files.writeString(manifestFile, sealed.encodePrettily(), StandardCharsets.UTF_8);
       try (FileChannel channel = FileChannel.open(manifestFile, StandardOpenOption.WRITE)) {
@@ -75,6 +85,12 @@ public final class SnapshotDirectory {
    * @throws IOException when {@code dir} holds no complete, intact snapshot of that format (the cue to rebuild)
    */
   public static JsonObject read(Path dir, String manifestName, int format) throws IOException {
+    return read(dir, manifestName, format, new SnapshotChecksums());
+  }
+
+  /** {@link #read(Path, String, int)}, adding the checksums it verified to {@code verified}. */
+  public static JsonObject read(Path dir, String manifestName, int format, SnapshotChecksums verified)
+    throws IOException {
     JsonObject manifest;
     try {
       manifest = new JsonObject(Files.readString(dir.resolve(manifestName), StandardCharsets.UTF_8));
@@ -84,7 +100,7 @@ public final class SnapshotDirectory {
     if (manifest.getInteger("format", -1) != format) {
       throw new IOException("unknown snapshot format in " + dir + ": " + manifest.getValue("format"));
     }
-    SnapshotFiles.verify(dir, manifestName, manifest.getJsonObject("files"));
+    verified.verify(dir, manifestName, manifest.getJsonObject("files"));
     return manifest;
   }
 

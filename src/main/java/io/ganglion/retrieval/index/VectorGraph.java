@@ -10,6 +10,7 @@ import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
+import io.github.jbellis.jvector.util.FixedBitSet;
 import io.github.jbellis.jvector.util.ThreadSafeGrowableBitSet;
 import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
@@ -18,16 +19,20 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
+import java.util.stream.IntStream;
 
 /**
- * One generation of a shard's vector index: the vectors, a JVector graph built incrementally over them, and the
- * ordinal bookkeeping. Vectors are unit length and compared by dot product (cosine, without the per-pair norms).
- * Deleted ordinals stay in the graph as routing nodes and are excluded at query time; {@link VectorIndex#compact}
- * replaces the generation with a fresh one holding only live vectors.
+ * The in-heap segment of a shard's vector index: float32 vectors, a JVector graph built incrementally over them, and
+ * the ordinal bookkeeping. A small shard holds all its vectors here; a large one holds only those added since its
+ * {@link DiskSegment} was written (see {@link VectorIndex}). Vectors are unit length and compared by dot product
+ * (cosine, without the per-pair norms). Deleted ordinals stay in the graph as routing nodes and are excluded at query
+ * time; compaction or a merge replaces the segment.
  * <p>
  * <b>NOTE</b>: {@link #search} is safe from any number of threads concurrently with one writer. Each thread keeps its
  * own {@link GraphSearcher} (JVector's search scratch is per searcher and sized by the graph), so callers should be
@@ -35,10 +40,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * be serialised by the caller.
  * <p>
  * <b>NOTE</b>: the searchers live in JVector's {@link ExplicitThreadLocal} (as in {@code GraphIndexBuilder}), so
- * {@link #close} can close every one of them, then the builder; a plain {@code ThreadLocal} would keep each pool
- * thread's searcher, and through it this generation's graph, for as long as the thread lives. Closing while a search
- * is still walking this generation is safe: on-heap graph views hold nothing to release, and a searcher made after
- * the close is collected with the generation.
+ * closing can close every one of them, then the builder; a plain {@code ThreadLocal} would keep each pool thread's
+ * searcher, and through it this segment's graph, for as long as the thread lives. The segment is reference-counted
+ * ({@link #acquire}, {@link #release}): {@link #close} drops the owner's reference, and the searchers close when the
+ * last search holding the segment is done. A search started on it after that still completes (on-heap graph views hold
+ * nothing to release, and a searcher made after the close is collected with the segment).
  */
 final class VectorGraph implements Closeable {
 
@@ -56,8 +62,10 @@ final class VectorGraph implements Closeable {
   private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> chunksOfDocument = new ConcurrentHashMap<>();
   private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
+  private final MetadataPostings postings = new MetadataPostings();
   private final GraphIndexBuilder builder;
   private final ExplicitThreadLocal<GraphSearcher> searchers;
+  private final Refs refs = new Refs(this::closeNow);
   private volatile boolean closed;
 
   VectorGraph(int dimension) {
@@ -70,26 +78,60 @@ final class VectorGraph implements Closeable {
     this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
   }
 
+  /**
+   * A segment holding {@code entries} and their unit {@code vectors} (same order), its graph built on {@code pool}'s
+   * threads at once rather than one insert at a time: the rebuild path. A chunk id that repeats keeps its last
+   * vector.
+   */
+  static VectorGraph bulk(int dimension, List<VectorEntry> entries, List<VectorFloat<?>> vectors, ForkJoinPool pool) {
+    VectorGraph g = new VectorGraph(dimension);
+    for (int i = 0; i < entries.size(); i++) {
+      g.register(entries.get(i), vectors.get(i));
+    }
+    int n = g.entries.size();
+    pool.submit(() -> IntStream.range(0, n).parallel().forEach(o -> g.builder.addGraphNode(o, g.vectors.getVector(o))))
+      .join();
+    for (int o = 0; o < n; o++) {
+      if (g.deleted.get(o)) {
+        g.builder.markNodeDeleted(o);
+      }
+    }
+    return g;
+  }
+
   int dimension() {
     return vectors.dimension();
   }
 
   /** Adds a unit-length vector; a previous vector of the same chunk id is deleted first. */
   void add(VectorEntry entry, VectorFloat<?> unitVector) {
+    builder.addGraphNode(register(entry, unitVector), unitVector);
+  }
+
+  /** Records the vector and its entry without linking it into the graph; returns its ordinal. */
+  private int register(VectorEntry entry, VectorFloat<?> unitVector) {
     delete(entry.chunkId());
     int ordinal = vectors.add(unitVector);
     int same = entries.add(entry);
     assert same == ordinal;
     ordinals.put(entry.chunkId(), ordinal);
     chunksOfDocument.computeIfAbsent(entry.documentId(), d -> ConcurrentHashMap.newKeySet()).add(entry.chunkId());
-    builder.addGraphNode(ordinal, unitVector);
+    postings.add(ordinal, entry.metadata());
+    return ordinal;
+  }
+
+  /** Whether {@code chunkId} is here and live. */
+  boolean contains(String chunkId) {
+    return ordinals.containsKey(chunkId);
   }
 
   void delete(String chunkId) {
     Integer ordinal = ordinals.remove(chunkId);
     if (ordinal != null) {
       deleted.set(ordinal);
-      builder.markNodeDeleted(ordinal);
+      if (builder.getGraph().containsNode(ordinal)) {
+        builder.markNodeDeleted(ordinal);
+      }
       String documentId = entries.get(ordinal).documentId();
       chunksOfDocument.computeIfPresent(documentId, (d, chunks) -> {
         chunks.remove(chunkId);
@@ -108,21 +150,40 @@ final class VectorGraph implements Closeable {
     }
   }
 
-  /** The best {@code k} live chunks that pass {@code filters}, as cosine similarities. */
-  List<ScoredChunk> search(VectorFloat<?> unitQuery, int k, Map<String, String> filters) {
+  /**
+   * The best {@code k} live chunks that pass {@code filters}, as cosine similarities, walking with a beam of
+   * {@code beam} candidates (at least {@code k}).
+   */
+  List<ScoredChunk> search(VectorFloat<?> unitQuery, int k, int beam, Map<String, String> filters) {
     if (ordinals.isEmpty()) {
       return List.of();
     }
-    if (entries.size() <= EXACT_BELOW) {
-      return exact(unitQuery, k, filters);
+    int size = entries.size();
+    if (size <= EXACT_BELOW) {
+      return exact(unitQuery, k, filters.isEmpty() ? null : postings.matching(filters));
     }
-    // the filter runs inside the graph walk, so k filtered results come back even when few chunks match
-    Bits accept = filters.isEmpty()
-      ? ordinal -> !deleted.get(ordinal)
-      : ordinal -> !deleted.get(ordinal) && entries.get(ordinal).matches(filters);
+    Bits accept;
+    if (filters.isEmpty()) {
+      accept = ordinal -> !deleted.get(ordinal);
+    } else {
+      // few matches are scored exactly (a walk would reject almost every node it visits); otherwise the filter
+      // runs inside the graph walk, so k filtered results come back however the matches spread over the graph
+      int[] matching = postings.matching(filters);
+      if (matching.length <= Math.max(DiskSegment.EXACT_FILTER_BELOW, size / 50)) {
+        return exact(unitQuery, k, matching);
+      }
+      FixedBitSet bits = new FixedBitSet(size);
+      for (int o : matching) {
+        if (o < size && !deleted.get(o)) {
+          bits.set(o);
+        }
+      }
+      accept = bits;
+    }
     GraphSearcher searcher = searchers.get();
     searcher.setView(builder.getGraph().getView());
-    SearchResult result = searcher.search(DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, vectors), k, accept);
+    SearchResult result = searcher.search(DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, vectors), k,
+      Math.max(k, beam), 0f, 0f, accept);
     List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
     for (SearchResult.NodeScore ns : result.getNodes()) {
       // JVector maps dot product to (1 + dot) / 2; report the cosine itself
@@ -132,15 +193,19 @@ final class VectorGraph implements Closeable {
   }
 
   /**
-   * Exact scoring of every live vector: for small shards it costs less than a graph walk and is always exact (as
-   * Lucene does for small segments). It also covers a JVector corner: a node added after every other node of the graph
-   * was marked deleted gets no edges, so a walk from the (deleted) entry point cannot reach it until the graph is
-   * compacted — only tiny graphs end up like that.
+   * Exact scoring of every live vector among {@code candidates} ({@code null}: all of them): for small shards and
+   * selective filters it costs less than a graph walk and is always exact (as Lucene does for small segments). It also
+   * covers a JVector corner: a node added after every other node of the graph was marked deleted gets no edges, so a
+   * walk from the (deleted) entry point cannot reach it until the graph is compacted — only tiny graphs end up like
+   * that.
    */
-  private List<ScoredChunk> exact(VectorFloat<?> unitQuery, int k, Map<String, String> filters) {
+  private List<ScoredChunk> exact(VectorFloat<?> unitQuery, int k, int[] candidates) {
+    int size = entries.size();
+    int n = candidates == null ? size : candidates.length;
     List<ScoredChunk> all = new ArrayList<>();
-    for (int ordinal = 0; ordinal < entries.size(); ordinal++) {
-      if (deleted.get(ordinal) || (!filters.isEmpty() && !entries.get(ordinal).matches(filters))) {
+    for (int i = 0; i < n; i++) {
+      int ordinal = candidates == null ? i : candidates[i];
+      if (ordinal >= size || deleted.get(ordinal)) {
         continue;
       }
       float dot = io.github.jbellis.jvector.vector.VectorUtil.dotProduct(unitQuery, vectors.getVector(ordinal));
@@ -150,11 +215,64 @@ final class VectorGraph implements Closeable {
     return all.size() > k ? List.copyOf(all.subList(0, k)) : all;
   }
 
+  /** Copies the live vectors and entries into {@code file} and {@code out}; returns the ordinals copied, in order. */
+  int[] copyLive(VectorFile file, List<VectorEntry> out) throws IOException {
+    int n = entries.size();
+    int[] copied = new int[n];
+    int c = 0;
+    for (int o = 0; o < n; o++) {
+      if (!deleted.get(o)) {
+        file.append(vectors.getVector(o));
+        out.add(entries.get(o));
+        copied[c++] = o;
+      }
+    }
+    return Arrays.copyOf(copied, c);
+  }
+
+  /**
+   * Heap bytes this segment holds: vectors (array and object headers included), the graph's adjacency, and an
+   * estimate of the bookkeeping per entry (ids, maps, postings).
+   */
+  long heapBytes() {
+    long n = entries.size();
+    long perVector = 32L + (long) vectors.dimension() * Float.BYTES;
+    long perEntry = 200; // VectorEntry, its id strings, the ordinal and per-document map nodes
+    // base-layer neighbours: node and score arrays sized degree x overflow, plus their holder (upper layers are ~1/M)
+    long perNode = 64L + (long) Math.ceil(MAX_DEGREE * NEIGHBOR_OVERFLOW) * (Integer.BYTES + Float.BYTES);
+    return n * (perVector + perEntry + perNode) + postings.ramBytes();
+  }
+
+  /** Takes a reference for one search; false once the segment was closed (read the index's state again). */
+  boolean acquire() {
+    return refs.acquire();
+  }
+
+  void release() {
+    refs.release();
+  }
+
+  /** Drops the owner's reference: searchers and builder close once no search holds the segment. */
+  @Override
+  public void close() {
+    refs.release();
+  }
+
+  /** Closes every thread's searcher, then the builder: the last reference to a replaced or dropped segment left. */
+  private void closeNow() {
+    closed = true;
+    try (builder) {
+      searchers.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing an in-heap vector segment failed", e);
+    }
+  }
+
   int live() {
     return ordinals.size();
   }
 
-  /** Whether {@link #close} ran (the generation was replaced or dropped). */
+  /** Whether the segment's searchers and builder were closed (it was replaced or dropped, and no search held it). */
   boolean closed() {
     return closed;
   }
@@ -240,6 +358,7 @@ final class VectorGraph implements Closeable {
   void restore(VectorEntry entry, VectorFloat<?> unitVector, boolean isDeleted) {
     int ordinal = vectors.add(unitVector);
     entries.add(entry);
+    postings.add(ordinal, entry.metadata());
     if (isDeleted) {
       deleted.set(ordinal);
     } else {
@@ -257,16 +376,4 @@ final class VectorGraph implements Closeable {
     }
   }
 
-  /** Closes every thread's searcher, then the builder. Called when this generation is replaced or dropped. */
-  @Override
-  public void close() throws IOException {
-    closed = true;
-    try (builder) {
-      searchers.close();
-    } catch (IOException | RuntimeException e) {
-      throw e;
-    } catch (Exception e) {
-      throw new IOException("closing the vector searchers failed", e);
-    }
-  }
 }

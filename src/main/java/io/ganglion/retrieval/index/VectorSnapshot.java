@@ -1,6 +1,5 @@
 package io.ganglion.retrieval.index;
 
-import io.github.jbellis.jvector.vector.VectorizationProvider;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
 import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.BufferedInputStream;
@@ -25,7 +24,7 @@ final class VectorSnapshot {
   private static final int VERSION = 1;
   private static final String VECTORS = "vectors.bin";
   private static final String GRAPH = "graph.bin";
-  private static final VectorTypeSupport TYPES = VectorizationProvider.getInstance().getVectorTypeSupport();
+  private static final VectorTypeSupport TYPES = JVectorTypes.TYPES;
 
   private VectorSnapshot() {
   }

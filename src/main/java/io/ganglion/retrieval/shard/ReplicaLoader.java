@@ -19,7 +19,7 @@ import java.util.Set;
 
 /**
  * Brings one copy of a shard up to date: loads it from its snapshot or rebuilds it from the stored chunks and
- * embeddings (never re-embedding), then replays the change log of its shard from the version it holds. When the log
+ * embeddings (never re-embedding; each in a working directory of its own, {@link ReplicaWorkspace}), then replays the change log of its shard from the version it holds. When the log
  * no longer reaches back that far (pruned) the copy is rebuilt instead.
  * <p>
  * <b>NOTE</b>: called on the retrieval verticle's context; PostgreSQL reads are asynchronous there and index work
@@ -42,14 +42,16 @@ final class ReplicaLoader {
   private final DocumentRepository documents;
   private final ChangeLogRepository changeLog;
   private final ReplicaSnapshots snapshots;
+  private final ReplicaWorkspace workspace;
   private final ReplicaMetrics metrics;
 
   ReplicaLoader(RetrievalWorkers workers, DocumentRepository documents, ChangeLogRepository changeLog,
-                ReplicaSnapshots snapshots, ReplicaMetrics metrics) {
+                ReplicaSnapshots snapshots, ReplicaWorkspace workspace, ReplicaMetrics metrics) {
     this.workers = workers;
     this.documents = documents;
     this.changeLog = changeLog;
     this.snapshots = snapshots;
+    this.workspace = workspace;
     this.metrics = metrics;
   }
 
@@ -132,7 +134,7 @@ final class ReplicaLoader {
       }
       return documents.shardChunks(r.key.kbId(), r.key.shard())
         .compose(rows -> workers.run(() -> {
-          Shard shard = Shard.rebuild(rows.stream().map(ReplicaLoader::record).toList());
+          Shard shard = workspace.rebuild(r.key, () -> rows.stream().map(ReplicaLoader::record).iterator());
           r.chunks = shard.stats().chunks();
           return shard;
         }))

@@ -8,6 +8,7 @@ import io.ganglion.retrieval.index.IndexStats;
 import io.ganglion.retrieval.index.Shard;
 import io.ganglion.retrieval.index.ShardRouter;
 import io.ganglion.store.KbRepository;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -51,6 +52,8 @@ public final class ShardReplicas {
   static final int COMPACT_MIN_DELETED = 1000;
 
   private final Vertx vertx;
+  /** The retrieval verticle's context, where everything here runs (see the class note). */
+  private final Context context;
   private final Membership membership;
   private final ClusterConfig cluster;
   private final KbRepository kbs;
@@ -59,6 +62,7 @@ public final class ShardReplicas {
   private final ReplicaLoader loader;
   private final ReplicaSnapshots snapshots;
   private final ReplicaMetrics metrics;
+  private final VectorMeters vectorMeters;
   private final int defaultShards;
   private final Map<Long, KbRepository.Kb> catalog = new HashMap<>();
   /** When this node learned of each knowledge base created while it ran. */
@@ -75,8 +79,9 @@ public final class ShardReplicas {
 
   ShardReplicas(Vertx vertx, Membership membership, ClusterConfig cluster, KbRepository kbs, RetrievalWorkers workers,
                 ReplicaDirectory directory, ReplicaLoader loader, ReplicaSnapshots snapshots, ReplicaMetrics metrics,
-                int defaultShards) {
+                VectorMeters vectorMeters, int defaultShards) {
     this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.membership = membership;
     this.cluster = cluster;
     this.kbs = kbs;
@@ -85,6 +90,7 @@ public final class ShardReplicas {
     this.loader = loader;
     this.snapshots = snapshots;
     this.metrics = metrics;
+    this.vectorMeters = vectorMeters;
     this.defaultShards = defaultShards;
     metrics.gauges(() -> membership.members().size(), () -> membership.quorate() ? 1 : 0, this::ownedCount,
       () -> count(ReplicaState.LOADING), () -> count(ReplicaState.ACTIVE));
@@ -110,7 +116,7 @@ public final class ShardReplicas {
       })
       .onSuccess(v -> {
         membership.onChange(this::reconcileSoon);
-        membership.table(ReplicaDirectory.TABLE).onChange(() -> vertx.runOnContext(x -> reconcileSoon()));
+        membership.table(ReplicaDirectory.TABLE).onChange(() -> context.runOnContext(x -> reconcileSoon()));
         if (membership.clustered()) {
           syncTimer = vertx.setPeriodic(cluster.syncIntervalMs(), t -> sync());
         }
@@ -129,6 +135,7 @@ public final class ShardReplicas {
       List<Future<Void>> removals = new ArrayList<>();
       for (Replica r : List.copyOf(held.values())) {
         r.state = ReplicaState.DROPPED;
+        vectorMeters.remove(r);
         removals.add(directory.set(r.key, membership.self().id(), ReplicaState.DROPPED));
       }
       List<Replica> all = List.copyOf(held.values());
@@ -298,7 +305,7 @@ public final class ShardReplicas {
   private void reconcileSoon() {
     if (!reconcileQueued) {
       reconcileQueued = true;
-      vertx.runOnContext(v -> {
+      context.runOnContext(v -> {
         reconcileQueued = false;
         reconcile();
       });
@@ -377,6 +384,7 @@ public final class ShardReplicas {
 
   private void load(Replica r) {
     held.put(r.key, r);
+    vectorMeters.add(r);
     queue.add(r);
     metrics.loadStarted();
     pump();
@@ -433,6 +441,7 @@ public final class ShardReplicas {
     if (held.get(r.key) == r) {
       held.remove(r.key);
     }
+    vectorMeters.remove(r);
     r.state = ReplicaState.DROPPED;
     r.activated.tryFail(e);
     directory.set(r.key, membership.self().id(), ReplicaState.DROPPED);
@@ -450,6 +459,7 @@ public final class ShardReplicas {
     if (held.get(r.key) == r) {
       held.remove(r.key);
     }
+    vectorMeters.remove(r);
     if (r.state == ReplicaState.DROPPED) {
       return;
     }
@@ -558,11 +568,11 @@ public final class ShardReplicas {
     return new JsonObject().put("status", status).put("kbs", kbsJson);
   }
 
-  /** This node's copies, for the status address. */
+  /** This node's copies and, per knowledge base, how their vector indexes hold vectors, for the status address. */
   JsonObject describe() {
     int chunks = held.values().stream().filter(Replica::active).mapToInt(r -> r.chunks).sum();
     return new JsonObject().put("copies", held.size()).put("activeCopies", count(ReplicaState.ACTIVE))
-      .put("chunks", chunks);
+      .put("chunks", chunks).put("vectorIndexes", vectorMeters.describe());
   }
 
   /** The shard of {@code documentId} in {@code kb}. */

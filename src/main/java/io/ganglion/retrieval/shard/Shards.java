@@ -7,6 +7,7 @@ import io.ganglion.cluster.Membership;
 import io.ganglion.config.ClusterConfig;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.index.ShardRouter;
+import io.ganglion.retrieval.index.VectorIndexConfig;
 import io.ganglion.store.ChangeLogRepository;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
@@ -41,18 +42,22 @@ public final class Shards {
   private final ChangeBroadcast broadcast;
   private final ChangeLogRepository changeLog;
   private final DocumentRepository documents;
+  private final RetrievalWorkers workers;
   private final long changeLogRetention;
+  private final ReplicaWorkspace workspace;
   private long pruneTimer = -1;
 
   /**
    * @param snapshots          the directory of shard snapshots ({@code dataDir/indexes})
+   * @param work               the directory of the copies' working files ({@code dataDir/index-work})
+   * @param vectors            {@code retrieval.vectors}: how the copies' vector indexes hold vectors
    * @param defaultShards      {@code retrieval.shards}, for knowledge bases created before counts were recorded
    * @param changeLogRetention versions of each knowledge base's change log kept
    * @param busTimeoutMs       how long a knowledge-base creation waits for its copies to activate
    */
   public Shards(Vertx vertx, ClusterConfig cluster, RetrievalWorkers workers, KbRepository kbs,
-                DocumentRepository documents, ChangeLogRepository changeLog, Path snapshots, int defaultShards,
-                long changeLogRetention, long busTimeoutMs) {
+                DocumentRepository documents, ChangeLogRepository changeLog, Path snapshots, Path work,
+                VectorIndexConfig vectors, int defaultShards, long changeLogRetention, long busTimeoutMs) {
     this.vertx = vertx;
     this.membership = Cluster.membership(vertx);
     this.changeLog = changeLog;
@@ -60,19 +65,25 @@ public final class Shards {
     this.changeLogRetention = changeLogRetention;
     ReplicaMetrics metrics = new ReplicaMetrics(MeterRegistries.of(vertx));
     ReplicaDirectory directory = new ReplicaDirectory(membership);
-    ReplicaSnapshots store = new ReplicaSnapshots(snapshots);
-    ReplicaLoader loader = new ReplicaLoader(workers, documents, changeLog, store, metrics);
+    this.workspace = new ReplicaWorkspace(work, vectors);
+    ReplicaSnapshots store = new ReplicaSnapshots(snapshots, workspace);
+    ReplicaLoader loader = new ReplicaLoader(workers, documents, changeLog, store, workspace, metrics);
     this.replicas = new ShardReplicas(vertx, membership, cluster, kbs, workers, directory, loader, store, metrics,
-      defaultShards);
+      new VectorMeters(MeterRegistries.of(vertx)), defaultShards);
+    this.workers = workers;
     LocalShards local = new LocalShards(replicas, workers, membership.self().id());
     this.scatter = new ShardScatter(vertx, replicas, local, cluster.shardTimeoutMs(), metrics);
     this.endpoint = new ShardEndpoint(vertx, replicas, local, membership.self().vertxId());
     this.broadcast = new ChangeBroadcast(vertx, membership, replicas, cluster, busTimeoutMs);
   }
 
-  /** Registers the endpoint, then starts loading this node's copies. */
+  /** Empties the copies' working directory, registers the endpoint, then starts loading this node's copies. */
   public Future<Void> start() {
-    return endpoint.register()
+    return workers.<Void>run(() -> {
+        workspace.clear();
+        return null;
+      })
+      .compose(v -> endpoint.register())
       .compose(v -> replicas.start(kb -> documents.assignShards(kb.id(), id -> ShardRouter.shardOf(id, kb.shards()))
         .map(filled -> {
           if (filled > 0) {
@@ -86,11 +97,15 @@ public final class Shards {
       .onSuccess(v -> pruneTimer = vertx.setPeriodic(PRUNE_INTERVAL_MS, t -> prune()));
   }
 
+  /** Snapshots changed copies and closes them, then stops the vector merge thread (after a running merge). */
   public Future<Void> stop() {
     if (pruneTimer >= 0) {
       vertx.cancelTimer(pruneTimer);
     }
-    return replicas.stop();
+    return replicas.stop().eventually(() -> workers.run(() -> {
+      workspace.close();
+      return null;
+    }));
   }
 
   public ShardScatter scatter() {
@@ -139,8 +154,9 @@ public final class Shards {
 
   /**
    * This node's copies and the cluster's colour as it sees it, for the status address (and {@code /ready}):
-   * {@code {"copies","activeCopies","chunks","cluster":{"status","members","quorum","chunks"}}} ({@code chunks}: live
-   * chunks in this node's active copies).
+   * {@code {"copies","activeCopies","chunks","vectorIndexes":[...],"cluster":{"status","members","quorum","chunks"}}}
+   * ({@code chunks}: live chunks in this node's active copies; {@code vectorIndexes}: per knowledge base, the vectors
+   * of its copies here, their heap and disk bytes and each copy's index kind, {@link VectorMeters#describe}).
    */
   public JsonObject describe() {
     JsonObject copies = replicas.describe();

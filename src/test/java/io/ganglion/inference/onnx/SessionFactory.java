@@ -22,7 +22,7 @@ public final class SessionFactory implements GraphLoader {
   private static final Logger log = LoggerFactory.getLogger(SessionFactory.class);
   private static final AtomicBoolean cudaFallbackLogged = new AtomicBoolean();
 
-  private final OrtEnvironment env = OrtEnvironment.getEnvironment();
+  private final OrtEnvironment env = sharedEnvironment();
   private final Device device;
   private final int threads;
 
@@ -41,6 +41,17 @@ public final class SessionFactory implements GraphLoader {
   @Override
   public ModelGraph load(ModelSpec spec) throws Exception {
     return OnnxGraph.load(spec, this);
+  }
+
+  /**
+   * The process's one ORT environment, created by DJL's engine: DJL creates it with its own thread pool and fails
+   * ("one already exists") when a plain environment was made first, so a test that ran raw sessions before the
+   * engine's tests (surefire's order is the file system's) broke them.
+   */
+  private static OrtEnvironment sharedEnvironment() {
+    EngineLoader.offline();
+    ai.djl.engine.Engine.getEngine(EngineLoader.ENGINE);
+    return OrtEnvironment.getEnvironment();
   }
 
   /** The process-wide ORT environment the sessions belong to. */

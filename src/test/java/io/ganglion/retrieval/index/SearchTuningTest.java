@@ -139,9 +139,10 @@ class SearchTuningTest {
     }
   }
 
-  @DisplayName("a snapshot of format 2 or 3 (without the heading field) fails to load, the cue to rebuild from PostgreSQL")
+  @DisplayName("a snapshot of format 2, 3 or 4 (without the heading field or the vector segments) fails to load, the cue "
+    + "to rebuild from PostgreSQL")
   @ParameterizedTest
-  @ValueSource(ints = {2, 3})
+  @ValueSource(ints = {2, 3, 4})
   void olderSnapshotRebuilds(int older, @TempDir Path dir) throws Exception {
     Path snapshot = dir.resolve("index");
     try (KnowledgeBaseIndex index = index(List.of(chunk("a", 0, "Title", "Some text here.", axis(0))))) {
@@ -149,7 +150,7 @@ class SearchTuningTest {
     }
     Path manifest = snapshot.resolve(KnowledgeBaseIndex.MANIFEST);
     JsonObject json = new JsonObject(Files.readString(manifest, StandardCharsets.UTF_8));
-    assertThat(json.getInteger("format")).isEqualTo(KnowledgeBaseIndex.FORMAT).isEqualTo(4);
+    assertThat(json.getInteger("format")).isEqualTo(KnowledgeBaseIndex.FORMAT).isEqualTo(5);
     Files.writeString(manifest, json.put("format", older).encode(), StandardCharsets.UTF_8);
 
     assertThatThrownBy(() -> KnowledgeBaseIndex.load(snapshot)).isInstanceOf(java.io.IOException.class)

@@ -1,0 +1,242 @@
+package io.ganglion.bench.ann;
+
+import io.ganglion.retrieval.index.ChunkRecord;
+import io.ganglion.retrieval.index.Hit;
+import io.ganglion.retrieval.index.IndexResources;
+import io.ganglion.retrieval.index.KnowledgeBaseIndex;
+import io.ganglion.retrieval.index.ReciprocalRankFusion;
+import io.ganglion.retrieval.index.SearchMode;
+import io.ganglion.retrieval.index.SearchQuery;
+import io.ganglion.retrieval.index.VectorIndexConfig;
+import io.ganglion.retrieval.index.VectorIndexStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The retrieval index itself at scale, one shard: {@code ShardScale <data dir> <size> <dimension> <work dir>}.
+ * Rebuilds a one-shard {@link KnowledgeBaseIndex} from the data set streamed as chunk records (the PostgreSQL rebuild
+ * path, minus PostgreSQL), then reports the shard's kind, build time, the memory it holds (heap after GC and native
+ * memory from NMT, before/after; mapped pages apart), its files, recall@10 against exact search at the default beam
+ * (candidates 100), filtered recall at 1% and 10% selectivity, QPS and p50/p99 latency at one thread (and QPS at
+ * two) through {@link KnowledgeBaseIndex#search}, then inserts (searchable at once) and the background merge they
+ * start, a snapshot, and a reload from it. Prints {@code SCALE key value} lines.
+ */
+public final class ShardScale {
+
+  private static final Path LOADAVG = Path.of("/proc/loadavg");
+
+  private ShardScale() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(args[0]);
+    int size = Integer.parseInt(args[1]);
+    int dimension = Integer.parseInt(args[2]);
+    Path work = Path.of(args[3]);
+    int inserts = args.length > 4 ? Integer.parseInt(args[4]) : 0;
+    double measure = args.length > 5 ? Double.parseDouble(args[5]) : 10;
+    AnnData data = AnnData.open(root, size, dimension);
+    float[][] queries = data.queries();
+    int[][] truth = data.truth();
+    // the defaults, but for what the run sets: -DpqSubspaces, -Dbeam, -DmergeThreads (2: both cores, nothing else runs)
+    VectorIndexConfig d = VectorIndexConfig.DEFAULTS;
+    VectorIndexConfig config = new VectorIndexConfig(d.diskAbove(), d.mergeAbove(),
+      Integer.getInteger("pqSubspaces", d.pqSubspaces()), Integer.getInteger("beam", d.beam()),
+      Integer.getInteger("mergeThreads", 2));
+    print("config", config.toString());
+    print("load.start", Files.readString(LOADAVG).trim());
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    ReciprocalRankFusion fusion = new ReciprocalRankFusion(60);
+    try (IndexResources resources = IndexResources.create(config)) {
+      Memory.Sample before = Memory.sample();
+      long t0 = System.nanoTime();
+      KnowledgeBaseIndex index = KnowledgeBaseIndex.rebuild(1, records(data), work.resolve("live"), resources);
+      print("rebuild.seconds", (System.nanoTime() - t0) / 1e9);
+      Memory.Sample after = Memory.sample();
+      VectorIndexStats stats = index.vectorStats().getFirst();
+      print("kind", stats.kind().label());
+      print("vectors", stats.vectors());
+      print("heap.bytes.measured", after.heapUsed() - before.heapUsed());
+      print("native.bytes.measured", after.nativeCommitted() - before.nativeCommitted());
+      print("heap.bytes.estimated", stats.heapBytes());
+      print("disk.bytes", stats.diskBytes());
+
+      search(index, pool, fusion, queries, truth, measure, "");
+      print("mapped.resident.bytes", Memory.mappedResident(work));
+      filtered(index, pool, fusion, data, queries, "percent", "p5", 0.01);
+      filtered(index, pool, fusion, data, queries, "tenth", "t3", 0.10);
+
+      if (inserts > 0) {
+        // new vectors land in the in-heap segment: each is found by its own vector right after its upsert returns
+        AnnData.Generator more = new AnnData.Generator(dimension, 7);
+        long slowest = 0;
+        int found = 0;
+        long i0 = System.nanoTime();
+        for (int i = 0; i < inserts; i++) {
+          ChunkRecord r = record(size + i, more.next());
+          index.upsert(r.documentId(), List.of(r));
+          if (i % 1000 == 0) {
+            long s = System.nanoTime();
+            List<Hit> hits = index.search(SearchQuery.of(null, r.vector(), SearchMode.VECTOR, 1), fusion, pool).join();
+            slowest = Math.max(slowest, System.nanoTime() - s);
+            found += !hits.isEmpty() && hits.getFirst().chunkId().equals(r.chunkId()) ? 1 : 0;
+          }
+        }
+        print("insert.seconds", (System.nanoTime() - i0) / 1e9);
+        print("insert.found.at.once", found + "/" + ((inserts + 999) / 1000));
+        print("insert.search.max.ms", slowest / 1e6);
+        long m0 = System.nanoTime();
+        while (index.vectorStats().getFirst().merges() == 0) {
+          Thread.sleep(1000);
+          if (System.nanoTime() - m0 > 3_600_000_000_000L) {
+            throw new IllegalStateException("no merge within an hour");
+          }
+        }
+        VectorIndexStats merged = index.vectorStats().getFirst();
+        print("merge.seconds", merged.lastMergeMillis() / 1000.0);
+        print("merge.vectors", merged.onDisk());
+      }
+
+      long s0 = System.nanoTime();
+      index.snapshot(work.resolve("snapshot"));
+      print("snapshot.seconds", (System.nanoTime() - s0) / 1e9);
+      index.close();
+      long l0 = System.nanoTime();
+      try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(work.resolve("snapshot"), work.resolve("reloaded"),
+             resources)) {
+        print("load.seconds", (System.nanoTime() - l0) / 1e9);
+        print("loaded.kind", loaded.vectorStats().getFirst().kind().label());
+        search(loaded, pool, fusion, queries, truth, Math.min(measure, 3), "loaded.");
+      }
+    } finally {
+      pool.shutdownNow();
+      print("load.end", Files.readString(LOADAVG).trim());
+    }
+  }
+
+  private static void search(KnowledgeBaseIndex index, ExecutorService pool, ReciprocalRankFusion fusion,
+                             float[][] queries, int[][] truth, double seconds, String prefix) throws Exception {
+    // the default beam: SearchQuery.of asks each ranking for max(topK, 100) candidates
+    int[][] found = new int[queries.length][];
+    for (int q = 0; q < queries.length; q++) {
+      found[q] = ordinals(index.search(SearchQuery.of(null, queries[q], SearchMode.VECTOR, 10), fusion, pool).join());
+    }
+    print(prefix + "recall@10", AnnData.recall(truth, found));
+    // one client thread: p50/p99 of the whole search (scatter, graph walk, rerank, fetching the hits' fields)
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    List<Long> latencies = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int n = 0; System.nanoTime() < end; n++) {
+      long s = System.nanoTime();
+      index.search(SearchQuery.of(null, queries[n % queries.length], SearchMode.VECTOR, 10), fusion, pool).join();
+      latencies.add(System.nanoTime() - s);
+    }
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long[] lat = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+    print(prefix + "qps.1", lat.length / elapsed);
+    print(prefix + "p50.ms", lat[lat.length / 2] / 1e6);
+    print(prefix + "p99.ms", lat[(int) (lat.length * 0.99)] / 1e6);
+    // two client threads
+    long[] counts = new long[2];
+    long end2 = System.nanoTime() + (long) (seconds * 1e9);
+    Thread[] clients = new Thread[2];
+    for (int t = 0; t < 2; t++) {
+      int me = t;
+      clients[t] = Thread.ofPlatform().start(() -> {
+        for (int n = me * 500; System.nanoTime() < end2; n++) {
+          index.search(SearchQuery.of(null, queries[n % queries.length], SearchMode.VECTOR, 10), fusion, pool).join();
+          counts[me]++;
+        }
+      });
+    }
+    for (Thread c : clients) {
+      c.join();
+    }
+    print(prefix + "qps.2", (counts[0] + counts[1]) / seconds);
+  }
+
+  private static void filtered(KnowledgeBaseIndex index, ExecutorService pool, ReciprocalRankFusion fusion,
+                               AnnData data, float[][] queries, String key, String value, double selectivity)
+    throws IOException {
+    int n = 100;
+    int[][] expected = data.exactFiltered(Arrays.copyOf(queries, n), o -> value.equals(metadata(o).get(key)));
+    int[][] found = new int[n][];
+    long t0 = System.nanoTime();
+    for (int q = 0; q < n; q++) {
+      found[q] = ordinals(index.search(new SearchQuery(null, queries[q], SearchMode.VECTOR, 10, 100,
+        Map.of(key, value)), fusion, pool).join());
+    }
+    String label = "filter" + Math.round(selectivity * 100) + "%";
+    print(label + ".recall@10", AnnData.recall(expected, found));
+    print(label + ".mean.ms", (System.nanoTime() - t0) / 1e6 / n);
+  }
+
+  private static int[] ordinals(List<Hit> hits) {
+    return hits.stream().mapToInt(h -> Integer.parseInt(h.documentId().substring(4))).toArray();
+  }
+
+  static Map<String, String> metadata(int ordinal) {
+    return Map.of("percent", "p" + (ordinal % 100), "tenth", "t" + (ordinal % 10));
+  }
+
+  static ChunkRecord record(int ordinal, float[] vector) {
+    String text = "chunk " + ordinal;
+    return new ChunkRecord("doc-" + ordinal, "doc-" + ordinal + "#0", null, text, null, 0, text.length(),
+      metadata(ordinal), vector);
+  }
+
+  /** The corpus as chunk records, read from the data set's file as they are consumed (never all on the heap). */
+  private static Iterable<ChunkRecord> records(AnnData data) {
+    return () -> new Iterator<>() {
+      private final FileChannel ch = open(data.dir.resolve("base.f32"));
+      private final ByteBuffer row = ByteBuffer.allocate(data.dimension * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+      private int next;
+
+      @Override
+      public boolean hasNext() {
+        return next < data.size;
+      }
+
+      @Override
+      public ChunkRecord next() {
+        try {
+          row.clear();
+          while (row.hasRemaining()) {
+            ch.read(row, (long) next * row.capacity() + row.position());
+          }
+          row.flip();
+          float[] v = new float[data.dimension];
+          row.asFloatBuffer().get(v);
+          return record(next++, v);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    };
+  }
+
+  private static FileChannel open(Path file) {
+    try {
+      return FileChannel.open(file, StandardOpenOption.READ);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void print(String key, Object value) {
+    System.out.println("SCALE " + key + " " + (value instanceof Double d ? String.format("%.4f", d) : value));
+  }
+}

@@ -1,0 +1,364 @@
+package io.ganglion.retrieval.index;
+
+import io.github.jbellis.jvector.disk.BufferedRandomAccessWriter;
+import io.github.jbellis.jvector.disk.ReaderSupplier;
+import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
+import io.github.jbellis.jvector.graph.GraphIndexBuilder;
+import io.github.jbellis.jvector.graph.GraphSearcher;
+import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
+import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndexWriter;
+import io.github.jbellis.jvector.graph.disk.feature.FeatureId;
+import io.github.jbellis.jvector.graph.disk.feature.InlineVectors;
+import io.github.jbellis.jvector.graph.similarity.BuildScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
+import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.quantization.KMeansPlusPlusClusterer;
+import io.github.jbellis.jvector.quantization.PQVectors;
+import io.github.jbellis.jvector.quantization.ProductQuantization;
+import io.github.jbellis.jvector.util.AtomicFixedBitSet;
+import io.github.jbellis.jvector.util.Bits;
+import io.github.jbellis.jvector.util.ExplicitThreadLocal;
+import io.github.jbellis.jvector.util.FixedBitSet;
+import io.github.jbellis.jvector.vector.VectorSimilarityFunction;
+import io.github.jbellis.jvector.vector.types.VectorFloat;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An immutable segment of a shard's vectors on disk: a JVector {@link OnDiskGraphIndex} (adjacency and float32
+ * vectors inline, memory-mapped), walked with those vectors (exact scores read through the page cache), or, when built
+ * with PQ, with product-quantized codes held on the heap and the best {@code beam} candidates reranked exactly with the
+ * inline vectors (the configuration JVector's own benchmarks run large indexes with). What the heap holds per vector is
+ * the packed {@link EntryTable} row, a deletion bit and, with PQ, its code ({@link VectorIndexConfig#subspacesFor}
+ * bytes); the graph and vectors stay in the page cache.
+ * <p>
+ * Files in its directory: {@code graph.jv}, {@code entries.bin}, with PQ {@code pq.bin}; deletions live in memory (a
+ * snapshot writes them beside the links to these files). Deleted ordinals stay in the graph and are skipped at query
+ * time until a merge drops them.
+ * <p>
+ * <b>NOTE</b>: {@link #search} runs concurrently from any number of threads, each with its own {@link GraphSearcher}
+ * (JVector's scratch is per searcher), so callers should be a fixed pool of platform threads. Deletes may run
+ * concurrently with searches; callers serialise them. The segment is reference-counted: {@link #close()} releases its files
+ * once the last search that {@link #acquire acquired} it has {@link #release released} it.
+ */
+final class DiskSegment implements Closeable {
+
+  static final String GRAPH = "graph.jv";
+  static final String CODES = "pq.bin";
+  static final String ENTRIES = "entries.bin";
+  static final int MAX_DEGREE = VectorGraph.MAX_DEGREE;
+  static final int BUILD_BEAM = VectorGraph.BEAM_WIDTH;
+  /** Filters matching at most this many vectors (or 2% of the segment) are scored exactly instead of walked. */
+  static final int EXACT_FILTER_BELOW = 16_384;
+  private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DiskSegment.class);
+
+  private final Path dir;
+  private final ReaderSupplier graphFile;
+  private final OnDiskGraphIndex graph;
+  private final PQVectors codes; // null: exact traversal
+  private final EntryTable entries;
+  private final AtomicFixedBitSet deleted;
+  private final AtomicInteger live;
+  private final ExplicitThreadLocal<GraphSearcher> searchers;
+  private final Refs refs = new Refs(this::closeFiles);
+
+  private DiskSegment(Path dir, ReaderSupplier graphFile, OnDiskGraphIndex graph, PQVectors codes,
+                      EntryTable entries) {
+    this.dir = dir;
+    this.graphFile = graphFile;
+    this.graph = graph;
+    this.codes = codes;
+    this.entries = entries;
+    this.deleted = new AtomicFixedBitSet(Math.max(1, entries.size()));
+    this.live = new AtomicInteger(entries.size());
+    this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
+  }
+
+  /**
+   * Builds a segment in {@code dir} (created, must not exist) from {@code vectors} (unit length) and their
+   * {@code entries} in the same order, sorted by document id: PQ codebooks trained on the vectors, a graph built
+   * with exact scores on {@code pool}, both written, then opened.
+   */
+  static DiskSegment build(Path dir, RandomAccessVectorValues vectors, List<VectorEntry> entries,
+                           VectorIndexConfig config, ForkJoinPool pool) throws IOException {
+    if (vectors.size() != entries.size() || vectors.size() == 0) {
+      throw new IllegalArgumentException(vectors.size() + " vectors for " + entries.size() + " entries");
+    }
+    Files.createDirectories(dir);
+    long t0 = System.nanoTime();
+    EntryTable table = EntryTable.of(entries);
+    int dimension = vectors.dimension();
+    int subspaces = config.subspacesFor(dimension);
+    if (subspaces > 0) {
+      ProductQuantization pq = ProductQuantization.compute(vectors, subspaces, 256, false,
+        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
+      PQVectors pqVectors = (PQVectors) pq.encodeAll(vectors, pool);
+      try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
+        pqVectors.write(out);
+      }
+    }
+    long t1 = System.nanoTime();
+    BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
+    long t2;
+    try (GraphIndexBuilder builder = new GraphIndexBuilder(scores, dimension, MAX_DEGREE, BUILD_BEAM,
+           VectorGraph.NEIGHBOR_OVERFLOW, VectorGraph.ALPHA, true, true, pool, pool)) {
+      ImmutableGraphIndex built = builder.build(vectors);
+      t2 = System.nanoTime();
+      try (var writer = new OnDiskGraphIndexWriter.Builder(built, dir.resolve(GRAPH))
+             .with(new InlineVectors(dimension)).build()) {
+        writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(vectors.getVector(o))));
+      }
+    }
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+           Files.newOutputStream(dir.resolve(ENTRIES)), 1 << 16))) {
+      table.write(out);
+    }
+    LOG.info("built an on-disk vector segment of {} vectors in {} ms (PQ {} ms, graph {} ms, write {} ms)",
+      entries.size(), (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
+      (System.nanoTime() - t2) / 1_000_000);
+    return open(dir);
+  }
+
+  /** Opens the segment files in {@code dir}, no deletions. */
+  static DiskSegment open(Path dir) throws IOException {
+    EntryTable table;
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+           Files.newInputStream(dir.resolve(ENTRIES)), 1 << 16))) {
+      table = EntryTable.read(in);
+    }
+    PQVectors codes = null;
+    if (Files.exists(dir.resolve(CODES))) {
+      try (ReaderSupplier rs = ReaderSupplierFactory.open(dir.resolve(CODES)); var reader = rs.get()) {
+        codes = PQVectors.load(reader);
+      }
+    }
+    ReaderSupplier graphFile = ReaderSupplierFactory.open(dir.resolve(GRAPH));
+    OnDiskGraphIndex graph = OnDiskGraphIndex.load(graphFile);
+    if (graph.size(0) != table.size() || (codes != null && codes.count() != table.size())) {
+      graph.close();
+      graphFile.close();
+      throw new IOException("segment " + dir + " is inconsistent: graph " + graph.size(0) + ", codes "
+        + (codes == null ? "none" : codes.count()) + ", entries " + table.size());
+    }
+    return new DiskSegment(dir, graphFile, graph, codes, table);
+  }
+
+  Path dir() {
+    return dir;
+  }
+
+  int dimension() {
+    return graph.getDimension();
+  }
+
+  /** Whether the walk scores PQ codes (else the inline float32 vectors). */
+  boolean quantized() {
+    return codes != null;
+  }
+
+  /** The files of this segment, for a snapshot. */
+  List<String> files() {
+    return codes == null ? List.of(GRAPH, ENTRIES) : List.of(GRAPH, CODES, ENTRIES);
+  }
+
+  int size() {
+    return entries.size();
+  }
+
+  int live() {
+    return live.get();
+  }
+
+  boolean isDeleted(int ordinal) {
+    return deleted.get(ordinal);
+  }
+
+  VectorEntry entry(int ordinal) {
+    return entries.entry(ordinal);
+  }
+
+  /** Whether {@code chunkId} is here and live. */
+  boolean contains(String chunkId) {
+    int o = entries.ordinalOf(chunkId);
+    return o >= 0 && !deleted.get(o);
+  }
+
+  void delete(String chunkId) {
+    int o = entries.ordinalOf(chunkId);
+    if (o >= 0 && !deleted.getAndSet(o)) {
+      live.decrementAndGet();
+    }
+  }
+
+  void deleteDocument(String documentId) {
+    int[] range = entries.documentRange(documentId);
+    if (range != null) {
+      for (int o = range[0]; o < range[1]; o++) {
+        if (!deleted.getAndSet(o)) {
+          live.decrementAndGet();
+        }
+      }
+    }
+  }
+
+  /** Marks {@code ordinal} deleted (restoring a snapshot's deletions, or those made during a merge). */
+  void markDeleted(int ordinal) {
+    if (!deleted.getAndSet(ordinal)) {
+      live.decrementAndGet();
+    }
+  }
+
+  /** A copy of the deletion bits, for a snapshot. */
+  FixedBitSet deletions() {
+    FixedBitSet copy = new FixedBitSet(Math.max(1, size()));
+    for (int i = 0; i < size(); i++) {
+      if (deleted.get(i)) {
+        copy.set(i);
+      }
+    }
+    return copy;
+  }
+
+  /**
+   * The best {@code k} live vectors that pass {@code filters}, as cosine similarities, walking with a beam of
+   * {@code beam} candidates (at least {@code k}) that are reranked exactly.
+   */
+  List<ScoredChunk> search(VectorFloat<?> unitQuery, int k, int beam, Map<String, String> filters) {
+    if (live.get() == 0) {
+      return List.of();
+    }
+    GraphSearcher searcher = searchers.get();
+    var view = (ImmutableGraphIndex.ScoringView) searcher.getView();
+    Bits accept;
+    if (filters.isEmpty()) {
+      accept = live.get() == size() ? Bits.ALL : ordinal -> !deleted.get(ordinal);
+    } else {
+      int[] matching = entries.matching(filters);
+      if (matching.length <= Math.max(EXACT_FILTER_BELOW, size() / 50)) {
+        return exact(view.rerankerFor(unitQuery, SIMILARITY), matching, k);
+      }
+      FixedBitSet bits = new FixedBitSet(size());
+      for (int o : matching) {
+        if (!deleted.get(o)) {
+          bits.set(o);
+        }
+      }
+      accept = bits;
+    }
+    DefaultSearchScoreProvider scores = codes == null
+      ? DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, (RandomAccessVectorValues) view)
+      : new DefaultSearchScoreProvider(codes.precomputedScoreFunctionFor(unitQuery, SIMILARITY),
+          view.rerankerFor(unitQuery, SIMILARITY));
+    SearchResult result = searcher.search(scores, k, Math.max(k, beam), 0f, 0f, accept);
+    List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
+    for (SearchResult.NodeScore ns : result.getNodes()) {
+      out.add(new ScoredChunk(entries.chunkId(ns.node), 2.0 * ns.score - 1.0));
+    }
+    return out;
+  }
+
+  /** Exact scores of the live ordinals among {@code candidates}: cheaper than a walk that rejects 98% of its nodes. */
+  private List<ScoredChunk> exact(ScoreFunction.ExactScoreFunction exact, int[] candidates, int k) {
+    int[] best = new int[Math.max(1, k)];
+    float[] scores = new float[best.length];
+    int n = 0;
+    for (int o : candidates) {
+      if (deleted.get(o)) {
+        continue;
+      }
+      float s = exact.similarityTo(o);
+      if (n < k || s > scores[n - 1]) {
+        int j = n < k ? n++ : n - 1;
+        while (j > 0 && scores[j - 1] < s) {
+          scores[j] = scores[j - 1];
+          best[j] = best[j - 1];
+          j--;
+        }
+        scores[j] = s;
+        best[j] = o;
+      }
+    }
+    List<ScoredChunk> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(new ScoredChunk(entries.chunkId(best[i]), 2.0 * scores[i] - 1.0));
+    }
+    return out;
+  }
+
+  /**
+   * Copies the live vectors and entries into {@code file} and {@code out}, in ordinal order (document order), for a
+   * merge. Returns the ordinals copied, in the same order.
+   */
+  int[] copyLive(VectorFile file, List<VectorEntry> out) throws IOException {
+    int[] copied = new int[live.get()];
+    int n = 0;
+    try (var view = graph.getView()) {
+      for (int o = 0; o < size(); o++) {
+        if (!deleted.get(o)) {
+          if (n == copied.length) {
+            copied = java.util.Arrays.copyOf(copied, n * 2 + 1);
+          }
+          file.append(view.getVector(o));
+          out.add(entries.entry(o));
+          copied[n++] = o;
+        }
+      }
+    }
+    return java.util.Arrays.copyOf(copied, n);
+  }
+
+  /** Heap bytes this segment holds (codes, entries, deletions, the graph's in-heap upper layers). */
+  long heapBytes() {
+    return (codes == null ? 0 : codes.ramBytesUsed()) + entries.ramBytes() + deleted.ramBytesUsed()
+      + graph.ramBytesUsed();
+  }
+
+  /** Bytes of its files on disk. */
+  long diskBytes() {
+    long bytes = 0;
+    for (String f : files()) {
+      bytes += dir.resolve(f).toFile().length();
+    }
+    return bytes;
+  }
+
+  /** Takes a reference for one search; false once the segment is closing (read the index's state again). */
+  boolean acquire() {
+    return refs.acquire();
+  }
+
+  void release() {
+    refs.release();
+  }
+
+  /** Drops the owner's reference: the files close once no search holds the segment. */
+  @Override
+  public void close() {
+    refs.release();
+  }
+
+  private void closeFiles() {
+    try {
+      searchers.close();
+      graph.close();
+      graphFile.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing segment " + dir + " failed", e);
+    }
+  }
+}

@@ -1,0 +1,73 @@
+package io.ganglion.retrieval.index;
+
+import io.ganglion.config.ConfigException;
+import io.ganglion.config.ConfigReader;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * How shards hold their vectors, read once from {@code retrieval.vectors}. A shard below {@code diskAbove} vectors keeps
+ * them on the heap as float32 with an in-heap JVector graph; at {@code diskAbove} it moves them to an immutable
+ * on-disk graph (memory-mapped, float32 vectors inline), walked with those vectors through the page cache or, with
+ * {@code pqSubspaces > 0}, with product-quantized codes held on the heap and the best candidates reranked exactly with
+ * the inline vectors. New vectors always land in an in-heap segment searched alongside; once it holds
+ * {@code mergeAbove} vectors, and at least a tenth of the on-disk graph's size, a background merge folds it into a new
+ * on-disk graph. {@code bench/ann.sh} measures the kinds against each other; {@code bench/RESULTS.md} records why
+ * these defaults.
+ *
+ * @param diskAbove vectors in a shard from which it is held as an on-disk graph; at least 1024
+ * @param mergeAbove vectors in the in-heap segment of an on-disk shard that start a background merge (and at least a
+ *                   tenth of the on-disk segment's: each merge rebuilds the whole graph)
+ * @param pqSubspaces 0: walk on-disk graphs with their float32 vectors; N: with N-byte PQ codes on the heap (at most
+ *                    the dimension), reranking the beam exactly
+ * @param beam the search beam of every segment (candidates kept and, with PQ, reranked), at least the hits asked
+ *             for; 0: the hits asked for ({@code retrieval.candidates} per ranking), four times that for a PQ walk
+ *             (its codes rank candidates coarsely; the beam is what reranking can fix)
+ * @param mergeThreads threads one merge or bulk graph build uses; merges run one at a time per node
+ */
+public record VectorIndexConfig(int diskAbove, int mergeAbove, int pqSubspaces, int beam, int mergeThreads) {
+
+  public static final VectorIndexConfig DEFAULTS = new VectorIndexConfig(100_000, 20_000, 0, 0, 1);
+
+  public VectorIndexConfig {
+    if (diskAbove < 1024) {
+      throw new ConfigException("retrieval.vectors.diskAbove", "must be at least 1024, got " + diskAbove);
+    }
+    if (mergeAbove < 1) {
+      throw new ConfigException("retrieval.vectors.mergeAbove", "must be at least 1, got " + mergeAbove);
+    }
+    if (pqSubspaces < 0) {
+      throw new ConfigException("retrieval.vectors.pqSubspaces", "must be 0 (no PQ) or positive, got " + pqSubspaces);
+    }
+    if (beam < 0) {
+      throw new ConfigException("retrieval.vectors.beam", "must be 0 (the hits asked for) or positive, got " + beam);
+    }
+    if (mergeThreads < 1) {
+      throw new ConfigException("retrieval.vectors.mergeThreads", "must be at least 1, got " + mergeThreads);
+    }
+  }
+
+  /** Reads {@code retrieval.vectors}; absent keys take {@link #DEFAULTS}. */
+  public static VectorIndexConfig from(JsonObject retrieval) {
+    ConfigReader r = new ConfigReader(retrieval, "retrieval").child("vectors");
+    VectorIndexConfig d = DEFAULTS;
+    return new VectorIndexConfig(
+      r.integer("diskAbove", d.diskAbove, 1024, Integer.MAX_VALUE),
+      r.integer("mergeAbove", d.mergeAbove, 1, Integer.MAX_VALUE),
+      r.integer("pqSubspaces", d.pqSubspaces, 0, 65_536),
+      r.integer("beam", d.beam, 0, 100_000),
+      r.integer("mergeThreads", d.mergeThreads, 1, 256));
+  }
+
+  /** The PQ subspace count for vectors of {@code dimension}, 0 without PQ. */
+  int subspacesFor(int dimension) {
+    return Math.min(pqSubspaces, dimension);
+  }
+
+  /** The beam for a search asking for {@code k} hits, walking with PQ codes or not. */
+  int beamFor(int k, boolean quantized) {
+    return beam > 0 ? Math.max(k, beam) : quantized ? PQ_OVERQUERY * k : k;
+  }
+
+  /** The automatic beam of a PQ walk, in hits asked for (JVector's own benchmarks overquery 1 to 10 times). */
+  static final int PQ_OVERQUERY = 4;
+}
