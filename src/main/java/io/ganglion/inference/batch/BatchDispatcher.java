@@ -48,6 +48,7 @@ public final class BatchDispatcher {
     Entry(LoadedModel<?, O> model) {
       this.model = model;
       this.lanes = new ModelLanes<>(model.spec().ref(), policy, meters);
+      lanes.workers(workers);
     }
   }
 
@@ -59,6 +60,7 @@ public final class BatchDispatcher {
   private final Map<String, Entry<?>> entries = new LinkedHashMap<>();
   private final ArrayDeque<String> idle = new ArrayDeque<>();
   private int turn;
+  private int workers = 1;
   private long timer = -1;
   private long timerAt = Long.MAX_VALUE;
   private boolean pumping;
@@ -94,6 +96,8 @@ public final class BatchDispatcher {
     for (int n = 0; n < count; n++) {
       idle.add(workerAddress(n));
     }
+    workers = Math.max(1, count);
+    entries.values().forEach(entry -> entry.lanes.workers(workers));
     pump();
   }
 
@@ -270,6 +274,7 @@ public final class BatchDispatcher {
       return;
     }
     metrics.runTime.record(reply.body().runNanos(), TimeUnit.NANOSECONDS);
+    entry.lanes.ran(batch.size(), reply.body().runNanos());
     List<O> rows = (List<O>) reply.body().rows();
     for (int i = 0; i < batch.size(); i++) {
       QueuedItem<O> item = batch.get(i);

@@ -17,7 +17,10 @@ import java.util.PriorityQueue;
  * <ul>
  *   <li><b>Admission</b> ({@link #reserve}): a request takes room for all its inputs at once, or none. A full
  *   interactive lane refuses at once ({@link QueueFullException}, 5030); a full bulk lane parks the request until room
- *   frees (up to {@code bulkMaxWaiting} requests, then 5030), so ingestion waits instead of failing.</li>
+ *   frees (up to {@code bulkMaxWaiting} requests, then 5030), so ingestion waits instead of failing. An interactive
+ *   request is also refused at once when the interactive inputs already admitted would, at the model's recent speed,
+ *   take longer than its caller's remaining time ({@value #WAIT_SHARE} of it): it could not be answered in time, so
+ *   under overload it fails fast with 503 instead of queueing until its deadline and failing with 504.</li>
  *   <li><b>Expiry</b>: an item whose caller's deadline passed, or whose caller gave up, is dropped before every cut and
  *   never takes a batch slot.</li>
  *   <li><b>Cut</b> ({@link #cut}), only when a worker is free: interactive items first, then bulk fills the batch up to
@@ -37,6 +40,15 @@ final class ModelLanes<O> {
   private static final Comparator<QueuedItem<?>> LANE_ORDER =
     Comparator.<QueuedItem<?>>comparingInt(item -> item.round).thenComparingLong(item -> item.seq);
 
+  /**
+   * The share of a caller's remaining time an interactive request may expect to spend waiting behind others. All of it:
+   * the estimate follows a shared machine's speed only roughly, and refusing a request that would have been answered
+   * is worse than letting one time out.
+   */
+  static final double WAIT_SHARE = 1.0;
+  /** Weight of the newest batch in the smoothed run time per input. */
+  private static final double SMOOTHING = 0.2;
+
   private record Parked(int size, long deadlineMillis, Promise<Void> admitted) {
   }
 
@@ -51,6 +63,9 @@ final class ModelLanes<O> {
   private final ArrayDeque<Parked> parked = new ArrayDeque<>();
   private long seq;
   private long cuts;
+  /** Smoothed worker time one input of a batch took (0 until a batch finished). */
+  private double nanosPerInput;
+  private int workers = 1;
 
   ModelLanes(String model, BatchPolicy policy, io.micrometer.core.instrument.MeterRegistry meters) {
     this.model = model;
@@ -75,6 +90,14 @@ final class ModelLanes<O> {
     if (size > capacity) {
       return Future.failedFuture(new OversizedRequestException(model, size, capacity));
     }
+    if (lane == Lane.INTERACTIVE) {
+      long waitMillis = expectedWaitMillis();
+      long leftMillis = deadlineMillis - System.currentTimeMillis();
+      if (waitMillis > leftMillis * WAIT_SHARE) {
+        metrics.rejected(lane).increment();
+        return Future.failedFuture(QueueFullException.behind(model, reserved[lane.ordinal()], waitMillis, leftMillis));
+      }
+    }
     if (reserved[lane.ordinal()] + size <= capacity && (lane == Lane.INTERACTIVE || parked.isEmpty())) {
       reserved[lane.ordinal()] += size;
       return Future.succeededFuture();
@@ -86,6 +109,28 @@ final class ModelLanes<O> {
     Promise<Void> admitted = Promise.promise();
     parked.add(new Parked(size, deadlineMillis, admitted));
     return admitted.future();
+  }
+
+  /** A batch of {@code inputs} took {@code runNanos} on a worker: updates the speed admission expects. */
+  void ran(int inputs, long runNanos) {
+    if (inputs <= 0 || runNanos <= 0) {
+      return;
+    }
+    double sample = (double) runNanos / inputs;
+    nanosPerInput = nanosPerInput == 0 ? sample : nanosPerInput + SMOOTHING * (sample - nanosPerInput);
+  }
+
+  /** Worker verticles batches of every model share. */
+  void workers(int workers) {
+    this.workers = Math.max(1, workers);
+  }
+
+  /**
+   * How long the interactive inputs admitted and not yet cut will take, at the recent speed spread over the workers
+   * (0 before a batch finished: nothing is refused on a guess).
+   */
+  long expectedWaitMillis() {
+    return (long) (reserved[Lane.INTERACTIVE.ordinal()] * nanosPerInput / workers / 1_000_000);
   }
 
   /** Gives back room taken by {@link #reserve} for inputs that will not be queued (their tokenizing failed). */

@@ -16,6 +16,16 @@ public final class QueueFullException extends RejectedExecutionException impleme
       + ")");
   }
 
+  private QueueFullException(String message) {
+    super(message);
+  }
+
+  /** The inputs already waiting would take longer than the caller can wait. */
+  static QueueFullException behind(String model, int waiting, long waitMillis, long leftMillis) {
+    return new QueueFullException("inference for " + model + " is overloaded: " + waiting + " inputs wait ahead (about "
+      + waitMillis + " ms) and the request's deadline is in " + Math.max(0, leftMillis) + " ms");
+  }
+
   @Override
   public ErrorCode errorCode() {
     return ErrorCode.OVERLOADED;

@@ -102,6 +102,28 @@ class ModelLanesTest {
   }
 
   @Test
+  @DisplayName("an interactive request that would wait behind admitted inputs past its deadline is refused at once with 5030; bulk is not")
+  void refusesWhatCannotMeetItsDeadline() {
+    ModelLanes<String> lanes = lanes(policy());
+    assertThat(lanes.expectedWaitMillis()).as("no guess before a batch ran").isZero();
+    lanes.ran(8, 80_000_000L); // 10 ms per input
+    submit(lanes, Lane.INTERACTIVE, texts(40, 5, 7), FAR);
+    assertThat(lanes.expectedWaitMillis()).isEqualTo(400);
+    long now = System.currentTimeMillis();
+
+    Future<Void> hopeless = lanes.reserve(Lane.INTERACTIVE, 1, now + 300);
+    Future<Void> bulk = lanes.reserve(Lane.BULK, 1, now + 300);
+    lanes.workers(4);
+    Future<Void> spread = lanes.reserve(Lane.INTERACTIVE, 1, now + 300);
+
+    assertThat(hopeless.failed()).isTrue();
+    assertThat(ErrorCode.of(hopeless.cause())).isEqualTo(ErrorCode.OVERLOADED);
+    assertThat(hopeless.cause()).hasMessageContaining("40 inputs wait ahead");
+    assertThat(bulk.succeeded()).as("bulk waits instead").isTrue();
+    assertThat(spread.succeeded()).as("four workers: about 100 ms").isTrue();
+  }
+
+  @Test
   @DisplayName("items whose deadline passed are dropped before a batch is cut, failing 5040, and free their room")
   void expiredDropped() {
     ModelLanes<String> lanes = lanes(policy());
