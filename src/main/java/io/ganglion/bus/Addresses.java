@@ -48,8 +48,6 @@ public final class Addresses {
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
   /** Stored sentence vectors of chunks a search returned, for this node's extractive generator, by reference. */
   public static final String RETRIEVAL_SENTENCES_LOCAL = "ganglion.retrieval.sentences.local";
-  /** Changes a knowledge base's settings (its embedding model: re-embeds into a shadow index, then switches). */
-  public static final String RETRIEVAL_KB_UPDATE = "ganglion.retrieval.kb.update";
   /** Which knowledge bases use an embedding model ({@code name@version}); asked before it is unloaded. */
   public static final String RETRIEVAL_MODEL_USERS = "ganglion.retrieval.model.users";
   /**

@@ -559,6 +559,8 @@ final class VectorIndex implements Closeable {
     try {
       Files.createLink(to, from);
     } catch (IOException | UnsupportedOperationException e) {
+      // no hard links here (another file system, or one without them): the segment file is immutable, so a copy
+      // serves the same, only slower and using the space twice
       Files.copy(from, to);
     }
   }
