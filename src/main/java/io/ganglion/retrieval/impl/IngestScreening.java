@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * Inspects freshly cut chunks for indirect prompt injection at ingestion, so an ask can use the recorded verdict
  * instead of inspecting the passage again: the chunks' texts go to {@code ganglion.reflex.inspect.passages} on this
- * node in groups of {@value #GROUP} (the address's limit), one group at a time per ingested slice — the reflex layer
+ * node (on another one when this node runs no reflex layer) in groups of {@value #GROUP} (the address's limit), one group at a time per ingested slice — the reflex layer
  * runs a group on a worker, and a slice never holds more than one of them, so interactive inspections are not queued
  * behind a bulk ingestion. The caller runs it alongside embedding, which takes far longer.
  * <p>
@@ -63,8 +63,12 @@ final class IngestScreening {
   private Future<List<JsonObject>> group(List<String> texts, String tenant, String kb) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(new ArrayList<Object>(texts)))
       .put("tenant", tenant).put("kb", kb);
-    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT_PASSAGES), request,
-        new DeliveryOptions().setSendTimeout(TIMEOUT_MS))
+    DeliveryOptions hop = new DeliveryOptions().setSendTimeout(TIMEOUT_MS);
+    return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT_PASSAGES), request, hop)
+      // a node without the reflex layer asks one that has it
+      .recover(failure -> noHandlers(failure)
+        ? vertx.eventBus().request(Addresses.REFLEX_INSPECT_PASSAGES, request, hop)
+        : Future.failedFuture(failure))
       .map(Message::body)
       .map(reply -> {
         List<JsonObject> out = new ArrayList<>(texts.size());
@@ -81,11 +85,15 @@ final class IngestScreening {
         return out;
       })
       .otherwise(failure -> {
-        if (!(failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS)) {
+        if (!noHandlers(failure)) {
           LOG.warn("ingest-time injection screening failed; these chunks are screened when asked: {}",
             failure.getMessage());
         }
         return java.util.Collections.nCopies(texts.size(), null);
       });
+  }
+
+  private static boolean noHandlers(Throwable failure) {
+    return failure instanceof ReplyException re && re.failureType() == ReplyFailure.NO_HANDLERS;
   }
 }
