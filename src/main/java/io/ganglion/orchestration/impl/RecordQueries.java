@@ -7,11 +7,13 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
  * The read side of conversations and traces, and feedback: {@code ganglion.orchestrator.conversation.get},
- * {@code ganglion.orchestrator.trace.get}, {@code ganglion.orchestrator.trace.feedback}. Another tenant's records and
+ * {@code ganglion.orchestrator.trace.get}, {@code ganglion.orchestrator.trace.list},
+ * {@code ganglion.orchestrator.trace.feedback}. Another tenant's records and
  * malformed ids are 4040, like missing ones.
  */
 public final class RecordQueries {
@@ -45,6 +47,40 @@ public final class RecordQueries {
     return traces.get(tenant, id).compose(found -> found.isEmpty()
       ? Future.failedFuture(ErrorCode.NOT_FOUND.exception("no trace '" + id + "'"))
       : Future.succeededFuture(found.get().toJson()));
+  }
+
+  /**
+   * A page of the tenant's traces, newest first: {@code {"tenant","kb"?,"after"?,"limit"}} to
+   * {@code {"traces":[summary...],"next"}}; {@code next} (and {@code after}) is {@code <createdAt>_<id>}.
+   */
+  public Future<JsonObject> traces(JsonObject request) {
+    String tenant = tenant(request);
+    Object kb = request.getValue("kb");
+    Object limitValue = request.getValue("limit");
+    if (kb != null && !(kb instanceof String)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'kb' must be a string");
+    }
+    if (!(limitValue instanceof Integer limit) || limit < 1 || limit > 500) {
+      throw ErrorCode.INVALID_REQUEST.exception("'limit' must be a whole number from 1 to 500");
+    }
+    OffsetDateTime before = null;
+    UUID beforeId = null;
+    String cursor = request.getString("after");
+    if (cursor != null) {
+      int sep = cursor.lastIndexOf('_');
+      try {
+        before = OffsetDateTime.parse(cursor.substring(0, sep));
+        beforeId = UUID.fromString(cursor.substring(sep + 1));
+      } catch (RuntimeException e) {
+        throw ErrorCode.INVALID_REQUEST.exception("'after' is not a cursor from a previous page");
+      }
+    }
+    return traces.list(tenant, (String) kb, before, beforeId, limit + 1).map(list -> {
+      JsonArray page = new JsonArray();
+      list.stream().limit(limit).forEach(t -> page.add(t.summary()));
+      TraceRepository.Trace last = list.size() > limit ? list.get(limit - 1) : null;
+      return new JsonObject().put("traces", page).put("next", last == null ? null : last.createdAt() + "_" + last.id());
+    });
   }
 
   public Future<JsonObject> feedback(JsonObject request) {
