@@ -88,13 +88,13 @@ public final class TraceRepository {
   }
 
   /**
-   * The tenant's traces, newest first ({@code created_at}, then id), of one KB when {@code kb} is given, those before
-   * ({@code before}, {@code beforeId}) when given, at most {@code limit}.
+   * The tenant's traces, newest first ({@code created_at}, then id), of one KB when {@code kb} is given, those after
+   * {@code after} (older) when given, at most {@code limit}.
    */
-  public Future<List<Trace>> list(String tenant, String kb, OffsetDateTime before, UUID beforeId, int limit) {
+  public Future<List<Trace>> list(String tenant, String kb, Keyset after, int limit) {
     return pool.preparedQuery("select " + COLUMNS + " from traces where tenant_id = $1 and ($2::text is null or kb = $2) "
         + "and ($3::timestamptz is null or (created_at, id) < ($3, $4)) order by created_at desc, id desc limit $5")
-      .execute(Tuple.of(tenant, kb, before, beforeId, limit))
+      .execute(Tuple.of(tenant, kb, after == null ? null : after.createdAt(), after == null ? null : after.id(), limit))
       .recover(PgFailures::coded)
       .map(rows -> {
         List<Trace> traces = new java.util.ArrayList<>();

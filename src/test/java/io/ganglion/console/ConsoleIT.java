@@ -267,7 +267,7 @@ class ConsoleIT {
 
   @Test
   @Order(3)
-  @DisplayName("lists agents, starts a run and watches its events stream, approves the call it waits on and sees it finish, and denies another")
+  @DisplayName("lists agents, starts a run and watches its events stream, approves (by keyboard) the call it waits on and sees it finish, and denies another")
   void agentsAndRuns() throws Exception {
     Vertx vertx = Vertx.vertx();
     // agents need an LLM: a server of their own whose provider is a scripted OpenAI-compatible upstream
@@ -312,7 +312,12 @@ class ConsoleIT {
       waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pending"), "kb_search"));
       violations.addAll(seriousViolations(driver));
       screenshot(driver, "run-approval");
-      driver.findElement(By.id("approve")).click();
+      // by keyboard: Tab from the page to Approve, then Enter
+      for (int i = 0; i < 40 && !"approve".equals(driver.switchTo().activeElement().getDomAttribute("id")); i++) {
+        new Actions(driver).sendKeys(Keys.TAB).perform();
+      }
+      assertThat(driver.switchTo().activeElement().getDomAttribute("id")).isEqualTo("approve");
+      new Actions(driver).sendKeys(Keys.ENTER).perform();
       waiting(driver).until(ExpectedConditions.textToBe(By.id("run-status"), "completed"));
       assertThat(driver.findElement(By.id("run-final")).getText()).isEqualTo("The handbook was searched: 1 search done.");
       assertThat(driver.findElement(By.id("run-events")).getText()).contains("kb_search answered");

@@ -2,12 +2,12 @@ package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.ConversationRepository;
+import io.ganglion.store.Keyset;
 import io.ganglion.store.TraceRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.time.OffsetDateTime;
 import java.util.UUID;
 
 /**
@@ -63,23 +63,13 @@ public final class RecordQueries {
     if (!(limitValue instanceof Integer limit) || limit < 1 || limit > 500) {
       throw ErrorCode.INVALID_REQUEST.exception("'limit' must be a whole number from 1 to 500");
     }
-    OffsetDateTime before = null;
-    UUID beforeId = null;
-    String cursor = request.getString("after");
-    if (cursor != null) {
-      int sep = cursor.lastIndexOf('_');
-      try {
-        before = OffsetDateTime.parse(cursor.substring(0, sep));
-        beforeId = UUID.fromString(cursor.substring(sep + 1));
-      } catch (RuntimeException e) {
-        throw ErrorCode.INVALID_REQUEST.exception("'after' is not a cursor from a previous page");
-      }
-    }
-    return traces.list(tenant, (String) kb, before, beforeId, limit + 1).map(list -> {
+    Keyset after = Keyset.parse(request.getString("after"));
+    return traces.list(tenant, (String) kb, after, limit + 1).map(list -> {
       JsonArray page = new JsonArray();
       list.stream().limit(limit).forEach(t -> page.add(t.summary()));
       TraceRepository.Trace last = list.size() > limit ? list.get(limit - 1) : null;
-      return new JsonObject().put("traces", page).put("next", last == null ? null : last.createdAt() + "_" + last.id());
+      return new JsonObject().put("traces", page)
+        .put("next", last == null ? null : new Keyset(last.createdAt(), last.id()).cursor());
     });
   }
 
