@@ -11,17 +11,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -31,27 +24,22 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The console in a real browser: Debian's headless Chromium driven by Selenium through Debian's ChromeDriver (both
- * installed by .ci/run), against a real server. Screenshots of each view land in target/console-screens/.
+ * The console in a real browser ({@link ConsoleBrowser}: Debian's headless Chromium driven by Selenium), against a real
+ * server. Screenshots of each view land in target/console-screens/.
  */
 @DisplayName("The web console in headless Chromium")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
 
-  private static final Path SCREENS = Path.of("target", "console-screens");
   private static TestServer server;
   private static String base;
   private static final List<WebDriver> DRIVERS = new ArrayList<>();
@@ -60,7 +48,6 @@ class ConsoleIT {
   static void start() throws Exception {
     server = TestServer.shared();
     base = "http://127.0.0.1:" + server.ganglion().port();
-    Files.createDirectories(SCREENS);
   }
 
   @AfterAll
@@ -68,51 +55,26 @@ class ConsoleIT {
     DRIVERS.forEach(WebDriver::quit);
   }
 
-  static ChromeDriver browser() throws Exception {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-      "--window-size=1280,1000", "--user-data-dir=" + Files.createTempDirectory(Path.of("target"), "chromium-"));
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-      .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeDriver driver = new ChromeDriver(service, options);
+  private static ChromeDriver browser() throws Exception {
+    ChromeDriver driver = ConsoleBrowser.open();
     DRIVERS.add(driver);
     return driver;
   }
 
   private static WebDriverWait waiting(WebDriver driver) {
-    return new WebDriverWait(driver, Duration.ofSeconds(60));
+    return ConsoleBrowser.waiting(driver);
   }
 
   private static void screenshot(WebDriver driver, String name) throws Exception {
-    Files.write(SCREENS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    ConsoleBrowser.screenshot(driver, name);
   }
 
-  /** Console errors the page logged (SEVERE), ignoring none. */
   private static List<String> jsErrors(WebDriver driver) {
-    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-      .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    return ConsoleBrowser.jsErrors(driver);
   }
 
-  /** axe-core (vendored from npm) on the current page: violations of impact serious or critical. */
-  @SuppressWarnings("unchecked")
   private static List<String> seriousViolations(WebDriver driver) throws Exception {
-    String axe = new String(ConsoleIT.class.getResourceAsStream("/axe/axe.min.js").readAllBytes(), StandardCharsets.UTF_8);
-    JavascriptExecutor js = (JavascriptExecutor) driver;
-    js.executeScript(axe);
-    Map<String, Object> result = (Map<String, Object>) js.executeAsyncScript(
-      "const done = arguments[arguments.length - 1]; axe.run(document).then(r => done(r));");
-    List<String> serious = new ArrayList<>();
-    for (Map<String, Object> v : (List<Map<String, Object>>) result.get("violations")) {
-      if ("serious".equals(v.get("impact")) || "critical".equals(v.get("impact"))) {
-        serious.add(v.get("id") + ": " + v.get("help"));
-      }
-    }
-    return serious;
+    return ConsoleBrowser.seriousViolations(driver);
   }
 
   @Test
