@@ -54,6 +54,7 @@ public final class WebhookVerticle extends VerticleBase {
   private boolean stopping;
   private int inFlight;
   private Promise<Void> drained;
+  private Future<java.util.List<WebhookRepository.Due>> claim = Future.succeededFuture(java.util.List.of());
 
   @Override
   public Future<?> start() {
@@ -89,10 +90,15 @@ public final class WebhookVerticle extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(timer);
     drained = Promise.promise();
-    if (inFlight == 0) {
-      drained.tryComplete();
-    }
-    return drained.future().timeout(config.timeoutMs() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS)
+    // a claim still under way settles first (what it took is handed back below, unattempted)
+    return claim.<Void>mapEmpty().otherwiseEmpty()
+      .compose(v -> {
+        if (inFlight == 0) {
+          drained.tryComplete();
+        }
+        return drained.future();
+      })
+      .timeout(config.timeoutMs() + 1_000, java.util.concurrent.TimeUnit.MILLISECONDS)
       .recover(e -> Future.succeededFuture())
       .compose(v -> handBack("claimed_by = $1", Tuple.of(owner)).otherwise(0))
       .eventually(() -> Future.join(client.close(), pool.close()));
@@ -120,9 +126,12 @@ public final class WebhookVerticle extends VerticleBase {
       return;
     }
     looking = true;
-    repository.claim(owner, room, config.timeoutMs() + HOLD_MARGIN_MS)
-      .onComplete(ar -> looking = false)
+    claim = repository.claim(owner, room, config.timeoutMs() + HOLD_MARGIN_MS);
+    claim.onComplete(ar -> looking = false)
       .onSuccess(due -> {
+        if (stopping) {
+          return; // handed back by stop()
+        }
         due.forEach(this::attempt);
         // a full claim may have left more behind: look again at once, else at the next poll
         schedule(due.size() == room ? 0 : config.pollMs());
