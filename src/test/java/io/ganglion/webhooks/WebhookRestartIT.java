@@ -8,7 +8,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,11 +49,7 @@ class WebhookRestartIT {
   }
 
   static HttpResponse<String> as(TestServer server, String key, String method, String path, String body) {
-    HttpRequest.Builder request = server.request(path).header("Authorization", "Bearer " + key)
-      .header("Content-Type", "application/json");
-    request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
-      : request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    return server.send(request.build());
+    return server.as(key, method, path, body);
   }
 
   static JsonObject delivery(TestServer server, String key, String hookId) {
