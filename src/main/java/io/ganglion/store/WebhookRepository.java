@@ -55,19 +55,24 @@ public final class WebhookRepository {
     this.pool = pool;
   }
 
-  /** Stores a webhook of {@code tenant}. */
+  /** Stores a webhook of {@code tenant} (no limit: the operator's own, and tests). */
   public Future<Webhook> create(String tenant, String url, List<String> events, String secret) {
-    return pool.preparedQuery("insert into webhooks(id, tenant_id, url, events, secret) values ($1, $2, $3, $4, $5) "
-        + "returning " + WEBHOOK_COLUMNS)
-      .execute(Tuple.of(UUID.randomUUID(), tenant, url, events.toArray(String[]::new), secret))
-      .map(rows -> webhook(rows.iterator().next()))
-      .recover(PgFailures::coded);
+    return create(tenant, url, events, secret, Integer.MAX_VALUE).map(Optional::orElseThrow);
   }
 
-  /** How many webhooks {@code tenant} has. */
-  public Future<Long> count(String tenant) {
-    return pool.preparedQuery("select count(*) as n from webhooks where tenant_id = $1").execute(Tuple.of(tenant))
-      .map(rows -> rows.iterator().next().getLong("n"))
+  /**
+   * Stores a webhook of {@code tenant} unless it has {@code max} already: empty then. Creations of one tenant are
+   * serialised by a transaction-scoped advisory lock, so two at once cannot both slip under the limit.
+   */
+  public Future<Optional<Webhook>> create(String tenant, String url, List<String> events, String secret, int max) {
+    return pool.withTransaction(conn -> conn.preparedQuery("select pg_advisory_xact_lock(hashtext('webhooks:' || $1))")
+        .execute(Tuple.of(tenant))
+        .compose(v -> conn.preparedQuery("select count(*) as n from webhooks where tenant_id = $1").execute(Tuple.of(tenant)))
+        .compose(count -> count.iterator().next().getLong("n") >= max ? Future.succeededFuture(Optional.<Webhook>empty())
+          : conn.preparedQuery("insert into webhooks(id, tenant_id, url, events, secret) values ($1, $2, $3, $4, $5) "
+              + "returning " + WEBHOOK_COLUMNS)
+            .execute(Tuple.of(UUID.randomUUID(), tenant, url, events.toArray(String[]::new), secret))
+            .map(rows -> Optional.of(webhook(rows.iterator().next())))))
       .recover(PgFailures::coded);
   }
 

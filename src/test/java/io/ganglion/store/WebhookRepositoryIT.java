@@ -148,6 +148,21 @@ class WebhookRepositoryIT {
   }
 
   @Test
+  @DisplayName("creations racing at a tenant's limit never pass it")
+  void limitHoldsUnderRacingCreates() {
+    String tenant = StorePostgres.tenant();
+    await(new TenantRepository(pool).create(tenant));
+    List<Future<java.util.Optional<WebhookRepository.Webhook>>> racing = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      WebhookRepository on = i % 2 == 0 ? webhooks : webhooksOnOtherNode;
+      racing.add(on.create(tenant, "https://hooks.example.com/" + i, List.of("job.completed"), "secret-0123456789abcdef", 3));
+    }
+    await(Future.all(racing));
+    assertThat(racing.stream().filter(f -> f.result().isPresent()).count()).isEqualTo(3);
+    assertThat(await(webhooks.list(tenant, null, 10))).hasSize(3);
+  }
+
+  @Test
   @DisplayName("a rotation signs with both secrets until its grace period ends; a rotation without grace drops the old secret")
   void rotation() {
     String tenant = tenantWithHook("document.deleted");

@@ -89,11 +89,10 @@ public final class WebhookRoutes {
     guard.check(url)
       .recover(e -> Future.failedFuture(e instanceof EgressRefusedException
         ? ErrorCode.INVALID_REQUEST.exception("'url' is refused: " + e.getMessage()) : e))
-      .compose(target -> webhooks.count(tenant))
-      .compose(count -> count >= config.maxPerTenant()
-        ? Future.failedFuture(ErrorCode.CONFLICT.exception("this tenant already has " + count + " webhooks, the most "
-          + "webhooks.maxPerTenant allows; delete one first"))
-        : webhooks.create(tenant, url.toString(), events, secret))
+      .compose(target -> webhooks.create(tenant, url.toString(), events, secret, config.maxPerTenant()))
+      .compose(stored -> stored.map(Future::succeededFuture).orElseGet(() -> Future.failedFuture(
+        ErrorCode.CONFLICT.exception("this tenant already has " + config.maxPerTenant() + " webhooks, the most "
+          + "webhooks.maxPerTenant allows; delete one first"))))
       .onSuccess(created -> {
         audit.record(ctx, "webhook.create", tenant, created.id().toString(),
           new JsonObject().put("url", created.url()).put("events", new JsonArray(events)));
