@@ -114,15 +114,25 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Deletes the document (of {@code shard}) and its chunks, logging the change; the new version, or empty if none. */
+  /**
+   * Deletes the document (of {@code shard}) and its chunks, logging the change and queueing {@code document.deleted}
+   * for the tenant's webhooks in the same transaction; the new version, or empty if none.
+   */
   public Future<Optional<Long>> delete(long kbId, int shard, String documentId) {
-    return pool.withTransaction(conn -> conn.preparedQuery("delete from documents where kb_id = $1 and id = $2")
+    return pool.withTransaction(conn -> conn.preparedQuery("delete from documents d using kbs k where k.id = d.kb_id "
+        + "and d.kb_id = $1 and d.id = $2 returning k.tenant_id, k.name")
       .execute(Tuple.of(kbId, documentId))
-      .compose(rows -> rows.rowCount() == 0
-        ? Future.succeededFuture(Optional.<Long>empty())
-        : bumpVersion(conn, kbId)
+      .compose(rows -> {
+        if (rows.rowCount() == 0) {
+          return Future.succeededFuture(Optional.<Long>empty());
+        }
+        Row kb = rows.iterator().next();
+        return bumpVersion(conn, kbId)
           .compose(version -> ChangeLogRepository.record(conn, kbId, version, shard, documentId, true))
-          .map(Optional::of)))
+          .compose(version -> WebhookEvent.DOCUMENT_DELETED.enqueue(conn, kb.getString("tenant_id"),
+            new JsonObject().put("kb", kb.getString("name")).put("id", documentId)).map(version))
+          .map(Optional::of);
+      }))
       .recover(PgFailures::coded);
   }
 

@@ -126,15 +126,27 @@ public final class JobRepository {
 
   /**
    * The final status (failed when every document failed), if {@code owner} still holds the job; the lease is released
-   * and the job's stored documents are no longer needed.
+   * and the job's stored documents are no longer needed. Queues {@code job.completed} or {@code job.failed} for the
+   * tenant's webhooks in the same transaction.
    */
   public Future<Boolean> finish(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
-    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs set status = case when $4 = documents "
+    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs j set status = case when $4 = j.documents "
           + "then 'failed' else 'done' end, done = $3, failed = $4, chunks = $5, errors = $6, lease_owner = null, "
-          + "lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
+          + "lease_expires_at = null, updated_at = now() from kbs k where k.id = j.kb_id and j.id = $1 and j.lease_owner = $2 "
+          + "returning j.id, k.name as kb, j.tenant_id, j.status, j.documents, j.done, j.failed, j.chunks, j.errors, "
+          + "j.created_at, j.updated_at")
         .execute(Tuple.of(id, owner, done, failed, chunks, errors))
-        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(false)
-          : conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id)).map(v -> true)))
+        .compose(updated -> {
+          if (updated.rowCount() == 0) {
+            return Future.succeededFuture(false);
+          }
+          Row job = updated.iterator().next();
+          WebhookEvent event = "failed".equals(job.getString("status")) ? WebhookEvent.JOB_FAILED : WebhookEvent.JOB_COMPLETED;
+          return conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id))
+            // in the job's own transaction: the event exists exactly when the job's end does
+            .compose(v -> event.enqueue(conn, job.getString("tenant_id"), toJson(job)))
+            .map(v -> true);
+        }))
       .recover(PgFailures::coded);
   }
 

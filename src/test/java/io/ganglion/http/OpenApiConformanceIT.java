@@ -69,6 +69,14 @@ class OpenApiConformanceIT {
   private static String completedRun;
   private static List<String> waitingRuns;
 
+  /** Webhooks: a tenant of their own (so no event of the other calls reaches them), one at its limit. */
+  private static String hooksKey;
+  private static String hookId;
+  private static String hookToDelete;
+  private static String fullHooksKey;
+  /** A public address literal: it passes the egress guard without a DNS lookup; no event of its tenant ever fires. */
+  private static final String PUBLIC_HOOK_URL = "https://93.184.215.14/ganglion-hook";
+
   @BeforeAll
   static void setUp() throws Exception {
     hugeModel = Files.createTempDirectory("oa-huge-model");
@@ -108,7 +116,33 @@ class OpenApiConformanceIT {
     keyId = new JsonObject(server.postJson("/v1/admin/keys", "{\"tenant\":\"oa-revoke\",\"scopes\":[\"chat\"]}").body())
       .getString("id");
     assertThat(server.postJson("/v1/agents", agent("oa-helper", "answer").encode()).statusCode()).isIn(201, 409);
+    startWebhooks();
     startAgents();
+  }
+
+  private static void startWebhooks() {
+    hooksKey = tenantKey("oa-hooks", "webhooks:write");
+    hookId = hook(hooksKey);
+    hookToDelete = hook(hooksKey);
+    fullHooksKey = tenantKey("oa-hooks-full", "webhooks:write");
+    for (int i = 0; i < 25; i++) { // webhooks.maxPerTenant
+      hook(fullHooksKey);
+    }
+  }
+
+  private static String tenantKey(String tenant, String scope) {
+    HttpResponse<String> created = server.postJson("/v1/admin/keys",
+      new JsonObject().put("tenant", tenant).put("scopes", new JsonArray().add(scope)).encode());
+    assertThat(created.statusCode()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("key");
+  }
+
+  private static String hook(String key) {
+    HttpResponse<String> created = server.send(server.request("/v1/webhooks").header("Authorization", "Bearer " + key)
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        .put("url", PUBLIC_HOOK_URL).put("events", new JsonArray().add("job.completed")).encode())).build());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("id");
   }
 
   /** The agents server: {@code oa-helper} answers at once, {@code oa-approve} calls kb_search, which needs approval. */
@@ -352,7 +386,43 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit", null, null, readOnly, 403),
 
       new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
-        "{\"input\":\"Say hello.\"}", admin, 422)));
+        "{\"input\":\"Say hello.\"}", admin, 422),
+
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("document.deleted")).put("secret", "oa-secret-0123456789").encode(), hooksKey, 201),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.exploded")).encode(), hooksKey, 400),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject()
+        .put("url", "http://127.0.0.1:9/hook").put("events", new JsonArray().add("job.completed")).encode(), hooksKey, 400),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.completed")).encode(), readOnly, 403),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.completed")).encode(), fullHooksKey, 409),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "text/plain", "hook", hooksKey, 415),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks?limit=1", null, null, hooksKey, 200),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks?limit=0", null, null, hooksKey, 400),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks", null, null, readOnly, 403),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, hooksKey, 200),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, fullHooksKey, 404),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, readOnly, 403),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json",
+        "{\"graceSeconds\":600}", hooksKey, 200),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json",
+        "{\"secret\":\"short\"}", hooksKey, 400),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate",
+        "application/json", "{}", hooksKey, 404),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json", "{}",
+        readOnly, 403),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries?limit=5", null, null,
+        hooksKey, 200),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries?limit=0", null, null,
+        hooksKey, 400),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries",
+        null, null, hooksKey, 404),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries", null, null, readOnly, 403),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookToDelete, null, null, hooksKey, 204),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookToDelete, null, null, hooksKey, 404),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, readOnly, 403)));
     // 401 for every /v1 operation: no credential
     for (String operation : operations()) {
       String[] parts = operation.split(" ");
