@@ -254,6 +254,36 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
+  /** A stored document with the time it was last written. */
+  public record DatedDocument(StoredDocument document, java.time.OffsetDateTime updatedAt) {
+  }
+
+  /** These documents as stored, with when each was last written (absent ones are left out). */
+  public Future<List<DatedDocument>> dated(long kbId, List<String> documentIds) {
+    return pool.preparedQuery("select id, title, text, metadata, content_type, updated_at from documents "
+        + "where kb_id = $1 and id = any($2) order by id")
+      .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
+      .map(rows -> {
+        List<DatedDocument> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new DatedDocument(new StoredDocument(r.getString("id"), r.getString("title"),
+          r.getString("text"), r.getJsonObject("metadata"), r.getString("content_type")), r.getOffsetDateTime("updated_at"))));
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /** When each of these documents was last written (absent ones are left out). */
+  public Future<Map<String, java.time.OffsetDateTime>> updatedAt(long kbId, List<String> documentIds) {
+    return pool.preparedQuery("select id, updated_at from documents where kb_id = $1 and id = any($2)")
+      .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
+      .map(rows -> {
+        Map<String, java.time.OffsetDateTime> out = new java.util.HashMap<>();
+        rows.forEach(r -> out.put(r.getString("id"), r.getOffsetDateTime("updated_at")));
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
   private static final String CHUNK_COLUMNS = "select c.document_id, c.idx, c.start_offset, c.end_offset, c.text, "
     + "c.indexed_text, c.embedding, d.title, d.metadata from chunks c "
     + "join documents d on d.kb_id = c.kb_id and d.id = c.document_id ";
