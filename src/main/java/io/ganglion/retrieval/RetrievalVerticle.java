@@ -23,6 +23,7 @@ import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
+import io.ganglion.retrieval.impl.Warmup;
 import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.retrieval.shard.Shards;
@@ -76,6 +77,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private IngestJobs ingestJobs;
   private Searcher searcher;
   private ModelChanges modelChanges;
+  private Warmup warmup;
   private long snapshotTimer = -1;
 
   @Override
@@ -116,10 +118,13 @@ public final class RetrievalVerticle extends VerticleBase {
       })
       .compose(v -> ingestJobs.start())
       .compose(v -> {
+        warmup = new Warmup(vertx, shards, kbs, searcher, durability.warmupMs());
+        warmup.start();
         snapshotTimer = vertx.setPeriodic(durability.snapshotIntervalMs(), t -> shards.snapshotChanged());
         var bus = vertx.eventBus();
         return Future.all(List.of(
-          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
+          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval",
+            () -> shards.describe().put("warmup", warmup.describe())),
           PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, this::kbChanged).completion(),
           bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_DRAIN, msg -> shards.drained()

@@ -210,9 +210,16 @@ public final class JobRepository {
   public Future<Void> finishModel(UUID id, boolean done, JsonObject error) {
     return pool.preparedQuery("update ingest_jobs set status = $2, errors = $3, lease_owner = null, "
         + "lease_expires_at = null, updated_at = now() where id = $1 and status = 'running'")
-      .execute(Tuple.of(id, done ? "done" : "failed", error == null ? new JsonArray() : new JsonArray().add(error)))
+      .execute(Tuple.of(id, done ? "done" : "failed", error == null ? new JsonArray()
+        : new JsonArray().add(modelError(error.getString("code"), error.getString("message")))))
       .<Void>mapEmpty()
       .recover(PgFailures::coded);
+  }
+
+  /** Why a model change failed, shaped as a failed document of an ingestion job: {@code {"id":null,"status","error"}}. */
+  static JsonObject modelError(String code, String message) {
+    return new JsonObject().putNull("id").put("status", "failed")
+      .put("error", new JsonObject().put("code", code).put("message", message));
   }
 
   /** Cancels the tenant's running model change {@code id}; false when there is none of that id running. */
@@ -220,8 +227,8 @@ public final class JobRepository {
     return pool.preparedQuery("update ingest_jobs set status = 'failed', errors = $3, lease_owner = null, "
         + "lease_expires_at = null, updated_at = now() where id = $1 and tenant_id = $2 and kind = 'model' "
         + "and status = 'running'")
-      .execute(Tuple.of(id, tenant, new JsonArray().add(new JsonObject().put("code", "cancelled")
-        .put("message", "the model change was cancelled; the knowledge base keeps its model"))))
+      .execute(Tuple.of(id, tenant, new JsonArray().add(modelError("cancelled",
+        "the model change was cancelled; the knowledge base keeps its model"))))
       .map(rows -> rows.rowCount() == 1)
       .recover(PgFailures::coded);
   }

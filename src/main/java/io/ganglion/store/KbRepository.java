@@ -201,8 +201,8 @@ public final class KbRepository {
           Future<Void> fail = running == null ? Future.succeededFuture() : conn.preparedQuery(
               "update ingest_jobs set status = 'failed', errors = $2, lease_owner = null, lease_expires_at = null, "
                 + "updated_at = now() where id = $1 and status = 'running'")
-            .execute(Tuple.of(running, new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject()
-              .put("code", "interrupted").put("message", "the node running the model change stopped"))))
+            .execute(Tuple.of(running, new io.vertx.core.json.JsonArray().add(JobRepository.modelError("interrupted",
+              "the node running the model change stopped renewing its lease"))))
             .mapEmpty();
           return fail.compose(v -> conn.preparedQuery("insert into kbs(tenant_id, name, shards, embedding_model, "
                 + "embedding_dims, sentence_vectors) values ($1, $2, $3, $4, $5, $6) returning " + COLUMNS)
