@@ -194,7 +194,7 @@ public final class ModelChanges {
           LOG.info("knowledge base {}/{} switched to model {} (id {} -> {})", kb.tenant(), kb.name(), target.ref(),
             kb.id(), shadow.id());
           documents.counts(s.current().id()).map(c -> (Long) c.version()).otherwise((Long) null)
-            .compose(version -> broadcast.switched(s.current(), version))
+            .compose(version -> broadcast.switched(s.current(), s.old(), version))
             .onComplete(ar -> {
               publish();
               tail(s.old(), s.current(), System.currentTimeMillis());

@@ -74,14 +74,16 @@ public final class ChangeBroadcast {
   }
 
   /**
-   * A knowledge base's name now resolves to {@code current} (its model changed, see
-   * {@code io.ganglion.retrieval.impl.ModelChanges}): every node's name cache drops the old id. Completes when every
+   * A knowledge base's name now resolves to {@code current} and {@code old} has a hidden name (its model changed,
+   * see {@code io.ganglion.retrieval.impl.ModelChanges}): every node's name cache drops the old id and its reports
+   * take the new names. Completes when every
    * live node acknowledged (at most {@code cluster.invalidationWaitMs} each).
    */
-  public Future<Void> switched(KbRepository.Kb current, Long version) {
+  public Future<Void> switched(KbRepository.Kb current, KbRepository.Kb old, Long version) {
     JsonObject event = event(current, version, false).put("switched", true);
     vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
-    return toEveryNode(new JsonObject().put("kbId", current.id()).put("shards", new JsonObject()),
+    return toEveryNode(new JsonObject().put("kbId", current.id()).put("shards", new JsonObject())
+        .put("renamed", new io.vertx.core.json.JsonArray().add(ShardEndpoint.kbJson(current)).add(ShardEndpoint.kbJson(old))),
       node -> cluster.invalidationWaitMs());
   }
 
@@ -139,6 +141,7 @@ public final class ChangeBroadcast {
     if (created != null) {
       return replicas.kbCreated(ShardEndpoint.kb(created)).recover(e -> Future.succeededFuture());
     }
+    ShardEndpoint.renamed(replicas, notice);
     Map<Integer, Long> versions = new HashMap<>();
     JsonObject shards = notice.getJsonObject("shards");
     shards.fieldNames().forEach(s -> versions.put(Integer.parseInt(s), shards.getLong(s)));
