@@ -6,6 +6,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +79,7 @@ public final class ChangeLogRepository {
   }
 
   /** A change of any shard with the time it was logged. */
-  public record Logged(long version, String documentId, boolean deleted, java.time.OffsetDateTime changedAt) {
+  public record Logged(long version, String documentId, boolean deleted, OffsetDateTime changedAt) {
   }
 
   /**

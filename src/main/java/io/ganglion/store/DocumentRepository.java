@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -255,7 +256,7 @@ public final class DocumentRepository {
   }
 
   /** A stored document with the time it was last written. */
-  public record DatedDocument(StoredDocument document, java.time.OffsetDateTime updatedAt) {
+  public record DatedDocument(StoredDocument document, OffsetDateTime updatedAt) {
   }
 
   /** These documents as stored, with when each was last written (absent ones are left out). */
@@ -273,11 +274,11 @@ public final class DocumentRepository {
   }
 
   /** When each of these documents was last written (absent ones are left out). */
-  public Future<Map<String, java.time.OffsetDateTime>> updatedAt(long kbId, List<String> documentIds) {
+  public Future<Map<String, OffsetDateTime>> updatedAt(long kbId, List<String> documentIds) {
     return pool.preparedQuery("select id, updated_at from documents where kb_id = $1 and id = any($2)")
       .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
       .map(rows -> {
-        Map<String, java.time.OffsetDateTime> out = new java.util.HashMap<>();
+        Map<String, OffsetDateTime> out = new HashMap<>();
         rows.forEach(r -> out.put(r.getString("id"), r.getOffsetDateTime("updated_at")));
         return out;
       })

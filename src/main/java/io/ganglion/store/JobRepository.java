@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -186,7 +187,7 @@ public final class JobRepository {
    * Stores a running model-change job of {@code kbId} towards {@code model}, held by {@code owner} for
    * {@code leaseMs}, inside the caller's transaction.
    */
-  static Future<Void> createModelChange(io.vertx.sqlclient.SqlConnection conn, UUID id, String tenant, long kbId,
+  static Future<Void> createModelChange(SqlConnection conn, UUID id, String tenant, long kbId,
                                         long targetKbId, String model, int documents, String owner, long leaseMs) {
     return conn.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, documents, kind, model, target_kb_id, "
         + "lease_owner, lease_expires_at) values ($1, $2, $3, 'running', $4, 'model', $5, $6, $7, now() + $8 * interval '1 ms')")

@@ -1,6 +1,8 @@
 package io.ganglion.store;
 
+import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -9,6 +11,7 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /** Knowledge bases in PostgreSQL, always scoped to a tenant. Failures are coded by {@link PgFailures}. */
 public final class KbRepository {
@@ -35,7 +38,7 @@ public final class KbRepository {
    * A model change begun: its job, the hidden shadow knowledge base it fills, and the shadow of an earlier change
    * whose node stopped renewing its lease (abandoned here; the caller drops it), if any.
    */
-  public record ModelChange(java.util.UUID job, Kb shadow, Optional<Kb> abandoned) {
+  public record ModelChange(UUID job, Kb shadow, Optional<Kb> abandoned) {
   }
 
   /** A switch done: the knowledge base under its hidden name (to drop) and the shadow under the public name. */
@@ -175,7 +178,7 @@ public final class KbRepository {
    * {@code model} held by {@code owner}, and records the change on the knowledge base.
    */
   public Future<ModelChange> beginModelChange(Kb kb, String model, int dims, int documents, String owner, long leaseMs) {
-    java.util.UUID job = java.util.UUID.randomUUID();
+    UUID job = UUID.randomUUID();
     return pool.withTransaction(conn -> conn.preparedQuery("select k.model_change, k.sentence_vectors, j.status, "
           + "coalesce(j.lease_expires_at > now(), false) as alive, s.id as s_id, s.tenant_id as s_tenant, "
           + "s.name as s_name, s.created_at as s_created, coalesce(s.shards, 1) as s_shards from kbs k "
@@ -184,14 +187,14 @@ public final class KbRepository {
         .execute(Tuple.of(kb.id()))
         .compose(rows -> {
           if (rows.size() == 0) {
-            return Future.failedFuture(io.ganglion.bus.ErrorCode.NOT_FOUND.exception("no knowledge base named '"
+            return Future.failedFuture(ErrorCode.NOT_FOUND.exception("no knowledge base named '"
               + kb.name() + "'"));
           }
           Row row = rows.iterator().next();
-          java.util.UUID running = row.getUUID("model_change");
+          UUID running = row.getUUID("model_change");
           boolean live = running != null && "running".equals(row.getString("status")) && row.getBoolean("alive");
           if (live) {
-            return Future.failedFuture(io.ganglion.bus.ErrorCode.CONFLICT.exception("a change of knowledge base '"
+            return Future.failedFuture(ErrorCode.CONFLICT.exception("a change of knowledge base '"
               + kb.name() + "' to another model is under way (job " + running + "); wait for it or cancel it"));
           }
           Optional<Kb> abandoned = row.getLong("s_id") == null || !"running".equals(row.getString("status"))
@@ -201,7 +204,7 @@ public final class KbRepository {
           Future<Void> fail = running == null ? Future.succeededFuture() : conn.preparedQuery(
               "update ingest_jobs set status = 'failed', errors = $2, lease_owner = null, lease_expires_at = null, "
                 + "updated_at = now() where id = $1 and status = 'running'")
-            .execute(Tuple.of(running, new io.vertx.core.json.JsonArray().add(JobRepository.modelError("interrupted",
+            .execute(Tuple.of(running, new JsonArray().add(JobRepository.modelError("interrupted",
               "the node running the model change stopped renewing its lease"))))
             .mapEmpty();
           return fail.compose(v -> conn.preparedQuery("insert into kbs(tenant_id, name, shards, embedding_model, "
@@ -222,7 +225,7 @@ public final class KbRepository {
    * knowledge base takes a hidden name ({@code ~kb<id>}), the shadow its public name, unfinished ingestion jobs and the
    * change's job move to the shadow, and the job is done. Empty when the change was cancelled or taken over.
    */
-  public Future<Optional<Switched>> switchModel(Kb kb, Kb shadow, java.util.UUID job) {
+  public Future<Optional<Switched>> switchModel(Kb kb, Kb shadow, UUID job) {
     return pool.withTransaction(conn -> conn.preparedQuery("select k.model_change, j.status from kbs k "
           + "join ingest_jobs j on j.id = $2 where k.id = $1 for update")
         .execute(Tuple.of(kb.id(), job))
@@ -246,17 +249,17 @@ public final class KbRepository {
   }
 
   /** The knowledge base's change under way (running under a live lease), if any. */
-  public Future<Optional<java.util.UUID>> liveModelChange(long kbId) {
+  public Future<Optional<UUID>> liveModelChange(long kbId) {
     return pool.preparedQuery("select k.model_change from kbs k join ingest_jobs j on j.id = k.model_change "
         + "where k.id = $1 and j.status = 'running' and j.lease_expires_at > now()")
       .execute(Tuple.of(kbId))
-      .map(rows -> rows.size() == 0 ? Optional.<java.util.UUID>empty()
+      .map(rows -> rows.size() == 0 ? Optional.<UUID>empty()
         : Optional.of(rows.iterator().next().getUUID("model_change")))
       .recover(PgFailures::coded);
   }
 
   /** Forgets the knowledge base's change {@code job} (it failed or was cancelled): another may begin. */
-  public Future<Void> endModelChange(long kbId, java.util.UUID job) {
+  public Future<Void> endModelChange(long kbId, UUID job) {
     return pool.preparedQuery("update kbs set model_change = null where id = $1 and model_change = $2")
       .execute(Tuple.of(kbId, job))
       .<Void>mapEmpty()

@@ -462,7 +462,7 @@ class ClusterIT {
     }
     assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", "remodel")).statusCode()).isEqualTo(201);
     HttpResponse<String> ingested = cluster.postJson(one, "/v1/kbs/remodel/documents",
-      new JsonObject().put("documents", ClusterCorpus.documents(30, 21)));
+      new JsonObject().put("documents", ClusterCorpus.documents(20, 21)));
     assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
 
     HttpResponse<String> change = cluster.send(cluster.authed(two, "/v1/kbs/remodel")
@@ -492,7 +492,7 @@ class ClusterIT {
     for (NodeProcess node : nodes) {
       JsonObject kb = LocalCluster.json(cluster.get(node, "/v1/kbs/remodel"));
       assertThat(kb.getJsonObject("embedding").getString("model")).as(node.nodeId).isEqualTo(v2);
-      assertThat(kb.getInteger("documents")).isEqualTo(30);
+      assertThat(kb.getInteger("documents")).isEqualTo(20);
       double before = interactiveItems(node, v2);
       JsonObject hits = search(node, "remodel", new JsonObject().put("query", "which node keeps a replica of a shard "
         + node.nodeId).put("mode", "vector"));

@@ -2,15 +2,12 @@ package io.ganglion.retrieval.impl;
 
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.ErrorCode;
-import io.ganglion.retrieval.ingest.SentenceSpans;
 import io.ganglion.retrieval.shard.ChangeBroadcast;
-import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.ChangeLogRepository;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -75,7 +72,7 @@ public final class ModelChanges {
   private final KbRegistry registry;
   private final KbModels models;
   private final ChangeBroadcast broadcast;
-  private final Ingestion ingestion;
+  private final ShadowCopy copier;
   private final String owner;
   private final long leaseMs;
 
@@ -90,7 +87,7 @@ public final class ModelChanges {
     this.registry = registry;
     this.models = models;
     this.broadcast = broadcast;
-    this.ingestion = ingestion;
+    this.copier = new ShadowCopy(documents, models, ingestion, registry);
     this.owner = nodeId + "/model-" + UUID.randomUUID();
     this.leaseMs = leaseMs;
   }
@@ -222,7 +219,7 @@ public final class ModelChanges {
           return Future.succeededFuture();
         }
         List<String> ids = page.stream().map(d -> d.getString("id")).toList();
-        return copy(kb, shadow, ids, Map.of())
+        return copier.copy(kb, shadow, ids, Map.of(), target.ref()).map(n -> chunks += n)
           .compose(copied -> {
             done += ids.size();
             total = Math.max(total, done);
@@ -278,7 +275,10 @@ public final class ModelChanges {
         Future<Void> chain = Future.succeededFuture();
         for (int i = 0; i < ids.size(); i += PAGE) {
           List<String> page = ids.subList(i, Math.min(ids.size(), i + PAGE));
-          chain = chain.compose(v -> copy(from, to, page, deletedAt).mapEmpty());
+          chain = chain.compose(v -> copier.copy(from, to, page, deletedAt, target.ref()).map(n -> {
+            chunks += n;
+            return null;
+          }));
         }
         return chain.compose(v -> {
           seen = last;
@@ -286,115 +286,6 @@ public final class ModelChanges {
             : Future.succeededFuture(changes.size());
         });
       });
-    }
-
-    /**
-     * Copies these documents' current state from {@code from} to {@code to}, re-embedded with the target model: a
-     * document {@code to} holds a newer write of is left alone, one gone from {@code from} is deleted from {@code to}
-     * if {@code to}'s copy is older than the deletion ({@code deletedAt}); announces the change to {@code to}'s owners.
-     */
-    private Future<Void> copy(KbRepository.Kb from, KbRepository.Kb to, List<String> ids,
-                              Map<String, OffsetDateTime> deletedAt) {
-      return Future.all(documents.dated(from.id(), ids), documents.updatedAt(to.id(), ids), models.of(to.id()))
-        .compose(all -> {
-          List<DocumentRepository.DatedDocument> sources = all.resultAt(0);
-          Map<String, OffsetDateTime> existing = all.resultAt(1);
-          KbRepository.Embedding embedding = all.resultAt(2);
-          Map<String, DocumentRepository.StoredDocument> copying = new LinkedHashMap<>();
-          for (DocumentRepository.DatedDocument d : sources) {
-            OffsetDateTime theirs = existing.get(d.document().id());
-            if (theirs == null || theirs.isBefore(d.updatedAt())) {
-              copying.put(d.document().id(), d.document());
-            }
-          }
-          List<String> deleting = new ArrayList<>();
-          for (String id : ids) {
-            boolean gone = sources.stream().noneMatch(d -> d.document().id().equals(id));
-            OffsetDateTime theirs = existing.get(id);
-            OffsetDateTime when = deletedAt.get(id);
-            if (gone && theirs != null && when != null && theirs.isBefore(when)) {
-              deleting.add(id);
-            }
-          }
-          return copyDocuments(from, to, copying, embedding.sentenceVectors())
-            .compose(changes -> deleteDocuments(to, deleting, changes))
-            .compose(changes -> changes.isEmpty() ? Future.succeededFuture() : registry.announce(to, changes));
-        });
-    }
-
-    private Future<Map<Integer, Long>> copyDocuments(KbRepository.Kb from, KbRepository.Kb to,
-                                                    Map<String, DocumentRepository.StoredDocument> copying,
-                                                    boolean withSentences) {
-      Map<Integer, Long> changes = new HashMap<>();
-      if (copying.isEmpty()) {
-        return Future.succeededFuture(changes);
-      }
-      return documents.documentChunks(from.id(), new ArrayList<>(copying.keySet())).compose(stored -> {
-        Map<String, List<DocumentRepository.StoredChunk>> byDocument = new LinkedHashMap<>();
-        copying.keySet().forEach(id -> byDocument.put(id, new ArrayList<>()));
-        stored.forEach(c -> byDocument.computeIfAbsent(c.documentId(), k -> new ArrayList<>()).add(c));
-        // per document: its chunks' indexed texts, then its chunks' sentences, as ingestion embeds them
-        List<String> texts = new ArrayList<>();
-        Map<String, List<List<SentenceSpans.Span>>> spans = new HashMap<>();
-        byDocument.forEach((id, list) -> {
-          list.forEach(c -> texts.add(c.indexedText()));
-          List<List<SentenceSpans.Span>> perChunk = list.stream()
-            .map(c -> withSentences ? SentenceSpans.split(c.text(), c.start()) : List.<SentenceSpans.Span>of()).toList();
-          perChunk.forEach(s -> s.forEach(span -> texts.add(span.text())));
-          spans.put(id, perChunk);
-        });
-        return ingestion.embedTexts(texts, target.ref()).compose(vectors -> {
-          if (vectors.contains(null)) {
-            return Future.failedFuture(ErrorCode.UNAVAILABLE.exception("re-embedding with " + target.ref()
-              + " failed (the model failed or is unavailable)"));
-          }
-          Future<Void> chain = Future.succeededFuture();
-          int offset = 0;
-          for (Map.Entry<String, List<DocumentRepository.StoredChunk>> e : byDocument.entrySet()) {
-            List<DocumentRepository.StoredChunk> list = e.getValue();
-            List<List<SentenceSpans.Span>> perChunk = spans.get(e.getKey());
-            List<DocumentRepository.StoredChunk> rows = new ArrayList<>();
-            for (int i = 0; i < list.size(); i++) {
-              DocumentRepository.StoredChunk c = list.get(i);
-              rows.add(new DocumentRepository.StoredChunk(c.documentId(), c.index(), c.title(), c.text(),
-                c.indexedText(), c.start(), c.end(), c.metadata(), vectors.get(offset + i)));
-            }
-            int next = offset + list.size();
-            List<DocumentRepository.ChunkSentences> sentences = new ArrayList<>();
-            for (int i = 0; i < perChunk.size(); i++) {
-              List<SentenceSpans.Span> s = perChunk.get(i);
-              if (!s.isEmpty()) {
-                sentences.add(new DocumentRepository.ChunkSentences(list.get(i).index(),
-                  s.stream().mapToInt(SentenceSpans.Span::start).toArray(),
-                  s.stream().mapToInt(SentenceSpans.Span::end).toArray(), vectors.subList(next, next + s.size())));
-                next += s.size();
-              }
-            }
-            offset = next;
-            DocumentRepository.StoredDocument doc = copying.get(e.getKey());
-            int shard = Shards.shardOf(to, doc.id());
-            chain = chain.compose(v -> documents.replace(to.id(), shard, doc, rows, sentences).map(version -> {
-              changes.merge(shard, version, Math::max);
-              chunks += rows.size();
-              return null;
-            }));
-          }
-          return chain.map(v -> changes);
-        });
-      });
-    }
-
-    private Future<Map<Integer, Long>> deleteDocuments(KbRepository.Kb to, List<String> ids, Map<Integer, Long> changes) {
-      Future<Void> chain = Future.succeededFuture();
-      for (String id : ids) {
-        int shard = Shards.shardOf(to, id);
-        chain = chain.compose(v -> documents.delete(to.id(), shard, id)
-          .map(version -> {
-            version.ifPresent(n -> changes.merge(shard, n, Math::max));
-            return null;
-          }));
-      }
-      return chain.map(v -> changes);
     }
 
     /**
