@@ -107,7 +107,7 @@ final class ShadowCopy {
           for (int i = 0; i < list.size(); i++) {
             DocumentRepository.StoredChunk c = list.get(i);
             rows.add(new DocumentRepository.StoredChunk(c.documentId(), c.index(), c.title(), c.text(),
-              c.indexedText(), c.start(), c.end(), c.metadata(), vectors.get(offset + i)));
+              c.indexedText(), c.start(), c.end(), c.metadata(), vectors.get(offset + i), c.injection()));
           }
           int next = offset + list.size();
           List<DocumentRepository.ChunkSentences> sentences = new ArrayList<>();
