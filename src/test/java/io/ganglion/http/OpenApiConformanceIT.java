@@ -44,7 +44,10 @@ class OpenApiConformanceIT {
   private static final Map<String, String> UNEXERCISED = Map.of(
     "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)",
     "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has",
-    "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)");
+    "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)",
+    "PUT /v1/kbs/{kb} 202", "starts a background re-embedding with a second model (KbModelChangeIT; same schema as the 200)",
+    "PUT /v1/kbs/{kb} 409", "needs a model change under way (KbModelChangeIT)",
+    "DELETE /v1/jobs/{id} 204", "needs a model change under way (KbModelChangeIT)");
 
   private static TestServer server;
   private static JsonObject document;
@@ -253,6 +256,14 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", null, null, writeOnly, 403),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-created", null, null, admin, 204),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-none", null, null, admin, 404),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"bge-small-en-v1.5@1\"}",
+        admin, 200),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"oa-no-such-model\"}",
+        admin, 400),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-none", "application/json", "{\"model\":\"bge-small-en-v1.5\"}",
+        admin, 404),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"bge-small-en-v1.5\"}",
+        readOnly, 403),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", null, null, readOnly, 403),
 
       new Call("POST", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents", "application/json",
@@ -287,6 +298,8 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, admin, 200),
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/00000000-0000-0000-0000-000000000000", null, null, admin, 404),
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, writeOnly, 403),
+      new Call("DELETE", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, admin, 404),
+      new Call("DELETE", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, readOnly, 403),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/" + jobId + "/events", null, null, admin, 200),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/00000000-0000-0000-0000-000000000000/events", null, null, admin, 404),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/" + jobId + "/events", null, null, writeOnly, 403),

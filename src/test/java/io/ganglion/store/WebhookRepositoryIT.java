@@ -103,6 +103,22 @@ class WebhookRepositoryIT {
   }
 
   @Test
+  @DisplayName("deleting a document queues document.deleted, but not in a hidden knowledge base (a model change's shadow)")
+  void documentDeletedOnlyForTenantKbs() {
+    String tenant = tenantWithHook("document.deleted");
+    DocumentRepository documents = new DocumentRepository(pool);
+    KbRepository kbs = new KbRepository(pool);
+    for (String name : List.of("visible", KbRepository.HIDDEN + "shadow")) {
+      long kb = await(kbs.create(tenant, name, 1)).id();
+      await(documents.replace(kb, 0, DocumentRepositoryIT.document("a"), List.of(DocumentRepositoryIT.chunk("a", 0, 1f))));
+      assertThat(await(documents.delete(kb, 0, "a"))).isPresent();
+    }
+    List<JsonObject> queued = await(webhooks.deliveries(
+      await(webhooks.list(tenant, null, 10)).get(0).id(), null, 10));
+    assertThat(queued).hasSize(1);
+  }
+
+  @Test
   @DisplayName("two nodes claiming at once never take the same delivery, and between them take every one")
   void concurrentClaimsAreDisjoint() {
     String tenant = tenantWithHook("document.deleted");
