@@ -135,7 +135,7 @@ public final class JobRepository {
           + "then 'failed' else 'done' end, done = $3, failed = $4, chunks = $5, errors = $6, lease_owner = null, "
           + "lease_expires_at = null, updated_at = now() from kbs k where k.id = j.kb_id and j.id = $1 and j.lease_owner = $2 "
           + "returning j.id, k.name as kb, j.tenant_id, j.status, j.documents, j.done, j.failed, j.chunks, j.errors, "
-          + "j.created_at, j.updated_at")
+          + "j.kind, j.model, j.created_at, j.updated_at")
         .execute(Tuple.of(id, owner, done, failed, chunks, errors))
         .compose(updated -> {
           if (updated.rowCount() == 0) {
