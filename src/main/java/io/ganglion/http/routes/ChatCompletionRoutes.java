@@ -11,6 +11,7 @@ import io.ganglion.http.OpenAiErrors;
 import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.bus.AskStreams;
@@ -50,10 +51,11 @@ public final class ChatCompletionRoutes {
   private final AskEdge edge;
   private final OpenAiTools tools;
 
-  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
+  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget,
+                       EdgeAdmission admission) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
-    this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
+    this.edge = new AskEdge(vertx, admission, budget, timeoutMs, config.sseHeartbeatMs());
     this.tools = new OpenAiTools(vertx, config, timeoutMs, budget);
   }
 
