@@ -61,6 +61,11 @@ public final class RetrievalWorkers implements AutoCloseable {
     return wait.expectedWaitMillis(queued.get());
   }
 
+  /** Tasks submitted and not yet taken by a thread. */
+  int queued() {
+    return queued.get();
+  }
+
   /** Turns a future completed on a pool thread into one completed on the verticle's context. */
   public <T> Future<T> onContext(CompletableFuture<T> cf) {
     return Future.fromCompletionStage(cf, context);
