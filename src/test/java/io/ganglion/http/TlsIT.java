@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@DisplayName("HTTPS from PEM files")
+@DisplayName("HTTPS and the event-bus bridge over TLS from PEM files")
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class TlsIT {
 
   private static Path dir;
@@ -42,7 +43,8 @@ class TlsIT {
     pair(dir.resolve("cert.pem"), dir.resolve("key.pem"), "first");
     trustingFirst = trusting(dir.resolve("cert.pem"));
     server = TestServer.start(dir.resolve("data"), Map.of("tls.cert", dir.resolve("cert.pem").toString(),
-      "tls.key", dir.resolve("key.pem").toString(), "tls.reloadCheckMs", "200", "tls.hstsMaxAgeSeconds", "86400"));
+      "tls.key", dir.resolve("key.pem").toString(), "tls.reloadCheckMs", "200", "tls.hstsMaxAgeSeconds", "86400",
+      "bridge.enabled", "true", "bridge.host", "127.0.0.1", "bridge.port", "0"));
   }
 
   @AfterAll
@@ -81,6 +83,59 @@ class TlsIT {
     await().atMost(Duration.ofSeconds(20)).ignoreException(SSLHandshakeException.class).until(() ->
       subject(client(trusting(dir.resolve("cert.pem"))).send(get("/health"), HttpResponse.BodyHandlers.ofString())),
       subject -> subject.contains("CN=second"));
+  }
+
+  @Test
+  @org.junit.jupiter.api.Order(1) // before the renewal test replaces the first certificate
+  @DisplayName("the event-bus bridge speaks TLS with the same PEM pair: a verifying client is answered, a plaintext one gets nothing")
+  void bridgeOverTls() throws Exception {
+    int port = (Integer) server.ganglion().vertx().sharedData().getLocalMap("ganglion.bridge").get("port");
+    javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustingFirst.getSocketFactory().createSocket("localhost", port);
+    try (socket) {
+      javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS"); // verify the host name, as a careful client does
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(30_000);
+      socket.startHandshake();
+      assertThat(((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName())
+        .contains("CN=first");
+      java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      String reply = "client.reply.tls";
+      byte[] frame = new io.vertx.core.json.JsonObject().put("type", "send").put("address", "ganglion.retrieval.kb.list")
+        .put("replyAddress", reply).put("headers", new io.vertx.core.json.JsonObject()
+          .put("authorization", "Bearer " + server.adminKey())).put("body", new io.vertx.core.json.JsonObject())
+        .encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(frame.length);
+      out.write(frame);
+      out.flush();
+      io.vertx.core.json.JsonObject answer;
+      do {
+        byte[] payload = new byte[in.readInt()];
+        in.readFully(payload);
+        answer = new io.vertx.core.json.JsonObject(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+      } while (!reply.equals(answer.getString("address")));
+      assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("message");
+      assertThat(answer.getJsonObject("body").getJsonArray("kbs")).isNotNull();
+    }
+
+    try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
+      plain.setSoTimeout(10_000);
+      byte[] frame = "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(plain.getOutputStream());
+      out.writeInt(frame.length);
+      out.write(frame);
+      out.flush();
+      byte[] head = new byte[4];
+      int read;
+      try {
+        read = plain.getInputStream().readNBytes(head, 0, 4);
+      } catch (java.net.SocketException e) {
+        read = 0; // reset by the server: no frame either
+      }
+      boolean frameBack = read == 4 && (head[0] & 0xff) == 0 && (head[1] & 0xff) == 0;
+      assertThat(frameBack).as("a plaintext client gets no bridge frame back").isFalse();
+    }
   }
 
   private static double metric(String series) throws Exception {
