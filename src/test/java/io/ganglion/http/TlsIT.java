@@ -119,6 +119,20 @@ class TlsIT {
       assertThat(answer.getJsonObject("body").getJsonArray("kbs")).isNotNull();
     }
 
+    // the Python client of bench/ over TLS, verifying the certificate and host name with Python's ssl module
+    HttpResponse<String> kb = client(trustingFirst).send(HttpRequest.newBuilder(URI.create("https://localhost:"
+        + server.ganglion().port() + "/v1/kbs")).header("Authorization", "Bearer " + server.adminKey())
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"tls-bridge\"}"))
+      .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(kb.statusCode()).as(kb.body()).isEqualTo(201);
+    Process python = new ProcessBuilder("python3", Path.of("bench/bridge-client.py").toAbsolutePath().toString(),
+      "--host", "localhost", "--port", Integer.toString(port), "--tls", "--cafile", dir.resolve("cert.pem").toString(),
+      "--key", server.adminKey(), "search", "tls-bridge", "anything").redirectErrorStream(true).start();
+    String output = new String(python.getInputStream().readAllBytes());
+    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as(output).isZero();
+    assertThat(output).contains("\"hits\"");
+
     try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
       plain.setSoTimeout(10_000);
       byte[] frame = "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
