@@ -203,7 +203,7 @@ public final class RetrievalVerticle extends VerticleBase {
     long deadline = Deadlines.deadlineOf(msg.headers().get(Deadlines.DEADLINE_HEADER));
     handle(msg, body -> {
       SearchAdmission.check(workers.expectedWaitMillis(), deadline, System.currentTimeMillis());
-      return registry.lookup(body).compose(kb -> searcher.search(kb, body));
+      return registry.lookup(body).compose(kb -> searcher.search(kb, body, deadline));
     });
   }
 
