@@ -20,13 +20,14 @@ public record HttpConfig(String host, int port, int instances, long bodyLimitByt
    * one more is refused at once with 503 {@code overloaded} and {@code Retry-After} ({@code EdgeAdmission}). 0 (the
    * default) derives the limit from the cores, {@link #perCore} each: enough to keep the cores busy while each
    * waits on the stores and the models, few enough that the queue they form drains well within a request's
-   * deadline. Ingestions get as many as searches: a synchronous ingest waits in inference's bulk lane by design
-   * (bulk parks rather than refusing), so several per core are normally in flight while documents are embedded.
+   * deadline. Ingestions get fewer: a synchronous ingest waits in inference's bulk lane by design (bulk parks
+   * rather than refusing), so a larger limit only lets them queue to the request timeout (the soak at 16 per core:
+   * 608 client timeouts; at 4: none, the excess refused at once).
    */
   public record InFlight(int asks, int searches, int ingestions, int embeddings) {
 
     /** Limits per core when a key is 0: asks, searches, ingestions, embeddings. */
-    static final int[] PER_CORE = {8, 16, 16, 8};
+    static final int[] PER_CORE = {8, 16, 4, 8};
 
     static InFlight from(ConfigReader r, int cores) {
       return new InFlight(limit(r, "asks", PER_CORE[0], cores), limit(r, "searches", PER_CORE[1], cores),
