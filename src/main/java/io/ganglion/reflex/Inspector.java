@@ -118,24 +118,57 @@ public final class Inspector {
    *         "families","stage"}]}}, one entry per text, in order
    */
   public JsonObject inspectPassages(List<String> texts, String tenant, String kb) {
+    return inspectPassages(texts, null, tenant, kb);
+  }
+
+  /**
+   * {@link #inspectPassages(List, String, String)} reusing the verdicts recorded when the passages were ingested:
+   * {@code marks} (aligned with {@code texts}, or {@code null}) holds each passage's recorded verdict or {@code null};
+   * one whose {@code version} is this detector's {@link #markVersion} for {@code tenant} and {@code kb} is used as it
+   * is ({@code "source":"ingest"}), any other passage is inspected now ({@code "source":"ask"}). The reply's
+   * {@code markVersion} is what a verdict recorded now must carry.
+   */
+  public JsonObject inspectPassages(List<String> texts, List<JsonObject> marks, String tenant, String kb) {
     JsonObject reply = new JsonObject().put("checked", config.injectionEnabled())
       .put("enforced", config.injectionEnabled() && !config.injectionShadow())
       .put("version", injection.version()).put("policy", config.indirectAction().wireName());
     InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
     CascadeThresholds thresholds = override != null && override.threshold() != null
       ? config.cascade().at(override.threshold()) : config.cascade();
-    reply.put("threshold", thresholds.threshold());
+    String markVersion = markVersion(thresholds, override);
+    reply.put("threshold", thresholds.threshold()).put("markVersion", markVersion);
     JsonArray passages = new JsonArray();
-    for (String text : texts) {
+    for (int i = 0; i < texts.size(); i++) {
       if (!config.injectionEnabled()) {
         passages.add(new JsonObject().put("injection", false));
         continue;
       }
-      InjectionVerdict v = injection.detect(text, thresholds, override);
+      JsonObject mark = marks == null || i >= marks.size() ? null : marks.get(i);
+      if (mark != null && markVersion.equals(mark.getString("version"))) {
+        passages.add(mark.copy().put("source", "ingest"));
+        continue;
+      }
+      InjectionVerdict v = injection.detect(texts.get(i), thresholds, override);
       passages.add(new JsonObject().put("injection", v.score() >= thresholds.threshold()).put("score", v.score())
-        .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage()));
+        .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage())
+        .put("source", "ask"));
     }
     return reply.put("passages", passages);
+  }
+
+  /**
+   * What a recorded passage verdict is valid for: this detector's version, the thresholds and the override (allowlist)
+   * that apply to the tenant and knowledge base — a digest, so a verdict recorded under other settings is re-made.
+   */
+  private String markVersion(CascadeThresholds thresholds, InjectionOverride override) {
+    String basis = injection.version() + "|" + thresholds + "|" + (override == null ? "" : override.threshold() + "|"
+      + override.allow().stream().map(java.util.regex.Pattern::pattern).toList());
+    try {
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(basis.getBytes(StandardCharsets.UTF_8));
+      return injection.version() + "/" + java.util.HexFormat.of().formatHex(digest, 0, 6);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** The injection detector's version ({@link InjectionDetector#version()}), for traces and cached answers. */

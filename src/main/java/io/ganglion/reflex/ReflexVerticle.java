@@ -185,12 +185,33 @@ public final class ReflexVerticle extends VerticleBase {
       }
       texts.add(t);
     }
+    java.util.List<JsonObject> marks = marks(body.getValue("marks"), texts.size());
     String tenant = body.getValue("tenant") instanceof String t ? t : null;
     String kb = body.getValue("kb") instanceof String k ? k : null;
-    if (texts.size() <= INLINE_PASSAGES) {
-      return Future.succeededFuture(countPassages(inspector.inspectPassages(texts, tenant, kb)));
+    long fresh = marks == null ? texts.size() : marks.stream().filter(java.util.Objects::isNull).count();
+    if (fresh <= INLINE_PASSAGES) {
+      return Future.succeededFuture(countPassages(inspector.inspectPassages(texts, marks, tenant, kb)));
     }
-    return vertx.executeBlocking(() -> inspector.inspectPassages(texts, tenant, kb), false).map(this::countPassages);
+    return vertx.executeBlocking(() -> inspector.inspectPassages(texts, marks, tenant, kb), false)
+      .map(this::countPassages);
+  }
+
+  // the verdicts recorded at ingestion, aligned with the texts: null entries (and a missing list) are inspected now
+  private static java.util.List<JsonObject> marks(Object value, int texts) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof io.vertx.core.json.JsonArray array) || array.size() != texts) {
+      throw ErrorCode.INVALID_REQUEST.exception("'marks' must be a list as long as 'texts'");
+    }
+    java.util.List<JsonObject> marks = new java.util.ArrayList<>(texts);
+    for (Object o : array) {
+      if (o != null && !(o instanceof JsonObject)) {
+        throw ErrorCode.INVALID_REQUEST.exception("every mark must be an object or null");
+      }
+      marks.add((JsonObject) o);
+    }
+    return marks;
   }
 
   private JsonObject countPassages(JsonObject reply) {

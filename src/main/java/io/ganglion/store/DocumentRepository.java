@@ -27,9 +27,21 @@ public final class DocumentRepository {
   public record StoredDocument(String id, String title, String text, JsonObject metadata, String contentType) {
   }
 
-  /** A chunk as stored, with its embedding. */
+  /**
+   * A chunk as stored, with its embedding.
+   *
+   * @param injection the reflex layer's indirect-injection verdict recorded at ingestion
+   *     ({@code {"injection","score","rules","families","stage","version"}}), or {@code null} when none was recorded
+   *     (chunks stored before V9, or the reflex layer did not answer): such a chunk is inspected when asked
+   */
   public record StoredChunk(String documentId, int index, String title, String text, String indexedText, int start,
-                            int end, JsonObject metadata, float[] embedding) {
+                            int end, JsonObject metadata, float[] embedding, JsonObject injection) {
+
+    /** A chunk without a recorded injection verdict. */
+    public StoredChunk(String documentId, int index, String title, String text, String indexedText, int start, int end,
+                       JsonObject metadata, float[] embedding) {
+      this(documentId, index, title, text, indexedText, start, end, metadata, embedding, null);
+    }
   }
 
   /**
@@ -89,10 +101,10 @@ public final class DocumentRepository {
         .compose(v -> conn.preparedQuery("delete from chunks where kb_id = $1 and document_id = $2")
           .execute(Tuple.of(kbId, document.id())))
         .compose(v -> chunks.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
-            "insert into chunks(kb_id, document_id, idx, start_offset, end_offset, text, indexed_text, embedding) "
-              + "values ($1, $2, $3, $4, $5, $6, $7, $8)")
-          .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(), c.text(),
-            c.indexedText(), Buffer.buffer(bytes(c.embedding())))).toList()))
+            "insert into chunks(kb_id, document_id, idx, start_offset, end_offset, text, indexed_text, embedding, injection) "
+              + "values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+          .executeBatch(chunks.stream().map(c -> Tuple.of(kbId, c.documentId(), c.index(), c.start(), c.end(),
+            c.text(), c.indexedText(), Buffer.buffer(bytes(c.embedding())), c.injection())).toList()))
         .compose(v -> sentences.isEmpty() ? Future.succeededFuture() : conn.preparedQuery(
             "insert into chunk_sentences(kb_id, document_id, idx, starts, ends, vectors) values ($1, $2, $3, $4, $5, $6)")
           .executeBatch(sentences.stream().map(s -> Tuple.of(kbId, document.id(), s.index(), boxed(s.starts()),
@@ -143,13 +155,15 @@ public final class DocumentRepository {
           return Future.succeededFuture(Optional.<JsonObject>empty());
         }
         Row doc = docs.iterator().next();
-        return pool.preparedQuery("select idx, start_offset, end_offset, text from chunks where kb_id = $1 and document_id = $2 order by idx")
+        return pool.preparedQuery("select idx, start_offset, end_offset, text, injection from chunks "
+            + "where kb_id = $1 and document_id = $2 order by idx")
           .execute(Tuple.of(kbId, documentId))
           .map(rows -> {
             List<JsonObject> chunks = new ArrayList<>();
             rows.forEach(r -> chunks.add(new JsonObject().put("chunkId", documentId + "#" + r.getInteger("idx"))
               .put("index", r.getInteger("idx")).put("start", r.getInteger("start_offset"))
-              .put("end", r.getInteger("end_offset")).put("text", r.getString("text"))));
+              .put("end", r.getInteger("end_offset")).put("text", r.getString("text"))
+              .put("injection", r.getJsonObject("injection"))));
             return Optional.of(new JsonObject().put("id", doc.getString("id")).put("title", doc.getString("title"))
               .put("text", doc.getString("text")).put("metadata", doc.getJsonObject("metadata"))
               .put("contentType", doc.getString("content_type"))
@@ -255,7 +269,7 @@ public final class DocumentRepository {
   }
 
   private static final String CHUNK_COLUMNS = "select c.document_id, c.idx, c.start_offset, c.end_offset, c.text, "
-    + "c.indexed_text, c.embedding, d.title, d.metadata from chunks c "
+    + "c.indexed_text, c.embedding, c.injection, d.title, d.metadata from chunks c "
     + "join documents d on d.kb_id = c.kb_id and d.id = c.document_id ";
 
   private Future<Void> page(long kbId, int shard, String afterDocument, int afterIndex, List<StoredChunk> into) {
@@ -275,7 +289,7 @@ public final class DocumentRepository {
   private static StoredChunk chunk(Row r) {
     return new StoredChunk(r.getString("document_id"), r.getInteger("idx"), r.getString("title"),
       r.getString("text"), r.getString("indexed_text"), r.getInteger("start_offset"), r.getInteger("end_offset"),
-      r.getJsonObject("metadata"), floats(r.getBuffer("embedding").getBytes()));
+      r.getJsonObject("metadata"), floats(r.getBuffer("embedding").getBytes()), r.getJsonObject("injection"));
   }
 
   private static Future<Long> bumpVersion(SqlConnection conn, long kbId) {

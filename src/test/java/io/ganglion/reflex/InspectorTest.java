@@ -2,9 +2,12 @@ package io.ganglion.reflex;
 
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.pii.Redactor;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -148,5 +151,30 @@ class InspectorTest {
     assertThat(reply.getJsonArray("passages").getJsonObject(1).getBoolean("injection")).isTrue();
     assertThat(reply.getJsonArray("passages").getJsonObject(1).getJsonArray("families").getList()).contains("indirect");
     assertThat(IndirectInjectionPolicy.wrap("x")).startsWith("<<untrusted content").contains("\nx\n");
+  }
+
+  @Test
+  @DisplayName("a verdict recorded at ingestion under the same detector and settings is used as it is; one of other "
+    + "settings, or none, is made again")
+  void reusesRecordedVerdicts() {
+    Inspector inspector = inspector("{}");
+    String benign = "The office closes at 18:00 on Fridays.";
+    String version = inspector.inspectPassages(List.of(benign), null, null).getString("markVersion");
+    JsonObject recorded = new JsonObject().put("injection", true).put("score", 0.99).put("version", version);
+
+    JsonArray passages = inspector.inspectPassages(List.of(benign, benign, benign),
+      java.util.Arrays.asList(recorded, recorded.copy().put("version", "older/123"), null), null, null)
+      .getJsonArray("passages");
+
+    assertThat(passages.getJsonObject(0).getBoolean("injection")).as("the recorded verdict, not inspected").isTrue();
+    assertThat(passages.getJsonObject(0).getString("source")).isEqualTo("ingest");
+    assertThat(passages.getJsonObject(1).getBoolean("injection")).isFalse();
+    assertThat(passages.getJsonObject(1).getString("source")).isEqualTo("ask");
+    assertThat(passages.getJsonObject(2).getString("source")).isEqualTo("ask");
+    assertThat(inspector("{\"injection\":{\"threshold\":0.7}}").inspectPassages(List.of(benign), null, null)
+      .getString("markVersion")).as("other thresholds, another mark version").isNotEqualTo(version);
+    assertThat(inspector("{\"injection\":{\"indirect\":{\"action\":\"stop\"}}}")
+      .inspectPassages(List.of(benign), null, null).getString("markVersion"))
+      .as("the action is applied at ask time: it does not invalidate verdicts").isEqualTo(version);
   }
 }

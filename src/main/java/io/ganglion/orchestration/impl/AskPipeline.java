@@ -149,13 +149,15 @@ public final class AskPipeline {
   }
 
   // indirect injection: retrieved passages are screened by the reflex layer before they reach the generator, and a
-  // flagged one is withheld, wrapped or stops the ask (reflex.injection.indirect.action); the step says which
+  // flagged one is withheld, wrapped or stops the ask (reflex.injection.indirect.action); the step says which, and
+  // whether the verdict was recorded at ingestion (source "ingest": not inspected again) or made now (source "ask")
   private Future<JsonObject> context(AskContext ask) {
     if (ask.retrieved.isEmpty()) {
       return Future.succeededFuture(contextDetail(ask, ask.retrieved, new JsonObject()));
     }
     List<String> texts = ask.retrieved.stream().map(Passage::text).toList();
-    return reflex.inspectPassages(texts, ask.request.tenant(), ask.request.kb(), ask.hop()).compose(screen -> {
+    List<JsonObject> marks = ask.retrieved.stream().map(Passage::injection).toList();
+    return reflex.inspectPassages(texts, marks, ask.request.tenant(), ask.request.kb(), ask.hop()).compose(screen -> {
       JsonObject screening = new JsonObject();
       if (screen == null) {
         return Future.succeededFuture(contextDetail(ask, ask.retrieved, screening.put("screening", "failed")));
@@ -165,22 +167,26 @@ public final class AskPipeline {
       List<Passage> kept = new java.util.ArrayList<>(ask.retrieved.size());
       io.vertx.core.json.JsonArray flagged = new io.vertx.core.json.JsonArray();
       io.vertx.core.json.JsonArray verdicts = screen.getJsonArray("passages");
+      int recorded = 0;
       for (int i = 0; i < ask.retrieved.size(); i++) {
         Passage p = ask.retrieved.get(i);
         JsonObject v = verdicts.getJsonObject(i);
+        recorded += "ingest".equals(v.getString("source")) ? 1 : 0;
         if (!v.getBoolean("injection", false)) {
           kept.add(p);
           continue;
         }
         flagged.add(new JsonObject().put("chunkId", p.chunkId()).put("documentId", p.documentId())
-          .put("score", v.getValue("score")).put("rules", v.getValue("rules")).put("families", v.getValue("families")));
+          .put("score", v.getValue("score")).put("rules", v.getValue("rules")).put("families", v.getValue("families"))
+          .put("stage", v.getValue("stage")).put("source", v.getValue("source")));
         if (!enforced) {
           kept.add(p);
         } else if (policy == IndirectInjectionPolicy.WRAP) {
           kept.add(p.withText(IndirectInjectionPolicy.wrap(p.text())));
         }
       }
-      screening.put("screening", "ok").put("injectionVersion", screen.getString("version"));
+      screening.put("screening", "ok").put("injectionVersion", screen.getString("version"))
+        .put("recorded", recorded).put("inspected", ask.retrieved.size() - recorded);
       if (!flagged.isEmpty()) {
         screening.put(!enforced ? "flagged" : policy == IndirectInjectionPolicy.WRAP ? "wrapped" : "withheld", flagged)
           .put("policy", enforced ? policy.wireName() : "shadow");

@@ -11,13 +11,21 @@ import io.vertx.core.json.JsonObject;
  * @param score retrieval (or rerank) score; higher is better
  * @param keywordScore the chunk's BM25 score, {@code null} when the keyword ranking did not return it
  * @param vectorScore the chunk's cosine with the query, {@code null} when the vector ranking did not return it
+ * @param injection the indirect-injection verdict recorded when the chunk was ingested, or {@code null} (the ask
+ *     inspects the passage itself)
  */
 public record Passage(String documentId, String chunkId, String title, String text, int start, int end, double score,
-                      Double keywordScore, Double vectorScore) {
+                      Double keywordScore, Double vectorScore, JsonObject injection) {
 
   /** A passage without per-ranking scores. */
   public Passage(String documentId, String chunkId, String title, String text, int start, int end, double score) {
-    this(documentId, chunkId, title, text, start, end, score, null, null);
+    this(documentId, chunkId, title, text, start, end, score, null, null, null);
+  }
+
+  /** A passage without a recorded injection verdict. */
+  public Passage(String documentId, String chunkId, String title, String text, int start, int end, double score,
+                 Double keywordScore, Double vectorScore) {
+    this(documentId, chunkId, title, text, start, end, score, keywordScore, vectorScore, null);
   }
 
   /** Reads one hit of {@code ganglion.retrieval.search}. */
@@ -27,15 +35,15 @@ public record Passage(String documentId, String chunkId, String title, String te
     JsonObject scores = hit.getJsonObject("scores", new JsonObject());
     return new Passage(hit.getString("documentId"), hit.getString("chunkId"), hit.getString("title"), text, start,
       hit.getInteger("end", start + text.length()), hit.getDouble("score", 0.0), scores.getDouble("keyword"),
-      scores.getDouble("vector"));
+      scores.getDouble("vector"), hit.getJsonObject("injection"));
   }
 
   /** The same passage with other text (wrapped as untrusted), keeping its scores: the abstention signals read them. */
   Passage withText(String wrapped) {
-    return new Passage(documentId, chunkId, title, wrapped, start, end, score, keywordScore, vectorScore);
+    return new Passage(documentId, chunkId, title, wrapped, start, end, score, keywordScore, vectorScore, injection);
   }
 
   Passage withScore(double score) {
-    return new Passage(documentId, chunkId, title, text, start, end, score, keywordScore, vectorScore);
+    return new Passage(documentId, chunkId, title, text, start, end, score, keywordScore, vectorScore, injection);
   }
 }

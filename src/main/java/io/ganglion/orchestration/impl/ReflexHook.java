@@ -51,8 +51,21 @@ public final class ReflexHook {
    * verticle answers or it fails (fail open: the passages are used, the trace says the screening failed).
    */
   public Future<JsonObject> inspectPassages(java.util.List<String> texts, String tenant, String kb, DeliveryOptions hop) {
+    return inspectPassages(texts, null, tenant, kb, hop);
+  }
+
+  /**
+   * {@link #inspectPassages(java.util.List, String, String, DeliveryOptions)} with the verdicts recorded when the
+   * passages were ingested ({@code marks}, aligned with {@code texts}; a {@code null} entry: none recorded), which
+   * the reflex layer uses instead of inspecting again when they were made under its current detector and settings.
+   */
+  public Future<JsonObject> inspectPassages(java.util.List<String> texts, java.util.List<JsonObject> marks,
+                                            String tenant, String kb, DeliveryOptions hop) {
     JsonObject request = new JsonObject().put("texts", new JsonArray(new java.util.ArrayList<Object>(texts)))
       .put("tenant", tenant).put("kb", kb);
+    if (marks != null && marks.stream().anyMatch(java.util.Objects::nonNull)) {
+      request.put("marks", new JsonArray(new java.util.ArrayList<Object>(marks)));
+    }
     return vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.REFLEX_INSPECT_PASSAGES), request, hop)
       .map(Message::body)
       .otherwise(failure -> {

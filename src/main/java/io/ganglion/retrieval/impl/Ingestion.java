@@ -27,7 +27,7 @@ import java.util.Map;
  * Ingests a slice of documents: parse and chunk each on the retrieval workers, embed all their chunks (and, when the
  * knowledge base keeps them, each chunk's sentences) on this node through the model's bulk lane ({@link EmbedPermits}:
  * a bounded number of requests in flight per node, the rest wait), then store each document with its chunks,
- * embeddings and sentence vectors in PostgreSQL, which logs the change. The shards' owners apply it when the change is
+ * embeddings, sentence vectors and injection marks ({@link IngestScreening}, alongside the embedding) in PostgreSQL, which logs the change. The shards' owners apply it when the change is
  * announced ({@link KbRegistry#announce}), for the whole slice at once. Each document succeeds or fails on its own: a
  * bad PDF or a model error fails that document with a reason, never the others. A busy model never fails a document:
  * requests refused as overloaded, or that timed out in the queue, wait and go again.
@@ -85,6 +85,7 @@ public final class Ingestion {
   private final DocumentRepository documents;
   private final KbModels kbs;
   private final NodeCapacity capacity;
+  private final IngestScreening screening;
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
                    KbModels kbs, NodeCapacity capacity, EmbedPermits permits) {
@@ -96,6 +97,7 @@ public final class Ingestion {
     this.documents = documents;
     this.kbs = kbs;
     this.capacity = capacity;
+    this.screening = new IngestScreening(vertx);
   }
 
   /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
@@ -121,7 +123,11 @@ public final class Ingestion {
           outcomes[i] = failure(inputs.get(i).id(), p.cause());
         }
       }
-      return embed(ready, embedding.model()).compose(vectors -> store(kb, ready, vectors, inputs, outcomes, changes));
+      Future<List<float[]>> vectors = embed(ready, embedding.model());
+      Future<List<JsonObject>> marks = screening.marks(
+        ready.stream().flatMap(p -> p.chunks().stream().map(Chunk::text)).toList(), kb.tenant(), kb.name());
+      return Future.join(vectors, marks)
+        .transform(done -> store(kb, ready, vectors.result(), marks.result(), inputs, outcomes, changes));
     });
   }
 
@@ -195,15 +201,19 @@ public final class Ingestion {
   }
 
   private Future<List<Outcome>> store(KbRepository.Kb kb, List<Prepared> ready, List<float[]> vectors,
-                                      List<DocumentInput> inputs, Outcome[] outcomes, Map<Integer, Long> changes) {
+                                      List<JsonObject> marks, List<DocumentInput> inputs, Outcome[] outcomes,
+                                      Map<Integer, Long> changes) {
     Future<Void> chain = Future.succeededFuture();
     int offset = 0;
+    int chunks = 0;
     for (Prepared p : ready) {
       int first = offset;
       offset += p.texts();
       List<float[]> mine = vectors.subList(first, offset);
+      List<JsonObject> myMarks = marks.subList(chunks, chunks + p.chunks().size());
+      chunks += p.chunks().size();
       int slot = inputs.indexOf(p.input());
-      chain = chain.compose(v -> storeOne(kb, p, mine, changes)
+      chain = chain.compose(v -> storeOne(kb, p, mine, myMarks, changes)
         .map(outcome -> outcomes[slot] = outcome)
         .recover(e -> Future.succeededFuture(outcomes[slot] = failure(p.input().id(), e)))
         .mapEmpty());
@@ -211,8 +221,12 @@ public final class Ingestion {
     return chain.map(v -> List.of(outcomes));
   }
 
-  /** Stores one document; {@code vectors} holds its chunks' vectors, then its sentences'. */
-  private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, Map<Integer, Long> changes) {
+  /**
+   * Stores one document; {@code vectors} holds its chunks' vectors, then its sentences'; {@code marks} its chunks'
+   * injection verdicts ({@code null}: none recorded).
+   */
+  private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, List<JsonObject> marks,
+                                   Map<Integer, Long> changes) {
     // asked again per document: a long request or job can fill the node after it was admitted
     var full = capacity.refusal();
     if (full.isPresent()) {
@@ -229,7 +243,7 @@ public final class Ingestion {
     for (int i = 0; i < p.chunks().size(); i++) {
       Chunk c = p.chunks().get(i);
       rows.add(new DocumentRepository.StoredChunk(p.input().id(), c.index(), title, c.text(), c.indexedText(title),
-        c.start(), c.end(), p.input().metadataJson(), vectors.get(i)));
+        c.start(), c.end(), p.input().metadataJson(), vectors.get(i), marks.get(i)));
       List<SentenceSpans.Span> spans = p.sentences().get(i);
       if (!spans.isEmpty()) {
         sentences.add(new DocumentRepository.ChunkSentences(c.index(),

@@ -236,7 +236,7 @@ public final class Searcher {
         for (int i = 0; i < hits.size(); i++) {
           Hit h = hits.get(i);
           reranked.add(new Hit(h.documentId(), h.chunkId(), h.title(), h.text(), h.start(), h.end(),
-            ((Number) scores.getValue(i)).doubleValue(), h.keywordScore(), h.vectorScore()));
+            ((Number) scores.getValue(i)).doubleValue(), h.keywordScore(), h.vectorScore(), h.injection()));
         }
         reranked.sort(Comparator.comparingDouble(Hit::score).reversed());
         return reranked;

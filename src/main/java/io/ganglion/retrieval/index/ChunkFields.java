@@ -29,6 +29,8 @@ final class ChunkFields {
   static final String TEXT = "text";
   static final String START = "start";
   static final String END = "end";
+  /** The indirect-injection verdict recorded at ingestion (JSON text), stored only; absent when none was recorded. */
+  static final String INJECTION = "injection";
   static final String BODY = "body";
   static final String HEADING = "heading";
   static final String EXACT = "exact";

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param end last character, exclusive
  * @param metadata the document's filterable {@code key -> value} pairs
  * @param vector the embedding of {@code indexedText}; any length, the same for every chunk of a knowledge base
+ * @param injection the indirect-injection verdict recorded at ingestion, as JSON text, or {@code null} when none was
+ *     recorded; stored as it is and handed back with the chunk's hits
  */
 public record ChunkRecord(
   String documentId,
@@ -27,7 +29,14 @@ public record ChunkRecord(
   int start,
   int end,
   Map<String, String> metadata,
-  float[] vector) {
+  float[] vector,
+  String injection) {
+
+  /** A chunk without a recorded injection verdict. */
+  public ChunkRecord(String documentId, String chunkId, String title, String text, String indexedText, int start,
+                     int end, Map<String, String> metadata, float[] vector) {
+    this(documentId, chunkId, title, text, indexedText, start, end, metadata, vector, null);
+  }
 
   public ChunkRecord {
     Objects.requireNonNull(documentId, "documentId");

@@ -14,13 +14,23 @@ import io.vertx.core.json.JsonObject;
  * @param score the final score that ordered the hits (BM25, cosine, or the fused score)
  * @param keywordScore the BM25 score, {@code null} when the keyword ranking did not return this chunk
  * @param vectorScore the cosine similarity, {@code null} when the vector ranking did not return this chunk
+ * @param injection the indirect-injection verdict recorded when the chunk was ingested (JSON text), or {@code null}
  */
 public record Hit(String documentId, String chunkId, String title, String text, int start, int end,
-                  double score, Double keywordScore, Double vectorScore) {
+                  double score, Double keywordScore, Double vectorScore, String injection) {
 
-  /** {@code {documentId, chunkId, title, text, start, end, score, scores: {keyword, vector}}}. */
+  /** A hit without a recorded injection verdict. */
+  public Hit(String documentId, String chunkId, String title, String text, int start, int end, double score,
+             Double keywordScore, Double vectorScore) {
+    this(documentId, chunkId, title, text, start, end, score, keywordScore, vectorScore, null);
+  }
+
+  /**
+   * {@code {documentId, chunkId, title, text, start, end, score, scores: {keyword, vector}, injection?}}, with
+   * {@code injection} only when a verdict was recorded.
+   */
   public JsonObject toJson() {
-    return new JsonObject()
+    JsonObject json = new JsonObject()
       .put("documentId", documentId)
       .put("chunkId", chunkId)
       .put("title", title)
@@ -29,5 +39,6 @@ public record Hit(String documentId, String chunkId, String title, String text, 
       .put("end", end)
       .put("score", score)
       .put("scores", new JsonObject().put("keyword", keywordScore).put("vector", vectorScore));
+    return injection == null ? json : json.put("injection", new JsonObject(injection));
   }
 }

@@ -44,7 +44,7 @@ final class KeywordIndex implements Closeable {
 
   private static final Set<String> HIT_FIELDS = Set.of(
     ChunkFields.DOCUMENT_ID, ChunkFields.CHUNK_ID, ChunkFields.TITLE, ChunkFields.TEXT, ChunkFields.START,
-    ChunkFields.END);
+    ChunkFields.END, ChunkFields.INJECTION);
 
   private final Directory directory;
   private final Analyzer analyzer = ChunkFields.analyzer();
@@ -169,7 +169,7 @@ final class KeywordIndex implements Closeable {
           Document d = stored.document(top.scoreDocs[0].doc, HIT_FIELDS);
           out.put(chunkId, new StoredChunk(d.get(ChunkFields.DOCUMENT_ID), chunkId, d.get(ChunkFields.TITLE),
             d.get(ChunkFields.TEXT), d.getField(ChunkFields.START).numericValue().intValue(),
-            d.getField(ChunkFields.END).numericValue().intValue()));
+            d.getField(ChunkFields.END).numericValue().intValue(), d.get(ChunkFields.INJECTION)));
         }
       }
       return out;
@@ -228,6 +228,9 @@ final class KeywordIndex implements Closeable {
     d.add(new StoredField(ChunkFields.TEXT, c.text()));
     d.add(new StoredField(ChunkFields.START, c.start()));
     d.add(new StoredField(ChunkFields.END, c.end()));
+    if (c.injection() != null) {
+      d.add(new StoredField(ChunkFields.INJECTION, c.injection()));
+    }
     d.add(new TextField(ChunkFields.BODY, c.indexedText(), Field.Store.NO));
     d.add(new TextField(ChunkFields.EXACT, c.indexedText(), Field.Store.NO));
     if (!c.heading().isEmpty()) {

@@ -82,7 +82,7 @@ public final class Rankings {
       StoredChunk s = stored.get(f.chunkId());
       if (s != null) {
         hits.add(new Hit(s.documentId(), s.chunkId(), s.title(), s.text(), s.start(), s.end(), f.score(),
-          f.keywordScore(), f.vectorScore()));
+          f.keywordScore(), f.vectorScore(), s.injection()));
       }
     }
     return hits;

@@ -168,6 +168,6 @@ final class ReplicaLoader {
       c.metadata().forEach(e -> metadata.put(e.getKey(), String.valueOf(e.getValue())));
     }
     return new ChunkRecord(c.documentId(), c.documentId() + "#" + c.index(), c.title(), c.text(), c.indexedText(),
-      c.start(), c.end(), metadata, c.embedding());
+      c.start(), c.end(), metadata, c.embedding(), c.injection() == null ? null : c.injection().encode());
   }
 }

@@ -79,7 +79,7 @@ final class ShardWire {
   static JsonObject stored(Map<String, StoredChunk> chunks) {
     JsonObject out = new JsonObject();
     chunks.forEach((id, c) -> out.put(id, new JsonArray().add(c.documentId()).add(c.title()).add(c.text())
-      .add(c.start()).add(c.end())));
+      .add(c.start()).add(c.end()).add(c.injection())));
     return out;
   }
 
@@ -87,7 +87,9 @@ final class ShardWire {
     Map<String, StoredChunk> out = new HashMap<>();
     for (String id : json.fieldNames()) {
       JsonArray a = json.getJsonArray(id);
-      out.put(id, new StoredChunk(a.getString(0), id, a.getString(1), a.getString(2), a.getInteger(3), a.getInteger(4)));
+      // a node of an earlier release sends five fields: no recorded verdict
+      out.put(id, new StoredChunk(a.getString(0), id, a.getString(1), a.getString(2), a.getInteger(3), a.getInteger(4),
+        a.size() > 5 ? a.getString(5) : null));
     }
     return out;
   }

@@ -56,6 +56,9 @@ class ReplicaSnapshotsTest {
         assertThat(shard.vectorStats().kind()).isEqualTo(VectorIndexStats.Kind.DISK);
         assertThat(shard.vectorStats().vectors()).isEqualTo(1200);
         assertThat(shard.stats().chunks()).isEqualTo(1200);
+        assertThat(shard.fetch(List.of("doc-0#0", "doc-1#0")).get("doc-0#0").injection())
+          .as("the injection verdict recorded at ingestion travels in the snapshot").isEqualTo(MARK);
+        assertThat(shard.fetch(List.of("doc-1#0")).get("doc-1#0").injection()).as("none recorded").isNull();
         try (Stream<Path> copies = Files.list(tmp.resolve("work"))) {
           assertThat(copies).hasSize(1);
         }
@@ -81,6 +84,8 @@ class ReplicaSnapshotsTest {
     }
   }
 
+  private static final String MARK = "{\"injection\":true,\"score\":0.97,\"version\":\"v/abc\"}";
+
   private static List<ChunkRecord> records(int n) {
     Random random = new Random(11);
     List<ChunkRecord> out = new ArrayList<>(n);
@@ -91,7 +96,8 @@ class ReplicaSnapshotsTest {
       }
       String doc = "doc-" + i;
       String text = "chunk " + i + " of the test corpus";
-      out.add(new ChunkRecord(doc, doc + "#0", "Title " + i, text, text, 0, text.length(), Map.of(), v));
+      out.add(new ChunkRecord(doc, doc + "#0", "Title " + i, text, text, 0, text.length(), Map.of(), v,
+        i == 0 ? MARK : null));
     }
     return out;
   }

@@ -3,6 +3,7 @@ package io.ganglion.retrieval.shard;
 import io.ganglion.retrieval.index.KeywordScoring;
 import io.ganglion.retrieval.index.SearchMode;
 import io.ganglion.retrieval.index.SearchQuery;
+import io.ganglion.retrieval.index.StoredChunk;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -30,5 +31,21 @@ class ShardWireTest {
     assertThat(received.filters()).isEqualTo(Map.of("lang", "en"));
     assertThat(received.byDocument()).isTrue();
     assertThat(received.scoring()).isEqualTo(new KeywordScoring(0.9, 0.4, 0.5, 0));
+  }
+
+  @Test
+  @DisplayName("a chunk's fields cross to the coordinating node with the injection verdict recorded at ingestion; "
+    + "a node of an earlier release sends none")
+  void injectionMarkTravels() {
+    String mark = "{\"injection\":true,\"version\":\"v/1\"}";
+    Map<String, StoredChunk> sent = Map.of("d#0", new StoredChunk("d", "d#0", "T", "text", 0, 4, mark),
+      "e#0", new StoredChunk("e", "e#0", null, "other", 0, 5));
+
+    Map<String, StoredChunk> received = ShardWire.stored(ShardWire.stored(sent).copy());
+
+    assertThat(received).isEqualTo(sent);
+    io.vertx.core.json.JsonObject older = new io.vertx.core.json.JsonObject().put("d#0",
+      new io.vertx.core.json.JsonArray().add("d").add("T").add("text").add(0).add(4));
+    assertThat(ShardWire.stored(older).get("d#0").injection()).isNull();
   }
 }

@@ -165,6 +165,12 @@ public final class InjectionEvaluation {
     return evaluate(InjectionDataset.read("/injection-eval/heldout.tsv"), text -> detector.detect(text, t), t);
   }
 
+  /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
+  public static Report passages(CascadeThresholds t) {
+    InjectionDetector detector = InjectionDetector.bundled();
+    return evaluate(InjectionDataset.read("/injection-eval/passages.tsv"), text -> detector.detect(text, t), t);
+  }
+
   /**
    * What each stage adds on the held-out set: rules alone, the n-gram classifier alone, both (the first stage deciding
    * everything), and the cascade with exemplars; F1 per language. Prints a Markdown table.
@@ -204,7 +210,7 @@ public final class InjectionEvaluation {
     System.out.print(out);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout|stages] [errors]}: prints the table. */
+  /** {@code InjectionEvaluation [cv|heldout|passages|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
     CascadeThresholds t = CascadeThresholds.DEFAULTS;
     String what = args.length > 0 ? args[0] : "heldout";
@@ -212,7 +218,7 @@ public final class InjectionEvaluation {
       stages(t);
       return;
     }
-    Report r = what.equals("cv") ? crossValidate(5, 20240611L, t) : heldOut(t);
+    Report r = what.equals("cv") ? crossValidate(5, 20240611L, t) : what.equals("passages") ? passages(t) : heldOut(t);
     System.out.println(r.table());
     System.out.printf(Locale.ROOT, "cpu per prompt: p50 %.1f us, p99 %.1f us, max %.1f us%n",
       r.cpuPercentileMicros(0.5), r.cpuPercentileMicros(0.99), r.cpuPercentileMicros(1.0));
