@@ -1,27 +1,10 @@
 // Ganglion console: plain ES modules served from the jar. Views are rebuilt from the hash route; every text that
 // comes from the server is inserted as text (dom.js), and the page's CSP forbids inline script.
 import { api, events, session, ApiError } from './api.js';
-import { h, clear, highlighted, append } from './dom.js';
-
-const main = document.getElementById('main');
-const status = document.getElementById('status');
-const PAGE = 20;
-
-function say(message, isError = false) {
-  status.textContent = message;
-  status.className = isError ? 'error' : '';
-}
-
-function failed(e) {
-  say(e instanceof ApiError ? `${e.message} (${e.code ?? e.status}, request ${e.requestId ?? '-'})` : String(e), true);
-}
-
-function view(title, ...children) {
-  clear(main);
-  document.title = `${title} · Ganglion`;
-  append(main, [h('h1', {}, title), ...children]);
-  main.focus();
-}
+import { h, clear, highlighted } from './dom.js';
+import { view, say, failed, paged, nextPage, when, table } from './ui.js';
+import { agentsView, agentView, runView } from './agents.js';
+import { keysView, clusterView } from './admin.js';
 
 // ---- sign in
 
@@ -67,7 +50,7 @@ async function kbsView(after) {
     h('thead', {}, h('tr', {}, h('th', {}, 'Name'), h('th', {}, 'Documents'), h('th', {}, 'Chunks'), h('th', {}, 'Created'),
       h('th', {}, h('span', { class: 'muted' }, 'Actions')))), list), pager));
   try {
-    const page = await api('GET', `/v1/kbs?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    const page = await api('GET', `/v1/kbs${paged(after)}`);
     for (const kb of page.kbs) {
       const docs = h('td', {}, '…');
       const chunks = h('td', {}, '…');
@@ -84,7 +67,7 @@ async function kbsView(after) {
       }).catch(() => { docs.textContent = '?'; chunks.textContent = '?'; });
     }
     if (!page.kbs.length) list.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No knowledge bases yet.')));
-    if (page.next) pager.append(h('button', { type: 'button', class: 'secondary', onclick: () => kbsView(page.next) }, 'Next page'));
+    nextPage(pager, page, kbsView);
   } catch (e) { failed(e); }
 }
 
@@ -111,13 +94,13 @@ async function loadDocuments(kb, counts, docs, pager, after) {
   try {
     const d = await api('GET', `/v1/kbs/${encodeURIComponent(kb)}`);
     counts.textContent = `${d.documents} documents, ${d.chunks} chunks, ${d.pending} pending`;
-    const page = await api('GET', `/v1/kbs/${encodeURIComponent(kb)}/documents?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
+    const page = await api('GET', `/v1/kbs/${encodeURIComponent(kb)}/documents${paged(after)}`);
     for (const doc of page.documents) {
       docs.append(h('tr', {}, h('td', {}, h('a', { href: `#/kb/${encodeURIComponent(kb)}/doc/${encodeURIComponent(doc.id)}` }, doc.id)),
         h('td', {}, doc.title ?? ''), h('td', {}, doc.chunks), h('td', {}, new Date(doc.updatedAt).toLocaleString())));
     }
     if (!page.documents.length) docs.append(h('tr', {}, h('td', { colspan: 4, class: 'muted' }, 'No documents yet.')));
-    if (page.next) pager.append(h('button', { type: 'button', class: 'secondary', onclick: () => kbView(kb, page.next) }, 'Next page'));
+    nextPage(pager, page, (next) => kbView(kb, next));
   } catch (e) { failed(e); }
 }
 
@@ -223,6 +206,21 @@ function citation(kb, c) {
     class: 'citation' }, c.title ?? c.documentId), ' ', h('span', { class: 'muted' }, `“${c.quote}”`));
 }
 
+async function tracesView(after) {
+  const rows = h('tbody');
+  const pager = h('div', { class: 'pager' });
+  view('Traces', h('section', {}, table('traces', ['Question', 'Knowledge base', 'Outcome', 'ms', 'When'], rows), pager));
+  try {
+    const page = await api('GET', `/v1/traces${paged(after)}`);
+    for (const t of page.traces) {
+      rows.append(h('tr', {}, h('td', {}, h('a', { href: `#/trace/${encodeURIComponent(t.id)}` }, t.question)), h('td', {}, t.kb),
+        h('td', {}, t.outcome), h('td', {}, t.latencyMs), h('td', {}, when(t.createdAt))));
+    }
+    if (!page.traces.length) rows.append(h('tr', {}, h('td', { colspan: 5, class: 'muted' }, 'No answers traced yet.')));
+    nextPage(pager, page, tracesView);
+  } catch (e) { failed(e); }
+}
+
 async function traceView(id) {
   try {
     const t = await api('GET', `/v1/traces/${encodeURIComponent(id)}`);
@@ -232,39 +230,6 @@ async function traceView(id) {
       h('p', {}, h('strong', {}, 'Outcome: '), `${t.outcome} · ${t.generator ?? ''} · ${t.latencyMs} ms`),
       h('table', { id: 'trace-steps' }, h('thead', {}, h('tr', {}, h('th', {}, 'Step'), h('th', {}, 'Status'), h('th', {}, 'ms'))), steps)),
       h('p', {}, h('a', { href: `#/kb/${encodeURIComponent(t.kb)}/chat` }, `Back to chat with ${t.kb}`)));
-  } catch (e) { failed(e); }
-}
-
-// ---- keys (admin)
-
-async function keysView(after) {
-  const rows = h('tbody');
-  const pager = h('div', { class: 'pager' });
-  const tenant = h('input', { type: 'text', id: 'key-tenant', required: true, value: 'default' });
-  const scopes = h('input', { type: 'text', id: 'key-scopes', required: true, value: 'kb:read,kb:write,chat' });
-  const created = h('p', { id: 'key-created', role: 'status' });
-  const form = h('form', { class: 'card', onsubmit: async (event) => {
-    event.preventDefault();
-    try {
-      const key = await api('POST', '/v1/admin/keys', { tenant: tenant.value.trim(),
-        scopes: scopes.value.split(',').map((s) => s.trim()).filter(Boolean) });
-      clear(created).append('New key (shown once): ', h('code', {}, key.key));
-      keysView();
-    } catch (e) { failed(e); }
-  } }, h('div', { class: 'row' }, h('div', { class: 'grow' }, h('label', { for: 'key-tenant' }, 'Tenant'), tenant),
-    h('div', { class: 'grow' }, h('label', { for: 'key-scopes' }, 'Scopes'), scopes), h('button', { type: 'submit' }, 'Create key')), created);
-  view('API keys', form, h('section', {}, h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Tenant'), h('th', {}, 'Name'),
-    h('th', {}, 'Prefix'), h('th', {}, 'Scopes'), h('th', {}, 'State'))), rows), pager));
-  try {
-    const page = await api('GET', `/v1/admin/keys?limit=${PAGE}${after ? `&after=${encodeURIComponent(after)}` : ''}`);
-    for (const k of page.keys) {
-      rows.append(h('tr', {}, h('td', {}, k.tenant), h('td', {}, k.name), h('td', {}, h('code', {}, k.prefix)),
-        h('td', {}, k.scopes.join(' ')), h('td', {}, k.revokedAt ? `revoked ${new Date(k.revokedAt).toLocaleString()}`
-          : h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke key ${k.prefix}`, onclick: async () => {
-            try { await api('DELETE', `/v1/admin/keys/${k.id}`); keysView(); } catch (e) { failed(e); }
-          } }, 'Revoke'))));
-    }
-    if (page.next) pager.append(h('button', { type: 'button', class: 'secondary', onclick: () => keysView(page.next) }, 'Next page'));
   } catch (e) { failed(e); }
 }
 
@@ -282,7 +247,12 @@ function route() {
       else kbView(parts[1]);
       break;
     case 'trace': traceView(parts[1]); break;
+    case 'traces': tracesView(); break;
+    case 'agents': agentsView(); break;
+    case 'agent': agentView(parts[1]); break;
+    case 'run': runView(parts[1]); break;
     case 'keys': keysView(); break;
+    case 'cluster': clusterView(); break;
     default: kbsView();
   }
 }

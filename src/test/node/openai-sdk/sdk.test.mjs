@@ -77,3 +77,10 @@ test('errors map to the SDK exception classes', async () => {
   await assert.rejects(limited.models.list(),
     (e) => e instanceof OpenAI.RateLimitError && e.status === 429 && e.type === 'rate_limit_error');
 });
+
+test('top_p is honoured; a JSON response_format where no OpenAI-compatible provider answers is a BadRequestError naming it', async () => {
+  const sampled = await client.chat.completions.create({ model, messages: question, top_p: 0.5 });
+  assert.equal(sampled.object, 'chat.completion');
+  await assert.rejects(client.chat.completions.create({ model, messages: question, response_format: { type: 'json_object' } }),
+    (e) => e instanceof OpenAI.BadRequestError && e.param === 'response_format' && e.type === 'invalid_request_error');
+});

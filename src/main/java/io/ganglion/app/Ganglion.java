@@ -119,6 +119,7 @@ public final class Ganglion implements AutoCloseable {
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
       vertx = newVertx(config.cluster(), io.ganglion.config.ClusterTlsConfig.from(config.tree()), tracing);
+      tracing.publish(vertx);
       RequestIds.propagate(vertx.eventBus());
       freeSpaceGauge(vertx, config.dataDir());
       checkRedis(vertx, resolved);

@@ -58,6 +58,13 @@ final class Tracing implements AutoCloseable {
     }
   }
 
+  /** Hands the SDK to the server's verticles ({@link io.ganglion.bus.Tracers}) for their own spans. */
+  void publish(io.vertx.core.Vertx vertx) {
+    if (sdk != null) {
+      io.ganglion.bus.Tracers.publish(vertx, sdk);
+    }
+  }
+
   /** Exports what is pending, then stops. */
   @Override
   public void close() {

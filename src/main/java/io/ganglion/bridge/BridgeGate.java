@@ -53,6 +53,7 @@ final class BridgeGate {
     Map.entry(Addresses.ORCHESTRATOR_ASK, "chat"),
     Map.entry(Addresses.ORCHESTRATOR_CONVERSATION_GET, "chat"),
     Map.entry(Addresses.ORCHESTRATOR_TRACE_GET, "chat"),
+    Map.entry(Addresses.ORCHESTRATOR_TRACE_LIST, "chat"),
     Map.entry(Addresses.ORCHESTRATOR_TRACE_FEEDBACK, "chat"));
 
   /** Ask-stream addresses ({@link AskStreams#open} makes them; a client makes its own, unguessable). */

@@ -100,6 +100,7 @@ public final class Addresses {
   public static final String ORCHESTRATOR_ASK = "ganglion.orchestrator.ask";
   public static final String ORCHESTRATOR_CONVERSATION_GET = "ganglion.orchestrator.conversation.get";
   public static final String ORCHESTRATOR_TRACE_GET = "ganglion.orchestrator.trace.get";
+  public static final String ORCHESTRATOR_TRACE_LIST = "ganglion.orchestrator.trace.list";
   public static final String ORCHESTRATOR_TRACE_FEEDBACK = "ganglion.orchestrator.trace.feedback";
 
   // orchestration: tools, agents and their runs

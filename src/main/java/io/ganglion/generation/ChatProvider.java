@@ -40,6 +40,14 @@ public interface ChatProvider {
   }
 
   /**
+   * Whether it passes a {@link ChatRequest#responseFormat()} asking for JSON to a model that honours it (OpenAI-compatible
+   * upstreams); the others are never sent one (callers refuse the request first).
+   */
+  default boolean supportsResponseFormat() {
+    return false;
+  }
+
+  /**
    * The provider's configured name, used in logs and metrics; a lambda is called {@code generator}, any other class
    * by its simple name unless it overrides this.
    */

@@ -21,10 +21,13 @@ import java.util.Objects;
  * @param seed        sampling seed for providers that take one (OpenAI-compatible {@code seed}), or {@code null}
  * @param user        the end user the request is made for ({@code user} for OpenAI-compatible servers, Anthropic's
  *                    {@code metadata.user_id}), or {@code null}
+ * @param topP        nucleus sampling ({@code top_p} for both protocols), or {@code null} for the upstream's default
+ * @param responseFormat OpenAI's {@code response_format} ({@link ResponseFormat}), passed as it is to providers that
+ *                    {@linkplain ChatProvider#supportsResponseFormat() take it}, or {@code null}
  */
 public record ChatRequest(
   String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop, String model,
-  List<ToolDefinition> tools, Long seed, String user) {
+  List<ToolDefinition> tools, Long seed, String user, Double topP, JsonObject responseFormat) {
 
   public ChatRequest {
     messages = List.copyOf(Objects.requireNonNull(messages, "messages"));
@@ -38,16 +41,22 @@ public record ChatRequest(
     tools = tools == null ? List.of() : List.copyOf(tools);
   }
 
+  /** A request without top_p or a response format. */
+  public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
+                     String model, List<ToolDefinition> tools, Long seed, String user) {
+    this(system, messages, maxTokens, temperature, stop, model, tools, seed, user, null, null);
+  }
+
   /** A request without a seed or an end user. */
   public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
                      String model, List<ToolDefinition> tools) {
-    this(system, messages, maxTokens, temperature, stop, model, tools, null, null);
+    this(system, messages, maxTokens, temperature, stop, model, tools, null, null, null, null);
   }
 
   /** A request offering no tools. */
   public ChatRequest(String system, List<ChatMessage> messages, int maxTokens, Double temperature, List<String> stop,
                      String model) {
-    this(system, messages, maxTokens, temperature, stop, model, List.of(), null, null);
+    this(system, messages, maxTokens, temperature, stop, model, List.of(), null, null, null, null);
   }
 
   /** A single question under a system prompt, with the provider's defaults for everything else. */
@@ -56,36 +65,44 @@ public record ChatRequest(
   }
 
   public ChatRequest withMaxTokens(int maxTokens) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withTemperature(Double temperature) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withStop(List<String> stop) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withTools(List<ToolDefinition> tools) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withSeed(Long seed) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withUser(String user) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
+  }
+
+  public ChatRequest withTopP(Double topP) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
+  }
+
+  public ChatRequest withResponseFormat(JsonObject responseFormat) {
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   public ChatRequest withMessages(List<ChatMessage> messages) {
-    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user);
+    return new ChatRequest(system, messages, maxTokens, temperature, stop, model, tools, seed, user, topP, responseFormat);
   }
 
   /**
    * The event-bus shape: {@code {system?, messages:[{role,content,toolCalls?,toolCallId?}], maxTokens?, temperature?,
-   * stop?, model?, tools?:[{name,description,parameters}], seed?, user?}}.
+   * stop?, model?, tools?:[{name,description,parameters}], seed?, user?, topP?, responseFormat?}}.
    */
   public JsonObject toJson() {
     JsonArray wireMessages = new JsonArray();
@@ -117,6 +134,12 @@ public record ChatRequest(
     if (user != null) {
       json.put("user", user);
     }
+    if (topP != null) {
+      json.put("topP", topP);
+    }
+    if (responseFormat != null) {
+      json.put("responseFormat", responseFormat.copy());
+    }
     return json;
   }
 
@@ -132,6 +155,7 @@ public record ChatRequest(
     Number temperature = json.getNumber("temperature");
     JsonArray tools = json.getJsonArray("tools", new JsonArray());
     Number seed = json.getNumber("seed");
+    Number topP = json.getNumber("topP");
     return new ChatRequest(
       json.getString("system"),
       messages,
@@ -141,6 +165,8 @@ public record ChatRequest(
       json.getString("model"),
       tools.stream().map(t -> ToolDefinition.fromJson((JsonObject) t)).toList(),
       seed == null ? null : seed.longValue(),
-      json.getString("user"));
+      json.getString("user"),
+      topP == null ? null : topP.doubleValue(),
+      ResponseFormat.validated(json.getValue("responseFormat")));
   }
 }

@@ -49,6 +49,12 @@ public final class FallbackChain implements ChatProvider {
     return run(delta -> { }, (provider, deltas) -> provider.completion(request));
   }
 
+  /** Whether the first provider tried takes a response format (callers keep only such links when one is asked for). */
+  @Override
+  public boolean supportsResponseFormat() {
+    return links.getFirst().supportsResponseFormat();
+  }
+
   /** The name of the first provider tried. */
   @Override
   public String name() {

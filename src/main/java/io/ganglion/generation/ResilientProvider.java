@@ -89,6 +89,11 @@ public final class ResilientProvider implements ChatProvider {
   }
 
   @Override
+  public boolean supportsResponseFormat() {
+    return upstream.supportsResponseFormat();
+  }
+
+  @Override
   public String name() {
     return config.name();
   }

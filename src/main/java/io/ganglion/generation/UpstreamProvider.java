@@ -17,10 +17,17 @@ public abstract class UpstreamProvider implements ChatProvider {
 
   private final String name;
   private final UpstreamExchange exchange;
+  private final boolean responseFormat;
 
   protected UpstreamProvider(HttpClient client, LlmProviderConfig config, String apiKey, ChatWire wire) {
     this.name = config.name();
     this.exchange = new UpstreamExchange(client, config, apiKey, wire);
+    this.responseFormat = wire.supportsResponseFormat();
+  }
+
+  @Override
+  public final boolean supportsResponseFormat() {
+    return responseFormat;
   }
 
   @Override

@@ -133,7 +133,8 @@ public final class HttpVerticle extends VerticleBase {
     OrchestrationConfig answers = OrchestrationConfig.from(config());
     budget.mount(router);
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission).mount(router);
-    new ChatCompletionRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission).mount(router);
+    new ChatCompletionRoutes(vertx, answers, io.ganglion.generation.LlmConfig.from(config().getJsonObject("llm")),
+      http.requestTimeoutMs(), budget, admission).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);

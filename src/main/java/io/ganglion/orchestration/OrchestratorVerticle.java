@@ -49,7 +49,8 @@ import io.vertx.sqlclient.Pool;
  *   "timings"}}; streaming per {@link AskStreams}. Fails 4000, 4040 (no such KB or conversation), 4130, 4220 (blocked by
  *   policy), 5030/5031 (embedding model or provider unavailable), 5040 (over {@code orchestration.timeoutMs}).</li>
  *   <li>{@code ganglion.orchestrator.conversation.get} {@code {"tenant","id"}}, {@code ganglion.orchestrator.trace.get}
- *   {@code {"tenant","id"}}, {@code ganglion.orchestrator.trace.feedback} {@code {"tenant","id","rating","comment"?}}.</li>
+ *   {@code {"tenant","id"}}, {@code ganglion.orchestrator.trace.list} {@code {"tenant","kb"?,"after"?,"limit"}},
+ *   {@code ganglion.orchestrator.trace.feedback} {@code {"tenant","id","rating","comment"?}}.</li>
  * </ul>
  * LLM providers come from the {@code llm} section; without providers every answer is extractive.
  */
@@ -91,12 +92,13 @@ public final class OrchestratorVerticle extends VerticleBase {
       return new AgentEndpoints(vertx, runs, tools, llm, agentsConfig, global.busTimeoutMs()).register()
         .onSuccess(v -> runs.startRecovery());
     });
-    return Future.all(agents,
+    return Future.all(java.util.List.of(agents,
       Status.register(vertx, Addresses.ORCHESTRATOR_STATUS, "orchestrator", this::status),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_ASK, this::ask),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_GET, Handlers.replying(queries::trace)),
-      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback)));
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_LIST, Handlers.replying(queries::traces)),
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback))));
   }
 
   @Override

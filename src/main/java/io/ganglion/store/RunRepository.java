@@ -69,11 +69,11 @@ public final class RunRepository {
       .map(rows -> rows.size() == 0 ? Optional.empty() : Optional.of(toRun(rows.iterator().next())));
   }
 
-  /** The tenant's runs of one agent, newest first, those older than {@code before} when given. */
-  public Future<List<StoredRun>> list(String tenant, String agent, OffsetDateTime before, UUID beforeId, int limit) {
+  /** The tenant's runs of one agent, newest first, those after {@code after} (older) when given. */
+  public Future<List<StoredRun>> list(String tenant, String agent, Keyset after, int limit) {
     return pool.preparedQuery("select " + COLUMNS + " from runs where tenant_id = $1 and agent = $2 and ($3::timestamptz is null "
         + "or (created_at, id) < ($3, $4)) order by created_at desc, id desc limit $5")
-      .execute(Tuple.of(tenant, agent, before, beforeId, limit))
+      .execute(Tuple.of(tenant, agent, after == null ? null : after.createdAt(), after == null ? null : after.id(), limit))
       .map(rows -> {
         List<StoredRun> runs = new ArrayList<>();
         rows.forEach(row -> runs.add(toRun(row)));

@@ -28,6 +28,13 @@ public final class TraceRepository {
                       int completionTokens, int latencyMs, OffsetDateTime createdAt, Integer feedbackRating,
                       String feedbackComment, OffsetDateTime feedbackAt) {
 
+    /** The JSON shape of an item of {@code GET /v1/traces}: no steps, answer or citations. */
+    public JsonObject summary() {
+      return new JsonObject().put("id", id.toString()).put("kb", kb).put("question", question).put("outcome", outcome)
+        .put("generator", generator).put("abstained", abstained).put("latencyMs", latencyMs)
+        .put("createdAt", createdAt.toString());
+    }
+
     /** The JSON shape of {@code GET /v1/traces/{id}}. */
     public JsonObject toJson() {
       JsonObject json = new JsonObject()
@@ -78,6 +85,22 @@ public final class TraceRepository {
       .execute(Tuple.of(id, tenant))
       .map(rows -> rows.size() == 0 ? Optional.<Trace>empty() : Optional.of(toTrace(rows.iterator().next())))
       .recover(PgFailures::coded);
+  }
+
+  /**
+   * The tenant's traces, newest first ({@code created_at}, then id), of one KB when {@code kb} is given, those after
+   * {@code after} (older) when given, at most {@code limit}.
+   */
+  public Future<List<Trace>> list(String tenant, String kb, Keyset after, int limit) {
+    return pool.preparedQuery("select " + COLUMNS + " from traces where tenant_id = $1 and ($2::text is null or kb = $2) "
+        + "and ($3::timestamptz is null or (created_at, id) < ($3, $4)) order by created_at desc, id desc limit $5")
+      .execute(Tuple.of(tenant, kb, after == null ? null : after.createdAt(), after == null ? null : after.id(), limit))
+      .recover(PgFailures::coded)
+      .map(rows -> {
+        List<Trace> traces = new java.util.ArrayList<>();
+        rows.forEach(row -> traces.add(toTrace(row)));
+        return traces;
+      });
   }
 
   /** Records feedback on the tenant's trace (replacing earlier feedback); false when there is no such trace. */

@@ -99,8 +99,28 @@ class TracingIT {
     // a request's hops stay on the node that received it: the public addresses' node-local twins (verticles.md)
     Set<String> expected = Set.of("POST", "ganglion.reflex.ask.local", "ganglion.orchestrator.ask.local",
       "ganglion.retrieval.search.local", "ganglion.inference.embed.local", "Query", "Command");
-    exported(() -> seen.get().containsAll(expected));
+    // the query's embedding ran in a model batch: a span of its own, linked to the request's embed span in this trace
+    java.util.function.Supplier<List<Span>> batches = () -> SPANS.stream()
+      .filter(span -> span.getName().equals("inference.batch") && span.getLinksList().stream()
+        .anyMatch(link -> HexFormat.of().formatHex(link.getTraceId().toByteArray()).equals(traceId)))
+      .toList();
+    exported(() -> seen.get().containsAll(expected) && !batches.get().isEmpty());
     assertThat(seen.get()).as("spans of the trace").containsAll(expected);
+    Span batch = batches.get().getFirst();
+    assertThat(HexFormat.of().formatHex(batch.getTraceId().toByteArray())).as("a batch is a trace of its own").isNotEqualTo(traceId);
+    assertThat(batch.getAttributesList()).anySatisfy(a -> {
+      assertThat(a.getKey()).isEqualTo("ganglion.model");
+      assertThat(a.getValue().getStringValue()).isNotBlank();
+    }).anySatisfy(a -> {
+      assertThat(a.getKey()).isEqualTo("ganglion.batch.size");
+      assertThat(a.getValue().getIntValue()).isPositive();
+    });
+    java.util.Set<String> embedSpans = SPANS.stream()
+      .filter(span -> HexFormat.of().formatHex(span.getTraceId().toByteArray()).equals(traceId)
+        && what(span).equals("ganglion.inference.embed.local"))
+      .map(span -> HexFormat.of().formatHex(span.getSpanId().toByteArray())).collect(Collectors.toSet());
+    assertThat(batch.getLinksList()).as("linked to the span of the request it served")
+      .anySatisfy(link -> assertThat(embedSpans).contains(HexFormat.of().formatHex(link.getSpanId().toByteArray())));
     assertThat(SPANS).filteredOn(span -> HexFormat.of().formatHex(span.getTraceId().toByteArray()).equals(traceId)
         && span.getName().equals("POST"))
       .singleElement().satisfies(span -> assertThat(span.getAttributesList())

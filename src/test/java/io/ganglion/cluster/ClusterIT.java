@@ -106,6 +106,33 @@ class ClusterIT {
   }
 
   @Test
+  @DisplayName("the console's cluster view, opened on node 2, shows green, quorum, the three members with node 2 as this node, and every shard's copies active")
+  void consoleView() throws Exception {
+    awaitGreen(two);
+    org.openqa.selenium.chrome.ChromeDriver driver = io.ganglion.console.ConsoleBrowser.open();
+    try {
+      driver.get("http://127.0.0.1:" + two.httpPort + "/console/#key=" + cluster.adminKey);
+      io.ganglion.console.ConsoleBrowser.waiting(driver).until(org.openqa.selenium.support.ui.ExpectedConditions
+        .visibilityOfElementLocated(org.openqa.selenium.By.id("kb-name")));
+      driver.get("http://127.0.0.1:" + two.httpPort + "/console/#/cluster");
+      io.ganglion.console.ConsoleBrowser.waiting(driver).until(org.openqa.selenium.support.ui.ExpectedConditions
+        .textToBe(org.openqa.selenium.By.id("cluster-status"), "green"));
+      assertThat(driver.findElement(org.openqa.selenium.By.id("cluster-summary")).getText())
+        .contains("3 members").contains("quorum yes").doesNotContain("not clustered");
+      String members = driver.findElement(org.openqa.selenium.By.id("members")).getText();
+      assertThat(members).contains("node-1").contains("node-2 (this node)").contains("node-3")
+        .contains(String.valueOf(three.httpPort));
+      assertThat(driver.findElement(org.openqa.selenium.By.id("shards")).getText()).contains(KB).contains("8/8")
+        .contains("shard 0: 2/2 active");
+      assertThat(io.ganglion.console.ConsoleBrowser.seriousViolations(driver)).isEmpty();
+      io.ganglion.console.ConsoleBrowser.screenshot(driver, "cluster-three-nodes");
+      assertThat(io.ganglion.console.ConsoleBrowser.jsErrors(driver)).isEmpty();
+    } finally {
+      driver.quit();
+    }
+  }
+
+  @Test
   @DisplayName("each shard has two distinct owners, both active, and the three nodes hold 3, 3 and 2 of the 4 shards")
   void ownership() {
     JsonObject report = LocalCluster.json(cluster.get(two, "/v1/cluster"));

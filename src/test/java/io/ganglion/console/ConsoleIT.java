@@ -11,41 +11,35 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
-import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
-import java.nio.charset.StandardCharsets;
+import io.ganglion.generation.ScriptedLlm;
+import io.ganglion.generation.ScriptedLlm.Reply;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The console in a real browser: Debian's headless Chromium driven by Selenium through Debian's ChromeDriver (both
- * installed by .ci/run), against a real server. Screenshots of each view land in target/console-screens/.
+ * The console in a real browser ({@link ConsoleBrowser}: Debian's headless Chromium driven by Selenium), against a real
+ * server. Screenshots of each view land in target/console-screens/.
  */
 @DisplayName("The web console in headless Chromium")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
 
-  private static final Path SCREENS = Path.of("target", "console-screens");
   private static TestServer server;
   private static String base;
   private static final List<WebDriver> DRIVERS = new ArrayList<>();
@@ -54,7 +48,6 @@ class ConsoleIT {
   static void start() throws Exception {
     server = TestServer.shared();
     base = "http://127.0.0.1:" + server.ganglion().port();
-    Files.createDirectories(SCREENS);
   }
 
   @AfterAll
@@ -62,51 +55,26 @@ class ConsoleIT {
     DRIVERS.forEach(WebDriver::quit);
   }
 
-  static ChromeDriver browser() throws Exception {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary("/usr/bin/chromium");
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-      "--window-size=1280,1000", "--user-data-dir=" + Files.createTempDirectory(Path.of("target"), "chromium-"));
-    LoggingPreferences logs = new LoggingPreferences();
-    logs.enable(LogType.BROWSER, Level.ALL);
-    options.setCapability("goog:loggingPrefs", logs);
-    ChromeDriverService service = new ChromeDriverService.Builder()
-      .usingDriverExecutable(new File("/usr/bin/chromedriver")).usingAnyFreePort().build();
-    ChromeDriver driver = new ChromeDriver(service, options);
+  private static ChromeDriver browser() throws Exception {
+    ChromeDriver driver = ConsoleBrowser.open();
     DRIVERS.add(driver);
     return driver;
   }
 
   private static WebDriverWait waiting(WebDriver driver) {
-    return new WebDriverWait(driver, Duration.ofSeconds(60));
+    return ConsoleBrowser.waiting(driver);
   }
 
   private static void screenshot(WebDriver driver, String name) throws Exception {
-    Files.write(SCREENS.resolve(name + ".png"), ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES));
+    ConsoleBrowser.screenshot(driver, name);
   }
 
-  /** Console errors the page logged (SEVERE), ignoring none. */
   private static List<String> jsErrors(WebDriver driver) {
-    return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
-      .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue()).map(LogEntry::getMessage).toList();
+    return ConsoleBrowser.jsErrors(driver);
   }
 
-  /** axe-core (vendored from npm) on the current page: violations of impact serious or critical. */
-  @SuppressWarnings("unchecked")
   private static List<String> seriousViolations(WebDriver driver) throws Exception {
-    String axe = new String(ConsoleIT.class.getResourceAsStream("/axe/axe.min.js").readAllBytes(), StandardCharsets.UTF_8);
-    JavascriptExecutor js = (JavascriptExecutor) driver;
-    js.executeScript(axe);
-    Map<String, Object> result = (Map<String, Object>) js.executeAsyncScript(
-      "const done = arguments[arguments.length - 1]; axe.run(document).then(r => done(r));");
-    List<String> serious = new ArrayList<>();
-    for (Map<String, Object> v : (List<Map<String, Object>>) result.get("violations")) {
-      if ("serious".equals(v.get("impact")) || "critical".equals(v.get("impact"))) {
-        serious.add(v.get("id") + ": " + v.get("help"));
-      }
-    }
-    return serious;
+    return ConsoleBrowser.seriousViolations(driver);
   }
 
   @Test
@@ -176,11 +144,59 @@ class ConsoleIT {
     violations.addAll(seriousViolations(driver));
     screenshot(driver, "trace");
 
+    // the traces list pages through the tenant's answers, newest first, and opens one
+    driver.get(base + "/console/#/traces");
+    waiting(driver).until(ExpectedConditions.elementToBeClickable(By.linkText("How many days of paid leave?")));
+    assertThat(driver.findElements(By.cssSelector("#traces tbody tr")).getFirst().getText())
+      .as("newest first").startsWith("How many days of paid leave?");
+    violations.addAll(seriousViolations(driver));
+    screenshot(driver, "traces");
+    driver.findElement(By.linkText("How many days of paid leave?")).click();
+    waiting(driver).until(ExpectedConditions.numberOfElementsToBeMoreThan(By.cssSelector("#trace-steps tbody tr"), 3));
+
+    // tenants and keys: create a tenant, give it a chat-only key, see it listed under the tenant, revoke it
     driver.get(base + "/console/#/keys");
-    waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("key-tenant")));
-    waiting(driver).until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("tbody tr")));
+    waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("tenant-id"))).sendKeys("console-tenant");
+    driver.findElement(By.id("create-tenant")).click();
+    waiting(driver).until(ExpectedConditions.textToBe(By.id("keys-heading"), "Keys of console-tenant"));
+    // other tests' tenants share this server: page on until the new one shows
+    By nextTenants = By.xpath("//section[.//table[@id='tenants']]//div[@class='pager']/button");
+    for (int i = 0; i < 50 && !driver.findElement(By.id("tenants")).getText().contains("console-tenant"); i++) {
+      String before = driver.findElement(By.id("tenants")).getText();
+      driver.findElement(nextTenants).click();
+      waiting(driver).until(d -> !d.findElement(By.id("tenants")).getText().equals(before));
+    }
+    assertThat(driver.findElement(By.id("tenants")).getText()).contains("console-tenant");
+    assertThat(driver.findElement(By.id("key-tenant")).getDomProperty("value")).isEqualTo("console-tenant");
+    driver.findElement(By.id("scope-kb:read")).click();
+    driver.findElement(By.id("scope-kb:write")).click();
+    driver.findElement(By.id("create-key")).click();
+    String newKey = waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("new-key"))).getText();
+    JsonObject listed = TestServer.json(server.get("/v1/admin/keys?tenant=console-tenant"));
+    assertThat(listed.getJsonArray("keys")).hasSize(1);
+    assertThat(listed.getJsonArray("keys").getJsonObject(0).getJsonArray("scopes")).containsExactly("chat");
+    assertThat(newKey).startsWith(listed.getJsonArray("keys").getJsonObject(0).getString("prefix"));
+    assertThat(driver.findElement(By.id("keys")).getText()).contains("console-tenant").contains("chat").doesNotContain("kb:read");
     violations.addAll(seriousViolations(driver));
     screenshot(driver, "keys");
+    driver.findElement(By.cssSelector("#keys button.danger")).click();
+    waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("keys"), "revoked"));
+    assertThat(TestServer.json(server.get("/v1/admin/keys?tenant=console-tenant")).getJsonArray("keys").getJsonObject(0)
+      .getString("revokedAt")).isNotNull();
+
+    // the cluster as this node sees it: one member, green, console-kb's shard copies active
+    driver.get(base + "/console/#/cluster");
+    waiting(driver).until(ExpectedConditions.textToBe(By.id("cluster-status"), "green"));
+    assertThat(driver.findElement(By.id("cluster-summary")).getText()).contains("1 member").contains("quorum yes");
+    assertThat(driver.findElements(By.cssSelector("#members tbody tr"))).hasSize(1);
+    WebElement copies = driver.findElements(By.cssSelector("#shards tbody tr")).stream()
+      .filter(row -> row.getText().startsWith("console-kb")).findFirst().orElseThrow();
+    JsonObject cluster = TestServer.json(server.get("/v1/cluster"));
+    int shards = cluster.getJsonArray("kbs").stream().map(JsonObject.class::cast)
+      .filter(kb -> kb.getString("name").equals("console-kb")).findFirst().orElseThrow().getJsonArray("shards").size();
+    assertThat(copies.getText()).contains("default").contains(shards + "/" + shards);
+    violations.addAll(seriousViolations(driver));
+    screenshot(driver, "cluster");
 
     assertThat(violations).as("serious or critical axe-core violations").isEmpty();
     assertThat(jsErrors(driver)).as("JavaScript errors in the console log").isEmpty();
@@ -209,5 +225,81 @@ class ConsoleIT {
     new Actions(driver).sendKeys("How many days of paid leave do employees get?").sendKeys(Keys.ENTER).perform();
     waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("answer"), "25 days"));
     assertThat(jsErrors(driver)).isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("lists agents, starts a run and watches its events stream, approves (by keyboard) the call it waits on and sees it finish, and denies another")
+  void agentsAndRuns() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    // agents need an LLM: a server of their own whose provider is a scripted OpenAI-compatible upstream
+    ScriptedLlm llm = ScriptedLlm.start(vertx).script(turn -> turn.toolResults().isEmpty()
+      ? Reply.calls(ScriptedLlm.call("kb_search", new JsonObject().put("query", "paid leave")))
+      : Reply.text("The handbook was searched: " + turn.toolResults().size() + " search done."));
+    Path data = Files.createTempDirectory(Path.of("target"), "it-console-agents-");
+    Path file = data.resolve("llm.json");
+    Files.writeString(file, new JsonObject().put("llm", new JsonObject().put("providers", new JsonArray()
+      .add(new JsonObject().put("name", "scripted").put("type", "openai").put("baseUrl", llm.openAiBaseUrl())
+        .put("model", "scripted-1").put("maxRetries", 0)))).encode());
+    try (TestServer agents = TestServer.start(data, Map.of("config", file.toString()))) {
+      assertThat(agents.postJson("/v1/kbs", "{\"name\":\"crew\"}").statusCode()).isEqualTo(201);
+      assertThat(agents.postJson("/v1/agents", new JsonObject().put("name", "reviewer").put("description", "Searches, with a human check")
+        .put("instructions", "Search the handbook.").put("tools", new JsonArray().add("kb_search"))
+        .put("kbs", new JsonArray().add("crew")).put("approval", new JsonArray().add("kb_search")).encode()).statusCode())
+        .isEqualTo(201);
+      String agentsBase = "http://127.0.0.1:" + agents.ganglion().port();
+      ChromeDriver driver = browser();
+      List<String> violations = new ArrayList<>();
+      driver.get(agentsBase + "/console/#key=" + agents.adminKey());
+      waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("kb-name")));
+      driver.findElement(By.linkText("Agents")).click();
+      waiting(driver).until(ExpectedConditions.elementToBeClickable(By.linkText("reviewer")));
+      assertThat(driver.findElement(By.id("agents")).getText()).contains("Searches, with a human check").contains("kb_search");
+      violations.addAll(seriousViolations(driver));
+      screenshot(driver, "agents");
+      driver.findElement(By.linkText("reviewer")).click();
+
+      // the run's events stream in: the call, held for approval; the run pauses
+      waiting(driver).until(ExpectedConditions.elementToBeClickable(By.id("run-input"))).sendKeys("Check the leave rules.");
+      driver.findElement(By.id("start-run")).click();
+      waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-events"), "calls kb_search"));
+      assertThat(driver.findElement(By.id("run-events")).getText()).contains("waits for approval").contains("paid leave");
+      waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("run-state"), "waiting_approval"));
+      waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("runs"), "waiting_approval"));
+      violations.addAll(seriousViolations(driver));
+      screenshot(driver, "agent-run");
+
+      // approving streams the rest of the run; the stored run is shown when it ends
+      driver.findElement(By.id("open-run")).click();
+      waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("pending"), "kb_search"));
+      violations.addAll(seriousViolations(driver));
+      screenshot(driver, "run-approval");
+      // by keyboard: Tab from the page to Approve, then Enter
+      for (int i = 0; i < 40 && !"approve".equals(driver.switchTo().activeElement().getDomAttribute("id")); i++) {
+        new Actions(driver).sendKeys(Keys.TAB).perform();
+      }
+      assertThat(driver.switchTo().activeElement().getDomAttribute("id")).isEqualTo("approve");
+      new Actions(driver).sendKeys(Keys.ENTER).perform();
+      waiting(driver).until(ExpectedConditions.textToBe(By.id("run-status"), "completed"));
+      assertThat(driver.findElement(By.id("run-final")).getText()).isEqualTo("The handbook was searched: 1 search done.");
+      assertThat(driver.findElement(By.id("run-events")).getText()).contains("kb_search answered");
+      assertThat(driver.findElement(By.id("run-steps")).getText()).contains("kb_search");
+      assertThat(driver.findElements(By.id("approve"))).isEmpty();
+
+      // a second run, denied with a reason: it ends rejected and its call never runs
+      driver.findElement(By.linkText("Back to reviewer")).click();
+      waiting(driver).until(ExpectedConditions.elementToBeClickable(By.id("run-input"))).sendKeys("Check again.");
+      driver.findElement(By.id("start-run")).click();
+      waiting(driver).until(ExpectedConditions.elementToBeClickable(By.id("open-run"))).click();
+      waiting(driver).until(ExpectedConditions.elementToBeClickable(By.id("deny-reason"))).sendKeys("not now");
+      driver.findElement(By.id("deny")).click();
+      waiting(driver).until(ExpectedConditions.textToBe(By.id("run-status"), "rejected"));
+      assertThat(llm.received()).as("no model turn after the denied call").hasSize(3);
+
+      assertThat(violations).as("serious or critical axe-core violations").isEmpty();
+      assertThat(jsErrors(driver)).as("JavaScript errors in the console log").isEmpty();
+    } finally {
+      vertx.close().await();
+    }
   }
 }

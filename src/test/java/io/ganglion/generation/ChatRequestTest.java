@@ -15,7 +15,8 @@ class ChatRequestTest {
   @DisplayName("A request survives the event-bus JSON round trip unchanged")
   void jsonRoundTrip() {
     ChatRequest request = new ChatRequest("sys", List.of(ChatMessage.user("q"), ChatMessage.assistant("a")),
-      100, 0.7, List.of("END"), "gpt-x");
+      100, 0.7, List.of("END"), "gpt-x").withSeed(3L).withUser("u").withTopP(0.9)
+      .withResponseFormat(new JsonObject().put("type", "json_object"));
 
     JsonObject wire = new JsonObject(request.toJson().encode());
 

@@ -54,6 +54,6 @@ class OpenAiSdkIT {
     assertThat(process.waitFor(180, TimeUnit.SECONDS)).isTrue();
     String output = Files.readString(log.toPath());
     assertThat(process.exitValue()).as(output).isZero();
-    assertThat(output).contains("pass 6").contains("fail 0");
+    assertThat(output).contains("pass 7").contains("fail 0");
   }
 }

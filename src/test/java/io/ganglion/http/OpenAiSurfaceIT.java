@@ -89,7 +89,10 @@ class OpenAiSurfaceIT {
   @Test
   @DisplayName("a field the server does not honour is refused with 400 naming it; n must be 1; param names the field at fault")
   void fieldPolicy() {
-    for (String field : List.of("\"logprobs\":true", "\"tools\":[]", "\"n\":2", "\"response_format\":{\"type\":\"json_object\"}")) {
+    // response_format asking for JSON: this server has no LLM provider, and the extractive generator answers in text
+    for (String field : List.of("\"logprobs\":true", "\"tools\":[]", "\"n\":2", "\"response_format\":{\"type\":\"json_object\"}",
+        "\"response_format\":{\"type\":\"json_schema\",\"json_schema\":{\"name\":\"x\"}}", "\"response_format\":{\"type\":\"xml\"}",
+        "\"top_p\":1.5")) {
       HttpResponse<String> refused = call("POST", "/v1/chat/completions", "{\"model\":\"kb:oai-kb\",\"messages\":[{\"role\":"
         + "\"user\",\"content\":\"hi\"}]," + field + "}", server.adminKey());
       assertThat(refused.statusCode()).as(field).isEqualTo(400);
@@ -98,8 +101,8 @@ class OpenAiSurfaceIT {
       assertThat(error(refused).getString("type")).isEqualTo("invalid_request_error");
     }
     HttpResponse<String> sampled = call("POST", "/v1/chat/completions", "{\"model\":\"kb:oai-kb\",\"seed\":7,"
-      + "\"user\":\"u-1\",\"messages\":[{\"role\":\"user\",\"content\":\"How many days of paid leave?\"}]}", server.adminKey());
-    assertThat(sampled.statusCode()).as("seed and user are honoured").isEqualTo(200);
+      + "\"user\":\"u-1\",\"top_p\":0.9,\"response_format\":{\"type\":\"text\"},\"messages\":[{\"role\":\"user\",\"content\":\"How many days of paid leave?\"}]}", server.adminKey());
+    assertThat(sampled.statusCode()).as("seed, user, top_p and a text response_format are honoured").isEqualTo(200);
     for (String bad : List.of("\"seed\":1.5", "\"user\":42", "\"user\":\"\"")) {
       HttpResponse<String> refused = call("POST", "/v1/chat/completions", "{\"model\":\"kb:oai-kb\",\"messages\":[{\"role\":"
         + "\"user\",\"content\":\"hi\"}]," + bad + "}", server.adminKey());

@@ -85,6 +85,45 @@ class AskIT {
   }
 
   @Test
+  @DisplayName("GET /v1/traces pages the tenant's traces newest first (limit, after, kb), and another tenant sees none of them")
+  void tracesArePaged() {
+    List<String> asked = new java.util.ArrayList<>();
+    for (String q : List.of("How many vacation days do employees get?", "Who approves leave?", "When is payday?")) {
+      asked.add(TestServer.json(ask(TestCorpus.KB, new JsonObject().put("question", q))).getString("traceId"));
+    }
+    List<String> listed = new java.util.ArrayList<>();
+    String after = null;
+    for (int page = 0; page < 50 && listed.size() < 200; page++) {
+      JsonObject reply = TestServer.json(server.get("/v1/traces?kb=" + TestCorpus.KB + "&limit=2"
+        + (after == null ? "" : "&after=" + java.net.URLEncoder.encode(after, StandardCharsets.UTF_8))));
+      JsonArray traces = reply.getJsonArray("traces");
+      assertThat(traces.size()).isLessThanOrEqualTo(2);
+      traces.forEach(t -> {
+        assertThat(((JsonObject) t).getString("kb")).isEqualTo(TestCorpus.KB);
+        listed.add(((JsonObject) t).getString("id"));
+      });
+      after = reply.getString("next");
+      if (after == null || listed.containsAll(asked)) {
+        break;
+      }
+      assertThat(traces.size()).as("a page with a next is full").isEqualTo(2);
+    }
+    assertThat(listed).doesNotHaveDuplicates();
+    assertThat(listed.subList(0, 3)).as("newest first").containsExactly(asked.get(2), asked.get(1), asked.get(0));
+    JsonObject first = TestServer.json(server.get("/v1/traces?limit=1")).getJsonArray("traces").getJsonObject(0);
+    assertThat(first.getString("id")).isEqualTo(asked.get(2));
+    assertThat(first.getString("question")).isEqualTo("When is payday?");
+    assertThat(first.containsKey("steps")).as("a list item is a summary").isFalse();
+
+    String other = TestServer.json(server.postJson("/v1/admin/keys", "{\"tenant\":\"traces-other\",\"scopes\":[\"chat\"]}"))
+      .getString("key");
+    HttpResponse<String> theirs = server.send(server.request("/v1/traces").header("Authorization", "Bearer " + other).GET().build());
+    assertThat(theirs.statusCode()).isEqualTo(200);
+    assertThat(TestServer.json(theirs).getJsonArray("traces")).isEmpty();
+    assertThat(server.get("/v1/traces?after=2026-01-01T00:00:00Z").statusCode()).isEqualTo(400);
+  }
+
+  @Test
   @DisplayName("a question the passages do not answer confidently is an abstention without citations")
   void abstainsOutOfDomain() {
     // a question on another subject: an uncovered topic of the handbook's own domain ("Is there a gym membership

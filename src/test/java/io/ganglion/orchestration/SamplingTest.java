@@ -12,9 +12,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class SamplingTest {
 
   @Test
-  @DisplayName("carries seed and user beside maxTokens, temperature and stop, and writes back what it read")
+  @DisplayName("carries seed, user, topP and responseFormat beside maxTokens, temperature and stop, and writes back what it read")
   void roundTrip() {
-    JsonObject json = new JsonObject().put("maxTokens", 64).put("temperature", 0.3).put("seed", 7L).put("user", "u-1");
+    JsonObject json = new JsonObject().put("maxTokens", 64).put("temperature", 0.3).put("seed", 7L).put("user", "u-1")
+      .put("topP", 0.5).put("responseFormat", new JsonObject().put("type", "json_schema")
+        .put("json_schema", new JsonObject().put("name", "x").put("schema", new JsonObject().put("type", "object"))));
     Sampling sampling = Sampling.fromJson(json);
 
     assertThat(sampling.seed()).isEqualTo(7L);
@@ -24,13 +26,15 @@ class SamplingTest {
   }
 
   @Test
-  @DisplayName("refuses a fractional seed and an empty or overlong user with 4000 naming the field")
+  @DisplayName("refuses a fractional seed, an empty or overlong user, a topP outside 0..1 and an unknown or nameless response format with 4000 naming the field")
   void refusesBadValues() {
     for (JsonObject bad : new JsonObject[]{new JsonObject().put("seed", 1.5), new JsonObject().put("user", ""),
-      new JsonObject().put("user", "u".repeat(Sampling.MAX_USER + 1)), new JsonObject().put("user", 42)}) {
+      new JsonObject().put("user", "u".repeat(Sampling.MAX_USER + 1)), new JsonObject().put("user", 42),
+      new JsonObject().put("topP", 1.5), new JsonObject().put("responseFormat", new JsonObject().put("type", "xml")),
+      new JsonObject().put("responseFormat", new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject()))}) {
       String field = bad.fieldNames().iterator().next();
       assertThatThrownBy(() -> Sampling.fromJson(bad)).as(bad.encode()).isInstanceOf(ReplyException.class)
-        .hasMessageContaining("'sampling." + field + "'");
+        .hasMessageContaining("'sampling." + field);
     }
   }
 }

@@ -64,6 +64,9 @@ public final class AnthropicWire implements ChatWire {
     if (!request.stop().isEmpty()) {
       body.put("stop_sequences", new JsonArray(request.stop()));
     }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
     if (request.user() != null) {
       body.put("metadata", new JsonObject().put("user_id", request.user())); // the Messages API has no seed
     }

@@ -19,6 +19,11 @@ public interface ChatWire {
   /** Adds authentication and protocol headers; {@code apiKey} may be {@code null} for keyless servers. */
   void putHeaders(RequestOptions options, String apiKey);
 
+  /** Whether {@link #requestBody} carries a request's {@code responseFormat} (OpenAI's {@code response_format}). */
+  default boolean supportsResponseFormat() {
+    return false;
+  }
+
   /** The JSON request body. */
   JsonObject requestBody(ChatRequest request, LlmProviderConfig config, boolean stream);
 

@@ -37,6 +37,11 @@ public final class OpenAiWire implements ChatWire {
   }
 
   @Override
+  public boolean supportsResponseFormat() {
+    return true;
+  }
+
+  @Override
   public JsonObject requestBody(ChatRequest request, LlmProviderConfig config, boolean stream) {
     JsonArray messages = new JsonArray();
     if (request.system() != null) {
@@ -56,6 +61,12 @@ public final class OpenAiWire implements ChatWire {
     }
     if (request.seed() != null) {
       body.put("seed", request.seed());
+    }
+    if (request.topP() != null) {
+      body.put("top_p", request.topP());
+    }
+    if (request.responseFormat() != null) {
+      body.put("response_format", request.responseFormat().copy());
     }
     if (request.user() != null) {
       body.put("user", request.user());

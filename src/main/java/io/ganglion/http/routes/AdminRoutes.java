@@ -26,7 +26,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The admin API (scope {@code admin}): tenants, API keys and the audit log. A key is shown in clear only in the reply
+ * The admin API (scope {@code admin}): tenants ({@code POST}, and {@code GET /v1/admin/tenants} paged by id), API keys
+ * and the audit log. A key is shown in clear only in the reply
  * that creates it. Revoking a key publishes {@link Addresses#HTTP_KEY_REVOKED} so every HTTP instance on every node
  * drops it from its credential cache at once.
  */
@@ -51,6 +52,7 @@ public final class AdminRoutes {
 
   public void mount(Router router) {
     router.post("/v1/admin/tenants").consumes("application/json").handler(this::createTenant);
+    router.get("/v1/admin/tenants").handler(this::listTenants);
     router.post("/v1/admin/keys").consumes("application/json").handler(this::createKey);
     router.get("/v1/admin/keys").handler(this::listKeys);
     router.delete("/v1/admin/keys/:id").handler(this::revokeKey);
@@ -64,6 +66,21 @@ public final class AdminRoutes {
       .onSuccess(created -> {
         audit.record(ctx, "tenant.create", id, id, new JsonObject());
         Replies.json(ctx, 201, new JsonObject().put("id", id));
+      })
+      .onFailure(ctx::fail);
+  }
+
+  private void listTenants(RoutingContext ctx) {
+    Scopes.require(ctx, Principal.ADMIN);
+    Paging paging = Paging.of(ctx);
+    // one more than the page: whether a next page exists
+    tenants.list(paging.after(), paging.limit() + 1)
+      .onSuccess(list -> {
+        List<TenantRepository.Tenant> page = list.subList(0, Math.min(list.size(), paging.limit()));
+        JsonArray items = new JsonArray();
+        page.forEach(t -> items.add(new JsonObject().put("id", t.id()).put("createdAt", t.createdAt().toString())));
+        Replies.json(ctx, 200, new JsonObject().put("tenants", items)
+          .put("next", list.size() > paging.limit() ? page.get(page.size() - 1).id() : null));
       })
       .onFailure(ctx::fail);
   }

@@ -17,6 +17,9 @@ import io.ganglion.http.auth.Scopes;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
 import io.vertx.core.Future;
+import io.ganglion.generation.LlmConfig;
+import io.ganglion.generation.LlmProviderConfig;
+import io.ganglion.generation.ResponseFormat;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
@@ -50,10 +53,13 @@ public final class ChatCompletionRoutes {
   private final long timeoutMs;
   private final AskEdge edge;
   private final OpenAiTools tools;
+  private final LlmConfig llm;
 
-  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget,
-                       EdgeAdmission admission) {
+  /** @param llm the providers, to refuse a JSON {@code response_format} up front where none would honour it */
+  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, LlmConfig llm, long timeoutMs, TokenBudget budget,
+                              EdgeAdmission admission) {
     this.vertx = vertx;
+    this.llm = llm;
     this.timeoutMs = timeoutMs;
     this.edge = new AskEdge(vertx, admission, budget, timeoutMs, config.sseHeartbeatMs());
     this.tools = new OpenAiTools(vertx, config, timeoutMs, budget);
@@ -113,6 +119,7 @@ public final class ChatCompletionRoutes {
     JsonObject body = JsonBodies.object(ctx);
     String model = body.getValue("model") instanceof String m ? m : "";
     if (model.startsWith(OpenAiTools.LLM_PREFIX) && model.length() > OpenAiTools.LLM_PREFIX.length()) {
+      refuseFormat(body, llm.providers().get(model.substring(OpenAiTools.LLM_PREFIX.length())));
       tools.complete(ctx, principal, body);
       return;
     }
@@ -123,7 +130,8 @@ public final class ChatCompletionRoutes {
     }
     if (model.startsWith(OpenAiTools.AGENT_PREFIX) && model.length() > OpenAiTools.AGENT_PREFIX.length()) {
       OpenAiChat chat = OpenAiChat.parse(body);
-      String sampling = Stream.of("temperature", "max_tokens", "max_completion_tokens", "stop", "seed", "user")
+      String sampling = Stream.of("temperature", "max_tokens", "max_completion_tokens", "stop", "seed", "user", "top_p",
+          "response_format")
         .filter(body::containsKey).findFirst().orElse(null);
       if (sampling != null) {
         throw FieldFailure.invalid(sampling, "'" + sampling + "' is not supported with the model '" + model
@@ -137,6 +145,7 @@ public final class ChatCompletionRoutes {
       throw FieldFailure.of(ErrorCode.NOT_FOUND, "model", "The model '" + chat.model() + "' does not exist: use "
         + "kb:<knowledge base>, agent:<agent> or llm:<provider>");
     }
+    refuseFormat(body, llm.defaultProvider() == null ? null : llm.provider(llm.defaultProvider()));
     JsonObject request = new JsonObject().put("tenant", principal.tenant())
       .put("kb", chat.model().substring(KB_PREFIX.length())).put("question", chat.question()).put("history", chat.history());
     if (!chat.sampling().isEmpty()) {
@@ -149,6 +158,27 @@ public final class ChatCompletionRoutes {
     } else {
       edge.answer(ctx, request, answer -> answer.rendered(chat.model(),
         json -> OpenAiChat.completion(chat.model(), json).toBuffer()));
+    }
+  }
+
+  /**
+   * A 400 naming {@code response_format} when it asks for JSON and {@code provider}, the one that would answer, does not
+   * take it: the extractive generator ({@code null}) or an Anthropic provider. An unknown provider is left to the
+   * orchestrator's 404.
+   */
+  private static void refuseFormat(JsonObject body, LlmProviderConfig provider) {
+    Object format = body.getValue("response_format");
+    if (!(format instanceof JsonObject json) || !ResponseFormat.structured(json)) {
+      return;
+    }
+    if (provider == null) {
+      throw FieldFailure.invalid("response_format", "'response_format' " + json.getString("type") + " is not supported "
+        + "here: no LLM provider is configured, and the extractive generator answers in text");
+    }
+    if (provider.type() != LlmProviderConfig.Type.OPENAI) {
+      throw FieldFailure.invalid("response_format", "'response_format' " + json.getString("type") + " is not supported "
+        + "by the provider '" + provider.name() + "' (" + provider.type().name().toLowerCase(java.util.Locale.ROOT)
+        + "): only OpenAI-compatible providers take it");
     }
   }
 

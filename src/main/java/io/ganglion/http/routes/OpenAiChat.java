@@ -1,5 +1,6 @@
 package io.ganglion.http.routes;
 
+import io.ganglion.generation.ResponseFormat;
 import io.ganglion.http.FieldFailure;
 import io.ganglion.orchestration.Sampling;
 import io.vertx.core.json.JsonArray;
@@ -25,10 +26,12 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
    * must be 1; {@code temperature}, {@code max_tokens} / {@code max_completion_tokens} and {@code stop} go to the
    * generator (upstream providers receive them; the extractive generator is deterministic, honours {@code stop} and
    * cuts at the token limit with {@code finish_reason: length}); {@code seed} goes to OpenAI-compatible providers
-   * (Anthropic's API has none; the extractive generator is deterministic) and {@code user} to every provider.
+   * (Anthropic's API has none; the extractive generator is deterministic), {@code user} and {@code top_p} to every
+   * provider, and {@code response_format} asking for JSON only where an OpenAI-compatible provider answers (the
+   * routes refuse it, naming the field, when the extractive generator or an Anthropic provider would).
    */
   static final Set<String> SUPPORTED = Set.of("model", "messages", "stream", "stream_options", "temperature",
-    "max_tokens", "max_completion_tokens", "stop", "n", "seed", "user");
+    "max_tokens", "max_completion_tokens", "stop", "n", "seed", "user", "top_p", "response_format");
 
   static OpenAiChat parse(JsonObject body) {
     for (String field : body.fieldNames()) {
@@ -74,8 +77,8 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
   }
 
   /**
-   * {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}), {@code stop}, {@code seed} and
-   * {@code user} as an ask's sampling.
+   * {@code temperature}, {@code max_tokens} (or {@code max_completion_tokens}), {@code stop}, {@code seed},
+   * {@code user}, {@code top_p} and {@code response_format} as an ask's sampling.
    */
   static JsonObject sampling(JsonObject body) {
     JsonObject sampling = new JsonObject();
@@ -121,6 +124,23 @@ record OpenAiChat(String model, String question, JsonArray history, boolean stre
         throw FieldFailure.invalid("user", "'user' must be a string of 1 to " + Sampling.MAX_USER + " characters");
       }
       sampling.put("user", u);
+    }
+    Object topP = body.getValue("top_p");
+    if (topP != null) {
+      if (!(topP instanceof Number p) || p.doubleValue() < 0 || p.doubleValue() > 1) {
+        throw FieldFailure.invalid("top_p", "'top_p' must be a number from 0 to 1");
+      }
+      sampling.put("topP", p.doubleValue());
+    }
+    if (body.containsKey("response_format")) {
+      try {
+        JsonObject format = ResponseFormat.validated(body.getValue("response_format"));
+        if (format != null) {
+          sampling.put("responseFormat", format);
+        }
+      } catch (IllegalArgumentException e) {
+        throw FieldFailure.invalid("response_format", e.getMessage());
+      }
     }
     return sampling;
   }

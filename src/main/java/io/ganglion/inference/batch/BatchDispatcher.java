@@ -1,5 +1,12 @@
 package io.ganglion.inference.batch;
 
+import io.ganglion.bus.Tracers;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import ai.djl.huggingface.tokenizers.Encoding;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
@@ -56,6 +63,7 @@ public final class BatchDispatcher {
   private final BatchPolicy policy;
   private final MeterRegistry meters;
   private final WorkerExecutor prepare;
+  private final Tracer tracer;
   private final long jobTimeoutMs;
   private final Map<String, Entry<?>> entries = new LinkedHashMap<>();
   private final ArrayDeque<String> idle = new ArrayDeque<>();
@@ -76,6 +84,7 @@ public final class BatchDispatcher {
     this.policy = policy;
     this.meters = meters;
     this.jobTimeoutMs = jobTimeoutMs;
+    this.tracer = Tracers.of(vertx, "io.ganglion.inference");
     this.prepare = vertx.createSharedWorkerExecutor("ganglion-inference-prepare", prepareThreads);
     LocalCodec.register(vertx.eventBus(), BatchJob.class);
     LocalCodec.register(vertx.eventBus(), BatchJob.Done.class);
@@ -152,6 +161,8 @@ public final class BatchDispatcher {
       return Future.failedFuture(ErrorCode.TIMEOUT.exception("the request's deadline had passed on arrival"));
     }
     int size = inputs.size();
+    // the receiving request's span, current only now on the handler's context (not in the callbacks below)
+    SpanContext span = Span.current().getSpanContext();
     return entry.lanes.reserve(lane, size, deadlineMillis)
       .compose(admitted -> prepare.<List<Encoding>>executeBlocking(() -> inputs.stream().map(model::encode).toList(),
           false)
@@ -163,7 +174,7 @@ public final class BatchDispatcher {
         if (entries.get(model.spec().ref()) != entry) {
           return Future.failedFuture(new BatcherClosedException(model.spec().ref()));
         }
-        CallerRows<O> caller = new CallerRows<>(size);
+        CallerRows<O> caller = new CallerRows<>(size, span);
         entry.lanes.enqueue(caller, encodings, lane, deadlineMillis);
         pump();
         return caller.future();
@@ -248,10 +259,15 @@ public final class BatchDispatcher {
       longest = Math.max(longest, item.length);
     }
     int padded = longest * batch.size();
+    Span span = batchSpan(entry, batch, padded);
     entry.running++;
     vertx.eventBus().<BatchJob.Done>request(worker, new BatchJob(entry.model, encodings),
         Deadlines.localWithin(jobTimeoutMs))
       .onComplete(done -> {
+        if (done.failed()) {
+          span.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
+        }
+        span.end();
         idle.add(worker);
         entry.running--;
         finished(entry, batch, padded, done.succeeded() ? done.result() : null, done.cause());
@@ -260,6 +276,24 @@ public final class BatchDispatcher {
         }
         pump();
       });
+  }
+
+  /**
+   * A span for one batch, {@code inference.batch}: a trace of its own (a batch serves several requests) linked to the
+   * span of each request it has inputs of, with the model, the number of inputs and the padded tokens.
+   */
+  private <O> Span batchSpan(Entry<O> entry, List<QueuedItem<O>> batch, int padded) {
+    SpanBuilder builder = tracer.spanBuilder("inference.batch").setNoParent().setSpanKind(SpanKind.INTERNAL)
+      .setAttribute("ganglion.model", entry.model.spec().ref())
+      .setAttribute("ganglion.batch.size", (long) batch.size())
+      .setAttribute("ganglion.batch.tokens", (long) padded);
+    java.util.Set<CallerRows<O>> linked = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    for (QueuedItem<O> item : batch) {
+      if (item.caller.span.isValid() && linked.add(item.caller)) {
+        builder.addLink(item.caller.span);
+      }
+    }
+    return builder.startSpan();
   }
 
   @SuppressWarnings("unchecked")

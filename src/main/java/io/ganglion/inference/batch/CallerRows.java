@@ -1,5 +1,6 @@
 package io.ganglion.inference.batch;
 
+import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 
@@ -17,10 +18,13 @@ final class CallerRows<O> {
   private final Object[] rows;
   private int remaining;
   private final Promise<List<O>> promise = Promise.promise();
+  /** The request's span when it was submitted (invalid when untraced): the batches that serve it link to it. */
+  final SpanContext span;
 
-  CallerRows(int size) {
+  CallerRows(int size, SpanContext span) {
     this.rows = new Object[size];
     this.remaining = size;
+    this.span = span;
   }
 
   Future<List<O>> future() {

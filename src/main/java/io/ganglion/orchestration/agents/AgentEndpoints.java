@@ -191,6 +191,10 @@ public final class AgentEndpoints {
       provider = llm.provider(name).orElseThrow(() -> ErrorCode.NOT_FOUND.exception("The model 'llm:" + name
         + "' does not exist: configured providers are " + llm.providers().stream().map(p -> p.name()).toList()));
       request = ChatRequest.fromJson(object(msg.body(), "request"));
+      if (io.ganglion.generation.ResponseFormat.structured(request.responseFormat()) && !provider.supportsResponseFormat()) {
+        throw ErrorCode.INVALID_REQUEST.exception("'response_format' is not supported by the provider '" + name
+          + "': only OpenAI-compatible providers take it");
+      }
     } catch (IllegalArgumentException | ClassCastException e) {
       fail(msg, ErrorCode.INVALID_REQUEST.exception("the chat request is malformed: " + e.getMessage()));
       return;

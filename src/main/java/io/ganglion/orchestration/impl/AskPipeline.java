@@ -65,7 +65,7 @@ public final class AskPipeline {
    * @param events receives {@code (event, data)} stream events: {@code step}, {@code token}, {@code citation}
    */
   public Ask start(AskRequest request, BiConsumer<String, JsonObject> events) {
-    generation.check(request.generator());
+    generation.check(request.generator(), request.sampling());
     AskContext ask = new AskContext(request, config.timeoutMs(), hopTimeoutMs, events);
     Future<JsonObject> reply = steps(ask)
       .timeout(config.timeoutMs(), TimeUnit.MILLISECONDS)

@@ -5,7 +5,9 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.generation.ChatMessage;
 import io.ganglion.generation.ChatProvider;
 import io.ganglion.generation.ChatRequest;
+import io.ganglion.generation.FallbackChain;
 import io.ganglion.generation.FinishReason;
+import io.ganglion.generation.ResponseFormat;
 import io.ganglion.orchestration.Sampling;
 import io.ganglion.generation.ChatResult;
 import io.ganglion.generation.ChatStream;
@@ -73,11 +75,39 @@ public final class Generation {
       : AbstentionModel.read(java.nio.file.Path.of(config.calibrationFile()));
   }
 
-  /** Fails with 4000 unless {@code generator} is {@code null}, {@code extractive} or a configured provider. */
-  void check(String generator) {
+  /**
+   * Fails with 4000 unless {@code generator} is {@code null}, {@code extractive} or a configured provider, and unless
+   * it takes the sampling's response format when that asks for JSON.
+   */
+  void check(String generator, Sampling sampling) {
     if (generator != null && !ExtractiveGenerator.NAME.equals(generator) && llm.provider(generator).isEmpty()) {
       throw ErrorCode.INVALID_REQUEST.exception("unknown generator '" + generator + "': use extractive"
         + (llm.providers().isEmpty() ? "" : " or one of " + llm.providers().stream().map(ChatProvider::name).toList()));
+    }
+    if (ResponseFormat.structured(sampling.responseFormat())) {
+      ChatProvider first = generator == null ? llm.defaultChain(NONE)
+        : ExtractiveGenerator.NAME.equals(generator) ? NONE : llm.provider(generator).orElseThrow();
+      refuseFormat(first);
+    }
+  }
+
+  /** Stands for the extractive generator where only its capabilities are asked. */
+  private static final ChatProvider NONE = new ChatProvider() {
+    @Override
+    public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
+      throw new UnsupportedOperationException("a placeholder");
+    }
+
+    @Override
+    public String name() {
+      return ExtractiveGenerator.NAME;
+    }
+  };
+
+  private static void refuseFormat(ChatProvider first) {
+    if (!first.supportsResponseFormat()) {
+      throw ErrorCode.INVALID_REQUEST.exception("'response_format' is not supported by the generator '" + first.name()
+        + "': only OpenAI-compatible providers take it");
     }
   }
 
@@ -97,9 +127,13 @@ public final class Generation {
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);
+    if (ResponseFormat.structured(sampling.responseFormat())) {
+      chain = formatting(chain);
+    }
     ChatStream call = chain.stream(prompt(question, history, context)
       .withMaxTokens(sampling.maxTokens()).withTemperature(sampling.temperature()).withStop(sampling.stop())
-      .withSeed(sampling.seed()).withUser(sampling.user()), onDelta);
+      .withSeed(sampling.seed()).withUser(sampling.user()).withTopP(sampling.topP())
+      .withResponseFormat(sampling.responseFormat()), onDelta);
     started.accept(call);
     return call.result()
       .recover(failure -> Future.failedFuture(failure instanceof ProviderException pe
@@ -107,6 +141,19 @@ public final class Generation {
       .map(result -> ExtractiveGenerator.NAME.equals(result.provider())
         ? fromExtractive(result, extractive.outcome())
         : fromUpstream(result, context));
+  }
+
+  /**
+   * The links of {@code chain} that take a JSON response format, in order (a fallback that would answer in another
+   * format is left out, the extractive generator included); 4000 when the first one does not.
+   */
+  private static ChatProvider formatting(ChatProvider chain) {
+    refuseFormat(chain);
+    if (!(chain instanceof FallbackChain fallback)) {
+      return chain;
+    }
+    List<ChatProvider> links = fallback.links().stream().filter(ChatProvider::supportsResponseFormat).toList();
+    return links.size() == 1 ? links.getFirst() : new FallbackChain(links.subList(0, links.size() - 1), links.getLast());
   }
 
   private static ChatRequest prompt(String question, List<ChatMessage> history, List<Passage> context) {

@@ -2,6 +2,7 @@ package io.ganglion.orchestration.impl;
 
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.ConversationRepository;
+import io.ganglion.store.Keyset;
 import io.ganglion.store.TraceRepository;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -11,7 +12,8 @@ import java.util.UUID;
 
 /**
  * The read side of conversations and traces, and feedback: {@code ganglion.orchestrator.conversation.get},
- * {@code ganglion.orchestrator.trace.get}, {@code ganglion.orchestrator.trace.feedback}. Another tenant's records and
+ * {@code ganglion.orchestrator.trace.get}, {@code ganglion.orchestrator.trace.list},
+ * {@code ganglion.orchestrator.trace.feedback}. Another tenant's records and
  * malformed ids are 4040, like missing ones.
  */
 public final class RecordQueries {
@@ -45,6 +47,30 @@ public final class RecordQueries {
     return traces.get(tenant, id).compose(found -> found.isEmpty()
       ? Future.failedFuture(ErrorCode.NOT_FOUND.exception("no trace '" + id + "'"))
       : Future.succeededFuture(found.get().toJson()));
+  }
+
+  /**
+   * A page of the tenant's traces, newest first: {@code {"tenant","kb"?,"after"?,"limit"}} to
+   * {@code {"traces":[summary...],"next"}}; {@code next} (and {@code after}) is {@code <createdAt>_<id>}.
+   */
+  public Future<JsonObject> traces(JsonObject request) {
+    String tenant = tenant(request);
+    Object kb = request.getValue("kb");
+    Object limitValue = request.getValue("limit");
+    if (kb != null && !(kb instanceof String)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'kb' must be a string");
+    }
+    if (!(limitValue instanceof Integer limit) || limit < 1 || limit > 500) {
+      throw ErrorCode.INVALID_REQUEST.exception("'limit' must be a whole number from 1 to 500");
+    }
+    Keyset after = Keyset.parse(request.getString("after"));
+    return traces.list(tenant, (String) kb, after, limit + 1).map(list -> {
+      JsonArray page = new JsonArray();
+      list.stream().limit(limit).forEach(t -> page.add(t.summary()));
+      TraceRepository.Trace last = list.size() > limit ? list.get(limit - 1) : null;
+      return new JsonObject().put("traces", page)
+        .put("next", last == null ? null : new Keyset(last.createdAt(), last.id()).cursor());
+    });
   }
 
   public Future<JsonObject> feedback(JsonObject request) {

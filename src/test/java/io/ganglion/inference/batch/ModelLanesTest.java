@@ -59,7 +59,7 @@ class ModelLanesTest {
 
   static CallerRows<String> submit(ModelLanes<String> lanes, Lane lane, List<Encoding> encodings, long deadline) {
     assertThat(lanes.reserve(lane, encodings.size(), deadline).succeeded()).isTrue();
-    CallerRows<String> caller = new CallerRows<>(encodings.size());
+    CallerRows<String> caller = new CallerRows<>(encodings.size(), io.opentelemetry.api.trace.SpanContext.getInvalid());
     lanes.enqueue(caller, encodings, lane, deadline);
     return caller;
   }

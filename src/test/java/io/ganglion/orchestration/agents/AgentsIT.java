@@ -542,6 +542,66 @@ class AgentsIT {
   }
 
   @Test
+  @DisplayName("top_p and response_format reach an OpenAI-compatible upstream as sent, from llm: and kb: models and the ask's sampling; Anthropic gets top_p, and a JSON response_format for it is a 400 naming the field")
+  void topPAndResponseFormat() {
+    SCENARIOS.put("formatted", turn -> Reply.text("{\"ok\":true}"));
+    JsonObject schema = new JsonObject().put("type", "json_schema").put("json_schema", new JsonObject()
+      .put("name", "verdict").put("strict", true).put("schema", new JsonObject().put("type", "object")
+        .put("properties", new JsonObject().put("ok", new JsonObject().put("type", "boolean")))));
+    JsonArray messages = new JsonArray()
+      .add(new JsonObject().put("role", "system").put("content", "scenario:formatted."))
+      .add(new JsonObject().put("role", "user").put("content", "Answer in JSON."));
+    HttpResponse<String> openai = server.postJson("/v1/chat/completions", new JsonObject().put("model", "llm:openai")
+      .put("top_p", 0.25).put("response_format", schema).put("messages", messages).encode());
+    assertThat(openai.statusCode()).as(openai.body()).isEqualTo(200);
+    HttpResponse<String> claude = server.postJson("/v1/chat/completions", new JsonObject().put("model", "llm:claude")
+      .put("top_p", 0.5).put("messages", messages).encode());
+    assertThat(claude.statusCode()).as(claude.body()).isEqualTo(200);
+    List<JsonObject> bodies = llm.received().stream()
+      .filter(t -> t.system() != null && t.system().contains("scenario:formatted.")).map(Turn::body).toList();
+    JsonObject sent = bodies.stream().filter(b -> b.containsKey("response_format")).findFirst().orElseThrow();
+    assertThat(sent.getJsonObject("response_format")).isEqualTo(schema);
+    assertThat(sent.getDouble("top_p")).isEqualTo(0.25);
+    JsonObject anthropic = bodies.stream().filter(b -> !b.containsKey("response_format")).findFirst().orElseThrow();
+    assertThat(anthropic.getDouble("top_p")).isEqualTo(0.5);
+
+    HttpResponse<String> refused = server.postJson("/v1/chat/completions", new JsonObject().put("model", "llm:claude")
+      .put("response_format", new JsonObject().put("type", "json_object")).put("messages", messages).encode());
+    assertThat(refused.statusCode()).isEqualTo(400);
+    assertThat(TestServer.json(refused).getJsonObject("error").getString("param")).isEqualTo("response_format");
+    assertThat(TestServer.json(refused).getJsonObject("error").getString("message")).contains("claude");
+    HttpResponse<String> agentModel = server.postJson("/v1/chat/completions", new JsonObject().put("model", "agent:configured")
+      .put("top_p", 0.5).put("messages", messages).encode());
+    assertThat(TestServer.json(agentModel).getJsonObject("error").getString("param")).isEqualTo("top_p");
+
+    // kb: models and the ask API answer with the default provider (OpenAI-compatible): the format goes with the prompt
+    assertThat(server.postJson("/v1/kbs", "{\"name\":\"formats\"}").statusCode()).isEqualTo(201);
+    assertThat(server.postJson("/v1/kbs/formats/documents", "{\"documents\":[{\"id\":\"leave\",\"text\":\"Employees "
+      + "get 25 days of paid leave per year.\"}]}").statusCode()).isEqualTo(200);
+    int before = llm.received().size();
+    HttpResponse<String> kb = server.postJson("/v1/chat/completions", new JsonObject().put("model", "kb:formats")
+      .put("top_p", 0.75).put("response_format", new JsonObject().put("type", "json_object"))
+      .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", "Paid leave, as JSON?")))
+      .encode());
+    assertThat(kb.statusCode()).as(kb.body()).isEqualTo(200);
+    HttpResponse<String> asked = server.send(server.authed("/v1/kbs/formats/ask").header("Content-Type", "application/json")
+      .header("Cache-Control", "no-cache").POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject()
+        .put("question", "How much paid leave, in JSON?").put("sampling", new JsonObject().put("topP", 0.5)
+          .put("responseFormat", new JsonObject().put("type", "json_object"))).encode())).build());
+    assertThat(asked.statusCode()).as(asked.body()).isEqualTo(200);
+    List<JsonObject> grounded = llm.received().subList(before, llm.received().size()).stream().map(Turn::body).toList();
+    assertThat(grounded).extracting(b -> b.getJsonObject("response_format")).containsExactly(
+      new JsonObject().put("type", "json_object"), new JsonObject().put("type", "json_object"));
+    assertThat(grounded).extracting(b -> b.getDouble("top_p")).containsExactly(0.75, 0.5);
+    HttpResponse<String> extractive = server.send(server.authed("/v1/kbs/formats/ask").header("Content-Type", "application/json")
+      .POST(java.net.http.HttpRequest.BodyPublishers.ofString(new JsonObject().put("question", "Paid leave?")
+        .put("generator", "extractive").put("sampling", new JsonObject().put("responseFormat", new JsonObject()
+          .put("type", "json_object"))).encode())).build());
+    assertThat(extractive.statusCode()).as("the extractive generator answers in text").isEqualTo(400);
+    assertThat(extractive.body()).contains("response_format").contains("extractive");
+  }
+
+  @Test
   @DisplayName("another tenant's agent answers 404, and a configured agent is visible only to the tenants it names")
   void tenancy() {
     agent("private", agentSpec("private"));

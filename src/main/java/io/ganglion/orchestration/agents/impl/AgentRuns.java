@@ -8,6 +8,7 @@ import io.ganglion.orchestration.agents.RunStatus;
 import io.ganglion.orchestration.agents.impl.RunState.Outcome;
 import io.ganglion.orchestration.tools.Tool;
 import io.ganglion.store.ConversationRepository;
+import io.ganglion.store.Keyset;
 import io.ganglion.store.RunRepository;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -368,22 +369,18 @@ public final class AgentRuns {
   }
 
   public Future<JsonObject> list(String tenant, String agent, String cursor, int limit) {
-    OffsetDateTime before = null;
-    UUID beforeId = null;
-    if (cursor != null) {
-      int sep = cursor.lastIndexOf('_');
-      try {
-        before = OffsetDateTime.parse(cursor.substring(0, sep));
-        beforeId = UUID.fromString(cursor.substring(sep + 1));
-      } catch (RuntimeException e) {
-        return Future.failedFuture(ErrorCode.INVALID_REQUEST.exception("'after' is not a cursor from a previous page"));
-      }
+    Keyset after;
+    try {
+      after = Keyset.parse(cursor);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
-    return services.runs().list(tenant, agent, before, beforeId, limit + 1).map(runs -> {
+    return services.runs().list(tenant, agent, after, limit + 1).map(runs -> {
       JsonArray page = new JsonArray();
       runs.stream().limit(limit).forEach(r -> page.add(RunJson.summary(r)));
       RunRepository.StoredRun last = runs.size() > limit ? runs.get(limit - 1) : null;
-      return new JsonObject().put("runs", page).put("next", last == null ? null : last.createdAt() + "_" + last.id());
+      return new JsonObject().put("runs", page)
+        .put("next", last == null ? null : new Keyset(last.createdAt(), last.id()).cursor());
     });
   }
 
