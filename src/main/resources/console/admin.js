@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { h, clear } from './dom.js';
 import { view, say, failed, paged, nextPage, when, table } from './ui.js';
 
-const SCOPES = ['kb:read', 'kb:write', 'chat', 'agents:write', 'tools:*', 'admin'];
+const SCOPES = ['kb:read', 'kb:write', 'chat', 'agents:write', 'webhooks:write', 'tools:*', 'admin'];
 const DEFAULT_SCOPES = new Set(['kb:read', 'kb:write', 'chat']);
 
 /** Tenants (paged, create) and keys (paged, of one tenant or all; create with scopes; revoke). */

@@ -102,6 +102,15 @@ public final class TestServer implements AutoCloseable {
     }
   }
 
+  /** A request with {@code key}'s credential: {@code body} as JSON, or no body when null. */
+  public HttpResponse<String> as(String key, String method, String path, String body) {
+    HttpRequest.Builder request = request(path).header("Authorization", "Bearer " + key)
+      .header("Content-Type", "application/json");
+    request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
+      : request.method(method, HttpRequest.BodyPublishers.ofString(body));
+    return send(request.build());
+  }
+
   public HttpResponse<String> get(String path) {
     return send(authed(path).GET().build());
   }

@@ -9,6 +9,7 @@ import io.ganglion.orchestration.OrchestratorVerticle;
 import io.ganglion.reflex.ReflexVerticle;
 import io.ganglion.retrieval.RetrievalVerticle;
 import io.ganglion.store.RetentionVerticle;
+import io.ganglion.webhooks.WebhookVerticle;
 import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -19,7 +20,8 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.function.Supplier;
 
 /**
- * Deploys the verticles in dependency order — inference, retrieval, reflex, orchestration, retention, http — so that when
+ * Deploys the verticles in dependency order — inference, retrieval, reflex, orchestration, retention,
+ * webhooks, http — so that when
  * HTTP starts listening, everything it forwards to is already consuming; then the TCP event-bus bridge when
  * {@code bridge.enabled}. {@link #undeployInReverse()} stops them newest
  * first, so HTTP drains its in-flight requests while the verticles behind it still answer (Vert.x itself would undeploy
@@ -40,6 +42,7 @@ public final class MainVerticle extends VerticleBase {
       .compose(id -> deploy(ReflexVerticle::new, one))
       .compose(id -> deploy(OrchestratorVerticle::new, one))
       .compose(id -> deploy(RetentionVerticle::new, one))
+      .compose(id -> deploy(WebhookVerticle::new, one))
       .compose(id -> deploy(HttpVerticle::new, http))
       .compose(id -> BridgeConfig.from(config.tree().getJsonObject("bridge")).enabled()
         ? deploy(BridgeVerticle::new, one) : Future.succeededFuture(id));

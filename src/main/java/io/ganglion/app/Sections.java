@@ -17,6 +17,7 @@ import io.ganglion.reflex.ReflexConfig;
 import io.ganglion.reflex.ReflexRulesConfig;
 import io.ganglion.retrieval.DurabilityConfig;
 import io.ganglion.retrieval.RetrievalConfig;
+import io.ganglion.webhooks.WebhooksConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -60,7 +61,8 @@ final class Sections {
       new Section("tools", ToolsConfig::from),
       new Section("llm", tree -> LlmProviders.apiKeys(LlmConfig.from(section(tree, "llm")), env)),
       new Section("tls", tree -> TlsConfig.from(section(tree, "tls"))),
-      new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))));
+      new Section("retention", tree -> RetentionConfig.from(section(tree, "retention"))),
+      new Section("webhooks", tree -> WebhooksConfig.from(section(tree, "webhooks"))));
   }
 
   /**

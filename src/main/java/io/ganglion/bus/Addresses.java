@@ -40,12 +40,16 @@ public final class Addresses {
   public static final String RETRIEVAL_KB_LIST = "ganglion.retrieval.kb.list";
   public static final String RETRIEVAL_KB_GET = "ganglion.retrieval.kb.get";
   public static final String RETRIEVAL_KB_DELETE = "ganglion.retrieval.kb.delete";
+  /** Changes a knowledge base's embedding model (re-embedding it in the background): {@code PUT /v1/kbs/{kb}}. */
+  public static final String RETRIEVAL_KB_UPDATE = "ganglion.retrieval.kb.update";
   public static final String RETRIEVAL_INGEST = "ganglion.retrieval.ingest";
   public static final String RETRIEVAL_SEARCH = "ganglion.retrieval.search";
   public static final String RETRIEVAL_DELETE = "ganglion.retrieval.delete";
   public static final String RETRIEVAL_DOCUMENT_GET = "ganglion.retrieval.document.get";
   public static final String RETRIEVAL_DOCUMENT_LIST = "ganglion.retrieval.document.list";
   public static final String RETRIEVAL_JOB_GET = "ganglion.retrieval.job.get";
+  /** Cancels a running model change: {@code DELETE /v1/jobs/{id}}. */
+  public static final String RETRIEVAL_JOB_CANCEL = "ganglion.retrieval.job.cancel";
   /** Stored sentence vectors of chunks a search returned, for this node's extractive generator, by reference. */
   public static final String RETRIEVAL_SENTENCES_LOCAL = "ganglion.retrieval.sentences.local";
   /** Which knowledge bases use an embedding model ({@code name@version}); asked before it is unloaded. */

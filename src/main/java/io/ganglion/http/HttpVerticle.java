@@ -40,6 +40,7 @@ import io.ganglion.http.routes.KbRoutes;
 import io.ganglion.http.routes.LimitsRoutes;
 import io.ganglion.http.routes.ModelRoutes;
 import io.ganglion.http.routes.RecordRoutes;
+import io.ganglion.http.routes.WebhookRoutes;
 import io.ganglion.store.ApiKeyRepository;
 import io.ganglion.store.Stores;
 import io.vertx.core.Future;
@@ -145,6 +146,8 @@ public final class HttpVerticle extends VerticleBase {
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
+    new WebhookRoutes(vertx, postgres, io.ganglion.webhooks.WebhooksConfig.from(config().getJsonObject("webhooks")), audit)
+      .mount(router);
     new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);

@@ -19,11 +19,13 @@ import io.ganglion.retrieval.impl.IngestRequest;
 import io.ganglion.retrieval.impl.Ingestion;
 import io.ganglion.retrieval.impl.KbModels;
 import io.ganglion.retrieval.impl.KbRegistry;
+import io.ganglion.retrieval.impl.ModelChanges;
 import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.impl.SearchAdmission;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
+import io.ganglion.retrieval.impl.Warmup;
 import io.ganglion.retrieval.ingest.Chunker;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.retrieval.shard.Shards;
@@ -76,6 +78,8 @@ public final class RetrievalVerticle extends VerticleBase {
   private NodeCapacity capacity;
   private IngestJobs ingestJobs;
   private Searcher searcher;
+  private ModelChanges modelChanges;
+  private Warmup warmup;
   private long snapshotTimer = -1;
 
   @Override
@@ -93,7 +97,8 @@ public final class RetrievalVerticle extends VerticleBase {
     capacity = NodeCapacity.of(config.capacity(), global.dataDir(), MeterRegistries.of(vertx));
     kbRepository = kbs;
     kbModels = new KbModels(vertx, kbs, new KbModels.ModelRef(model.ref(), model.dims()), global.busTimeoutMs());
-    shards = new Shards(vertx, global.cluster(), workers, kbs, documents, new ChangeLogRepository(postgres),
+    ChangeLogRepository changeLog = new ChangeLogRepository(postgres);
+    shards = new Shards(vertx, global.cluster(), workers, kbs, documents, changeLog,
       global.dataDir().resolve("indexes"), global.dataDir().resolve("index-work"), config.vectors(), config.shards(),
       durability.changeLogRetention(), global.busTimeoutMs());
     registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards(), kbModels);
@@ -109,14 +114,19 @@ public final class RetrievalVerticle extends VerticleBase {
         ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
           durability.jobLeaseMs());
         intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
+        modelChanges = new ModelChanges(vertx, kbs, documents, changeLog, jobs, registry, kbModels, shards.broadcast(),
+          ingestion, Cluster.membership(vertx).self().id(), durability.jobLeaseMs());
         return shards.start();
       })
       .compose(v -> ingestJobs.start())
       .compose(v -> {
+        warmup = new Warmup(vertx, shards, kbs, searcher, durability.warmupMs());
+        warmup.start();
         snapshotTimer = vertx.setPeriodic(durability.snapshotIntervalMs(), t -> shards.snapshotChanged());
         var bus = vertx.eventBus();
         return Future.all(List.of(
-          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval", shards::describe),
+          Status.register(vertx, Addresses.RETRIEVAL_STATUS, "retrieval",
+            () -> shards.describe().put("warmup", warmup.describe())),
           PublicAddress.register(bus, Addresses.RETRIEVAL_CLUSTER, this::cluster),
           bus.<JsonObject>consumer(Addresses.RETRIEVAL_KB_CHANGED, this::kbChanged).completion(),
           bus.<JsonObject>localConsumer(Addresses.RETRIEVAL_DRAIN, msg -> shards.drained()
@@ -125,6 +135,8 @@ public final class RetrievalVerticle extends VerticleBase {
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_LIST, this::listKbs),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_GET, this::getKb),
           PublicAddress.register(bus, Addresses.RETRIEVAL_KB_DELETE, this::deleteKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_KB_UPDATE, this::updateKb),
+          PublicAddress.register(bus, Addresses.RETRIEVAL_JOB_CANCEL, this::cancelJob),
           PublicAddress.register(bus, Addresses.RETRIEVAL_INGEST, this::ingest),
           PublicAddress.register(bus, Addresses.RETRIEVAL_SEARCH, this::search),
           PublicAddress.register(bus, Addresses.RETRIEVAL_DELETE, this::deleteDocument),
@@ -181,6 +193,15 @@ public final class RetrievalVerticle extends VerticleBase {
 
   private void deleteKb(Message<JsonObject> msg) {
     handle(msg, registry::delete);
+  }
+
+  /** Changes the knowledge base's embedding model: {@code {"tenant","kb","model"}} (see {@link ModelChanges}). */
+  private void updateKb(Message<JsonObject> msg) {
+    handle(msg, modelChanges::change);
+  }
+
+  private void cancelJob(Message<JsonObject> msg) {
+    handle(msg, modelChanges::cancel);
   }
 
   // --- documents

@@ -6,8 +6,10 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The change log of each knowledge base ({@code kb_changes}): one row per document upsert or delete, numbered by the
@@ -72,6 +74,35 @@ public final class ChangeLogRepository {
           }
         }
         return new Changes(true, kbVersion, changesFrom, changes);
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /** A change of any shard with the time it was logged. */
+  public record Logged(long version, String documentId, boolean deleted, OffsetDateTime changedAt) {
+  }
+
+  /**
+   * Up to {@code limit} changes of every shard of the knowledge base after {@code afterVersion}, oldest first, and the
+   * log's floor ({@code changesFrom}: versions up to it are no longer logged).
+   */
+  public Future<Map.Entry<Long, List<Logged>>> after(long kbId, long afterVersion, int limit) {
+    return pool.preparedQuery("with k as (select changes_from from kbs where id = $1) "
+        + "select k.changes_from, c.version, c.document_id, c.deleted, c.changed_at from k "
+        + "left join lateral (select * from kb_changes where kb_id = $1 and version > $2 order by version limit $3) c on true "
+        + "order by c.version")
+      .execute(Tuple.of(kbId, afterVersion, limit))
+      .map(rows -> {
+        List<Logged> changes = new ArrayList<>();
+        long floor = 0;
+        for (Row r : rows) {
+          floor = r.getLong("changes_from");
+          if (r.getLong("version") != null) {
+            changes.add(new Logged(r.getLong("version"), r.getString("document_id"), r.getBoolean("deleted"),
+              r.getOffsetDateTime("changed_at")));
+          }
+        }
+        return Map.entry(floor, changes);
       })
       .recover(PgFailures::coded);
   }

@@ -9,6 +9,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.nio.ByteBuffer;
+import java.time.OffsetDateTime;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -114,15 +115,28 @@ public final class DocumentRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Deletes the document (of {@code shard}) and its chunks, logging the change; the new version, or empty if none. */
+  /**
+   * Deletes the document (of {@code shard}) and its chunks, logging the change and queueing {@code document.deleted}
+   * for the tenant's webhooks in the same transaction; the new version, or empty if none.
+   */
   public Future<Optional<Long>> delete(long kbId, int shard, String documentId) {
-    return pool.withTransaction(conn -> conn.preparedQuery("delete from documents where kb_id = $1 and id = $2")
+    return pool.withTransaction(conn -> conn.preparedQuery("delete from documents d using kbs k where k.id = d.kb_id "
+        + "and d.kb_id = $1 and d.id = $2 returning k.tenant_id, k.name")
       .execute(Tuple.of(kbId, documentId))
-      .compose(rows -> rows.rowCount() == 0
-        ? Future.succeededFuture(Optional.<Long>empty())
-        : bumpVersion(conn, kbId)
+      .compose(rows -> {
+        if (rows.rowCount() == 0) {
+          return Future.succeededFuture(Optional.<Long>empty());
+        }
+        Row kb = rows.iterator().next();
+        // a hidden knowledge base (a model change's shadow replaying a deletion) is not the tenant's: no event
+        boolean hidden = kb.getString("name").startsWith(KbRepository.HIDDEN);
+        return bumpVersion(conn, kbId)
           .compose(version -> ChangeLogRepository.record(conn, kbId, version, shard, documentId, true))
-          .map(Optional::of)))
+          .compose(version -> hidden ? Future.succeededFuture(version)
+            : WebhookEvent.DOCUMENT_DELETED.enqueue(conn, kb.getString("tenant_id"),
+              new JsonObject().put("kb", kb.getString("name")).put("id", documentId)).map(version))
+          .map(Optional::of);
+      }))
       .recover(PgFailures::coded);
   }
 
@@ -264,6 +278,36 @@ public final class DocumentRepository {
         return pool.preparedQuery("update documents set shard = $3 where kb_id = $1 and id = $2 and shard is null")
           .executeBatch(updates)
           .compose(v -> assignShards(kbId, shardOf).map(more -> filled + more));
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /** A stored document with the time it was last written. */
+  public record DatedDocument(StoredDocument document, OffsetDateTime updatedAt) {
+  }
+
+  /** These documents as stored, with when each was last written (absent ones are left out). */
+  public Future<List<DatedDocument>> dated(long kbId, List<String> documentIds) {
+    return pool.preparedQuery("select id, title, text, metadata, content_type, updated_at from documents "
+        + "where kb_id = $1 and id = any($2) order by id")
+      .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
+      .map(rows -> {
+        List<DatedDocument> out = new ArrayList<>();
+        rows.forEach(r -> out.add(new DatedDocument(new StoredDocument(r.getString("id"), r.getString("title"),
+          r.getString("text"), r.getJsonObject("metadata"), r.getString("content_type")), r.getOffsetDateTime("updated_at"))));
+        return out;
+      })
+      .recover(PgFailures::coded);
+  }
+
+  /** When each of these documents was last written (absent ones are left out). */
+  public Future<Map<String, OffsetDateTime>> updatedAt(long kbId, List<String> documentIds) {
+    return pool.preparedQuery("select id, updated_at from documents where kb_id = $1 and id = any($2)")
+      .execute(Tuple.of(kbId, (Object) documentIds.toArray(String[]::new)))
+      .map(rows -> {
+        Map<String, OffsetDateTime> out = new HashMap<>();
+        rows.forEach(r -> out.put(r.getString("id"), r.getOffsetDateTime("updated_at")));
+        return out;
       })
       .recover(PgFailures::coded);
   }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -65,7 +66,7 @@ public final class JobRepository {
    */
   public Future<Optional<Held>> claim(String owner, long leaseMs) {
     return pool.preparedQuery("update ingest_jobs set lease_owner = $1, lease_expires_at = now() + $2 * interval '1 ms', "
-        + "updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') "
+        + "updated_at = now() where id = (select id from ingest_jobs where status in ('queued', 'running') and kind = 'ingest' "
         + "and (lease_expires_at is null or lease_expires_at < now()) order by created_at limit 1 for update skip locked) "
         + "returning " + HELD_COLUMNS)
       .execute(Tuple.of(owner, leaseMs))
@@ -126,22 +127,34 @@ public final class JobRepository {
 
   /**
    * The final status (failed when every document failed), if {@code owner} still holds the job; the lease is released
-   * and the job's stored documents are no longer needed.
+   * and the job's stored documents are no longer needed. Queues {@code job.completed} or {@code job.failed} for the
+   * tenant's webhooks in the same transaction.
    */
   public Future<Boolean> finish(UUID id, String owner, int done, int failed, int chunks, JsonArray errors) {
-    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs set status = case when $4 = documents "
+    return pool.withTransaction(conn -> conn.preparedQuery("update ingest_jobs j set status = case when $4 = j.documents "
           + "then 'failed' else 'done' end, done = $3, failed = $4, chunks = $5, errors = $6, lease_owner = null, "
-          + "lease_expires_at = null, updated_at = now() where id = $1 and lease_owner = $2")
+          + "lease_expires_at = null, updated_at = now() from kbs k where k.id = j.kb_id and j.id = $1 and j.lease_owner = $2 "
+          + "returning j.id, k.name as kb, j.tenant_id, j.status, j.documents, j.done, j.failed, j.chunks, j.errors, "
+          + "j.created_at, j.updated_at")
         .execute(Tuple.of(id, owner, done, failed, chunks, errors))
-        .compose(updated -> updated.rowCount() == 0 ? Future.succeededFuture(false)
-          : conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id)).map(v -> true)))
+        .compose(updated -> {
+          if (updated.rowCount() == 0) {
+            return Future.succeededFuture(false);
+          }
+          Row job = updated.iterator().next();
+          WebhookEvent event = "failed".equals(job.getString("status")) ? WebhookEvent.JOB_FAILED : WebhookEvent.JOB_COMPLETED;
+          return conn.preparedQuery("delete from ingest_job_documents where job_id = $1").execute(Tuple.of(id))
+            // in the job's own transaction: the event exists exactly when the job's end does
+            .compose(v -> event.enqueue(conn, job.getString("tenant_id"), toJson(job)))
+            .map(v -> true);
+        }))
       .recover(PgFailures::coded);
   }
 
   /** Documents of the knowledge base's unfinished jobs not yet settled (they count as pending). */
   public Future<Long> pendingDocuments(long kbId) {
     return pool.preparedQuery("select coalesce(sum(documents - done - failed), 0) as n from ingest_jobs "
-        + "where kb_id = $1 and status in ('queued', 'running')")
+        + "where kb_id = $1 and status in ('queued', 'running') and kind = 'ingest'")
       .execute(Tuple.of(kbId))
       .map(rows -> rows.iterator().next().getLong("n"))
       .recover(PgFailures::coded);
@@ -156,7 +169,7 @@ public final class JobRepository {
       return Future.succeededFuture(Optional.empty());
     }
     return pool.preparedQuery("select j.id, k.name as kb, j.status, j.documents, j.done, j.failed, j.chunks, j.errors, "
-        + "j.created_at, j.updated_at from ingest_jobs j join kbs k on k.id = j.kb_id where j.id = $1 and j.tenant_id = $2")
+        + "j.kind, j.model, j.created_at, j.updated_at from ingest_jobs j join kbs k on k.id = j.kb_id where j.id = $1 and j.tenant_id = $2")
       .execute(Tuple.of(uuid, tenant))
       .map(rows -> rows.size() == 0 ? Optional.<JsonObject>empty() : Optional.of(toJson(rows.iterator().next())))
       .recover(PgFailures::coded);
@@ -168,11 +181,68 @@ public final class JobRepository {
   }
 
   static JsonObject toJson(Row row) {
-    return new JsonObject().put("id", row.getUUID("id").toString()).put("kb", row.getString("kb"))
+    JsonObject json = new JsonObject().put("id", row.getUUID("id").toString()).put("kb", row.getString("kb"))
       .put("status", row.getString("status")).put("documents", row.getInteger("documents"))
       .put("done", row.getInteger("done")).put("failed", row.getInteger("failed"))
       .put("chunks", row.getInteger("chunks")).put("errors", row.getJsonArray("errors"))
       .put("createdAt", row.getOffsetDateTime("created_at").toString())
       .put("updatedAt", row.getOffsetDateTime("updated_at").toString());
+    if ("model".equals(row.getString("kind"))) {
+      json.put("kind", "model").put("model", row.getString("model"));
+    }
+    return json;
+  }
+
+  // --- model changes: a job of kind 'model' re-embeds a knowledge base; 'documents' counts what it copies
+
+  /**
+   * Stores a running model-change job of {@code kbId} towards {@code model}, held by {@code owner} for
+   * {@code leaseMs}, inside the caller's transaction.
+   */
+  static Future<Void> createModelChange(SqlConnection conn, UUID id, String tenant, long kbId,
+                                        long targetKbId, String model, int documents, String owner, long leaseMs) {
+    return conn.preparedQuery("insert into ingest_jobs(id, tenant_id, kb_id, status, documents, kind, model, target_kb_id, "
+        + "lease_owner, lease_expires_at) values ($1, $2, $3, 'running', $4, 'model', $5, $6, $7, now() + $8 * interval '1 ms')")
+      .execute(Tuple.of(id, tenant, kbId, documents, model, targetKbId, owner, leaseMs))
+      .mapEmpty();
+  }
+
+  /**
+   * Records a model change's progress and renews its lease; false when the job is no longer running under
+   * {@code owner} (it was cancelled, or taken over after its lease ran out), and the change must stop.
+   */
+  public Future<Boolean> modelProgress(UUID id, String owner, int documents, int done, int chunks, long leaseMs) {
+    return pool.preparedQuery("update ingest_jobs set documents = $3, done = $4, chunks = $5, updated_at = now(), "
+        + "lease_expires_at = now() + $6 * interval '1 ms' where id = $1 and lease_owner = $2 and status = 'running'")
+      .execute(Tuple.of(id, owner, documents, done, chunks, leaseMs))
+      .map(rows -> rows.rowCount() == 1)
+      .recover(PgFailures::coded);
+  }
+
+  /** Ends a model change as {@code done}, or {@code failed} with {@code error} ({@code {"code","message"}}). */
+  public Future<Void> finishModel(UUID id, boolean done, JsonObject error) {
+    return pool.preparedQuery("update ingest_jobs set status = $2, errors = $3, lease_owner = null, "
+        + "lease_expires_at = null, updated_at = now() where id = $1 and status = 'running'")
+      .execute(Tuple.of(id, done ? "done" : "failed", error == null ? new JsonArray()
+        : new JsonArray().add(modelError(error.getString("code"), error.getString("message")))))
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
+  }
+
+  /** Why a model change failed, shaped as a failed document of an ingestion job: {@code {"id":null,"status","error"}}. */
+  static JsonObject modelError(String code, String message) {
+    return new JsonObject().putNull("id").put("status", "failed")
+      .put("error", new JsonObject().put("code", code).put("message", message));
+  }
+
+  /** Cancels the tenant's running model change {@code id}; false when there is none of that id running. */
+  public Future<Boolean> cancelModel(String tenant, UUID id) {
+    return pool.preparedQuery("update ingest_jobs set status = 'failed', errors = $3, lease_owner = null, "
+        + "lease_expires_at = null, updated_at = now() where id = $1 and tenant_id = $2 and kind = 'model' "
+        + "and status = 'running'")
+      .execute(Tuple.of(id, tenant, new JsonArray().add(modelError("cancelled",
+        "the model change was cancelled; the knowledge base keeps its model"))))
+      .map(rows -> rows.rowCount() == 1)
+      .recover(PgFailures::coded);
   }
 }

@@ -19,7 +19,9 @@ public record RetentionRule(String table, String column, String setting) {
     new RetentionRule("conversations", "updated_at", "conversationsDays"),
     new RetentionRule("audit_log", "at", "auditDays"),
     // agent runs by when they ended (live runs have none, so they are never purged); their steps go with them
-    new RetentionRule("runs", "finished_at", "runsDays"));
+    new RetentionRule("runs", "finished_at", "runsDays"),
+    // webhook deliveries by when they were settled (pending ones have none, so they are never purged); attempts go along
+    new RetentionRule("webhook_deliveries", "finished_at", "webhookDeliveriesDays"));
 
   public RetentionRule {
     for (String identifier : List.of(table, column)) {

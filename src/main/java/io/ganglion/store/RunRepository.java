@@ -126,13 +126,16 @@ public final class RunRepository {
   public Future<Boolean> pause(UUID run, String owner, Progress p, JsonArray calls, long expiresMs) {
     return pool.withTransaction(conn -> conn.preparedQuery("update runs set status = 'waiting_approval', messages = $3, "
           + "repeats = $4, steps_count = $5, prompt_tokens = $6, completion_tokens = $7, cost_usd = $8, owner = null, "
-          + "lease_until = null, version = version + 1, updated_at = now() where id = $1 and owner = $2 and status = 'running'")
+          + "lease_until = null, version = version + 1, updated_at = now() where id = $1 and owner = $2 and status = 'running' "
+          + "returning " + EVENT_COLUMNS)
         .execute(Tuple.tuple().addValue(run).addValue(owner).addValue(p.messages()).addValue(p.repeats())
           .addValue(p.steps()).addValue(p.promptTokens()).addValue(p.completionTokens()).addValue(p.costUsd()))
         .compose(rows -> rows.rowCount() != 1 ? Future.succeededFuture(false)
           : conn.preparedQuery("insert into run_approvals(run_id, calls, expires_at) values ($1, $2, now() + $3 * interval "
               + "'1 millisecond') on conflict (run_id) do update set calls = excluded.calls, expires_at = excluded.expires_at")
-            .execute(Tuple.of(run, calls, expiresMs)).map(true)));
+            .execute(Tuple.of(run, calls, expiresMs))
+            .compose(v -> announce(conn, rows.iterator().next(), calls))
+            .map(true)));
   }
 
   /** The calls a paused run waits on (unexpired), or empty. */
@@ -177,22 +180,50 @@ public final class RunRepository {
     return pool.withTransaction(conn -> conn.preparedQuery("update runs set status = $3, output = $4, error = $5, "
           + "messages = null, repeats = $6, steps_count = $7, prompt_tokens = $8, completion_tokens = $9, cost_usd = $10, "
           + "owner = null, lease_until = null, version = version + 1, updated_at = now(), finished_at = now() where id = $1 "
-          + "and (status = 'waiting_approval' or (status = 'running' and ($2::text is null or owner = $2)))")
+          + "and (status = 'waiting_approval' or (status = 'running' and ($2::text is null or owner = $2))) "
+          + "returning " + EVENT_COLUMNS)
         .execute(Tuple.tuple().addValue(run).addValue(owner).addValue(status).addValue(output).addValue(error)
           .addValue(p.repeats()).addValue(p.steps()).addValue(p.promptTokens()).addValue(p.completionTokens())
           .addValue(p.costUsd()))
         .compose(rows -> rows.rowCount() != 1 ? Future.succeededFuture(false)
-          : conn.preparedQuery("delete from run_approvals where run_id = $1").execute(Tuple.of(run)).map(true)));
+          : conn.preparedQuery("delete from run_approvals where run_id = $1").execute(Tuple.of(run))
+            .compose(v -> announce(conn, rows.iterator().next(), null))
+            .map(true)));
   }
 
   /** Cancels a run that has not ended (any owner); false when it had already ended. */
   public Future<Boolean> cancel(String tenant, UUID run) {
     return pool.withTransaction(conn -> conn.preparedQuery("update runs set status = 'cancelled', messages = null, "
           + "owner = null, lease_until = null, version = version + 1, updated_at = now(), finished_at = now() "
-          + "where id = $1 and tenant_id = $2 and status in ('running', 'waiting_approval')")
+          + "where id = $1 and tenant_id = $2 and status in ('running', 'waiting_approval') returning " + EVENT_COLUMNS)
         .execute(Tuple.of(run, tenant))
         .compose(rows -> rows.rowCount() != 1 ? Future.succeededFuture(false)
-          : conn.preparedQuery("delete from run_approvals where run_id = $1").execute(Tuple.of(run)).map(true)));
+          : conn.preparedQuery("delete from run_approvals where run_id = $1").execute(Tuple.of(run))
+            .compose(v -> announce(conn, rows.iterator().next(), null))
+            .map(true)));
+  }
+
+  private static final String EVENT_COLUMNS = "id, tenant_id, agent, status, output, error, steps_count, prompt_tokens, "
+    + "completion_tokens, cost_usd, updated_at";
+
+  /**
+   * Queues the run's new status for the tenant's webhooks, in the transaction that set it ({@link WebhookEvent#ofRunStatus}):
+   * {@code {"id","agent","status","output","error","steps","usage":{"promptTokens","completionTokens"},"costUsd",
+   * "updatedAt","pending"?}}, {@code pending} being the calls a paused run waits on.
+   */
+  private static Future<Integer> announce(SqlConnection conn, Row row, JsonArray pending) {
+    String status = row.getString("status");
+    JsonObject data = new JsonObject().put("id", row.getUUID("id").toString()).put("agent", row.getString("agent"))
+      .put("status", status).put("output", row.getString("output")).put("error", row.getValue("error"))
+      .put("steps", row.getInteger("steps_count"))
+      .put("usage", new JsonObject().put("promptTokens", row.getInteger("prompt_tokens"))
+        .put("completionTokens", row.getInteger("completion_tokens")))
+      .put("costUsd", row.getValue("cost_usd") instanceof Number n ? n.doubleValue() : null)
+      .put("updatedAt", row.getOffsetDateTime("updated_at").toString());
+    if (pending != null) {
+      data.put("pending", pending);
+    }
+    return WebhookEvent.ofRunStatus(status).enqueue(conn, row.getString("tenant_id"), data);
   }
 
   /** Gives up a running run held by {@code owner} (a graceful stop), so another node may take it over at once. */

@@ -92,7 +92,12 @@ class CrashRecoveryIT {
       long restartMs = (System.nanoTime() - restarting) / 1_000_000;
       System.out.println("restart after SIGKILL: ready in " + restartMs + " ms");
       assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-      assertThat(second.send("GET", "/ready", null).statusCode()).isEqualTo(200);
+      // ready only once this node's copies are loaded and every knowledge base answered a probe search
+      await().atMost(START).until(() -> second.send("GET", "/ready", null).statusCode() == 200);
+      JsonObject warmup = new JsonObject(second.send("GET", "/ready", null).body()).getJsonObject("warmup");
+      assertThat(warmup.getString("status")).isEqualTo("UP");
+      assertThat(warmup.getInteger("of")).as(warmup.encode()).isGreaterThanOrEqualTo(1);
+      assertThat(warmup.getInteger("warmed")).as(warmup.encode()).isEqualTo(warmup.getInteger("of"));
 
       for (String id : acknowledged) {
         assertThat(second.send("GET", "/v1/kbs/crash/documents/" + id, null).statusCode()).as(id).isEqualTo(200);

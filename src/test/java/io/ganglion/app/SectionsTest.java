@@ -21,7 +21,8 @@ class SectionsTest {
   void defaultsValidate() {
     assertThat(Sections.validate(ConfigLoader.load(List.of(), Map.of()), name -> null).http().port()).isEqualTo(8080);
     assertThat(Sections.verticleSections(name -> null)).extracting(Sections.Section::key)
-      .containsExactly("inference", "retrieval", "reflex", "orchestration", "bridge", "tools", "llm", "tls", "retention");
+      .containsExactly("inference", "retrieval", "reflex", "orchestration", "bridge", "tools", "llm", "tls", "retention",
+        "webhooks");
   }
 
   @ParameterizedTest(name = "{0}={1}")
@@ -37,6 +38,8 @@ class SectionsTest {
     "tools.timeoutMs, 5",
     "tools.httpFetch.maxBytes, 1",
     "retention.tracesDays, -1",
+    "webhooks.maxAttempts, 0",
+    "webhooks.timeoutMs, 5",
     "tls.hstsMaxAgeSeconds, -1",
     "http.allowCidrs, 10.0.0.0/33",
     "http.keyStaleSeconds, 5",

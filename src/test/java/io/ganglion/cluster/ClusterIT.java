@@ -465,6 +465,71 @@ class ClusterIT {
       .filter(k -> k.getString("name").equals(name)).findFirst().orElseThrow();
   }
 
+  static double interactiveItems(NodeProcess node, String model) {
+    double total = 0;
+    for (String line : cluster.get(node, "/metrics").body().split("\n")) {
+      if (line.startsWith("ganglion_inference_items_total{") && line.contains("model=\"" + model + "\"")
+        && line.contains("lane=\"interactive\"")) {
+        total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  @Test
+  @DisplayName("a knowledge base's model change re-embeds it into shadow copies on their owners and switches every node, while searches through every node answer")
+  void modelChange() {
+    String v2 = "bge-small-en-v1.5@2";
+    List<NodeProcess> nodes = List.of(one, two, three);
+    for (NodeProcess node : nodes) {
+      // the cluster's nodes run the packaged jar, which holds bge only: a second version of it is a second model
+      HttpResponse<String> load = cluster.postJson(node, "/v1/admin/models",
+        new JsonObject().put("name", "bge-small-en-v1.5").put("version", "2"));
+      assertThat(load.statusCode()).as(load.body()).isIn(201, 409);
+    }
+    assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", "remodel")).statusCode()).isEqualTo(201);
+    HttpResponse<String> ingested = cluster.postJson(one, "/v1/kbs/remodel/documents",
+      new JsonObject().put("documents", ClusterCorpus.documents(20, 21)));
+    assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
+
+    HttpResponse<String> change = cluster.send(cluster.authed(two, "/v1/kbs/remodel")
+      .header("Content-Type", "application/json")
+      .PUT(HttpRequest.BodyPublishers.ofString(new JsonObject().put("model", v2).encode())).build());
+    assertThat(change.statusCode()).as(change.body()).isEqualTo(202);
+    String job = LocalCluster.json(change).getJsonObject("job").getString("id");
+
+    List<String> failures = new ArrayList<>();
+    int searches = 0;
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline
+      && "running".equals(LocalCluster.json(cluster.get(three, "/v1/jobs/" + job)).getString("status"))) {
+      for (NodeProcess node : nodes) {
+        HttpResponse<String> r = cluster.postJson(node, "/v1/kbs/remodel/search",
+          new JsonObject().put("query", ClusterCorpus.QUERIES.get(searches % ClusterCorpus.QUERIES.size())));
+        searches++;
+        if (r.statusCode() != 200) {
+          failures.add(node.nodeId + ": " + r.statusCode() + " " + r.body());
+        }
+      }
+    }
+    JsonObject done = LocalCluster.json(cluster.get(three, "/v1/jobs/" + job));
+    assertThat(done.getString("status")).as(done.encode()).isEqualTo("done");
+    assertThat(failures).as("searches during the change (" + searches + ")").isEmpty();
+
+    for (NodeProcess node : nodes) {
+      JsonObject kb = LocalCluster.json(cluster.get(node, "/v1/kbs/remodel"));
+      assertThat(kb.getJsonObject("embedding").getString("model")).as(node.nodeId).isEqualTo(v2);
+      assertThat(kb.getInteger("documents")).isEqualTo(20);
+      double before = interactiveItems(node, v2);
+      JsonObject hits = search(node, "remodel", new JsonObject().put("query", "which node keeps a replica of a shard "
+        + node.nodeId).put("mode", "vector"));
+      assertThat(hits.getJsonObject("shards").getInteger("failed")).isZero();
+      assertThat(hits.getJsonArray("hits")).isNotEmpty();
+      assertThat(interactiveItems(node, v2) - before).as(node.nodeId + " embeds the query with the new model")
+        .isGreaterThanOrEqualTo(1);
+    }
+  }
+
   static List<String> strings(JsonArray array) {
     return array.stream().map(String::valueOf).toList();
   }

@@ -44,7 +44,10 @@ class OpenApiConformanceIT {
   private static final Map<String, String> UNEXERCISED = Map.of(
     "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)",
     "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has",
-    "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)");
+    "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)",
+    "PUT /v1/kbs/{kb} 202", "starts a background re-embedding with a second model (KbModelChangeIT; same schema as the 200)",
+    "PUT /v1/kbs/{kb} 409", "needs a model change under way (KbModelChangeIT)",
+    "DELETE /v1/jobs/{id} 204", "needs a model change under way (KbModelChangeIT)");
 
   private static TestServer server;
   private static JsonObject document;
@@ -68,6 +71,14 @@ class OpenApiConformanceIT {
   private static String agentsRead;
   private static String completedRun;
   private static List<String> waitingRuns;
+
+  /** Webhooks: a tenant of their own (so no event of the other calls reaches them), one at its limit. */
+  private static String hooksKey;
+  private static String hookId;
+  private static String hookToDelete;
+  private static String fullHooksKey;
+  /** A public address literal: it passes the egress guard without a DNS lookup; no event of its tenant ever fires. */
+  private static final String PUBLIC_HOOK_URL = "https://93.184.215.14/ganglion-hook";
 
   @BeforeAll
   static void setUp() throws Exception {
@@ -108,7 +119,33 @@ class OpenApiConformanceIT {
     keyId = new JsonObject(server.postJson("/v1/admin/keys", "{\"tenant\":\"oa-revoke\",\"scopes\":[\"chat\"]}").body())
       .getString("id");
     assertThat(server.postJson("/v1/agents", agent("oa-helper", "answer").encode()).statusCode()).isIn(201, 409);
+    startWebhooks();
     startAgents();
+  }
+
+  private static void startWebhooks() {
+    hooksKey = tenantKey("oa-hooks", "webhooks:write");
+    hookId = hook(hooksKey);
+    hookToDelete = hook(hooksKey);
+    fullHooksKey = tenantKey("oa-hooks-full", "webhooks:write");
+    for (int i = 0; i < 25; i++) { // webhooks.maxPerTenant
+      hook(fullHooksKey);
+    }
+  }
+
+  private static String tenantKey(String tenant, String scope) {
+    HttpResponse<String> created = server.postJson("/v1/admin/keys",
+      new JsonObject().put("tenant", tenant).put("scopes", new JsonArray().add(scope)).encode());
+    assertThat(created.statusCode()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("key");
+  }
+
+  private static String hook(String key) {
+    HttpResponse<String> created = server.send(server.request("/v1/webhooks").header("Authorization", "Bearer " + key)
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(new JsonObject()
+        .put("url", PUBLIC_HOOK_URL).put("events", new JsonArray().add("job.completed")).encode())).build());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    return new JsonObject(created.body()).getString("id");
   }
 
   /** The agents server: {@code oa-helper} answers at once, {@code oa-approve} calls kb_search, which needs approval. */
@@ -219,6 +256,14 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", null, null, writeOnly, 403),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-created", null, null, admin, 204),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-none", null, null, admin, 404),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"bge-small-en-v1.5@1\"}",
+        admin, 200),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"oa-no-such-model\"}",
+        admin, 400),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-none", "application/json", "{\"model\":\"bge-small-en-v1.5\"}",
+        admin, 404),
+      new Call("PUT", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", "application/json", "{\"model\":\"bge-small-en-v1.5\"}",
+        readOnly, 403),
       new Call("DELETE", "/v1/kbs/{kb}", "/v1/kbs/oa-kb", null, null, readOnly, 403),
 
       new Call("POST", "/v1/kbs/{kb}/documents", "/v1/kbs/oa-kb/documents", "application/json",
@@ -253,6 +298,8 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, admin, 200),
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/00000000-0000-0000-0000-000000000000", null, null, admin, 404),
       new Call("GET", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, writeOnly, 403),
+      new Call("DELETE", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, admin, 404),
+      new Call("DELETE", "/v1/jobs/{id}", "/v1/jobs/" + jobId, null, null, readOnly, 403),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/" + jobId + "/events", null, null, admin, 200),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/00000000-0000-0000-0000-000000000000/events", null, null, admin, 404),
       new Call("GET", "/v1/jobs/{id}/events", "/v1/jobs/" + jobId + "/events", null, null, writeOnly, 403),
@@ -352,7 +399,43 @@ class OpenApiConformanceIT {
       new Call("GET", "/v1/admin/audit", "/v1/admin/audit", null, null, readOnly, 403),
 
       new Call("POST", "/v1/agents/{name}/runs", "/v1/agents/oa-helper/runs", "application/json",
-        "{\"input\":\"Say hello.\"}", admin, 422)));
+        "{\"input\":\"Say hello.\"}", admin, 422),
+
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("document.deleted")).put("secret", "oa-secret-0123456789").encode(), hooksKey, 201),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.exploded")).encode(), hooksKey, 400),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject()
+        .put("url", "http://127.0.0.1:9/hook").put("events", new JsonArray().add("job.completed")).encode(), hooksKey, 400),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.completed")).encode(), readOnly, 403),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "application/json", new JsonObject().put("url", PUBLIC_HOOK_URL)
+        .put("events", new JsonArray().add("job.completed")).encode(), fullHooksKey, 409),
+      new Call("POST", "/v1/webhooks", "/v1/webhooks", "text/plain", "hook", hooksKey, 415),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks?limit=1", null, null, hooksKey, 200),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks?limit=0", null, null, hooksKey, 400),
+      new Call("GET", "/v1/webhooks", "/v1/webhooks", null, null, readOnly, 403),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, hooksKey, 200),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, fullHooksKey, 404),
+      new Call("GET", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, readOnly, 403),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json",
+        "{\"graceSeconds\":600}", hooksKey, 200),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json",
+        "{\"secret\":\"short\"}", hooksKey, 400),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/00000000-0000-0000-0000-000000000000/rotate",
+        "application/json", "{}", hooksKey, 404),
+      new Call("POST", "/v1/webhooks/{id}/rotate", "/v1/webhooks/" + hookId + "/rotate", "application/json", "{}",
+        readOnly, 403),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries?limit=5", null, null,
+        hooksKey, 200),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries?limit=0", null, null,
+        hooksKey, 400),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/00000000-0000-0000-0000-000000000000/deliveries",
+        null, null, hooksKey, 404),
+      new Call("GET", "/v1/webhooks/{id}/deliveries", "/v1/webhooks/" + hookId + "/deliveries", null, null, readOnly, 403),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookToDelete, null, null, hooksKey, 204),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookToDelete, null, null, hooksKey, 404),
+      new Call("DELETE", "/v1/webhooks/{id}", "/v1/webhooks/" + hookId, null, null, readOnly, 403)));
     // 401 for every /v1 operation: no credential
     for (String operation : operations()) {
       String[] parts = operation.split(" ");

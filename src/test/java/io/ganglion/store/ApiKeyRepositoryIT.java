@@ -1,6 +1,8 @@
 package io.ganglion.store;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.http.auth.AdminKeyBootstrap;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.BeforeAll;
@@ -8,7 +10,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.IntStream;
 
 import static io.ganglion.store.StorePostgres.await;
 import static io.ganglion.store.StorePostgres.failsWith;
@@ -71,5 +75,17 @@ class ApiKeyRepositoryIT {
     assertThat(await(keys.revoke(id))).isEmpty();
     assertThat(await(keys.revoke("not-a-uuid"))).isEmpty();
     assertThat(await(keys.verify(key)).orElseThrow().revokedAt()).isNotNull();
+  }
+
+  @Test
+  @DisplayName("nodes sharing one PostgreSQL that start together with the same admin.key all start, with one live key")
+  void bootstrapRace() {
+    String key = ApiKeyRepository.newKey();
+    List<Future<?>> starts = IntStream.range(0, 4)
+      .<Future<?>>mapToObj(node -> AdminKeyBootstrap.ensure(keys, key, Path.of("unused")))
+      .toList();
+    await(Future.all(starts));
+    assertThat(await(keys.verify(key)).orElseThrow().revokedAt()).isNull();
+    assertThat(await(keys.byName(AdminKeyBootstrap.NAME))).hasSize(1);
   }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
 @Command(name = "ganglion", mixinStandardHelpOptions = true, versionProvider = GanglionCommand.Version.class,
   description = "Ganglion: cited answers from your documents. With no command (or only --key=value options) it runs the server.",
   subcommands = {ServeCommand.class, KbCommand.class, IngestCommand.class, AskCommand.class, SearchCommand.class,
-    KeysCommand.class, AgentCommand.class, ClusterCommand.class, CommandLine.HelpCommand.class},
+    KeysCommand.class, AgentCommand.class, ClusterCommand.class, WebhooksCommand.class, CommandLine.HelpCommand.class},
   exitCodeListHeading = "Exit codes of client commands:%n",
   exitCodeList = {"0:done", "1:the server failed (5xx) or another failure", "2:bad command line",
     "3:the server cannot be reached", "4:unauthorized (401) or forbidden (403)", "5:not found (404)",

@@ -1,5 +1,6 @@
 package io.ganglion.http.auth;
 
+import io.ganglion.bus.ErrorCode;
 import io.ganglion.store.ApiKeyRepository;
 import io.vertx.core.Future;
 
@@ -35,10 +36,15 @@ public final class AdminKeyBootstrap {
         if (found.isPresent() && found.get().revokedAt() == null) {
           return Future.succeededFuture(Optional.<String>empty());
         }
-        return keys.byName(NAME)
-          .compose(old -> Future.all(old.stream().map(k -> keys.revoke(k.id())).toList()))
-          .compose(revoked -> keys.insert(GRANT, configuredKey))
-          .map(created -> Optional.<String>empty());
+        // insert first, then revoke the earlier bootstrap keys: a node starting at the same moment then never
+        // revokes the key another node has just stored
+        return keys.insert(GRANT, configuredKey)
+          .compose(created -> keys.byName(NAME).compose(old -> Future.all(old.stream()
+            .filter(k -> !k.id().equals(created.stored().id()))
+            .map(k -> keys.revoke(k.id()))
+            .toList())))
+          .map(revoked -> Optional.<String>empty())
+          .recover(failure -> insertedMeanwhile(keys, configuredKey, failure));
       });
     }
     return keys.byName(NAME).compose(existing -> {
@@ -52,6 +58,20 @@ public final class AdminKeyBootstrap {
           return Optional.of(key);
         });
     });
+  }
+
+  /**
+   * Nodes sharing one PostgreSQL start together and each inserts the configured key: the one that loses sees a
+   * unique violation, which is success once the key is there.
+   */
+  private static Future<Optional<String>> insertedMeanwhile(ApiKeyRepository keys, String configuredKey,
+                                                           Throwable failure) {
+    if (ErrorCode.of(failure) != ErrorCode.CONFLICT) {
+      return Future.failedFuture(failure);
+    }
+    return keys.verify(configuredKey).compose(found -> found.isPresent() && found.get().revokedAt() == null
+      ? Future.succeededFuture(Optional.<String>empty())
+      : Future.failedFuture(failure));
   }
 
   private static void writeOwnerOnly(Path file, String key) {

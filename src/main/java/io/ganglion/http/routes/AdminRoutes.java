@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
 public final class AdminRoutes {
 
   static final Pattern TENANT = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
-  static final Pattern SCOPE = Pattern.compile("kb:read|kb:write|chat|admin|agents:write|tools:\\*|tools:[a-zA-Z0-9_.-]{1,64}");
+  static final Pattern SCOPE = Pattern.compile("kb:read|kb:write|chat|admin|agents:write|webhooks:write|tools:\\*|tools:[a-zA-Z0-9_.-]{1,64}");
 
   private final Vertx vertx;
   private final TenantRepository tenants;

@@ -82,8 +82,22 @@ public final class HealthRoutes {
         }
         detail.put(check.getKey(), ok ? "UP" : "DOWN: " + check.getValue().cause().getMessage());
       }
-      String status = !verticlesUp ? "DOWN" : dependenciesUp ? "UP" : "DEGRADED";
+      // at start, retrieval loads this node's copies and runs a probe search of every knowledge base (bounded by
+      // retrieval.warmupMs) before the node takes traffic: WARMING, 503
+      Future<?> warming = checks.get("retrieval");
+      JsonObject warmup = warming != null && warming.succeeded()
+        && ((io.vertx.core.eventbus.Message<?>) warming.result()).body() instanceof JsonObject r
+        ? r.getJsonObject("warmup") : null;
+      boolean warm = warmup == null || !"WARMING".equals(warmup.getString("status"));
+      if (warmup != null) {
+        detail.put("warmup", warm ? "UP" : "WARMING: " + warmup.getInteger("warmed") + " of "
+          + warmup.getInteger("of") + " knowledge bases");
+      }
+      String status = !verticlesUp ? "DOWN" : !warm ? "WARMING" : dependenciesUp ? "UP" : "DEGRADED";
       JsonObject body = new JsonObject().put("status", status).put("checks", detail);
+      if (warmup != null) {
+        body.put("warmup", warmup);
+      }
       // the cluster's colour is information, never a reason to be unready: a yellow or red cluster must not take
       // every node out of the load balancer at once
       Future<?> retrieval = checks.get("retrieval");
@@ -93,7 +107,7 @@ public final class HealthRoutes {
         detail.put("cluster", reply.getJsonObject("cluster").getString("status"));
         body.put("cluster", reply.getJsonObject("cluster"));
       }
-      ctx.response().setStatusCode(verticlesUp ? 200 : 503)
+      ctx.response().setStatusCode(verticlesUp && warm ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body.toBuffer());
     });

@@ -44,12 +44,22 @@ public final class JobRoutes {
   public void mount(Router router) {
     router.get("/v1/jobs/:id").handler(this::get);
     router.get("/v1/jobs/:id/events").handler(this::events);
+    router.delete("/v1/jobs/:id").handler(this::cancel);
   }
 
   private void get(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, KbRoutes.READ);
     Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_JOB_GET),
       new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")), busTimeoutMs, 200);
+  }
+
+  /** Cancels a running model change ({@code kb:write}): 204; 404 when no model change of that id is running. */
+  private void cancel(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, KbRoutes.WRITE);
+    vertx.eventBus().request(Addresses.local(Addresses.RETRIEVAL_JOB_CANCEL),
+        new JsonObject().put("tenant", principal.tenant()).put("id", ctx.pathParam("id")), Deadlines.within(busTimeoutMs))
+      .onSuccess(reply -> ctx.response().setStatusCode(204).end())
+      .onFailure(ctx::fail);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.ganglion.http.Paging;
 import io.ganglion.http.Replies;
 import io.ganglion.bus.Addresses;
 import io.ganglion.bus.Deadlines;
+import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
@@ -34,6 +35,7 @@ public final class KbRoutes {
     router.get("/v1/kbs").handler(this::list);
     router.get("/v1/kbs/:kb").handler(this::get);
     router.delete("/v1/kbs/:kb").handler(this::delete);
+    router.put("/v1/kbs/:kb").consumes("application/json").handler(this::update);
   }
 
   private void create(RoutingContext ctx) {
@@ -64,6 +66,26 @@ public final class KbRoutes {
     Principal principal = Scopes.require(ctx, READ);
     Replies.forward(vertx, ctx, Addresses.local(Addresses.RETRIEVAL_KB_GET),
       new JsonObject().put("tenant", principal.tenant()).put("name", ctx.pathParam("kb")), busTimeoutMs, 200);
+  }
+
+  /**
+   * {@code {"model":"name@version"}}: re-embeds the knowledge base with that model in the background and switches to
+   * it when done (202 with the job; 200 with {@code "job":null} when it already uses it; 409 while a change runs).
+   */
+  private void update(RoutingContext ctx) {
+    Principal principal = Scopes.require(ctx, WRITE);
+    JsonObject body = JsonBodies.object(ctx);
+    for (String field : body.fieldNames()) {
+      if (!field.equals("model")) {
+        throw ErrorCode.INVALID_REQUEST.exception("unknown field '" + field + "': only 'model' can change");
+      }
+    }
+    String model = JsonBodies.requiredString(body, "model");
+    vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_KB_UPDATE),
+        new JsonObject().put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb")).put("model", model),
+        Deadlines.within(busTimeoutMs))
+      .onSuccess(reply -> Replies.json(ctx, reply.body().getValue("job") == null ? 200 : 202, reply.body()))
+      .onFailure(ctx::fail);
   }
 
   private void delete(RoutingContext ctx) {

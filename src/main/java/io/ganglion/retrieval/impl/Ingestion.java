@@ -161,6 +161,15 @@ public final class Ingestion {
       p.chunks().forEach(c -> texts.add(c.indexedText(title)));
       p.sentences().forEach(spans -> spans.forEach(span -> texts.add(span.text())));
     }
+    return embedTexts(texts, model);
+  }
+
+  /**
+   * The passage vectors of {@code texts} by {@code model}, in order, through the bulk lane in groups of
+   * {@value #EMBED_GROUP} under this node's permits (a busy model waits, other failures retry); a group that failed
+   * leaves nulls.
+   */
+  Future<List<float[]>> embedTexts(List<String> texts, String model) {
     List<Future<List<float[]>>> groups = new ArrayList<>();
     for (int from = 0; from < texts.size(); from += EMBED_GROUP) {
       List<String> group = texts.subList(from, Math.min(texts.size(), from + EMBED_GROUP));

@@ -131,10 +131,11 @@ public final class KbRegistry {
 
   /**
    * Applies a {@code ganglion.retrieval.kb.changed} event from any node: a deleted knowledge base is forgotten at
-   * once, so a request through this node right after the delete answers 404 rather than searching copies that are gone.
+   * once, so a request through this node right after the delete answers 404 rather than searching copies that are gone;
+   * so is one whose name now resolves to another id ({@code switched}: its model changed).
    */
   public void changed(JsonObject event) {
-    if (Boolean.TRUE.equals(event.getValue("deleted"))) {
+    if (Boolean.TRUE.equals(event.getValue("deleted")) || Boolean.TRUE.equals(event.getValue("switched"))) {
       cache.invalidate(key(event.getString("tenant"), event.getString("kb")));
     }
   }

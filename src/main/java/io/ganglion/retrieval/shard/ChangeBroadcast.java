@@ -73,6 +73,20 @@ public final class ChangeBroadcast {
       node -> holders.containsKey(node) ? cluster.shardTimeoutMs() : cluster.invalidationWaitMs());
   }
 
+  /**
+   * A knowledge base's name now resolves to {@code current} and {@code old} has a hidden name (its model changed,
+   * see {@code io.ganglion.retrieval.impl.ModelChanges}): every node's name cache drops the old id and its reports
+   * take the new names. Completes when every
+   * live node acknowledged (at most {@code cluster.invalidationWaitMs} each).
+   */
+  public Future<Void> switched(KbRepository.Kb current, KbRepository.Kb old, Long version) {
+    JsonObject event = event(current, version, false).put("switched", true);
+    vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
+    return toEveryNode(new JsonObject().put("kbId", current.id()).put("shards", new JsonObject())
+        .put("renamed", new io.vertx.core.json.JsonArray().add(ShardEndpoint.kbJson(current)).add(ShardEndpoint.kbJson(old))),
+      node -> cluster.invalidationWaitMs());
+  }
+
   /** A knowledge base was deleted: every node drops its copies. */
   public Future<Void> deleted(KbRepository.Kb kb) {
     publish(kb, null, true);
@@ -80,6 +94,10 @@ public final class ChangeBroadcast {
   }
 
   private void publish(KbRepository.Kb kb, Long version, boolean deleted) {
+    vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event(kb, version, deleted));
+  }
+
+  private static JsonObject event(KbRepository.Kb kb, Long version, boolean deleted) {
     JsonObject event = new JsonObject().put("tenant", kb.tenant()).put("kb", kb.name())
       .put("createdAt", kb.createdAt().toString());
     if (version != null) {
@@ -88,7 +106,7 @@ public final class ChangeBroadcast {
     if (deleted) {
       event.put("deleted", true);
     }
-    vertx.eventBus().publish(Addresses.RETRIEVAL_KB_CHANGED, event);
+    return event;
   }
 
   private Future<Void> toEveryNode(JsonObject notice, java.util.function.ToLongFunction<String> timeoutOf) {
@@ -123,6 +141,7 @@ public final class ChangeBroadcast {
     if (created != null) {
       return replicas.kbCreated(ShardEndpoint.kb(created)).recover(e -> Future.succeededFuture());
     }
+    ShardEndpoint.renamed(replicas, notice);
     Map<Integer, Long> versions = new HashMap<>();
     JsonObject shards = notice.getJsonObject("shards");
     shards.fieldNames().forEach(s -> versions.put(Integer.parseInt(s), shards.getLong(s)));

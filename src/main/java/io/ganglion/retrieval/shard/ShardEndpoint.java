@@ -84,6 +84,7 @@ final class ShardEndpoint {
     if (created != null) {
       return replicas.kbCreated(kb(created)).map(v -> new JsonObject().put("shards", new JsonObject()));
     }
+    renamed(replicas, body);
     Map<Integer, Long> versions = new HashMap<>();
     JsonObject shards = body.getJsonObject("shards", new JsonObject());
     for (String s : shards.fieldNames()) {
@@ -95,6 +96,14 @@ final class ShardEndpoint {
   static JsonObject kbJson(KbRepository.Kb kb) {
     return new JsonObject().put("id", kb.id()).put("tenant", kb.tenant()).put("name", kb.name())
       .put("createdAt", kb.createdAt().toString()).put("shards", kb.shards());
+  }
+
+  /** Applies a notice's {@code renamed} knowledge bases (a model change's switch), if it has any. */
+  static void renamed(ShardReplicas replicas, JsonObject notice) {
+    io.vertx.core.json.JsonArray renamed = notice.getJsonArray("renamed");
+    if (renamed != null) {
+      replicas.renamed(renamed.stream().map(o -> kb((JsonObject) o)).toList());
+    }
   }
 
   static KbRepository.Kb kb(JsonObject json) {

@@ -177,6 +177,11 @@ public final class ShardReplicas {
     return catalog.get(kbId);
   }
 
+  /** Knowledge bases that took other names (a model change switched them): reports name them as they are now. */
+  void renamed(List<KbRepository.Kb> kbs) {
+    kbs.forEach(kb -> catalog.computeIfPresent(kb.id(), (id, known) -> kb));
+  }
+
   /** Completes once every copy of the knowledge base this node holds is active (or at once if it holds none). */
   Future<Void> activation(long kbId) {
     List<Future<Void>> pending = new ArrayList<>();

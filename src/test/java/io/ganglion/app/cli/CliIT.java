@@ -122,6 +122,31 @@ class CliIT {
   }
 
   @Test
+  @DisplayName("webhooks create prints a generated secret once, list and deliveries show pages, delete removes it; a private URL exits 6")
+  void webhooks() throws Exception {
+    Run created = cli("webhooks", "create", "https://93.184.215.14/cli-hook", "--events", "job.completed,job.failed");
+    assertThat(created.code).as(created.err).isZero();
+    assertThat(created.out).contains("secret whsec_").contains("(shown only now)");
+    String id = created.out.lines().filter(l -> l.startsWith("id ")).findFirst().orElseThrow().substring(3).strip();
+
+    Run listed = cli("webhooks", "list", "--json");
+    assertThat(listed.code).as(listed.err).isZero();
+    assertThat(new JsonObject(listed.out).getJsonArray("webhooks").stream()
+      .map(h -> ((JsonObject) h).getString("id"))).contains(id);
+    assertThat(cli("webhooks", "list").out).contains(id).contains("job.completed,job.failed");
+    Run deliveries = cli("webhooks", "deliveries", id);
+    assertThat(deliveries.code).as(deliveries.err).isZero();
+    assertThat(deliveries.out).contains("EVENT").contains("STATUS");
+
+    Run refused = cli("webhooks", "create", "http://127.0.0.1:9/hook", "--events", "job.completed");
+    assertThat(refused.code).isEqualTo(ExitCodes.REJECTED);
+    assertThat(refused.err).contains("loopback");
+
+    assertThat(cli("webhooks", "delete", id).out).contains("deleted " + id);
+    assertThat(cli("webhooks", "delete", id).code).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
   @DisplayName("cluster status shows a lone node with itself as the only member, and --json the server's report")
   void clusterStatus() throws Exception {
     Run status = cli("cluster", "status");
@@ -166,7 +191,7 @@ class CliIT {
     assertThat(usage.err).contains("Missing required parameter: 'NAME'");
 
     for (List<String> help : List.of(List.of("--help"), List.of("serve", "--help"), List.of("ingest", "--help"),
-      List.of("keys", "create", "--help"), List.of("agent", "run", "--help"))) {
+      List.of("keys", "create", "--help"), List.of("agent", "run", "--help"), List.of("webhooks", "create", "--help"))) {
       Run shown = run(help, Map.of());
       assertThat(shown.code).as(String.join(" ", help)).isZero();
       assertThat(shown.out).contains("Usage: ganglion");

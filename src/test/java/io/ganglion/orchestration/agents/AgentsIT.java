@@ -150,11 +150,7 @@ class AgentsIT {
   }
 
   static HttpResponse<String> as(String key, String method, String path, String body) {
-    HttpRequest.Builder request = server.request(path).header("Authorization", "Bearer " + key)
-      .header("Content-Type", "application/json");
-    request = body == null ? request.method(method, HttpRequest.BodyPublishers.noBody())
-      : request.method(method, HttpRequest.BodyPublishers.ofString(body));
-    return server.send(request.build());
+    return server.as(key, method, path, body);
   }
 
   static String key(String tenant, Long tokensPerDay, String... scopes) {
