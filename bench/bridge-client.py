@@ -10,10 +10,13 @@ The tenant always comes from the credential; a "tenant" in the body is overwritt
 
   bench/bridge-client.py --port 7000 --key $KEY search handbook "how are jobs resumed"
   bench/bridge-client.py --port 7000 --key $KEY ask handbook "how are jobs resumed"      (streams tokens, then the answer)
+  bench/bridge-client.py --host ganglion.example.com --tls --cafile ca.pem --key $KEY search handbook "resumed"
+    (a server with tls.cert/tls.key: TLS, verifying the certificate and host name; --cafile omitted = system CAs)
 """
 import argparse
 import json
 import socket
+import ssl
 import struct
 import sys
 import uuid
@@ -56,12 +59,18 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=7000)
     parser.add_argument("--key", required=True, help="API key or JWT")
+    parser.add_argument("--tls", action="store_true", help="connect with TLS (the server sets tls.cert/tls.key)")
+    parser.add_argument("--cafile", help="PEM certificates to verify the server with (default: the system's CAs)")
     parser.add_argument("command", choices=["search", "ask"])
     parser.add_argument("kb")
     parser.add_argument("text")
     args = parser.parse_args()
 
-    with socket.create_connection((args.host, args.port), timeout=60) as sock:
+    sock = socket.create_connection((args.host, args.port), timeout=60)
+    if args.tls:
+        context = ssl.create_default_context(cafile=args.cafile)  # verifies the chain and the host name
+        sock = context.wrap_socket(sock, server_hostname=args.host)
+    with sock:
         if args.command == "search":
             frame = request(sock, args.key, "ganglion.retrieval.search", {"kb": args.kb, "query": args.text, "k": 5})
         else:

@@ -62,7 +62,11 @@ public final class SoakDriver {
   private final List<String> questions;
   private final Random random = new Random(17);
 
-  record Sample(int minute, String kind, long micros, int status) {
+  /** One request: its minute, kind, latency, HTTP status (or -1 timeout, -2 shed, -3 I/O) and error code slug. */
+  record Sample(int minute, String kind, long micros, int status, String code) {
+    Sample(int minute, String kind, long micros, int status) {
+      this(minute, kind, micros, status, null);
+    }
   }
 
   private SoakDriver(String url, String key, List<JsonObject> corpus, List<String> questions) {
@@ -198,8 +202,13 @@ public final class SoakDriver {
       pool.submit(() -> {
         long t0 = System.nanoTime();
         int status;
+        String code = null;
         try {
-          status = client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+          HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
+          status = response.statusCode();
+          if (status / 100 != 2) {
+            code = errorCode(response.body());
+          }
         } catch (java.net.http.HttpTimeoutException e) {
           status = -1;
         } catch (Exception e) {
@@ -207,7 +216,7 @@ public final class SoakDriver {
         } finally {
           inFlight.release();
         }
-        samples.add(new Sample(minute, kind, (System.nanoTime() - t0) / 1000, status));
+        samples.add(new Sample(minute, kind, (System.nanoTime() - t0) / 1000, status, code));
       });
     }
   }
@@ -285,6 +294,22 @@ public final class SoakDriver {
       String errors = "errors by status (-1 timeout, -2 shed, -3 I/O): " + byStatus;
       out.println("# " + errors);
       System.out.println(errors);
+      Map<String, Long> byKind = new java.util.TreeMap<>();
+      samples.stream().filter(s -> s.status() / 100 != 2)
+        .forEach(s -> byKind.merge(s.kind() + " " + s.status() + " " + s.code(), 1L, Long::sum));
+      String kindErrors = "errors by kind, status and code: " + byKind;
+      out.println("# " + kindErrors);
+      System.out.println(kindErrors);
+    }
+  }
+
+  /** The {@code error.code} of an error body, or {@code "-"} when it has none. */
+  private static String errorCode(String body) {
+    try {
+      JsonObject error = new JsonObject(body).getJsonObject("error");
+      return error == null ? "-" : error.getString("code", "-");
+    } catch (RuntimeException e) {
+      return "-";
     }
   }
 

@@ -118,7 +118,7 @@ public final class Ganglion implements AutoCloseable {
       int migrations = Migrations.migrate(postgres.url(), postgres.connectTimeoutMs());
       LOG.info("schema up to date ({} migrations applied)", migrations);
 
-      vertx = newVertx(config.cluster(), tracing);
+      vertx = newVertx(config.cluster(), io.ganglion.config.ClusterTlsConfig.from(config.tree()), tracing);
       tracing.publish(vertx);
       RequestIds.propagate(vertx.eventBus());
       freeSpaceGauge(vertx, config.dataDir());
@@ -200,7 +200,7 @@ public final class Ganglion implements AutoCloseable {
     }
   }
 
-  private static Vertx newVertx(ClusterConfig cluster, Tracing tracing) {
+  private static Vertx newVertx(ClusterConfig cluster, io.ganglion.config.ClusterTlsConfig clusterTls, Tracing tracing) {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.config().meterFilter(new MeterFilter() {
       @Override
@@ -240,7 +240,7 @@ public final class Ganglion implements AutoCloseable {
         .withClusterManager(manager);
       tracing.install(options, builder);
       try {
-        vertx = builder.with(options.setEventBusOptions(Cluster.eventBus(cluster))).buildClustered()
+        vertx = builder.with(options.setEventBusOptions(Cluster.eventBus(cluster, clusterTls))).buildClustered()
           .await(CLUSTER_JOIN_TIMEOUT_S, TimeUnit.SECONDS);
       } catch (Exception e) {
         throw new ClusterUnavailableException("cannot join cluster '" + cluster.name() + "' as " + cluster.nodeId()

@@ -75,6 +75,7 @@ final class Sections {
   static GanglionConfig validate(JsonObject tree, Function<String, String> env) {
     GanglionConfig global = GanglionConfig.from(tree);
     io.ganglion.config.TracingConfig.from(section(tree, "tracing"));
+    io.ganglion.config.ClusterTlsConfig.from(tree);
     for (Section section : verticleSections(env)) {
       section.parse().accept(tree);
     }

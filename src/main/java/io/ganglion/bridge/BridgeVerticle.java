@@ -4,6 +4,8 @@ import io.ganglion.bus.Addresses;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.config.GanglionConfig;
+import io.ganglion.config.TlsConfig;
+import io.ganglion.http.CertificateFiles;
 import io.ganglion.http.auth.Credentials;
 import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.http.limits.RateLimiter;
@@ -56,6 +58,7 @@ public final class BridgeVerticle extends VerticleBase {
   private TcpEventBusBridge bridge;
   private NetServer gateServer;
   private NetClient toBridge;
+  private long reloadTimer = -1;
 
   @Override
   public Future<?> start() {
@@ -92,7 +95,9 @@ public final class BridgeVerticle extends VerticleBase {
     }
     bridge = TcpEventBusBridge.create(vertx, permitted(), new NetServerOptions());
     toBridge = vertx.createNetClient();
-    gateServer = vertx.createNetServer(gateOptions(config)).connectHandler(client -> {
+    TlsConfig tls = TlsConfig.from(config().getJsonObject("tls"));
+    CertificateFiles certificates = tls.enabled() ? new CertificateFiles(tls, MeterRegistries.of(vertx)) : null;
+    gateServer = vertx.createNetServer(gateOptions(config, certificates)).connectHandler(client -> {
       client.pause();
       toBridge.connect(bridgePort, "127.0.0.1")
         .onSuccess(inner -> new BridgeConnection(client, inner, gate, slots, config.maxFrameBytes()).start())
@@ -107,12 +112,18 @@ public final class BridgeVerticle extends VerticleBase {
       .compose(b -> gateServer.listen(config.port(), config.host()))
       .onSuccess(server -> {
         vertx.sharedData().getLocalMap(PORT_MAP).put("port", server.actualPort());
-        LOG.info("event-bus bridge listening on {}:{}", config.host(), server.actualPort());
+        LOG.info("event-bus bridge listening on {}:{}{}", config.host(), server.actualPort(),
+          certificates != null ? " (TLS)" : "");
+        if (certificates != null) {
+          reloadTimer = vertx.setPeriodic(tls.reloadCheckMs(),
+            t -> certificates.reloadIfChanged(options -> gateServer.updateSSLOptions(options, true)));
+        }
       });
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(reloadTimer);
     return Future.join(gateServer == null ? Future.succeededFuture() : gateServer.close(),
         bridge == null ? Future.succeededFuture() : bridge.close())
       .eventually(() -> Future.join(toBridge == null ? Future.succeededFuture() : toBridge.close(), postgres.close(),
@@ -120,11 +131,15 @@ public final class BridgeVerticle extends VerticleBase {
   }
 
   /**
-   * The options of the client-facing listener: the seam for TLS ({@code NetServerOptions.setSsl} and a key
-   * certificate), which the bridge's own loopback listener does not need.
+   * The options of the client-facing listener: TLS with the HTTP server's PEM pair when {@code tls.cert}/{@code tls.key}
+   * are set ({@code certificates} non-null), which the bridge's own loopback listener does not need.
    */
-  static NetServerOptions gateOptions(BridgeConfig config) {
-    return new NetServerOptions().setHost(config.host()).setPort(config.port()).setTcpNoDelay(true);
+  static NetServerOptions gateOptions(BridgeConfig config, CertificateFiles certificates) {
+    NetServerOptions options = new NetServerOptions().setHost(config.host()).setPort(config.port()).setTcpNoDelay(true);
+    if (certificates != null) {
+      options.setSsl(true).setKeyCertOptions(certificates.load());
+    }
+    return options;
   }
 
   /** The bridge's own allow-list, a second line behind the gate: public addresses in, streams and jobs out. */

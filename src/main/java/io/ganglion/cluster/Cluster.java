@@ -2,7 +2,11 @@ package io.ganglion.cluster;
 
 import io.ganglion.config.ClusterConfig;
 import io.vertx.core.Vertx;
+import io.ganglion.config.ClusterTlsConfig;
 import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.shareddata.LocalMap;
 import io.vertx.core.shareddata.Shareable;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -28,11 +32,26 @@ public final class Cluster {
     return new HazelcastClusterManager(HazelcastSettings.config(config, role));
   }
 
-  /** The clustered event bus binds and advertises {@code cluster.host}:{@code cluster.eventBusPort}. */
+  /** The clustered event bus binds and advertises {@code cluster.host}:{@code cluster.eventBusPort}, in plaintext. */
   public static EventBusOptions eventBus(ClusterConfig config) {
+    return eventBus(config, ClusterTlsConfig.OFF);
+  }
+
+  /**
+   * {@link #eventBus(ClusterConfig)}, over mutual TLS when {@code tls} is on: the node's PEM pair as server and as
+   * client, peers checked against the PEM trust bundle both ways ({@code ClientAuth.REQUIRED}).
+   */
+  public static EventBusOptions eventBus(ClusterConfig config, ClusterTlsConfig tls) {
     String host = config.advertisedHost();
-    return new EventBusOptions().setHost(config.host().isEmpty() ? "0.0.0.0" : host).setPort(config.eventBusPort())
-      .setClusterPublicHost(host).setClusterPublicPort(config.eventBusPort());
+    EventBusOptions options = new EventBusOptions().setHost(config.host().isEmpty() ? "0.0.0.0" : host)
+      .setPort(config.eventBusPort()).setClusterPublicHost(host).setClusterPublicPort(config.eventBusPort());
+    if (tls.enabled()) {
+      options.setSsl(true)
+        .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.cert()).setKeyPath(tls.key()))
+        .setTrustOptions(new PemTrustOptions().addCertPath(tls.trust()))
+        .setClientAuth(ClientAuth.REQUIRED);
+    }
+    return options;
   }
 
   /**

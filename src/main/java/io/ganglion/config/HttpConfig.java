@@ -13,7 +13,36 @@ import java.util.List;
 public record HttpConfig(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
                          long shutdownGraceMs, long idleTimeoutMs, long headerTimeoutMs, long bodyTimeoutMs,
                          int maxConnections, int maxConnectionsPerAddress, List<String> allowCidrs,
-                         List<String> trustedProxies, int keyCacheSeconds, int keyStaleSeconds) {
+                         List<String> trustedProxies, int keyCacheSeconds, int keyStaleSeconds, InFlight inFlight) {
+
+  /**
+   * {@code http.inFlight}: requests of each class in flight on this node at once, over every HTTP verticle instance;
+   * one more is refused at once with 503 {@code overloaded} and {@code Retry-After} ({@code EdgeAdmission}). 0 (the
+   * default) derives the limit from the cores, {@link #perCore} each: enough to keep the cores busy while each
+   * waits on the stores and the models, few enough that the queue they form drains well within a request's
+   * deadline. Ingestions get fewer: a synchronous ingest waits in inference's bulk lane by design (bulk parks
+   * rather than refusing), so a larger limit only lets them queue to the request timeout (the soak at 16 per core:
+   * 608 client timeouts; at 4: none, the excess refused at once).
+   */
+  public record InFlight(int asks, int searches, int ingestions, int embeddings) {
+
+    /** Limits per core when a key is 0: asks, searches, ingestions, embeddings. */
+    static final int[] PER_CORE = {8, 16, 4, 8};
+
+    static InFlight from(ConfigReader r, int cores) {
+      return new InFlight(limit(r, "asks", PER_CORE[0], cores), limit(r, "searches", PER_CORE[1], cores),
+        limit(r, "ingestions", PER_CORE[2], cores), limit(r, "embeddings", PER_CORE[3], cores));
+    }
+
+    /** The limit of {@code name}: as configured, or {@code perCore} × the cores when 0. */
+    static int perCore(int configured, int perCore, int cores) {
+      return configured > 0 ? configured : perCore * Math.max(1, cores);
+    }
+
+    private static int limit(ConfigReader r, String name, int perCore, int cores) {
+      return perCore(r.integer(name, 0, 0, 1_000_000), perCore, cores);
+    }
+  }
 
   public static HttpConfig from(JsonObject http) {
     ConfigReader r = new ConfigReader(http, "http");
@@ -38,7 +67,8 @@ public record HttpConfig(String host, int port, int instances, long bodyLimitByt
       cidrs(r, "allowCidrs"),
       cidrs(r, "trustedProxies"),
       keyCache,
-      keyStale);
+      keyStale,
+      InFlight.from(r.child("inFlight"), Runtime.getRuntime().availableProcessors()));
   }
 
   /** A list of CIDRs, checked here so a typo fails start naming the key. */

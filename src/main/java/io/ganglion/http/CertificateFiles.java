@@ -3,6 +3,7 @@ package io.ganglion.http;
 import io.ganglion.config.TlsConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.net.PemKeyCertOptions;
@@ -15,19 +16,20 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.function.Function;
 
 /**
- * The HTTPS certificate chain and key ({@code tls.cert}, {@code tls.key}, PEM), read by content so that a renewed
- * pair at the same paths (cert-manager, certbot) is noticed: {@link #reloadIfChanged} compares the files with what the
- * server uses and hands a changed pair to the running server; connections already open keep their session, new ones
+ * The TLS certificate chain and key ({@code tls.cert}, {@code tls.key}, PEM) of HTTPS and of the event-bus bridge's
+ * listener, read by content so that a renewed pair at the same paths (cert-manager, certbot) is noticed:
+ * {@link #reloadIfChanged} compares the files with what the server uses and hands a changed pair to the running server; connections already open keep their session, new ones
  * get the new certificate. A pair that does not load (half-written during the renewal, key not matching) is logged
  * and the pair in use stays; the next check tries again. Meters: {@code ganglion_tls_reloads_total},
  * {@code ganglion_tls_reload_failures_total}.
  * <p>
- * <b>NOTE</b>: called on the owning HTTP verticle's event loop; reading two small files there is the price of not
+ * <b>NOTE</b>: called on the owning verticle's event loop; reading two small files there is the price of not
  * needing a worker for a check every {@code tls.reloadCheckMs}.
  */
-final class CertificateFiles {
+public final class CertificateFiles {
 
   private static final Logger LOG = LoggerFactory.getLogger(CertificateFiles.class);
 
@@ -39,7 +41,7 @@ final class CertificateFiles {
   private final Counter reloads;
   private final Counter failures;
 
-  CertificateFiles(TlsConfig tls, MeterRegistry meters) {
+  public CertificateFiles(TlsConfig tls, MeterRegistry meters) {
     this.cert = Path.of(tls.cert());
     this.key = Path.of(tls.key());
     this.reloads = meters.counter("ganglion.tls.reloads");
@@ -47,7 +49,7 @@ final class CertificateFiles {
   }
 
   /** The pair as it is now on disk (at start; a failure here fails start). */
-  PemKeyCertOptions load() {
+  public PemKeyCertOptions load() {
     try {
       loadedCert = Files.readAllBytes(cert);
       loadedKey = Files.readAllBytes(key);
@@ -57,7 +59,16 @@ final class CertificateFiles {
     return options(loadedCert, loadedKey);
   }
 
+  /** Hands a changed pair to the HTTP server (ALPN kept on). */
   void reloadIfChanged(HttpServer server) {
+    reloadIfChanged(options -> server.updateSSLOptions(options.setUseAlpn(true), true));
+  }
+
+  /**
+   * Hands a changed pair to {@code update} (a server's {@code updateSSLOptions}); a pair it does not take keeps the
+   * one in use.
+   */
+  public void reloadIfChanged(Function<ServerSSLOptions, Future<Boolean>> update) {
     if (reloading) {
       return;
     }
@@ -74,7 +85,7 @@ final class CertificateFiles {
       return;
     }
     reloading = true;
-    server.updateSSLOptions(new ServerSSLOptions().setKeyCertOptions(options(newCert, newKey)).setUseAlpn(true), true)
+    update.apply(new ServerSSLOptions().setKeyCertOptions(options(newCert, newKey)))
       .onSuccess(updated -> {
         loadedCert = newCert;
         loadedKey = newKey;

@@ -14,6 +14,7 @@ import io.ganglion.http.auth.JwtVerifier;
 import io.ganglion.bus.Addresses;
 import io.ganglion.http.auth.AuditLog;
 import io.ganglion.http.auth.DataPlaneAudit;
+import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.RateLimitHandler;
 import io.ganglion.http.limits.RateLimiter;
 import io.ganglion.http.limits.RateLimits;
@@ -124,13 +125,17 @@ public final class HttpVerticle extends VerticleBase {
     TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
     router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS),
       config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget));
+    // load shedding: searches, ingestions and embeddings over their in-flight limit are refused here (asks in AskEdge,
+    // after the cache look-up, so cache hits stay on their fast path)
+    EdgeAdmission admission = EdgeAdmission.of(vertx, http.inFlight());
+    router.route("/v1/*").handler(admission);
     new DataPlaneAudit(audit).mount(router);
     // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
     OrchestrationConfig answers = OrchestrationConfig.from(config());
     budget.mount(router);
-    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget).mount(router);
+    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission).mount(router);
     new ChatCompletionRoutes(vertx, answers, io.ganglion.generation.LlmConfig.from(config().getJsonObject("llm")),
-      http.requestTimeoutMs(), budget).mount(router);
+      http.requestTimeoutMs(), budget, admission).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);

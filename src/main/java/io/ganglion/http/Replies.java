@@ -19,12 +19,13 @@ public final class Replies {
   }
 
   /**
-   * Sends {@code request} to {@code address} with a deadline and answers the reply as JSON with {@code status}; a bus
+   * Sends {@code request} to {@code address} with a deadline (also in the {@link Deadlines#DEADLINE_HEADER}, so a
+   * recipient that queues work can refuse what it could not finish in time) and answers the reply as JSON with {@code status}; a bus
    * failure fails the route (the error contract, by the failure's code).
    */
   public static void forward(Vertx vertx, RoutingContext ctx, String address, JsonObject request, long timeoutMs,
                              int status) {
-    vertx.eventBus().<JsonObject>request(address, request, Deadlines.within(timeoutMs))
+    vertx.eventBus().<JsonObject>request(address, request, Deadlines.withDeadline(Deadlines.within(timeoutMs), timeoutMs))
       .map(Message::body)
       .onSuccess(reply -> json(ctx, status, reply))
       .onFailure(ctx::fail);

@@ -56,8 +56,7 @@ public final class ReflexClient {
   /** @param refresh skip the cache look-up (the fresh answer is stored) */
   public static Call ask(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh, AskStreams.Listener listener) {
     if (listener == null && !refresh) {
-      HitView hits = HitView.of(vertx);
-      ReflexAnswer hit = hits == null ? null : hits.hit(request);
+      ReflexAnswer hit = cached(vertx, request);
       if (hit != null) {
         return call(Future.succeededFuture(hit), () -> { });
       }
@@ -70,6 +69,15 @@ public final class ReflexClient {
       .compose(v -> send(vertx, new ReflexAsk(request, events.address(), timeoutMs, refresh)))
       .eventually(events::close);
     return call(reply, events::cancel);
+  }
+
+  /**
+   * The answer the cache holds for {@code request}, read on the caller's thread ({@link HitView}), or {@code null} when
+   * it must go through the reflex verticle (no hit here, a rule to apply, below quorum, an untrusted KB version).
+   */
+  public static ReflexAnswer cached(Vertx vertx, JsonObject request) {
+    HitView hits = HitView.of(vertx);
+    return hits == null ? null : hits.hit(request);
   }
 
   private static Future<ReflexAnswer> send(Vertx vertx, ReflexAsk ask) {

@@ -43,6 +43,7 @@ class SectionsTest {
     "tls.hstsMaxAgeSeconds, -1",
     "http.allowCidrs, 10.0.0.0/33",
     "http.keyStaleSeconds, 5",
+    "http.inFlight.asks, -1",
     "bridge.maxConnectionsPerKey, 0",
     "http.port, 70000"})
   @DisplayName("a bad key of any section fails validation with a message naming the key")

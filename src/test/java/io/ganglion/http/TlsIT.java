@@ -25,11 +25,14 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import static io.ganglion.TestCertificates.pair;
+import static io.ganglion.TestCertificates.trusting;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-@DisplayName("HTTPS from PEM files")
+@DisplayName("HTTPS and the event-bus bridge over TLS from PEM files")
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class TlsIT {
 
   private static Path dir;
@@ -42,7 +45,8 @@ class TlsIT {
     pair(dir.resolve("cert.pem"), dir.resolve("key.pem"), "first");
     trustingFirst = trusting(dir.resolve("cert.pem"));
     server = TestServer.start(dir.resolve("data"), Map.of("tls.cert", dir.resolve("cert.pem").toString(),
-      "tls.key", dir.resolve("key.pem").toString(), "tls.reloadCheckMs", "200", "tls.hstsMaxAgeSeconds", "86400"));
+      "tls.key", dir.resolve("key.pem").toString(), "tls.reloadCheckMs", "200", "tls.hstsMaxAgeSeconds", "86400",
+      "bridge.enabled", "true", "bridge.host", "127.0.0.1", "bridge.port", "0"));
   }
 
   @AfterAll
@@ -83,6 +87,73 @@ class TlsIT {
       subject -> subject.contains("CN=second"));
   }
 
+  @Test
+  @org.junit.jupiter.api.Order(1) // before the renewal test replaces the first certificate
+  @DisplayName("the event-bus bridge speaks TLS with the same PEM pair: a verifying client is answered, a plaintext one gets nothing")
+  void bridgeOverTls() throws Exception {
+    int port = (Integer) server.ganglion().vertx().sharedData().getLocalMap("ganglion.bridge").get("port");
+    javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustingFirst.getSocketFactory().createSocket("localhost", port);
+    try (socket) {
+      javax.net.ssl.SSLParameters parameters = socket.getSSLParameters();
+      parameters.setEndpointIdentificationAlgorithm("HTTPS"); // verify the host name, as a careful client does
+      socket.setSSLParameters(parameters);
+      socket.setSoTimeout(30_000);
+      socket.startHandshake();
+      assertThat(((X509Certificate) socket.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName())
+        .contains("CN=first");
+      java.io.DataOutputStream out = new java.io.DataOutputStream(socket.getOutputStream());
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      String reply = "client.reply.tls";
+      byte[] frame = new io.vertx.core.json.JsonObject().put("type", "send").put("address", "ganglion.retrieval.kb.list")
+        .put("replyAddress", reply).put("headers", new io.vertx.core.json.JsonObject()
+          .put("authorization", "Bearer " + server.adminKey())).put("body", new io.vertx.core.json.JsonObject())
+        .encode().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.writeInt(frame.length);
+      out.write(frame);
+      out.flush();
+      io.vertx.core.json.JsonObject answer;
+      do {
+        byte[] payload = new byte[in.readInt()];
+        in.readFully(payload);
+        answer = new io.vertx.core.json.JsonObject(new String(payload, java.nio.charset.StandardCharsets.UTF_8));
+      } while (!reply.equals(answer.getString("address")));
+      assertThat(answer.getString("type")).as(answer.encode()).isEqualTo("message");
+      assertThat(answer.getJsonObject("body").getJsonArray("kbs")).isNotNull();
+    }
+
+    // the Python client of bench/ over TLS, verifying the certificate and host name with Python's ssl module
+    HttpResponse<String> kb = client(trustingFirst).send(HttpRequest.newBuilder(URI.create("https://localhost:"
+        + server.ganglion().port() + "/v1/kbs")).header("Authorization", "Bearer " + server.adminKey())
+      .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"tls-bridge\"}"))
+      .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(kb.statusCode()).as(kb.body()).isEqualTo(201);
+    Process python = new ProcessBuilder("python3", Path.of("bench/bridge-client.py").toAbsolutePath().toString(),
+      "--host", "localhost", "--port", Integer.toString(port), "--tls", "--cafile", dir.resolve("cert.pem").toString(),
+      "--key", server.adminKey(), "search", "tls-bridge", "anything").redirectErrorStream(true).start();
+    String output = new String(python.getInputStream().readAllBytes());
+    assertThat(python.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(python.exitValue()).as(output).isZero();
+    assertThat(output).contains("\"hits\"");
+
+    try (java.net.Socket plain = new java.net.Socket("127.0.0.1", port)) {
+      plain.setSoTimeout(10_000);
+      byte[] frame = "{\"type\":\"ping\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      java.io.DataOutputStream out = new java.io.DataOutputStream(plain.getOutputStream());
+      out.writeInt(frame.length);
+      out.write(frame);
+      out.flush();
+      byte[] head = new byte[4];
+      int read;
+      try {
+        read = plain.getInputStream().readNBytes(head, 0, 4);
+      } catch (java.net.SocketException e) {
+        read = 0; // reset by the server: no frame either
+      }
+      boolean frameBack = read == 4 && (head[0] & 0xff) == 0 && (head[1] & 0xff) == 0;
+      assertThat(frameBack).as("a plaintext client gets no bridge frame back").isFalse();
+    }
+  }
+
   private static double metric(String series) throws Exception {
     String text = client(trustingFirst).send(get("/metrics"), HttpResponse.BodyHandlers.ofString()).body();
     return text.lines().filter(l -> l.startsWith(series + " "))
@@ -101,29 +172,5 @@ class TlsIT {
 
   private static String subject(HttpResponse<?> response) throws Exception {
     return ((X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0]).getSubjectX500Principal().getName();
-  }
-
-  /** An SSL context trusting exactly the certificate in {@code pem}: the client verifies chain and host name. */
-  private static SSLContext trusting(Path pem) throws Exception {
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    store.load(null, null);
-    try (InputStream in = Files.newInputStream(pem)) {
-      store.setCertificateEntry("ganglion", CertificateFactory.getInstance("X.509").generateCertificate(in));
-    }
-    TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(store);
-    SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(null, tmf.getTrustManagers(), null);
-    return ssl;
-  }
-
-  /** A self-signed EC certificate for localhost and 127.0.0.1, made with openssl (installed by .ci/run). */
-  private static void pair(Path cert, Path key, String name) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-      "-nodes", "-keyout", key.toString(), "-out", cert.toString(), "-days", "2", "-subj", "/CN=" + name,
-      "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1").redirectErrorStream(true).start();
-    String output = new String(p.getInputStream().readAllBytes());
-    assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(output).isZero();
   }
 }

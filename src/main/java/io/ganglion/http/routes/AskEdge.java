@@ -3,9 +3,11 @@ package io.ganglion.http.routes;
 import io.ganglion.bus.AskStreams;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexClient;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -38,16 +40,19 @@ final class AskEdge {
   }
 
   private final Vertx vertx;
+  private final EdgeAdmission admission;
   private final TokenBudget budget;
   private final long timeoutMs;
   private final long heartbeatMs;
 
   /**
+   * @param admission   the node's edge admission: an ask the cache does not answer on the event loop takes a place
    * @param timeoutMs   deadline of the whole ask over the bus (the HTTP request budget)
    * @param heartbeatMs a {@code : ping} comment keeps a silent stream alive this often
    */
-  AskEdge(Vertx vertx, TokenBudget budget, long timeoutMs, long heartbeatMs) {
+  AskEdge(Vertx vertx, EdgeAdmission admission, TokenBudget budget, long timeoutMs, long heartbeatMs) {
     this.vertx = vertx;
+    this.admission = admission;
     this.budget = budget;
     this.timeoutMs = timeoutMs;
     this.heartbeatMs = heartbeatMs;
@@ -55,7 +60,14 @@ final class AskEdge {
 
   /** Answers {@code request} as one JSON body, {@code render} shaping the answer. */
   void answer(RoutingContext ctx, JsonObject request, Function<ReflexAnswer, Buffer> render) {
-    budget.charging(Principal.of(ctx), ReflexClient.ask(vertx, request, timeoutMs, refresh(ctx), null).reply())
+    boolean refresh = refresh(ctx);
+    ReflexAnswer hit = refresh ? null : ReflexClient.cached(vertx, request);
+    if (hit == null && !admission.admit(ctx, EdgeAdmission.Kind.ASK)) {
+      return;
+    }
+    Future<ReflexAnswer> reply = hit != null ? Future.succeededFuture(hit)
+      : ReflexClient.ask(vertx, request, timeoutMs, refresh, null).reply();
+    budget.charging(Principal.of(ctx), reply)
       .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(render.apply(answer)))
       .onFailure(ctx::fail);
@@ -63,6 +75,9 @@ final class AskEdge {
 
   /** Streams the answer to {@code request} as Server-Sent Events; {@code output} gets the open stream. */
   void stream(RoutingContext ctx, JsonObject request, Function<SseStream, Output> output) {
+    if (!admission.admit(ctx, EdgeAdmission.Kind.ASK)) {
+      return;
+    }
     SseStream sse = SseStream.open(vertx, ctx, heartbeatMs);
     Output out = output.apply(sse);
     ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, "miss");

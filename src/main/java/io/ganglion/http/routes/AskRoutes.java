@@ -5,6 +5,7 @@ import io.ganglion.orchestration.OrchestrationConfig;
 import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.bus.AskStreams;
@@ -38,8 +39,9 @@ public final class AskRoutes {
   private final AskEdge edge;
 
   /** @param timeoutMs deadline of the whole ask over the bus (the HTTP request budget) */
-  public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget) {
-    this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
+  public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget,
+                       EdgeAdmission admission) {
+    this.edge = new AskEdge(vertx, admission, budget, timeoutMs, config.sseHeartbeatMs());
   }
 
   public void mount(Router router) {

@@ -11,6 +11,7 @@ import io.ganglion.http.OpenAiErrors;
 import io.ganglion.http.Replies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
+import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.http.auth.Scopes;
 import io.ganglion.bus.AskStreams;
@@ -55,11 +56,12 @@ public final class ChatCompletionRoutes {
   private final LlmConfig llm;
 
   /** @param llm the providers, to refuse a JSON {@code response_format} up front where none would honour it */
-  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, LlmConfig llm, long timeoutMs, TokenBudget budget) {
+  public ChatCompletionRoutes(Vertx vertx, OrchestrationConfig config, LlmConfig llm, long timeoutMs, TokenBudget budget,
+                              EdgeAdmission admission) {
     this.vertx = vertx;
     this.llm = llm;
     this.timeoutMs = timeoutMs;
-    this.edge = new AskEdge(vertx, budget, timeoutMs, config.sseHeartbeatMs());
+    this.edge = new AskEdge(vertx, admission, budget, timeoutMs, config.sseHeartbeatMs());
     this.tools = new OpenAiTools(vertx, config, timeoutMs, budget);
   }
 

@@ -54,10 +54,14 @@ final class AskContext {
     this.question = request.question();
   }
 
-  /** Delivery options of one hop: the configured hop deadline, shortened to what is left of the budget. */
+  /**
+   * Delivery options of one hop: the configured hop deadline, shortened to what is left of the budget, also carried in
+   * the {@link Deadlines#DEADLINE_HEADER} (retrieval and inference refuse at once work they could not start in time).
+   */
   DeliveryOptions hop() {
     long left = Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000);
-    return Deadlines.within(Math.min(hopTimeoutMs, left));
+    long timeoutMs = Math.min(hopTimeoutMs, left);
+    return Deadlines.withDeadline(Deadlines.within(timeoutMs), timeoutMs);
   }
 
   long elapsedMs() {

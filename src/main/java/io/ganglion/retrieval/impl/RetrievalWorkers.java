@@ -20,6 +20,8 @@ public final class RetrievalWorkers implements AutoCloseable {
 
   private final ExecutorService executor;
   private final Context context;
+  private final AtomicInteger queued = new AtomicInteger();
+  private final QueueWait wait;
 
   public RetrievalWorkers(int threads, Context context) {
     AtomicInteger n = new AtomicInteger();
@@ -29,20 +31,39 @@ public final class RetrievalWorkers implements AutoCloseable {
       return t;
     };
     this.executor = Executors.newFixedThreadPool(threads, factory);
+    this.wait = new QueueWait(threads);
     this.context = context;
   }
 
   /** Runs {@code task} on the pool; the future completes on the verticle's context. */
   public <T> Future<T> run(Callable<T> task) {
     CompletableFuture<T> cf = new CompletableFuture<>();
+    queued.incrementAndGet();
     executor.execute(() -> {
+      queued.decrementAndGet();
+      long started = System.nanoTime();
       try {
         cf.complete(task.call());
       } catch (Throwable t) {
         cf.completeExceptionally(t);
+      } finally {
+        wait.ran(System.nanoTime() - started);
       }
     });
     return Future.fromCompletionStage(cf, context);
+  }
+
+  /**
+   * How long a task submitted now would wait before a thread takes it: the tasks queued ahead of it at the pool's
+   * recent time per task, over its threads (0 before a task finished: nothing is refused on a guess).
+   */
+  public long expectedWaitMillis() {
+    return wait.expectedWaitMillis(queued.get());
+  }
+
+  /** Tasks submitted and not yet taken by a thread. */
+  int queued() {
+    return queued.get();
   }
 
   /** Turns a future completed on a pool thread into one completed on the verticle's context. */

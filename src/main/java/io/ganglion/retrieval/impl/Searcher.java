@@ -67,9 +67,18 @@ public final class Searcher {
    * does.
    */
   public Future<JsonObject> search(KbRepository.Kb kb, JsonObject body) {
+    return search(kb, body, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #search(KbRepository.Kb, JsonObject)} within the caller's deadline (epoch ms, {@code Long.MAX_VALUE} for
+   * none): the query's embedding gets only the time left, so inference refuses it at once (5030) if it could not
+   * be embedded in time rather than taking the caller's whole budget.
+   */
+  public Future<JsonObject> search(KbRepository.Kb kb, JsonObject body, long deadlineMillis) {
     Request request = parse(body);
     Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null)
-      : models.of(kb.id()).compose(embedding -> embed(request.query(), embedding.model()));
+      : models.of(kb.id()).compose(embedding -> embed(request.query(), embedding.model(), deadlineMillis));
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
     return vector
       .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
@@ -208,8 +217,9 @@ public final class Searcher {
   }
 
   /** The query's vector from the knowledge base's own model (a vector of another model would match nothing). */
-  private Future<float[]> embed(String query, String model) {
-    return embeds.vectors(new EmbedRequest(List.of(query), TextKind.QUERY, model), busTimeoutMs)
+  private Future<float[]> embed(String query, String model, long deadlineMillis) {
+    long left = deadlineMillis == Long.MAX_VALUE ? busTimeoutMs : deadlineMillis - System.currentTimeMillis();
+    return embeds.vectors(new EmbedRequest(List.of(query), TextKind.QUERY, model), Math.max(1, Math.min(busTimeoutMs, left)))
       .map(vectors -> vectors.get(0));
   }
 
