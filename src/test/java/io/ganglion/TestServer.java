@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.awaitility.Awaitility.await;
+
 /**
  * A real Ganglion (embedded PostgreSQL and Redis, random port) for integration tests, plus a small HTTP client.
  * {@link #shared()} is started once per test JVM and stopped when the JVM exits; {@link #start} starts a private one.
@@ -64,6 +66,17 @@ public final class TestServer implements AutoCloseable {
       ? Files.readString(dataDir.resolve("admin-key")).trim()
       : config.auth().adminKey();
     return new TestServer(ganglion, key);
+  }
+
+  /**
+   * Waits (at most a minute) until {@code /ready} answers 200: the warm-up's probe searches are done, so a test's first
+   * queries are not embedded in one batch with them (the int8 model's dynamic quantisation makes a query's vector
+   * depend slightly on what it is batched with).
+   */
+  public TestServer awaitReady() {
+    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(100))
+      .until(() -> send(request("/ready").GET().build()).statusCode() == 200);
+    return this;
   }
 
   public Ganglion ganglion() {

@@ -49,7 +49,7 @@ class BackupRestoreIT {
     Files.deleteIfExists(restored.resolve("postgres/postmaster.pid"));
 
     try (TestServer server = TestServer.start(restored, Map.of("admin.key", ADMIN_KEY))) {
-      assertThat(answers(server)).isEqualTo(before);
+      assertThat(answers(server.awaitReady())).isEqualTo(before);
     }
     // the rebuilt shard copies were snapshotted whole at stop: every one is intact and holds chunks
     try (Stream<Path> manifests = Files.walk(restored.resolve("indexes"))) {
@@ -82,7 +82,7 @@ class BackupRestoreIT {
 
       try (TestServer server = TestServer.start(Files.createTempDirectory(Path.of("target"), "dump-dst-"),
         Map.of("admin.key", ADMIN_KEY, "postgres.url", pg.url("restored")))) {
-        assertThat(answers(server)).isEqualTo(before);
+        assertThat(answers(server.awaitReady())).isEqualTo(before);
       }
     }
   }
