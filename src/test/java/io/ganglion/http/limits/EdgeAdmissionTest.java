@@ -103,7 +103,7 @@ class EdgeAdmissionTest {
   void configuration() {
     int cores = Runtime.getRuntime().availableProcessors();
     HttpConfig.InFlight defaults = HttpConfig.from(new JsonObject()).inFlight();
-    assertThat(defaults).isEqualTo(new HttpConfig.InFlight(8 * cores, 16 * cores, 4 * cores, 8 * cores));
+    assertThat(defaults).isEqualTo(new HttpConfig.InFlight(8 * cores, 16 * cores, 4 * cores, 32 * cores));
     HttpConfig.InFlight set = HttpConfig.from(new JsonObject().put("inFlight", new JsonObject()
       .put("asks", 3).put("embeddings", "7"))).inFlight();
     assertThat(set).isEqualTo(new HttpConfig.InFlight(3, 16 * cores, 4 * cores, 7));
