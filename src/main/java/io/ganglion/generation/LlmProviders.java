@@ -112,7 +112,12 @@ public final class LlmProviders {
     return new FallbackChain(links, finalGenerator);
   }
 
-  /** {@link #chain} of the default provider; just {@code finalGenerator} when no provider is configured. */
+    /** The configured default provider, or empty when the extractive generator answers by default. */
+  public Optional<ResilientProvider> defaultProvider() {
+    return config.defaultProvider() == null ? Optional.empty() : provider(config.defaultProvider());
+  }
+
+/** {@link #chain} of the default provider; just {@code finalGenerator} when no provider is configured. */
   public ChatProvider defaultChain(ChatProvider finalGenerator) {
     return config.defaultProvider() == null ? finalGenerator : chain(config.defaultProvider(), finalGenerator);
   }

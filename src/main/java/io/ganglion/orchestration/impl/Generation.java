@@ -26,6 +26,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -85,28 +86,16 @@ public final class Generation {
         + (llm.providers().isEmpty() ? "" : " or one of " + llm.providers().stream().map(ChatProvider::name).toList()));
     }
     if (ResponseFormat.structured(sampling.responseFormat())) {
-      ChatProvider first = generator == null ? llm.defaultChain(NONE)
-        : ExtractiveGenerator.NAME.equals(generator) ? NONE : llm.provider(generator).orElseThrow();
-      refuseFormat(first);
+      // empty: the extractive generator answers first
+      Optional<? extends ChatProvider> first = generator == null ? llm.defaultProvider() : llm.provider(generator);
+      refuseFormat(first.map(ChatProvider::name).orElse(ExtractiveGenerator.NAME),
+        first.map(ChatProvider::supportsResponseFormat).orElse(false));
     }
   }
 
-  /** Stands for the extractive generator where only its capabilities are asked. */
-  private static final ChatProvider NONE = new ChatProvider() {
-    @Override
-    public ChatStream stream(ChatRequest request, Handler<String> onDelta) {
-      throw new UnsupportedOperationException("a placeholder");
-    }
-
-    @Override
-    public String name() {
-      return ExtractiveGenerator.NAME;
-    }
-  };
-
-  private static void refuseFormat(ChatProvider first) {
-    if (!first.supportsResponseFormat()) {
-      throw ErrorCode.INVALID_REQUEST.exception("'response_format' is not supported by the generator '" + first.name()
+  private static void refuseFormat(String generator, boolean supported) {
+    if (!supported) {
+      throw ErrorCode.INVALID_REQUEST.exception("'response_format' is not supported by the generator '" + generator
         + "': only OpenAI-compatible providers take it");
     }
   }
@@ -148,7 +137,7 @@ public final class Generation {
    * format is left out, the extractive generator included); 4000 when the first one does not.
    */
   private static ChatProvider formatting(ChatProvider chain) {
-    refuseFormat(chain);
+    refuseFormat(chain.name(), chain.supportsResponseFormat());
     if (!(chain instanceof FallbackChain fallback)) {
       return chain;
     }
