@@ -62,13 +62,21 @@ public final class ReflexClient {
       }
     }
     if (listener == null) {
-      return call(send(vertx, new ReflexAsk(request, null, timeoutMs, refresh)), () -> { });
+      return call(askAfterMiss(vertx, request, timeoutMs, refresh), () -> { });
     }
     AskStreams.Subscription events = AskStreams.open(vertx, listener);
     Future<ReflexAnswer> reply = events.ready()
       .compose(v -> send(vertx, new ReflexAsk(request, events.address(), timeoutMs, refresh)))
       .eventually(events::close);
     return call(reply, events::cancel);
+  }
+
+  /**
+   * The non-streamed ask of a request that {@link #cached} has already missed (or a refresh): straight to the reflex
+   * verticle, without looking in the cache view again.
+   */
+  public static Future<ReflexAnswer> askAfterMiss(Vertx vertx, JsonObject request, long timeoutMs, boolean refresh) {
+    return send(vertx, new ReflexAsk(request, null, timeoutMs, refresh));
   }
 
   /**

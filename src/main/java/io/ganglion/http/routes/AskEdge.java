@@ -66,7 +66,7 @@ final class AskEdge {
       return;
     }
     Future<ReflexAnswer> reply = hit != null ? Future.succeededFuture(hit)
-      : ReflexClient.ask(vertx, request, timeoutMs, refresh, null).reply();
+      : ReflexClient.askAfterMiss(vertx, request, timeoutMs, refresh);
     budget.charging(Principal.of(ctx), reply)
       .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(render.apply(answer)))
