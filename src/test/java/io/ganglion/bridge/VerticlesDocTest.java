@@ -55,4 +55,16 @@ class VerticlesDocTest {
     }
     assertThat(documented).containsExactlyInAnyOrderElementsOf(BridgeGate.SCOPES.keySet());
   }
+
+  @Test
+  @DisplayName("README's error contract names every HTTP status and slug of ErrorCode")
+  void readmeErrorList() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("Every error is");
+    String contract = readme.substring(start, readme.indexOf("On the OpenAI-compatible", start)).replace("\n", " ");
+    for (ErrorCode code : ErrorCode.values()) {
+      assertThat(contract).as("README's error list, for %s", code).contains(String.valueOf(code.status()))
+        .contains("`" + code.slug() + "`");
+    }
+  }
 }
