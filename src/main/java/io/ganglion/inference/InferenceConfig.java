@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param workers worker verticle instances on the {@code ganglion-inference} pool, shared by every model: each runs
  *     one batch (of any model) at a time, so this is how many batches run at once on this node
  * @param bulkCapacity bulk inputs queued per model; a bulk request that does not fit waits for room
- * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens})
+ * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens}), and how far bulk
+ *     inputs may fill a batch of interactive ones (or as far as those already pad it)
  * @param bulkMinShare share of each batch kept for bulk inputs while they wait (0 to 1)
  * @param bulkMaxWaiting bulk requests that may wait for room per model; more fail with 503
  * @param queryCacheEntries query embeddings remembered (per model and text); 0 turns the cache off
