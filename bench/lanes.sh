@@ -5,7 +5,8 @@
 #
 # For each BUDGETS value (inference.bulkBatchTokens) one fresh server (its own data dir, embedded PostgreSQL and Redis,
 # 127.0.0.1 only, query-embedding cache off so every search embeds its query on the model) runs these phases:
-#   setup        the first DOCS SciFact documents are ingested into KB "idx" (the KB searched; untimed, warms the JVM)
+#   setup        the first SEARCH_DOCS SciFact documents are ingested into KB "idx" (the KB searched; untimed, warms
+#                the JVM)
 #   idle         one sequential search client at RATE searches/s for IDLE_S seconds (hybrid, k=10, SciFact train
 #                queries in turn): p50/p99
 #   alone        the same DOCS documents ingested into a fresh KB as asynchronous jobs of BATCH documents, all
@@ -18,7 +19,7 @@
 # wall time (from /metrics: 100% = one worker never idle), bulk inputs per chunk counts the chunk and its sentences.
 #
 #   nice -n 10 bench/lanes.sh
-#   BUDGETS="2048 512 256" DOCS=300 RATE=10 IDLE_S=30 JAR=target/ganglion.jar bench/lanes.sh
+#   BUDGETS="2048 512 256" DOCS=300 SEARCH_DOCS=100 RATE=10 IDLE_S=30 JAR=target/ganglion.jar bench/lanes.sh
 # SciFact is read from SCIFACT (../shared/data/scifact) and never copied into the repository. The whole run is
 # bounded: every phase has a time limit (PHASE_LIMIT_S, default 600 s) after which the run fails.
 set -euo pipefail
@@ -26,6 +27,7 @@ cd "$(dirname "$0")/.."
 JAR=${JAR:-target/ganglion.jar}
 BUDGETS=${BUDGETS:-2048 512}
 DOCS=${DOCS:-300}
+SEARCH_DOCS=${SEARCH_DOCS:-100}
 BATCH=${BATCH:-100}
 RATE=${RATE:-10}
 IDLE_S=${IDLE_S:-30}
@@ -65,10 +67,10 @@ run() { # budget
     sleep 1
   done
   curl -sf "$BASE/ready" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
-  python3 - "$BASE" "$(cat "$DATA/admin-key")" "$SCIFACT" "$DOCS" "$BATCH" "$RATE" "$IDLE_S" "$PHASE_LIMIT_S" "$1" \
+  python3 - "$BASE" "$(cat "$DATA/admin-key")" "$SCIFACT" "$DOCS" "$BATCH" "$RATE" "$IDLE_S" "$PHASE_LIMIT_S" "$1" "$SEARCH_DOCS" \
     >>"$OUT" <<'EOF'
 import http.client, json, sys, threading, time, urllib.parse, urllib.request
-base, key, scifact, docs, batch, rate, idle_s, limit_s, budget = sys.argv[1:]
+base, key, scifact, docs, batch, rate, idle_s, limit_s, budget, search_docs = sys.argv[1:]
 docs, batch, rate, idle_s, limit_s = int(docs), int(batch), float(rate), float(idle_s), float(limit_s)
 
 def call(method, path, body=None, timeout=120):
@@ -109,8 +111,8 @@ with open(scifact + "/corpus.jsonl") as f:
             break
 queries = [json.loads(line)["text"] for line in open(scifact + "/queries.train.jsonl")]
 
-def ingest(kb):
-    """Ingests rows into a new KB as jobs submitted at once; returns (chunks, seconds, failed documents)."""
+def ingest(kb, rows):
+    """Ingests rows into a new KB as jobs submitted at once; returns (chunks, seconds, failed documents, meters)."""
     call("POST", "/v1/kbs", {"name": kb})
     before = scrape()
     started = time.time()
@@ -135,26 +137,44 @@ def ingest(kb):
 class Searcher:
     """One keep-alive connection, one search at a time, paced at `rate` per second (late ones go at once)."""
     def __init__(self):
-        u = urllib.parse.urlparse(base)
-        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        self.conn = None
         self.next_query = 0
         self.errors = 0
+
+    def connect(self):
+        u = urllib.parse.urlparse(base)
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+
+    def search(self, body):
+        """One search; status and ms. A connection the server closed while idle is opened again, untimed."""
+        for attempt in (0, 1):
+            if self.conn is None:
+                self.connect()
+            t0 = time.perf_counter()
+            try:
+                self.conn.request("POST", "/v1/kbs/idx/search", body,
+                                  {"Authorization": "Bearer " + key, "Content-Type": "application/json"})
+                resp = self.conn.getresponse()
+                resp.read()
+                return resp.status, (time.perf_counter() - t0) * 1000
+            except (http.client.HTTPException, OSError):
+                self.conn.close()
+                self.conn = None
+                if attempt == 1:
+                    raise
 
     def run(self, until):
         """Searches until until() is true; returns the latencies in ms."""
         latencies = []
+        self.connect()
         slot = time.time()
         while not until():
             q = queries[self.next_query % len(queries)]
             self.next_query += 1
-            body = json.dumps({"query": q, "k": 10, "mode": "hybrid"})
-            t0 = time.perf_counter()
-            self.conn.request("POST", "/v1/kbs/idx/search", body,
-                              {"Authorization": "Bearer " + key, "Content-Type": "application/json"})
-            resp = self.conn.getresponse()
-            resp.read()
-            ms = (time.perf_counter() - t0) * 1000
-            if resp.status == 200:
+            status, ms = self.search(json.dumps({"query": q, "k": 10, "mode": "hybrid"}))
+            if status == 200:
                 latencies.append(ms)
             else:
                 self.errors += 1
@@ -174,7 +194,7 @@ def idle(searcher):
     end = time.time() + idle_s
     return searcher.run(lambda: time.time() >= end)
 
-ingest("idx")
+ingest("idx", rows[:int(search_docs)])
 searcher = Searcher()
 # a few searches so the first measured one is not the JVM's first
 end = time.time() + 5
@@ -182,14 +202,14 @@ searcher.run(lambda: time.time() >= end)
 load_idle = load()
 idle1 = idle(searcher)
 load_alone = load()
-chunks_alone, secs_alone, failed_alone, used_alone = ingest("alone")
+chunks_alone, secs_alone, failed_alone, used_alone = ingest("alone", rows)
 load_both = load()
 done = threading.Event()
 under = []
 t = threading.Thread(target=lambda: under.extend(searcher.run(done.is_set)), daemon=True)
 t.start()
 try:
-    chunks_both, secs_both, failed_both, used_both = ingest("both")
+    chunks_both, secs_both, failed_both, used_both = ingest("both", rows)
 finally:
     done.set()
     t.join(120)
@@ -210,7 +230,7 @@ for budget in $BUDGETS; do
   run "$budget"
 done
 
-echo "## $(date -u '+%F %H:%M') UTC, $(nproc) cores, DOCS=$DOCS BATCH=$BATCH RATE=$RATE/s IDLE_S=$IDLE_S"
+echo "## $(date -u '+%F %H:%M') UTC, $(nproc) cores, DOCS=$DOCS SEARCH_DOCS=$SEARCH_DOCS BATCH=$BATCH RATE=$RATE/s IDLE_S=$IDLE_S"
 echo "| bulkBatchTokens | idle p50 / p99 ms (n) | under bulk p50 / p99 ms (n) | idle again p50 / p99 ms | p99 under ÷ idle (÷ worse idle) | ingestion alone chunks/s | with searches chunks/s | with ÷ alone | model busy alone / with | bulk inputs per chunk | padded tokens/s alone | failed docs | search non-2xx | load 1-min (idle, alone, both, end) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 python3 - "$OUT" <<'EOF'
