@@ -1,9 +1,10 @@
 -- wrk script: non-cached extractive answers from one knowledge base.
 --   KEY=$(cat data/admin-key) KB=handbook wrk -t2 -c32 -d30s --latency -s bench/wrk/ask.lua http://localhost:8080
 -- Each request asks a different question (a counter is appended), so no response cache can answer it; the extractive
--- generator is forced so no upstream LLM is involved. QUESTIONS=../shared/data/scifact/queries.train.jsonl asks
--- SciFact's train claims (one per line, in turn) instead of the handbook questions below. For SSE time-to-first-token
--- use STREAM=1: wrk then measures the whole stream; bench/wrk/ttft.sh times the first "event: token" instead.
+-- generator is forced so no upstream LLM is involved. For SSE time-to-first-token use STREAM=1: wrk then measures the
+-- whole stream; bench/wrk/ttft.sh times the first "event: token" instead.
+-- QUESTIONS names a file of questions, one per line (bench/run writes the SciFact train claims there), so the
+-- retrieved passages vary as a cold knowledge base's would; without it six handbook questions cycle.
 local key = os.getenv("KEY") or error("set KEY to an API key with the chat scope")
 local kb = os.getenv("KB") or "handbook"
 local stream = os.getenv("STREAM") == "1"
@@ -17,21 +18,15 @@ local questions = {
   "Can unused vacation days be carried over",
 }
 
--- QUESTIONS names a JSON-lines file of {"text": ...} questions (e.g. SciFact's queries.train.jsonl) to ask instead, in
--- turn; each line's "text" is used as it is written there (already JSON-escaped)
 local file = os.getenv("QUESTIONS")
-if file and file ~= "" then
-  local loaded = {}
-  local f = assert(io.open(file, "r"), "cannot read QUESTIONS file " .. file)
-  for line in f:lines() do
-    local text = line:match('"text"%s*:%s*"(.-[^\\])"')
-    if text then
-      loaded[#loaded + 1] = text
+if file then
+  questions = {}
+  for line in io.lines(file) do
+    if line ~= "" then
+      questions[#questions + 1] = line:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("[?.]+$", "")
     end
   end
-  f:close()
-  assert(#loaded > 0, "no \"text\" field in " .. file)
-  questions = loaded
+  assert(#questions > 0, "no questions in " .. file)
 end
 
 local counter = 0
@@ -45,7 +40,7 @@ local n = 0
 
 request = function()
   n = n + 1
-  local q = questions[(n % #questions) + 1] .. " (" .. id .. "-" .. n .. ")?"
+  local q = questions[((id * 7919 + n) % #questions) + 1] .. " (" .. id .. "-" .. n .. ")?"
   local body = string.format('{"question":"%s","generator":"extractive","stream":%s}', q, stream and "true" or "false")
   return wrk.format("POST", "/v1/kbs/" .. kb .. "/ask", {
     ["Authorization"] = "Bearer " .. key,
