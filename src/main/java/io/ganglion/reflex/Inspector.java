@@ -148,7 +148,7 @@ public final class Inspector {
         passages.add(mark.copy().put("source", "ingest"));
         continue;
       }
-      InjectionVerdict v = injection.detect(texts.get(i), thresholds, override);
+      InjectionVerdict v = injection.detectPassage(texts.get(i), thresholds, override);
       passages.add(new JsonObject().put("injection", v.score() >= thresholds.threshold()).put("score", v.score())
         .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage())
         .put("source", "ask"));
