@@ -157,6 +157,30 @@ public final class Inspector {
   }
 
   /**
+   * How many of {@code texts} passages {@link #inspectPassages(List, List, String, String)} would inspect now: those
+   * without a recorded verdict in {@code marks} or with one recorded under other settings (another detector version,
+   * thresholds or override), such as every chunk ingested before a detector upgrade.
+   */
+  public int toInspect(int texts, List<JsonObject> marks, String tenant, String kb) {
+    if (!config.injectionEnabled()) {
+      return 0;
+    }
+    if (marks == null) {
+      return texts;
+    }
+    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    String current = markVersion(thresholds, override);
+    int n = 0;
+    for (int i = 0; i < texts; i++) {
+      JsonObject mark = i < marks.size() ? marks.get(i) : null;
+      n += mark != null && current.equals(mark.getString("version")) ? 0 : 1;
+    }
+    return n;
+  }
+
+  /**
    * What a recorded passage verdict is valid for: this detector's version, the thresholds and the override (allowlist)
    * that apply to the tenant and knowledge base — a digest, so a verdict recorded under other settings is re-made.
    */
