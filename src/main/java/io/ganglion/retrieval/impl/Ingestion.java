@@ -194,7 +194,9 @@ public final class Ingestion {
    */
   private Future<List<float[]>> embedGroup(EmbedRequest request, int busy, int failed) {
     return embeds.vectors(request, EMBED_TIMEOUT_MS)
-      .recover(failure -> {
+      .recover(cause -> {
+        // this node lacking the knowledge base's model is said as such (5031), and retried like any failure
+        Throwable failure = kbs.notLoadedHere(cause, request.model());
         ErrorCode code = ErrorCode.of(failure);
         boolean modelBusy = code == ErrorCode.OVERLOADED || code == ErrorCode.TIMEOUT;
         if (!modelBusy && (failed >= EMBED_RETRIES || code.status() < 500)) {
