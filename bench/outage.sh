@@ -199,7 +199,11 @@ for _ in $(seq 1 300); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.1; don
 kill -0 "$pg_pid" 2>/dev/null && { echo "outage: PostgreSQL did not stop" >&2; exit 1; }
 sleep "$(python3 -c "import time;print(max(0, $restart_at - time.time()))")"
 echo "outage: starting PostgreSQL at $(date -u +%T) (load average $(cut -d' ' -f1-3 /proc/loadavg))"
-pg_ctl_as_started -D "$DATA/postgres" restart -w -l "$OUT/postgres-restart.log" >"$OUT/postgres-start.log" 2>&1
+# pg_ctl restart finds no pid file (it was stopped) and starts with the recorded options; its exit status then says
+# nothing useful, so wait for the new postmaster's pid file instead
+pg_ctl_as_started -D "$DATA/postgres" restart -w -l "$OUT/postgres-restart.log" >"$OUT/postgres-start.log" 2>&1 || true
+for _ in $(seq 1 300); do [[ -f "$DATA/postgres/postmaster.pid" ]] && break; sleep 0.1; done
+[[ -f "$DATA/postgres/postmaster.pid" ]] || { echo "outage: PostgreSQL did not start again" >&2; exit 1; }
 wait "$DRIVER"; DRIVER=
 echo "outage: traffic done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 

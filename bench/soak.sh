@@ -17,7 +17,7 @@
 # Per minute it prints requests, errors, p50/p99 (overall and p99 per kind), the heap after the minute's last GC
 # (from the GC log), the server's open file descriptors and the machine's load average; then kills the server with
 # SIGKILL and times the restart to /ready on the same data directory, stops it, and checks that no process of its
-# data directory (the embedded PostgreSQL and Redis) is left. The last line is the verdict:
+# data directory (the embedded PostgreSQL and Redis) is left. Before the restart it prints the verdict:
 #   soak verdict: PASS|FAIL errors N {kind status code: n ...}; 4xx M {...}; p99 first minute A ms, last B ms (x);
 #     heap after GC first minute C MiB, last D MiB (x); ingestion I/J documents indexed, lag p99 L s
 # PASS: 0 errors (no 5xx, timeout, request shed by the driver or accepted document left unindexed), the last minute's
@@ -103,17 +103,6 @@ SAMPLER=$!
   "$DOCS" "$MINUTES" "$LOAD" "$CAPACITY_SECONDS" "$INGEST_PER_SECOND" "$DRAIN_MINUTES" | tee "$OUT/driver.txt"
 kill "$SAMPLER" 2>/dev/null || true; SAMPLER=
 
-# restart after a crash: SIGKILL, then a new server on the same data directory, timed to /ready
-kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
-restart_started=$(date +%s%N)
-start_server restart
-restart_ms=$(( ($(date +%s%N) - restart_started) / 1000000 ))
-echo "restart after SIGKILL: ready in $restart_ms ms (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/driver.txt"
-kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
-for _ in $(seq 1 100); do [[ -z "$(leftovers)" ]] && break; sleep 0.2; done
-left=$(leftovers)
-echo "after the stop: ${left:-no} process of the data directory left" | tee -a "$OUT/driver.txt"
-
 python3 - "$OUT" "$FLAT" <<'PY'
 import json, re, sys, datetime, pathlib
 out = pathlib.Path(sys.argv[1])
@@ -163,3 +152,14 @@ print(f"\nsoak verdict: {'PASS' if ok else 'FAIL'} errors {errors} {{{kinds}}}; 
       f"ingestion {ing['indexed']}/{ing['accepted']} documents indexed ({ing['failed']} failed, {ing['unfinished']} unfinished), "
       f"lag p99 {fmt(lag, 's')}")
 PY
+
+# restart after a crash: SIGKILL, then a new server on the same data directory, timed to /ready
+kill -KILL "$PID"; wait "$PID" 2>/dev/null || true
+restart_started=$(date +%s%N)
+start_server restart
+restart_ms=$(( ($(date +%s%N) - restart_started) / 1000000 ))
+echo "restart after SIGKILL: ready in $restart_ms ms (load average $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$OUT/driver.txt"
+kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; PID=
+for _ in $(seq 1 100); do [[ -z "$(leftovers)" ]] && break; sleep 0.2; done
+left=$(leftovers)
+echo "after the stop: ${left:-no} process of the data directory left" | tee -a "$OUT/driver.txt"
