@@ -32,6 +32,7 @@ rm -rf "$OUT" && mkdir -p "$OUT"
 DATA=$OUT/data
 PID=
 DRIVER=
+PG_STOPPED=
 
 pg_ctl_as_started() { # pg_ctl arguments...
   local pg_ctl
@@ -51,7 +52,7 @@ leftovers() {
 cleanup() {
   [[ -n "$DRIVER" ]] && kill "$DRIVER" 2>/dev/null || true
   # PostgreSQL must be up for a clean stop of the server to stop it too
-  if [[ -f "$DATA/postgres/postmaster.opts" && ! -f "$DATA/postgres/postmaster.pid" ]]; then
+  if [[ -n "$PG_STOPPED" ]]; then
     pg_ctl_as_started -D "$DATA/postgres" restart -w -l "$OUT/postgres-restart.log" >/dev/null 2>&1 || true
   fi
   if [[ -n "$PID" ]] && kill -0 "$PID" 2>/dev/null; then kill -TERM "$PID"; wait "$PID" 2>/dev/null || true; fi
@@ -194,6 +195,7 @@ sleep "$(python3 -c "import time;print(max(0, $stop_at - time.time()))")"
 echo "outage: stopping PostgreSQL at $(date -u +%T) (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 # fast shutdown by signal: the postmaster runs in the user namespace it was started in, where a new one cannot reach it
 pg_pid=$(head -1 "$DATA/postgres/postmaster.pid")
+PG_STOPPED=1
 kill -INT "$pg_pid"
 for _ in $(seq 1 300); do kill -0 "$pg_pid" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$pg_pid" 2>/dev/null && { echo "outage: PostgreSQL did not stop" >&2; exit 1; }
@@ -204,6 +206,7 @@ echo "outage: starting PostgreSQL at $(date -u +%T) (load average $(cut -d' ' -f
 pg_ctl_as_started -D "$DATA/postgres" restart -w -l "$OUT/postgres-restart.log" >"$OUT/postgres-start.log" 2>&1 || true
 for _ in $(seq 1 300); do [[ -f "$DATA/postgres/postmaster.pid" ]] && break; sleep 0.1; done
 [[ -f "$DATA/postgres/postmaster.pid" ]] || { echo "outage: PostgreSQL did not start again" >&2; exit 1; }
+PG_STOPPED=
 wait "$DRIVER"; DRIVER=
 echo "outage: traffic done (load average $(cut -d' ' -f1-3 /proc/loadavg))"
 
