@@ -27,7 +27,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Raw embedding throughput of bge-small-en-v1.5 (int8) through ONNX Runtime, tokenizing included, no batcher: one
- * call embeds {@code batch} distinct sentences of about 64 tokens. The {@code sentences} line is sentences/s.
+ * call embeds {@code batch} distinct sentences of {@code words} words (50: about 64 tokens; 200: about 256, the size of
+ * an ingested chunk, {@code -p words=200}). The {@code sentences} line is sentences/s.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -45,6 +46,10 @@ public class EmbeddingBenchmark {
   /** {@code djl}: DJL's ONNX Runtime engine (what the server runs); {@code ort}: ONNX Runtime's Java API directly. */
   @Param({"djl", "ort"})
   public String runtime;
+
+  /** Words per sentence: 50 is about 64 tokens, 200 about 256 (an ingested chunk, {@code retrieval.chunkTokens}). */
+  @Param({"50"})
+  public int words;
 
   /** ONNX Runtime intra-op threads; 0 means every available core. */
   @Param({"0"})
@@ -74,7 +79,7 @@ public class EmbeddingBenchmark {
     for (int b = 0; b < 16; b++) {
       List<String> texts = new ArrayList<>();
       for (int i = 0; i < batch; i++) {
-        texts.add(sentence(random));
+        texts.add(sentence(random, words));
       }
       batches.add(texts);
     }
@@ -84,8 +89,12 @@ public class EmbeddingBenchmark {
   }
 
   static String sentence(Random random) {
+    return sentence(random, 50);
+  }
+
+  static String sentence(Random random, int words) {
     StringBuilder sb = new StringBuilder();
-    for (int w = 0; w < 50; w++) {
+    for (int w = 0; w < words; w++) {
       sb.append(w == 0 ? "" : " ").append(WORDS[random.nextInt(WORDS.length)]);
     }
     return sb.append('.').toString();

@@ -34,6 +34,15 @@ public final class Addresses {
   /** Unloads a model at runtime; refused while a knowledge base uses it. */
   public static final String INFERENCE_MODEL_UNLOAD = "ganglion.inference.model.unload";
 
+  /**
+   * One node's model load or unload ({@code step} {@code load} or {@code unload}), cluster-internal (never on the
+   * bridge): {@code ganglion.inference.model.<step>.<vertx node id>}, what {@code /v1/admin/models} on any node sends to
+   * every serving member so a model is loaded (or unloaded) on all of them.
+   */
+  public static String inferenceModelAdmin(String vertxNodeId, String step) {
+    return "ganglion.inference.model." + step + "." + vertxNodeId;
+  }
+
   // retrieval
   public static final String RETRIEVAL_STATUS = "ganglion.retrieval.status";
   public static final String RETRIEVAL_KB_CREATE = "ganglion.retrieval.kb.create";

@@ -133,13 +133,14 @@ public final class HttpVerticle extends VerticleBase {
     // after the cache look-up, so cache hits stay on their fast path)
     EdgeAdmission admission = EdgeAdmission.of(vertx, http.inFlight());
     router.route("/v1/*").handler(admission);
-    new DataPlaneAudit(audit).mount(router);
-    // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast
+    // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast; the
+    // data-plane audit watches only other routes (each watcher is one more path pattern an ask would be matched against)
     OrchestrationConfig answers = OrchestrationConfig.from(config());
     budget.mount(router);
     new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission).mount(router);
     new ChatCompletionRoutes(vertx, answers, io.ganglion.generation.LlmConfig.from(config().getJsonObject("llm")),
       http.requestTimeoutMs(), budget, admission).mount(router);
+    new DataPlaneAudit(audit).mount(router);
     new KbRoutes(vertx, config.busTimeoutMs()).mount(router);
     new AdminRoutes(vertx, postgres, audit).mount(router);
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);

@@ -29,7 +29,8 @@ import java.util.Optional;
  * @param workers worker verticle instances on the {@code ganglion-inference} pool, shared by every model: each runs
  *     one batch (of any model) at a time, so this is how many batches run at once on this node
  * @param bulkCapacity bulk inputs queued per model; a bulk request that does not fit waits for room
- * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens})
+ * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens}), and how far bulk
+ *     inputs may fill a batch of interactive ones (or as far as those already pad it)
  * @param bulkMinShare share of each batch kept for bulk inputs while they wait (0 to 1)
  * @param bulkMaxWaiting bulk requests that may wait for room per model; more fail with 503
  * @param queryCacheEntries query embeddings remembered (per model and text); 0 turns the cache off
@@ -68,11 +69,13 @@ public record InferenceConfig(
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
   public static final int DEFAULT_WORKERS = 1;
   /**
-   * Bulk batches of at most 8 x 256 tokens (half an interactive batch's budget): a 256-token chunk batch then runs in
-   * about 0.3 s on 2 quiet cores, which bounds what a query arriving meanwhile waits for a worker (see bench/RESULTS.md
-   * for the trade-off measured).
+   * Bulk batches of at most 256 padded tokens: one 256-token chunk, or about eight of its sentences. A query arriving
+   * while bulk runs waits for that batch, so its size is what a search under ingestion pays: with 2048 (8 chunks) the
+   * search p99 under a saturating ingestion was 31x its idle p99, with 256 it was 2.9x, at the same ingestion
+   * throughput with and without searches (0.96 and 0.99 of alone), and raw chunk-length inputs gain nothing from
+   * batching on CPU (bench/RESULTS.md, bench/lanes.sh).
    */
-  public static final int DEFAULT_BULK_BATCH_TOKENS = 8 * 256;
+  public static final int DEFAULT_BULK_BATCH_TOKENS = 256;
   public static final double DEFAULT_BULK_MIN_SHARE = 0.25;
   /**
    * The longest one batch may hold a worker thread before Vert.x's blocked-thread checker reports it

@@ -47,6 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class InferenceVerticle extends VerticleBase {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(InferenceVerticle.class);
+
   /** The named worker pool the batch workers run on (Vert.x's {@code vertx_pool_*} meters carry this name). */
   public static final String POOL = "ganglion-inference";
 
@@ -72,6 +74,15 @@ public final class InferenceVerticle extends VerticleBase {
     return vertx.executeBlocking(() -> ModelRegistry.load(config.models(), config.defaultModel(), graphs))
       .compose(loaded -> {
         registry = loaded;
+        // where models run: a cuda device without a CUDA provider falls back to cpu (EngineLoader logs why)
+        io.micrometer.core.instrument.Gauge.builder("ganglion.inference.device", () -> 1)
+          .description("1, tagged with inference.device (configured) and where models run (running)")
+          .tag("configured", graphs.configured().name().toLowerCase(java.util.Locale.ROOT))
+          .tag("running", graphs.running().name().toLowerCase(java.util.Locale.ROOT))
+          .register(meters);
+        if (graphs.running() != config.device()) {
+          log.warn("inference.device is {}, running on {}", config.device(), graphs.running());
+        }
         dispatcher = new BatchDispatcher(vertx, config.batchPolicy(), meters, InferenceConfig.MAX_BATCH_MS,
           Math.max(1, config.workers()));
         registry.all().forEach(dispatcher::add);
@@ -81,6 +92,7 @@ public final class InferenceVerticle extends VerticleBase {
       })
       .compose(workers -> {
         var bus = vertx.eventBus();
+        String self = io.ganglion.cluster.Cluster.membership(vertx).self().vertxId();
         return Future.all(List.of(
           bus.<JsonObject>consumer(Addresses.INFERENCE_EMBED, msg -> Handlers.reply(msg, body -> embed(body, msg.headers())))
             .completion(),
@@ -92,6 +104,11 @@ public final class InferenceVerticle extends VerticleBase {
           // a node's own models: the admin route of a node loads and unloads them there
           bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_LOAD, Handlers.replying(admin::load)).completion(),
           bus.<JsonObject>localConsumer(Addresses.INFERENCE_MODEL_UNLOAD, Handlers.replying(admin::unload)).completion(),
+          // the same, from any node's admin route: /v1/admin/models loads and unloads on every serving member
+          bus.<JsonObject>consumer(Addresses.inferenceModelAdmin(self, "load"), Handlers.replying(admin::load))
+            .completion(),
+          bus.<JsonObject>consumer(Addresses.inferenceModelAdmin(self, "unload"), Handlers.replying(admin::unload))
+            .completion(),
           Status.register(vertx, Addresses.INFERENCE_STATUS, "inference", this::status)));
       });
   }

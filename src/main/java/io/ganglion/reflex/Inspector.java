@@ -148,12 +148,36 @@ public final class Inspector {
         passages.add(mark.copy().put("source", "ingest"));
         continue;
       }
-      InjectionVerdict v = injection.detect(texts.get(i), thresholds, override);
+      InjectionVerdict v = injection.detectPassage(texts.get(i), thresholds, override);
       passages.add(new JsonObject().put("injection", v.score() >= thresholds.threshold()).put("score", v.score())
         .put("rules", new JsonArray(v.rules())).put("families", new JsonArray(v.families())).put("stage", v.stage())
         .put("source", "ask"));
     }
     return reply.put("passages", passages);
+  }
+
+  /**
+   * How many of {@code texts} passages {@link #inspectPassages(List, List, String, String)} would inspect now: those
+   * without a recorded verdict in {@code marks} or with one recorded under other settings (another detector version,
+   * thresholds or override), such as every chunk ingested before a detector upgrade.
+   */
+  public int toInspect(int texts, List<JsonObject> marks, String tenant, String kb) {
+    if (!config.injectionEnabled()) {
+      return 0;
+    }
+    if (marks == null) {
+      return texts;
+    }
+    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    String current = markVersion(thresholds, override);
+    int n = 0;
+    for (int i = 0; i < texts; i++) {
+      JsonObject mark = i < marks.size() ? marks.get(i) : null;
+      n += mark != null && current.equals(mark.getString("version")) ? 0 : 1;
+    }
+    return n;
   }
 
   /**

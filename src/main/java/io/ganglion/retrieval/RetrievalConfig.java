@@ -115,7 +115,7 @@ public record RetrievalConfig(
   }
 
   public static final RetrievalConfig DEFAULTS = new RetrievalConfig(4, 4, 256, 32, Fusion.WEIGHTED, 60, 0.6, 100, 0, 0,
-    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 100, 20L * 1024 * 1024, 20, "", 30, VectorIndexConfig.DEFAULTS,
+    Aggregate.CHUNK, 0, 1, 1.2, 0.75, false, 0.3, 0.6, 1000, 20L * 1024 * 1024, 20, "", 30, VectorIndexConfig.DEFAULTS,
     Capacity.DEFAULTS);
 
   public RetrievalConfig {

@@ -481,12 +481,13 @@ class ClusterIT {
   void modelChange() {
     String v2 = "bge-small-en-v1.5@2";
     List<NodeProcess> nodes = List.of(one, two, three);
-    for (NodeProcess node : nodes) {
-      // the cluster's nodes run the packaged jar, which holds bge only: a second version of it is a second model
-      HttpResponse<String> load = cluster.postJson(node, "/v1/admin/models",
-        new JsonObject().put("name", "bge-small-en-v1.5").put("version", "2"));
-      assertThat(load.statusCode()).as(load.body()).isIn(201, 409);
-    }
+    // the cluster's nodes run the packaged jar, which holds bge only: a second version of it is a second model,
+    // loaded through one node on all three
+    HttpResponse<String> load = cluster.postJson(one, "/v1/admin/models",
+      new JsonObject().put("name", "bge-small-en-v1.5").put("version", "2"));
+    assertThat(load.statusCode()).as(load.body()).isEqualTo(201);
+    assertThat(LocalCluster.json(load).getJsonObject("nodes").getMap()).as(load.body())
+      .containsOnlyKeys(one.nodeId, two.nodeId, three.nodeId).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo("loaded"));
     assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", "remodel")).statusCode()).isEqualTo(201);
     HttpResponse<String> ingested = cluster.postJson(one, "/v1/kbs/remodel/documents",
       new JsonObject().put("documents", ClusterCorpus.documents(20, 21)));
@@ -528,6 +529,34 @@ class ClusterIT {
       assertThat(interactiveItems(node, v2) - before).as(node.nodeId + " embeds the query with the new model")
         .isGreaterThanOrEqualTo(1);
     }
+  }
+
+  @Test
+  @DisplayName("a model loaded through one node is loaded on every node, and unloaded through another from every node")
+  void modelLoadedEverywhere() {
+    JsonObject v3 = new JsonObject().put("name", "bge-small-en-v1.5").put("version", "3");
+    HttpResponse<String> load = cluster.postJson(two, "/v1/admin/models", v3);
+    assertThat(load.statusCode()).as(load.body()).isEqualTo(201);
+    for (NodeProcess node : List.of(one, two, three)) {
+      JsonArray models = LocalCluster.json(cluster.get(node, "/v1/admin/models")).getJsonArray("models");
+      assertThat(models.stream().map(m -> ((JsonObject) m).getString("ref")))
+        .as(node.nodeId + " lists its own models").contains("bge-small-en-v1.5@3");
+    }
+    HttpResponse<String> again = cluster.postJson(three, "/v1/admin/models", v3);
+    assertThat(again.statusCode()).as("loaded on every node already: " + again.body()).isEqualTo(409);
+
+    HttpResponse<String> unload = cluster.send(cluster.authed(three, "/v1/admin/models/bge-small-en-v1.5@3")
+      .DELETE().build());
+    assertThat(unload.statusCode()).as(unload.body()).isEqualTo(200);
+    assertThat(LocalCluster.json(unload).getJsonObject("nodes").getMap())
+      .containsOnlyKeys(one.nodeId, two.nodeId, three.nodeId).allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo("unloaded"));
+    for (NodeProcess node : List.of(one, two, three)) {
+      JsonArray models = LocalCluster.json(cluster.get(node, "/v1/admin/models")).getJsonArray("models");
+      assertThat(models.stream().map(m -> ((JsonObject) m).getString("ref"))).as(node.nodeId)
+        .doesNotContain("bge-small-en-v1.5@3");
+    }
+    assertThat(cluster.send(cluster.authed(one, "/v1/admin/models/bge-small-en-v1.5@3").DELETE().build())
+      .statusCode()).isEqualTo(404);
   }
 
   static List<String> strings(JsonArray array) {

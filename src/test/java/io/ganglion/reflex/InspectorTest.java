@@ -171,6 +171,10 @@ class InspectorTest {
     assertThat(passages.getJsonObject(1).getBoolean("injection")).isFalse();
     assertThat(passages.getJsonObject(1).getString("source")).isEqualTo("ask");
     assertThat(passages.getJsonObject(2).getString("source")).isEqualTo("ask");
+    assertThat(inspector.toInspect(3, java.util.Arrays.asList(recorded, recorded.copy().put("version", "older/123"), null),
+      null, null)).as("what the reflex verticle counts to run it on the event loop or a worker: outdated and missing")
+      .isEqualTo(2);
+    assertThat(inspector.toInspect(3, null, null, null)).isEqualTo(3);
     assertThat(inspector("{\"injection\":{\"threshold\":0.7}}").inspectPassages(List.of(benign), null, null)
       .getString("markVersion")).as("other thresholds, another mark version").isNotEqualTo(version);
     assertThat(inspector("{\"injection\":{\"indirect\":{\"action\":\"stop\"}}}")

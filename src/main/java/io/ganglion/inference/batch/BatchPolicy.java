@@ -12,8 +12,10 @@ import java.time.Duration;
  *     is free)
  * @param interactiveCapacity interactive items (not requests) that may wait per model; beyond it requests fail fast
  * @param bulkCapacity bulk items that may wait per model; beyond it bulk requests wait for room
- * @param bulkBatchTokens padded tokens of a batch made of bulk items only (at most {@code maxBatchTokens}): smaller
- *     bounds how long an interactive item arriving meanwhile waits for a worker, larger pads and switches less
+ * @param bulkBatchTokens padded tokens of a batch made of bulk items only (at most {@code maxBatchTokens}), and how far
+ *     bulk items may fill a batch of interactive ones (or as far as the interactive items already pad it): smaller
+ *     bounds how long an interactive item arriving meanwhile waits for a worker, and how long its own batch runs;
+ *     larger pads and switches less
  * @param bulkMinShare the share of a batch's items kept for bulk while bulk items wait (0 to 1; 0 lets interactive
  *     traffic starve bulk), so ingestion moves on under any query load
  * @param bulkMaxWaiting bulk requests that may wait for room in a full bulk lane; beyond it they fail with 5030

@@ -24,8 +24,11 @@ import java.util.PriorityQueue;
  *   <li><b>Expiry</b>: an item whose caller's deadline passed, or whose caller gave up, is dropped before every cut and
  *   never takes a batch slot.</li>
  *   <li><b>Cut</b> ({@link #cut}), only when a worker is free: interactive items first, then bulk fills the batch up to
- *   its budget; while both wait, {@code bulkMinShare} of the batch is kept for bulk, so bulk is never starved. Within a
- *   lane the batch is anchored at the lane's first item (submission round, then arrival) and filled from the next
+ *   the bulk budget ({@code bulkBatchTokens} padded tokens, or what the interactive items already pad, whichever is
+ *   more), so bulk never makes an interactive input's batch longer than a bulk batch; while both wait,
+ *   {@code bulkMinShare} of the batch's items is kept for bulk, and when the budget left bulk nothing for
+ *   1 / {@code bulkMinShare} - 1 cuts in a row the next batch is bulk's alone, so bulk is never starved. Within a lane
+ *   the batch is anchored at the lane's first item (submission round, then arrival) and filled from the next
  *   {@value #WINDOW_BATCHES} batches' worth with the items closest to it in length, so batches pad little and no item
  *   is passed over for long. A batch of bulk items only is held to {@code bulkBatchTokens}.</li>
  * </ul>
@@ -63,6 +66,8 @@ final class ModelLanes<O> {
   private final ArrayDeque<Parked> parked = new ArrayDeque<>();
   private long seq;
   private long cuts;
+  /** Cuts in a row that found bulk items waiting and took none of them. */
+  private long bulkPassed;
   /** Smoothed worker time one input of a batch took (0 until a batch finished). */
   private double nanosPerInput;
   private int workers = 1;
@@ -193,19 +198,30 @@ final class ModelLanes<O> {
     List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
     PriorityQueue<QueuedItem<O>> interactive = queues.get(Lane.INTERACTIVE.ordinal());
     PriorityQueue<QueuedItem<O>> bulk = queues.get(Lane.BULK.ordinal());
+    boolean both = !interactive.isEmpty() && !bulk.isEmpty();
     int bulkSlots = 0;
-    if (!interactive.isEmpty() && !bulk.isEmpty()) {
+    if (both) {
       bulkSlots = Math.min(policy.bulkSlots(), policy.maxBatch());
-      if (bulkSlots >= policy.maxBatch()) {
-        // a batch too small to share: every (1 / share)-th batch is bulk's
-        long period = Math.max(1, Math.round(1 / policy.bulkMinShare()));
-        bulkSlots = cuts % period == period - 1 ? policy.maxBatch() : 0;
+      long period = policy.bulkMinShare() == 0 ? Long.MAX_VALUE : Math.max(1, Math.round(1 / policy.bulkMinShare()));
+      if (bulkPassed >= period - 1) {
+        // bulk waited through the last (1 / share) - 1 cuts without an item: this batch is bulk's
+        bulkSlots = policy.maxBatch();
+      } else if (bulkSlots >= policy.maxBatch()) {
+        // a batch too small to share: interactive first; bulk gets its turn through bulkPassed
+        bulkSlots = 0;
       }
     }
     int[] longest = {0};
     take(interactive, policy.maxBatch() - bulkSlots, policy.maxBatchTokens(), batch, longest);
-    take(bulk, policy.maxBatch() - batch.size(), batch.isEmpty() ? policy.bulkBatchTokens() : policy.maxBatchTokens(),
-      batch, longest);
+    // bulk fills a batch of interactive items only as far as a batch of bulk alone may go (or as far as the
+    // interactive items already pad it): bulk never makes an interactive input wait longer than a bulk batch would
+    int bulkBudget = batch.isEmpty() ? policy.bulkBatchTokens()
+      : Math.max(policy.bulkBatchTokens(), batch.size() * longest[0]);
+    int before = batch.size();
+    take(bulk, policy.maxBatch() - batch.size(), bulkBudget, batch, longest);
+    if (both) {
+      bulkPassed = batch.size() > before ? 0 : bulkPassed + 1;
+    }
     if (batch.isEmpty()) {
       take(interactive, policy.maxBatch(), policy.maxBatchTokens(), batch, longest);
     }

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * spinning (batch-8 throughput on 2 busy cores: 84-228 sentences/s spinning, 268-282 not spinning).
  * <p>
  * CUDA: with {@code device cuda} the engine is given {@link Device#gpu()}, which makes it add ORT's CUDA provider;
- * when that fails (ORT's CPU build, no driver) the model is loaded on CPU and the first such fallback logs why.
+ * when that fails (ORT's CPU build, no driver) the model is loaded on CPU and the first such fallback logs why;
+ * {@link #running()} then says CPU (the inference verticle shows it as the meter {@code ganglion.inference.device}).
  */
 public final class EngineLoader implements GraphLoader {
 
@@ -37,6 +38,7 @@ public final class EngineLoader implements GraphLoader {
 
   private final io.ganglion.inference.onnx.Device device;
   private final int threads;
+  private volatile boolean fellBack;
 
   /**
    * @param device the requested device
@@ -49,6 +51,17 @@ public final class EngineLoader implements GraphLoader {
     this.device = device;
     this.threads = threads;
     offline();
+  }
+
+  /** The device asked for ({@code inference.device}). */
+  public io.ganglion.inference.onnx.Device configured() {
+    return device;
+  }
+
+  /** Where graphs run: CPU when asked for, or when a CUDA load fell back to it. */
+  public io.ganglion.inference.onnx.Device running() {
+    return device == io.ganglion.inference.onnx.Device.CUDA && !fellBack ? device
+      : io.ganglion.inference.onnx.Device.CPU;
   }
 
   /** Keeps DJL off the network and on ONNX Runtime alone; the operator's own settings win. Idempotent. */
@@ -67,6 +80,7 @@ public final class EngineLoader implements GraphLoader {
       try {
         return open(spec, file, Device.gpu());
       } catch (MalformedModelException | OrtException | RuntimeException e) {
+        fellBack = true;
         if (cudaFallbackLogged.compareAndSet(false, true)) {
           log.warn("inference.device is cuda but the CUDA provider did not start ({}); running ONNX models on CPU",
             rootMessage(e));

@@ -16,6 +16,9 @@ import java.util.Random;
  *   <li><b>joined benign</b>: two innocent prompts of one language in one message, so length and a second sentence
  *       are no evidence by themselves.</li>
  * </ul>
+ * {@link #planted} derives one more kind, for the classifier only: a short attack inserted between two sentences of a
+ * long benign passage of the same language, so the vocabulary of expository text (which the benign passages teach
+ * the classifier) does not outweigh an instruction hidden in it.
  */
 public final class InjectionAugmentation {
 
@@ -53,6 +56,48 @@ public final class InjectionAugmentation {
       }
     }
     return out;
+  }
+
+  /** Passages at least this long host {@link #planted} attacks. */
+  static final int MIN_HOST_CHARS = 250;
+
+  /**
+   * Every second short attack of {@code examples} (not a disguised one) inserted after a sentence of a long benign
+   * passage ({@value #MIN_HOST_CHARS}+ characters) of its language, chosen deterministically. For training the
+   * classifier only: as exemplars, the host passages would make any long benign text look like their neighbour.
+   */
+  public static List<LabelledText> planted(List<LabelledText> examples) {
+    Random random = new Random(SEED + 1);
+    List<LabelledText> out = new ArrayList<>();
+    for (String lang : languages(examples)) {
+      List<LabelledText> hosts = examples.stream()
+        .filter(e -> e.lang().equals(lang) && !e.isInjection() && e.text().length() >= MIN_HOST_CHARS).toList();
+      List<LabelledText> attacks = examples.stream()
+        .filter(e -> e.lang().equals(lang) && e.isInjection() && e.text().length() <= MAX_ATTACK_CHARS
+          && !e.family().equals("obfuscation")).toList();
+      if (hosts.isEmpty()) {
+        continue;
+      }
+      for (int i = 0; i < attacks.size(); i += 2) {
+        LabelledText attack = attacks.get(i);
+        String host = hosts.get(random.nextInt(hosts.size())).text();
+        out.add(new LabelledText(LabelledText.INJECTION, lang, attack.family(), insert(host, attack.text(), random)));
+      }
+    }
+    return out;
+  }
+
+  /** {@code text} inserted after one of {@code host}'s sentences, chosen by {@code random} (at its end if it has one). */
+  public static String insert(String host, String text, Random random) {
+    List<Integer> ends = new ArrayList<>();
+    for (int i = host.indexOf(". "); i >= 0; i = host.indexOf(". ", i + 1)) {
+      ends.add(i + 2);
+    }
+    if (ends.isEmpty()) {
+      return host + " " + text;
+    }
+    int at = ends.get(random.nextInt(ends.size()));
+    return host.substring(0, at) + text + " " + host.substring(at);
   }
 
   private static List<String> languages(List<LabelledText> examples) {

@@ -26,6 +26,7 @@ public final class InjectionDetector {
 
   private final InjectionClassifier classifier;
   private final InjectionRules rules;
+  private final InjectionRules passageRules = InjectionRules.passageOnly();
   private final ExemplarIndex exemplars;
   private final String version;
 
@@ -58,10 +59,16 @@ public final class InjectionDetector {
     return Bundled.DETECTOR;
   }
 
-  /** Trains a detector on {@code examples}: classifier, exemplars, built-in rules. Blocks. */
+  /**
+   * Trains a detector on {@code examples}: the classifier on them and on the attacks
+   * {@linkplain InjectionAugmentation#planted planted} into their long benign passages, the exemplars on
+   * {@code examples} alone, the built-in rules. Blocks.
+   */
   public static InjectionDetector train(List<LabelledText> examples, long seed) {
-    return new InjectionDetector(InjectionTrainer.train(examples, seed), InjectionRules.builtIn(),
-      new ExemplarIndex(examples), "ngram-" + fingerprint(examples, seed));
+    List<LabelledText> classifierSet = new ArrayList<>(examples);
+    classifierSet.addAll(InjectionAugmentation.planted(examples));
+    return new InjectionDetector(InjectionTrainer.train(classifierSet, seed), InjectionRules.builtIn(),
+      new ExemplarIndex(examples), "ngram-" + fingerprint(classifierSet, seed));
   }
 
   /** Normaliser, rules, classifier and exemplar versions, such as {@code norm-2/rules-2/ngram-1a2b3c4d/exemplars-1400}. */
@@ -81,12 +88,83 @@ public final class InjectionDetector {
 
   /** Runs the in-process stages on {@code text}, with the phrases {@code override} allows blanked out first. */
   public InjectionVerdict detect(String text, CascadeThresholds t, InjectionOverride override) {
+    return detect(text, t, override, false);
+  }
+
+  /**
+   * {@link #detect(String, CascadeThresholds, InjectionOverride)} for a passage on its way into a model's context (a
+   * document chunk, a tool result). A passage is long and third-person, unlike the prompts the stages learnt from, and
+   * an instruction hidden in it is one sentence among benign ones, so besides the whole passage each of its sentences
+   * is scored on its own:
+   * <ul>
+   *   <li>with the {@linkplain InjectionRules#passageOnly rules} only a passage can break (calling on the AI by name,
+   *       which a prompt does innocently), on the whole passage and on each sentence;</li>
+   *   <li>a sentence's exemplar vote counts in proportion to its nearest example's similarity up to
+   *       {@value #SENTENCE_SIMILARITY} (a sentence resembling no example has no neighbours worth a vote);</li>
+   *   <li>a sentence flags the passage only {@value #SENTENCE_MARGIN} above the threshold: its score minus the margin
+   *       is the passage's when that is higher than the whole passage's, since a passage of many sentences gives chance
+   *       as many tries.</li>
+   * </ul>
+   * The margin and similarity were chosen on half of a corpus of scientific abstracts (benign) and the training
+   * attacks planted into it by cross-validation (bench/RESULTS.md, {@code PassageScreeningEvaluation}).
+   */
+  public InjectionVerdict detectPassage(String text, CascadeThresholds t, InjectionOverride override) {
+    String normalized = normalized(text, override);
+    InjectionVerdict whole = cascade(normalized, t, true, 0);
+    List<Integer> starts = new ArrayList<>();
+    starts.add(0);
+    for (int i = normalized.indexOf(". "); i >= 0; i = normalized.indexOf(". ", i + 1)) {
+      starts.add(i + 2);
+    }
+    if (starts.size() < 2) {
+      return whole;
+    }
+    starts.add(normalized.length());
+    InjectionVerdict best = whole;
+    int sentences = starts.size() - 1;
+    for (int k = 0; k < sentences; k++) {
+      String sentence = normalized.substring(starts.get(k), starts.get(k + 1));
+      InjectionVerdict v = cascade(sentence, t, true, SENTENCE_SIMILARITY);
+      double score = v.score() - SENTENCE_MARGIN;
+      if (score > best.score()) {
+        best = new InjectionVerdict(score, v.modelScore(), v.rules(), v.families(), v.stage(), v.exemplarScore(), -1,
+          v.nearest(), "sentence " + (k + 1) + " of " + sentences, version);
+      }
+    }
+    return best;
+  }
+
+  /** How far above the threshold one sentence of a passage must score to flag it ({@link #detectPassage}). */
+  public static final double SENTENCE_MARGIN = 0.2;
+  /** Below this nearest-example similarity a sentence's exemplar vote is shrunk towards no opinion. */
+  public static final double SENTENCE_SIMILARITY = 0.3;
+
+  private String normalized(String text, InjectionOverride override) {
     String normalized = TextNormalizer.normalize(text);
     if (override != null && !override.allow().isEmpty()) {
       normalized = override.blankAllowed(normalized);
     }
+    return normalized;
+  }
+
+  private InjectionVerdict detect(String text, CascadeThresholds t, InjectionOverride override, boolean passage) {
+    return cascade(normalized(text, override), t, passage, 0);
+  }
+
+  /**
+   * The stages on {@code normalized}; {@code passage} adds the passage-only rules, and a positive {@code similarity}
+   * shrinks the exemplar vote towards 0.5 when the nearest example is less similar than that.
+   */
+  private InjectionVerdict cascade(String normalized, CascadeThresholds t, boolean passage, double similarity) {
     double model = classifier.score(normalized);
     List<InjectionRules.Rule> hits = rules.matching(normalized);
+    if (passage) {
+      List<InjectionRules.Rule> more = passageRules.matching(normalized);
+      if (!more.isEmpty()) {
+        hits = new ArrayList<>(hits);
+        hits.addAll(more);
+      }
+    }
     double notInjection = 1 - model;
     List<String> names = new ArrayList<>(hits.size());
     List<String> families = new ArrayList<>(hits.size());
@@ -103,8 +181,10 @@ public final class InjectionDetector {
         version);
     }
     ExemplarIndex.Match match = exemplars.match(normalized);
-    double mean = (first + match.score()) / 2;
-    return new InjectionVerdict(mean, model, names, families, "exemplars", match.score(), -1, match.nearest(), null,
+    double vote = similarity <= 0 ? match.score()
+      : 0.5 + (match.score() - 0.5) * Math.min(1, match.similarity() / similarity);
+    double mean = (first + vote) / 2;
+    return new InjectionVerdict(mean, model, names, families, "exemplars", vote, -1, match.nearest(), null,
       version);
   }
 

@@ -34,7 +34,7 @@ public final class InjectionRules {
   }
 
   /** Bumped whenever a rule changes, so verdicts and traces can say which rules decided. */
-  public static final String VERSION = "rules-3";
+  public static final String VERSION = "rules-4";
 
   private static final String GAP = "[^.!?\\n]{0,40}?";
   private static final String SHORT = "[^.!?\\n]{0,20}?";
@@ -165,6 +165,28 @@ public final class InjectionRules {
         + "|daarna)\\b[^\\n]{0,20}?\\b(follow|execute|obey|do what it says|act on|befolge|führe sie aus|sigue|obedece"
         + "|ejecuta|suis|exécute|obéis|segui|esegui|obbedisci|siga|execute|obedeça|volg|voer)"));
 
+  /**
+   * Rules only for passages (document chunks, tool results), where nobody but an attacker addresses the AI: a sentence
+   * that opens by calling on the AI by name ("Assistant, send…", "AI reviewer: rate…", "An den Assistenten: …",
+   * "Modello linguistico, invia…"). In a prompt the same opening is ordinary ("Assistant, can you…"), so
+   * {@link InjectionDetector#detect} never applies them.
+   */
+  // what an AI is called in a document addressing it, in seven languages
+  private static final String AI_NAME =
+    "(ai|a\\.i\\.|llm|chatbot|(ai |virtual |virtueller )?(assistant|assistante|assistente|assistenten|assistent)"
+      + "( ia| ai| de ia| virtuel| virtuale)?|ai[- ](assistent|model|system|tool|agent|reviewer|reader)"
+      + "|ki(-assistent(en)?|-modell|-system)?|ia|asistente( de ia| virtual)?|sprachmodell|taalmodel|language model"
+      + "|modèle de langage|modello( linguistico)?|modelo( de lenguaje| de linguagem)?)";
+
+  private static final List<Rule> PASSAGE_ONLY = List.of(
+    rule("ai_called_on_in_a_passage", "indirect", 0.9,
+      "ai llm chatbot assistant assistent assistenten asistente assistente ki ia sprachmodell taalmodel language model modèle modello modelo",
+      "(^|[.!?:;\\n]\\s*|<!--\\s*)(dear |hey |hello |hallo |hola |bonjour |ciao |olá |an den |an die |à l'|al |ao "
+        + "|aan de |to the )?" + AI_NAME + "\\s*[,:]\\s*\\p{L}"
+        + "|\\b(note|message|notice|instruction|hinweis|nachricht|nota|mensaje|aviso|messaggio|avviso|mensagem|bericht"
+        + "|notitie|opdracht|consigne) (to|for|pour|à|an|für|para|per|voor|aan) (the |le |la |l'|die |den |das |el |il "
+        + "|lo |o |a |het |de |any |every )?(\\w+ )?" + AI_NAME + "\\b"));
+
   private static final int MAX_STEM = 24;
 
   private final List<Rule> rules;
@@ -199,6 +221,11 @@ public final class InjectionRules {
   /** The built-in rules of every family and language. */
   public static InjectionRules builtIn() {
     return new InjectionRules(BUILT_IN);
+  }
+
+  /** The rules {@link InjectionDetector#detectPassage} applies to passages besides {@link #builtIn}. */
+  public static InjectionRules passageOnly() {
+    return new InjectionRules(PASSAGE_ONLY);
   }
 
   /** The rules that match somewhere in the normalised {@code text}, in rule order. */

@@ -252,7 +252,9 @@ public final class Ingestion {
       return Future.failedFuture(ErrorCode.TIMEOUT.exception("the request's deadline passed before its texts were embedded"));
     }
     return embeds.vectors(request, timeout)
-      .recover(failure -> {
+      .recover(cause -> {
+        // this node lacking the knowledge base's model is said as such (5031), and retried like any failure
+        Throwable failure = kbs.notLoadedHere(cause, request.model());
         ErrorCode code = ErrorCode.of(failure);
         boolean modelBusy = code == ErrorCode.OVERLOADED || code == ErrorCode.TIMEOUT;
         if (!modelBusy && (failed >= EMBED_RETRIES || code.status() < 500)) {

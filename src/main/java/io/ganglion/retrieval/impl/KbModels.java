@@ -52,6 +52,20 @@ public final class KbModels {
     this.timeoutMs = timeoutMs;
   }
 
+  /**
+   * A failure to embed with a knowledge base's {@code model}: when this node's inference does not have that model
+   * (4040: loaded at runtime before this node started, or unloaded here), a 5031 that says so and names the node;
+   * any other failure as it is.
+   */
+  public Throwable notLoadedHere(Throwable failure, String model) {
+    if (ErrorCode.of(failure) != ErrorCode.NOT_FOUND) {
+      return failure;
+    }
+    return ErrorCode.UNAVAILABLE.exception("the knowledge base's embedding model " + model + " is not loaded on node "
+      + io.ganglion.cluster.Cluster.membership(vertx).self().id() + ": load it on every node (POST /v1/admin/models) "
+      + "or list it in inference.models");
+  }
+
   /** The default model, which a knowledge base created without naming one records. */
   public ModelRef fallback() {
     return fallback;

@@ -220,7 +220,8 @@ public final class Searcher {
   private Future<float[]> embed(String query, String model, long deadlineMillis) {
     long left = deadlineMillis == Long.MAX_VALUE ? busTimeoutMs : deadlineMillis - System.currentTimeMillis();
     return embeds.vectors(new EmbedRequest(List.of(query), TextKind.QUERY, model), Math.max(1, Math.min(busTimeoutMs, left)))
-      .map(vectors -> vectors.get(0));
+      .map(vectors -> vectors.get(0))
+      .recover(failure -> Future.failedFuture(models.notLoadedHere(failure, model)));
   }
 
   private Future<List<Hit>> rerank(Request request, List<Hit> hits) {

@@ -90,6 +90,38 @@ class ModelLanesTest {
   }
 
   @Test
+  @DisplayName("bulk fills a query's batch only up to the bulk token budget, never to the interactive one")
+  void bulkFillHeldToBulkBudget() {
+    ModelLanes<String> lanes = lanes(policy());
+    CallerRows<String> backlog = submit(lanes, Lane.BULK, texts(20, 25, 5), FAR);
+    CallerRows<String> query = submit(lanes, Lane.INTERACTIVE, texts(1, 5, 6), FAR);
+
+    List<QueuedItem<String>> batch = cut(lanes);
+    assertThat(batch).filteredOn(item -> item.caller == query).hasSize(1);
+    assertThat(batch).filteredOn(item -> item.caller == backlog).isNotEmpty();
+    long padded = (long) batch.size() * batch.stream().mapToInt(i -> i.length).max().orElseThrow();
+    assertThat(padded).as("padded tokens of the query's batch").isLessThanOrEqualTo(4 * 64);
+  }
+
+  @Test
+  @DisplayName("when long interactive items leave bulk no room, every fourth batch (bulkMinShare 0.25) is bulk's alone")
+  void bulkTakesItsTurnUnderLongInteractiveLoad() {
+    ModelLanes<String> lanes = lanes(policy());
+    CallerRows<String> backlog = submit(lanes, Lane.BULK, texts(10, 25, 7), FAR);
+    submit(lanes, Lane.INTERACTIVE, texts(40, 25, 8), FAR);
+
+    List<List<QueuedItem<String>>> batches = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      batches.add(cut(lanes));
+    }
+    for (int i = 0; i < 8; i++) {
+      boolean bulkTurn = i % 4 == 3;
+      assertThat(batches.get(i)).as("batch " + i).isNotEmpty()
+        .allMatch(item -> (item.caller == backlog) == bulkTurn);
+    }
+  }
+
+  @Test
   @DisplayName("one caller's many inputs do not hold back another caller's single query")
   void roundsInterleaveCallers() {
     ModelLanes<String> lanes = lanes(policy());

@@ -56,11 +56,14 @@ class InjectionTrainerTest {
   }
 
   @Test
-  @DisplayName("the per-bucket weight table scores exactly as Tribuo's own model predicts")
+  @DisplayName("the per-bucket weight table scores exactly as Tribuo's own model predicts (on texts of one scoring window)")
   void weightTableMatchesTribuo() {
     LinearSGDModel model = InjectionTrainer.trainModel(train, InjectionTrainer.DEFAULT_SEED);
     InjectionClassifier classifier = InjectionTrainer.train(train, InjectionTrainer.DEFAULT_SEED);
     for (LabelledText e : heldOut) {
+      if (TextNormalizer.normalize(e.text()).length() > InjectionClassifier.WINDOW) {
+        continue; // a longer text is scored window by window, the highest window winning (InjectionDetectorTest)
+      }
       double tribuo = model.predict(InjectionTrainer.example(new Label(e.label()), e.text()))
         .getOutputScores().get(LabelledText.INJECTION).getScore();
       assertThat(classifier.score(TextNormalizer.normalize(e.text()))).isCloseTo(tribuo, within(1e-5));

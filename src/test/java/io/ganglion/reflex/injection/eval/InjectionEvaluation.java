@@ -168,7 +168,8 @@ public final class InjectionEvaluation {
   /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
   public static Report passages(CascadeThresholds t) {
     InjectionDetector detector = InjectionDetector.bundled();
-    return evaluate(InjectionDataset.read("/injection-eval/passages.tsv"), text -> detector.detect(text, t), t);
+    return evaluate(InjectionDataset.read("/injection-eval/passages.tsv"), text -> detector.detectPassage(text, t, null),
+      t);
   }
 
   /**
@@ -178,7 +179,9 @@ public final class InjectionEvaluation {
   static void stages(CascadeThresholds t) {
     List<LabelledText> heldOut = InjectionDataset.read("/injection-eval/heldout.tsv");
     List<LabelledText> training = InjectionDataset.training();
-    InjectionClassifier classifier = InjectionTrainer.train(training, InjectionTrainer.DEFAULT_SEED);
+    List<LabelledText> classifierSet = new ArrayList<>(training);
+    classifierSet.addAll(InjectionAugmentation.planted(training));
+    InjectionClassifier classifier = InjectionTrainer.train(classifierSet, InjectionTrainer.DEFAULT_SEED);
     InjectionRules rules = InjectionRules.builtIn();
     InjectionDetector firstStage = new InjectionDetector(classifier, rules);
     InjectionDetector cascade = InjectionDetector.bundled();
