@@ -2,7 +2,7 @@
 # Ingestion throughput of two builds, interleaved in one run: for each round and each jar, a fresh server (its own data
 # dir, embedded PostgreSQL and Redis, 127.0.0.1 only) ingests the first DOCS SciFact documents through
 # POST /v1/kbs/{kb}/documents as ingestion jobs of BATCH documents submitted at once (timed from the first submission
-# until every job is done; synchronous requests over 30 s answer 504), and the table gives chunks/s per jar and round and the ratio of each jar's median to the first's. Written to compare ingestion before and
+# until every job is done; a synchronous request the node could not embed within its 30 s budget is refused with 503), and the table gives chunks/s per jar and round and the ratio of each jar's median to the first's. Written to compare ingestion before and
 # after ingest-time injection screening (#15): build the older commit's jar in a scratch worktree and pass both.
 #   JARS="/tmp/ganglion-before.jar target/ganglion.jar" bench/ingest.sh
 #   DOCS=600 ROUNDS=3 BATCH=100 PORT=18090 JARS="a.jar b.jar" bench/ingest.sh

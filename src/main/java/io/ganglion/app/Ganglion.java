@@ -1,6 +1,7 @@
 package io.ganglion.app;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.DiskSpace;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.cluster.ClusterUnavailableException;
@@ -260,19 +261,18 @@ public final class Ganglion implements AutoCloseable {
   }
 
   /**
-   * {@code ganglion_disk_free_bytes{path=<dataDir>}}: usable space where the embedded stores, uploads and snapshots
-   * live, so an alert fires before writes start failing (they fail with 503 when they do).
+   * {@code ganglion_disk_free_bytes{path}}: usable space where the embedded stores, uploads and snapshots live, one
+   * series per file system ({@link DiskSpace}: the data directory's, and any volume mounted on one of its
+   * subdirectories), so an alert fires before writes start failing (they fail with 503 when they do).
    */
   private static void freeSpaceGauge(Vertx vertx, java.nio.file.Path dataDir) {
-    io.micrometer.core.instrument.Gauge.builder("ganglion.disk.free", dataDir, dir -> {
-        try {
-          return Files.getFileStore(dir).getUsableSpace();
-        } catch (java.io.IOException e) {
-          return Double.NaN;
-        }
-      })
-      .baseUnit("bytes").tag("path", dataDir.toString()).description("usable space in the data directory's file system")
-      .register(io.ganglion.bus.MeterRegistries.of(vertx));
+    DiskSpace disks = DiskSpace.of(dataDir);
+    for (java.nio.file.Path path : disks.paths()) {
+      io.micrometer.core.instrument.Gauge.builder("ganglion.disk.free", disks, d -> d.usable(path)).strongReference(true)
+        .baseUnit("bytes").tag("path", path.equals(dataDir.toAbsolutePath()) ? dataDir.toString() : path.toString())
+        .description("usable space of a file system the server writes to under its data directory")
+        .register(io.ganglion.bus.MeterRegistries.of(vertx));
+    }
   }
 
   private interface EmbeddedStart<T> {

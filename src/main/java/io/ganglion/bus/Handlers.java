@@ -51,10 +51,16 @@ public final class Handlers {
     msg.fail(code.code(), message(code, failure));
   }
 
-  /** What a caller is told: the failure's own message, or {@code internal error} for a bug. */
+  /**
+   * What a caller is told: the failure's own message, {@code internal error} for a bug, and for a full disk
+   * ({@link ErrorCode#diskFull}) that it is one.
+   */
   public static String message(ErrorCode code, Throwable failure) {
     if (code == ErrorCode.INTERNAL) {
       return "internal error";
+    }
+    if (ErrorCode.diskFull(failure)) {
+      return "the server's disk is full (no space left on device): the write could not be stored; retry once space is freed";
     }
     Throwable cause = ErrorCode.unwrap(failure);
     String message = cause.getMessage();

@@ -21,6 +21,7 @@ import io.ganglion.http.limits.RateLimits;
 import io.ganglion.bus.MeterRegistries;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.http.limits.TokenBudget;
+import io.ganglion.http.limits.UploadSpace;
 import io.ganglion.http.routes.AdminRoutes;
 import io.ganglion.http.routes.AgentRoutes;
 import io.ganglion.http.routes.ClusterRoutes;
@@ -117,7 +118,10 @@ public final class HttpVerticle extends VerticleBase {
       Duration.ofSeconds(http.keyStaleSeconds())), audit);
     BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs());
     router.route("/v1/*").handler(body.start());
-    router.route("/v1/*").handler(BodyHandler.create(config.dataDir().resolve("uploads").toString())
+    java.nio.file.Path uploads = config.dataDir().resolve("uploads");
+    vertx.fileSystem().mkdirsBlocking(uploads.toString()); // before start: UploadSpace reads its file system now
+    router.route("/v1/*").handler(new UploadSpace(uploads));
+    router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
     router.route("/v1/*").handler(body.done());
     router.route("/v1/*").handler(auth);

@@ -14,6 +14,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class RequestTimeout implements Handler<RoutingContext> {
 
   private static final String TIMER = "ganglion.requestTimeout";
+  private static final String DEADLINE = "ganglion.requestDeadline";
 
   private final long timeoutMs;
   private final int status;
@@ -34,8 +35,18 @@ public final class RequestTimeout implements Handler<RoutingContext> {
       }
     });
     ctx.put(TIMER, timer);
+    ctx.put(DEADLINE, System.currentTimeMillis() + timeoutMs);
     ctx.addEndHandler(ended -> exempt(ctx));
     ctx.next();
+  }
+
+  /**
+   * When the request's budget runs out (epoch ms), for the work it hands on ({@link io.ganglion.bus.Deadlines#DEADLINE_HEADER}):
+   * {@code Long.MAX_VALUE} once it is exempt, or on a route outside the budget.
+   */
+  public static long deadline(RoutingContext ctx) {
+    Long deadline = ctx.get(DEADLINE);
+    return deadline == null || ctx.get(TIMER) == null ? Long.MAX_VALUE : deadline;
   }
 
   /** Takes the request out of the budget: its timeout will not fire. Idempotent; call on the request's event loop. */

@@ -22,7 +22,7 @@ import io.ganglion.retrieval.impl.KbRegistry;
 import io.ganglion.retrieval.impl.ModelChanges;
 import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
-import io.ganglion.retrieval.impl.SearchAdmission;
+import io.ganglion.retrieval.impl.Admission;
 import io.ganglion.retrieval.impl.Searcher;
 import io.ganglion.retrieval.impl.TokenizerCounter;
 import io.ganglion.retrieval.impl.Warmup;
@@ -91,7 +91,7 @@ public final class RetrievalVerticle extends VerticleBase {
     documents = new DocumentRepository(postgres);
     jobs = new JobRepository(postgres);
     KbRepository kbs = new KbRepository(postgres);
-    workers = new RetrievalWorkers(config.workers(), context);
+    workers = new RetrievalWorkers(config.workers(), context, MeterRegistries.of(vertx));
     InferenceConfig inference = InferenceConfig.from(config().getJsonObject("inference"));
     ModelSpec model = inference.defaultSpec();
     capacity = NodeCapacity.of(config.capacity(), global.dataDir(), MeterRegistries.of(vertx));
@@ -110,7 +110,7 @@ public final class RetrievalVerticle extends VerticleBase {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
           new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, capacity,
-          new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT));
+          new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT, MeterRegistries.of(vertx)));
         ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
           durability.jobLeaseMs());
         intake = new IngestIntake(registry, ingestion, ingestJobs, config.asyncThreshold());
@@ -206,13 +206,18 @@ public final class RetrievalVerticle extends VerticleBase {
 
   // --- documents
 
+  /**
+   * An ingestion; one the caller waits for (not a job) is admitted against its deadline ({@link Deadlines#DEADLINE_HEADER}):
+   * refused at once (5030 overloaded: 503 with Retry-After) when the ingestion backlog could not be embedded before it.
+   */
   private void ingest(Message<JsonObject> msg) {
+    long deadline = Deadlines.deadlineOf(msg.headers().get(Deadlines.DEADLINE_HEADER));
     handle(msg, body -> {
       IngestRequest request = IngestRequest.parse(body, config.maxDocumentsPerRequest(), config.maxFileBytes());
       capacity.refusal().ifPresent(reason -> {
         throw ErrorCode.CAPACITY.exception(reason);
       });
-      return registry.lookup(body).compose(kb -> intake.ingest(kb, request));
+      return registry.lookup(body).compose(kb -> intake.ingest(kb, request, deadline));
     });
   }
 
@@ -223,7 +228,7 @@ public final class RetrievalVerticle extends VerticleBase {
   private void search(Message<JsonObject> msg) {
     long deadline = Deadlines.deadlineOf(msg.headers().get(Deadlines.DEADLINE_HEADER));
     handle(msg, body -> {
-      SearchAdmission.check(workers.expectedWaitMillis(), deadline, System.currentTimeMillis());
+      Admission.search(workers.expectedWaitMillis(), deadline, System.currentTimeMillis());
       return registry.lookup(body).compose(kb -> searcher.search(kb, body, deadline));
     });
   }

@@ -44,6 +44,7 @@ class OpenApiConformanceIT {
   private static final Map<String, String> UNEXERCISED = Map.of(
     "GET /ready 503", "needs PostgreSQL or Redis down (RedisDownIT covers it)",
     "POST /v1/kbs/{kb}/search 503", "needs a shard with no answering copy, which a single node never has",
+    "POST /v1/kbs/{kb}/documents 503", "needs a full ingestion backlog or disk (IngestAdmissionIT, FullDiskIT)",
     "POST /v1/agents/{name}/runs 202", "needs a run outliving the request timeout (its body is the 200's Run schema)",
     "PUT /v1/kbs/{kb} 202", "starts a background re-embedding with a second model (KbModelChangeIT; same schema as the 200)",
     "PUT /v1/kbs/{kb} 409", "needs a model change under way (KbModelChangeIT)",

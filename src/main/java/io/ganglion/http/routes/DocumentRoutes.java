@@ -6,10 +6,12 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.bus.RequestIds;
 import io.ganglion.http.JsonBodies;
+import io.ganglion.http.RequestTimeout;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.auth.Scopes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -28,14 +30,20 @@ import java.util.List;
  *   <li>{@code POST /v1/kbs/{kb}/documents} ({@code kb:write}): JSON {@code {"documents":[{"id","title"?,"text",
  *   "metadata"?}]}}, a multipart upload (one file per part; form fields {@code id}, {@code title}), or a raw body of
  *   text/plain, text/markdown, text/html or application/pdf with {@code ?id=} (and {@code ?title=}). 200 with a result
- *   per document once searchable, or 202 with a job for large batches ({@link JobRoutes}).</li>
+ *   per document once searchable, or 202 with a job for large batches or with {@code Prefer: respond-async}
+ *   ({@link JobRoutes}). A synchronous ingestion that could not be embedded behind the node's ingestion backlog within
+ *   the request's budget ({@code http.requestTimeoutMs}) is refused at once: 503 {@code overloaded} with
+ *   {@code Retry-After}; a job is never refused for that, it waits.</li>
  *   <li>{@code GET|DELETE /v1/kbs/{kb}/documents/{id}} ({@code kb:read} / {@code kb:write}).</li>
  *   <li>{@code POST /v1/kbs/{kb}/search} ({@code kb:read}).</li>
  * </ul>
  */
 public final class DocumentRoutes {
 
-  /** Deadline of a synchronous ingestion (it embeds every chunk before answering). */
+  /**
+   * Event-bus deadline of an ingestion request: a job's reply comes once its documents are stored; a synchronous one
+   * carries the request's own budget in {@link Deadlines#DEADLINE_HEADER}, which ends it sooner.
+   */
   static final long INGEST_TIMEOUT_MS = 300_000;
 
   private final Vertx vertx;
@@ -71,13 +79,24 @@ public final class DocumentRoutes {
       default -> throw ErrorCode.UNSUPPORTED_MEDIA_TYPE.exception("unsupported Content-Type '" + type
         + "': send application/json, multipart/form-data, text/plain, text/markdown, text/html or application/pdf");
     };
+    boolean async = respondAsync(ctx.request().getHeader("Prefer"));
+    // a synchronous ingestion is admitted against the time left in the request's budget: refused at once (503
+    // overloaded) when the ingestion backlog could not be embedded in time, rather than answered 504 when it runs out
+    DeliveryOptions options = Deadlines.within(INGEST_TIMEOUT_MS);
+    long deadline = RequestTimeout.deadline(ctx);
+    if (deadline != Long.MAX_VALUE) {
+      options.addHeader(Deadlines.DEADLINE_HEADER, Long.toString(deadline));
+    }
     documents
       .compose(docs -> vertx.eventBus().<JsonObject>request(Addresses.local(Addresses.RETRIEVAL_INGEST), new JsonObject()
-        .put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb")).put("documents", docs),
-        Deadlines.within(INGEST_TIMEOUT_MS)))
+        .put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb")).put("documents", docs).put("async", async),
+        options))
       .map(Message::body)
       .onSuccess(reply -> {
         if (reply.containsKey("job")) {
+          if (async) {
+            ctx.response().putHeader("Preference-Applied", "respond-async");
+          }
           Replies.json(ctx, 202, reply);
           return;
         }
@@ -98,6 +117,19 @@ public final class DocumentRoutes {
         }
       })
       .onFailure(ctx::fail);
+  }
+
+  /** Whether a {@code Prefer} header (RFC 7240) asks for {@code respond-async}: a job whatever the number of documents. */
+  static boolean respondAsync(String prefer) {
+    if (prefer == null) {
+      return false;
+    }
+    for (String preference : prefer.split(",")) {
+      if (preference.split(";", 2)[0].trim().equalsIgnoreCase("respond-async")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The uploaded files as documents (read asynchronously from the upload directory). */

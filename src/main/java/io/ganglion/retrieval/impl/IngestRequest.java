@@ -15,11 +15,13 @@ import java.util.List;
  *
  * @param accepted the valid documents, in request order
  * @param rejected the rejected documents with their reasons
+ * @param async    {@code "async":true}: run as a job whatever the number of documents
  */
-public record IngestRequest(List<DocumentInput> accepted, JsonArray rejected) {
+public record IngestRequest(List<DocumentInput> accepted, JsonArray rejected, boolean async) {
 
   /**
-   * Validates {@code body.documents}; throws 4000 without a non-empty list and 4130 above {@code maxDocuments}. A
+   * Validates {@code body.documents} (and {@code body.async}, a boolean); throws 4000 without a non-empty list and 4130
+   * above {@code maxDocuments}. A
    * document that is not an object, is invalid ({@link DocumentInput#from}) or uploads more than {@code maxFileBytes}
    * is rejected.
    */
@@ -29,6 +31,10 @@ public record IngestRequest(List<DocumentInput> accepted, JsonArray rejected) {
     }
     if (array.size() > maxDocuments) {
       throw ErrorCode.PAYLOAD_TOO_LARGE.exception("at most " + maxDocuments + " documents per request, got " + array.size());
+    }
+    Object async = body.getValue("async", false);
+    if (!(async instanceof Boolean)) {
+      throw ErrorCode.INVALID_REQUEST.exception("'async' must be true or false");
     }
     List<DocumentInput> accepted = new ArrayList<>();
     JsonArray rejected = new JsonArray();
@@ -50,6 +56,6 @@ public record IngestRequest(List<DocumentInput> accepted, JsonArray rejected) {
             .put("code", ErrorCode.ofCode(e.failureCode()).slug()).put("message", e.getMessage())));
       }
     }
-    return new IngestRequest(accepted, rejected);
+    return new IngestRequest(accepted, rejected, (Boolean) async);
   }
 }

@@ -1,6 +1,7 @@
 package io.ganglion.retrieval.impl;
 
 import io.ganglion.bus.ErrorCode;
+import io.ganglion.bus.MeterRegistries;
 import io.ganglion.inference.EmbedClient;
 import io.ganglion.inference.EmbedRequest;
 import io.ganglion.inference.onnx.TextKind;
@@ -13,6 +14,7 @@ import io.ganglion.retrieval.ingest.SentenceSpans;
 import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
+import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -29,8 +31,13 @@ import java.util.Map;
  * a bounded number of requests in flight per node, the rest wait), then store each document with its chunks,
  * embeddings, sentence vectors and injection marks ({@link IngestScreening}, alongside the embedding) in PostgreSQL, which logs the change. The shards' owners apply it when the change is
  * announced ({@link KbRegistry#announce}), for the whole slice at once. Each document succeeds or fails on its own: a
- * bad PDF or a model error fails that document with a reason, never the others. A busy model never fails a document:
- * requests refused as overloaded, or that timed out in the queue, wait and go again.
+ * bad PDF or a model error fails that document with a reason, never the others. A busy model never fails a document
+ * of a job: requests refused as overloaded, or that timed out in the queue, wait and go again.
+ * <p>
+ * A synchronous request carries its caller's deadline ({@link #ingest(KbRepository.Kb, List, long)}): once its
+ * documents are chunked and their texts counted, it is admitted only if the ingestion path's backlog and its own texts
+ * can be embedded before the deadline ({@link Admission#ingest}, else the whole request fails 5030 with nothing
+ * stored), and its work is dropped, or stops retrying a busy model, when the deadline passes.
  */
 public final class Ingestion {
 
@@ -86,6 +93,7 @@ public final class Ingestion {
   private final KbModels kbs;
   private final NodeCapacity capacity;
   private final IngestScreening screening;
+  private final Counter overloaded;
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
                    KbModels kbs, NodeCapacity capacity, EmbedPermits permits) {
@@ -98,20 +106,54 @@ public final class Ingestion {
     this.kbs = kbs;
     this.capacity = capacity;
     this.screening = new IngestScreening(vertx);
+    this.overloaded = Counter.builder("ganglion.retrieval.ingest.overloaded")
+      .description("synchronous ingestions refused because the ingestion backlog could not be embedded before their deadline")
+      .register(MeterRegistries.of(vertx));
   }
 
-  /** Ingests {@code inputs} (already validated) into the knowledge base and stores them; announcing is the caller's. */
+  /**
+   * Ingests {@code inputs} (already validated) into the knowledge base and stores them, however long the model is
+   * busy (a job's slice); announcing is the caller's.
+   */
   public Future<Batch> ingest(KbRepository.Kb kb, List<DocumentInput> inputs) {
+    return ingest(kb, inputs, Long.MAX_VALUE);
+  }
+
+  /**
+   * {@link #ingest(KbRepository.Kb, List)} for a caller waiting until {@code deadlineMillis} (epoch ms;
+   * {@code Long.MAX_VALUE}: none): fails 5030 with nothing stored when the documents' texts could not be embedded
+   * behind the ingestion backlog before it.
+   */
+  public Future<Batch> ingest(KbRepository.Kb kb, List<DocumentInput> inputs, long deadlineMillis) {
     Map<Integer, Long> changes = new HashMap<>();
     return kbs.of(kb.id())
-      .compose(embedding -> ingestInto(kb, embedding, inputs, changes))
+      .compose(embedding -> ingestInto(kb, embedding, inputs, changes, deadlineMillis))
       .map(outcomes -> new Batch(outcomes, changes));
   }
 
+  /**
+   * Refuses (5030) a request with a deadline that could not start its parsing, or embed {@code texts} more texts,
+   * before it, at the retrieval pool's and the embedding backlog's recent speeds.
+   */
+  public void admit(int texts, long deadlineMillis) {
+    if (deadlineMillis == Long.MAX_VALUE) {
+      return;
+    }
+    long now = System.currentTimeMillis();
+    permits.dropExpired(now);
+    try {
+      Admission.ingest(workers.expectedWaitMillis() + permits.expectedWaitMillis(texts), deadlineMillis, now);
+    } catch (RuntimeException refused) {
+      overloaded.increment();
+      throw refused;
+    }
+  }
+
   private Future<List<Outcome>> ingestInto(KbRepository.Kb kb, KbRepository.Embedding embedding,
-                                           List<DocumentInput> inputs, Map<Integer, Long> changes) {
+                                           List<DocumentInput> inputs, Map<Integer, Long> changes,
+                                           long deadlineMillis) {
     List<Future<Prepared>> prepared = inputs.stream()
-      .map(input -> workers.run(() -> prepare(input, embedding.sentenceVectors()))).toList();
+      .map(input -> workers.run(() -> prepare(input, embedding.sentenceVectors()), deadlineMillis)).toList();
     return Future.join(prepared).transform(ignored -> {
       List<Prepared> ready = new ArrayList<>();
       Outcome[] outcomes = new Outcome[inputs.size()];
@@ -123,7 +165,12 @@ public final class Ingestion {
           outcomes[i] = failure(inputs.get(i).id(), p.cause());
         }
       }
-      Future<List<float[]>> vectors = embed(ready, embedding.model());
+      try {
+        admit(ready.stream().mapToInt(Prepared::texts).sum(), deadlineMillis);
+      } catch (RuntimeException refused) {
+        return Future.failedFuture(refused);
+      }
+      Future<List<float[]>> vectors = embed(ready, embedding.model(), deadlineMillis);
       Future<List<JsonObject>> marks = screening.marks(
         ready.stream().flatMap(p -> p.chunks().stream().map(Chunk::text)).toList(), kb.tenant(), kb.name());
       return Future.join(vectors, marks)
@@ -154,14 +201,14 @@ public final class Ingestion {
    * The vectors of every document of {@code ready}, in order: per document its chunks' (of their indexed text), then
    * its sentences' (chunk by chunk). A failed group leaves nulls (its documents then fail).
    */
-  private Future<List<float[]>> embed(List<Prepared> ready, String model) {
+  private Future<List<float[]>> embed(List<Prepared> ready, String model, long deadlineMillis) {
     List<String> texts = new ArrayList<>();
     for (Prepared p : ready) {
       String title = title(p);
       p.chunks().forEach(c -> texts.add(c.indexedText(title)));
       p.sentences().forEach(spans -> spans.forEach(span -> texts.add(span.text())));
     }
-    return embedTexts(texts, model);
+    return embedTexts(texts, model, deadlineMillis);
   }
 
   /**
@@ -170,10 +217,15 @@ public final class Ingestion {
    * leaves nulls.
    */
   Future<List<float[]>> embedTexts(List<String> texts, String model) {
+    return embedTexts(texts, model, Long.MAX_VALUE);
+  }
+
+  private Future<List<float[]>> embedTexts(List<String> texts, String model, long deadlineMillis) {
     List<Future<List<float[]>>> groups = new ArrayList<>();
     for (int from = 0; from < texts.size(); from += EMBED_GROUP) {
       List<String> group = texts.subList(from, Math.min(texts.size(), from + EMBED_GROUP));
-      groups.add(permits.run(() -> embedGroup(EmbedRequest.bulk(group, TextKind.PASSAGE, model), 0, 0)));
+      EmbedRequest request = EmbedRequest.bulk(group, TextKind.PASSAGE, model);
+      groups.add(permits.run(group.size(), deadlineMillis, () -> embedGroup(request, 0, 0, deadlineMillis)));
     }
     return Future.join(groups).transform(ignored -> {
       List<float[]> vectors = new ArrayList<>(texts.size());
@@ -190,10 +242,16 @@ public final class Ingestion {
 
   /**
    * One bulk request, again after a pause while the model is busy (refused as overloaded, or timed out waiting in its
-   * queue) however long that lasts, and at most {@value #EMBED_RETRIES} times after any other failure.
+   * queue) however long that lasts, and at most {@value #EMBED_RETRIES} times after any other failure; never past
+   * {@code deadlineMillis} (epoch ms; {@code Long.MAX_VALUE} for jobs, which wait as long as it takes).
    */
-  private Future<List<float[]>> embedGroup(EmbedRequest request, int busy, int failed) {
-    return embeds.vectors(request, EMBED_TIMEOUT_MS)
+  private Future<List<float[]>> embedGroup(EmbedRequest request, int busy, int failed, long deadlineMillis) {
+    long timeout = deadlineMillis == Long.MAX_VALUE ? EMBED_TIMEOUT_MS
+      : Math.min(EMBED_TIMEOUT_MS, deadlineMillis - System.currentTimeMillis());
+    if (timeout <= 0) {
+      return Future.failedFuture(ErrorCode.TIMEOUT.exception("the request's deadline passed before its texts were embedded"));
+    }
+    return embeds.vectors(request, timeout)
       .recover(cause -> {
         // this node lacking the knowledge base's model is said as such (5031), and retried like any failure
         Throwable failure = kbs.notLoadedHere(cause, request.model());
@@ -204,9 +262,12 @@ public final class Ingestion {
         }
         int attempt = modelBusy ? busy : failed;
         long pause = Math.min(MAX_BACKOFF_MS, 100L << Math.min(attempt, 6));
+        if (deadlineMillis != Long.MAX_VALUE && System.currentTimeMillis() + pause >= deadlineMillis) {
+          return Future.failedFuture(failure);
+        }
         Promise<List<float[]>> retry = Promise.promise();
-        vertx.setTimer(pause, t -> embedGroup(request, modelBusy ? busy + 1 : busy, modelBusy ? failed : failed + 1)
-          .onComplete(retry));
+        vertx.setTimer(pause, t -> embedGroup(request, modelBusy ? busy + 1 : busy, modelBusy ? failed : failed + 1,
+          deadlineMillis).onComplete(retry));
         return retry.future();
       });
   }

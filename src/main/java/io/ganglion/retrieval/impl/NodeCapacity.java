@@ -1,21 +1,21 @@
 package io.ganglion.retrieval.impl;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import io.ganglion.bus.DiskSpace;
 import io.ganglion.retrieval.RetrievalConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
@@ -23,7 +23,8 @@ import javax.management.openmbean.CompositeData;
 /**
  * Whether this node can take more documents: the heap in use after the last garbage collection (live data, not
  * garbage waiting to be collected) against {@code retrieval.capacity.maxHeapFraction} of the maximum heap, and the
- * free space of the data directory's file system against {@code retrieval.capacity.minFreeDiskMb}. Ingestion asks
+ * free space of the data directory's file systems ({@link DiskSpace}: its own and any volume mounted on one of the
+ * subdirectories the server writes, the tightest counts) against {@code retrieval.capacity.minFreeDiskMb}. Ingestion asks
  * before storing anything, so a full node refuses with 503 {@code capacity} instead of failing mid-write; both levels
  * are gauges ({@code ganglion.retrieval.capacity.heap.ratio}, {@code ganglion.retrieval.capacity.disk.free.bytes}).
  * <p>
@@ -35,11 +36,11 @@ public final class NodeCapacity implements AutoCloseable {
   private final RetrievalConfig.Capacity config;
   private final LongSupplier heapAfterGc;
   private final long maxHeap;
-  private final LongSupplier freeDisk;
+  private final Supplier<DiskSpace.Free> freeDisk;
   private final Counter refusals;
   private final Runnable unregister;
 
-  NodeCapacity(RetrievalConfig.Capacity config, LongSupplier heapAfterGc, long maxHeap, LongSupplier freeDisk,
+  NodeCapacity(RetrievalConfig.Capacity config, LongSupplier heapAfterGc, long maxHeap, Supplier<DiskSpace.Free> freeDisk,
                MeterRegistry meters, Runnable unregister) {
     this.config = config;
     this.heapAfterGc = heapAfterGc;
@@ -51,8 +52,8 @@ public final class NodeCapacity implements AutoCloseable {
       .register(meters);
     Gauge.builder("ganglion.retrieval.capacity.heap.ratio", this, NodeCapacity::heapRatio)
       .description("heap in use after the last collection / maximum heap").register(meters);
-    Gauge.builder("ganglion.retrieval.capacity.disk.free.bytes", this, c -> c.freeDisk.getAsLong())
-      .description("free bytes of the data directory's file system").baseUnit("bytes").register(meters);
+    Gauge.builder("ganglion.retrieval.capacity.disk.free.bytes", this, c -> c.freeDisk.get().bytes())
+      .description("free bytes of the fullest file system under the data directory").baseUnit("bytes").register(meters);
   }
 
   /** The capacity of this JVM and of the file system holding {@code dataDir}. */
@@ -77,15 +78,8 @@ public final class NodeCapacity implements AutoCloseable {
         }
       }
     };
-    LongSupplier freeDisk = () -> {
-      try {
-        Files.createDirectories(dataDir);
-        return Files.getFileStore(dataDir).getUsableSpace();
-      } catch (IOException e) {
-        return 0; // an unreadable data directory takes nothing more
-      }
-    };
-    return new NodeCapacity(config, afterGc::get, Runtime.getRuntime().maxMemory(), freeDisk, meters, unregister);
+    DiskSpace disks = DiskSpace.of(dataDir);
+    return new NodeCapacity(config, afterGc::get, Runtime.getRuntime().maxMemory(), disks::tightest, meters, unregister);
   }
 
   /** Why the node cannot take more documents now, or empty when it can. Counts each refusal. */
@@ -98,12 +92,13 @@ public final class NodeCapacity implements AutoCloseable {
           + "ingestion is paused until memory is freed or the knowledge base moves to more nodes", ratio * 100,
         config.maxHeapFraction() * 100));
     }
-    long free = freeDisk.getAsLong();
+    DiskSpace.Free free = freeDisk.get();
     long min = config.minFreeDiskMb() * 1024 * 1024;
-    if (free < min) {
+    if (free.bytes() < min) {
       refusals.increment();
-      return Optional.of("the data directory has " + free / (1024 * 1024) + " MB free (limit "
-        + config.minFreeDiskMb() + " MB, retrieval.capacity.minFreeDiskMb): ingestion is paused until disk is freed");
+      return Optional.of("the disk is nearly full: the file system of " + free.path() + " has " + free.bytes() / (1024 * 1024)
+        + " MB free (limit " + config.minFreeDiskMb() + " MB, retrieval.capacity.minFreeDiskMb): ingestion is paused "
+        + "until disk space is freed");
     }
     return Optional.empty();
   }

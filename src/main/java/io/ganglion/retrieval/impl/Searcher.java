@@ -83,7 +83,7 @@ public final class Searcher {
     return vector
       .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
         request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
-        request.scoring()), request.fusion()))
+        request.scoring()), request.fusion(), deadlineMillis))
       .compose(result -> {
         if (result.successful() == 0 || (result.partial() && !request.allowPartial())) {
           return Future.failedFuture(ErrorCode.UNAVAILABLE.exception(result.failed() + " of " + result.total()

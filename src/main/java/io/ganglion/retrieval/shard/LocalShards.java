@@ -37,29 +37,28 @@ final class LocalShards implements ShardHost {
   }
 
   @Override
-  public Future<Map<Integer, CorpusStatistics>> statistics(long kbId, List<Integer> shards, SearchQuery query) {
+  public Future<Map<Integer, CorpusStatistics>> statistics(long kbId, List<Integer> shards, SearchQuery query,
+                                                         long deadline) {
     ShardQuery q = ShardQuery.of(query);
-    return each(kbId, shards, shard -> shard.statistics(q));
+    return eachIndexed(kbId, shards, deadline, (s, shard) -> shard.statistics(q));
   }
 
   @Override
-  public Future<Map<Integer, Ranked>> rank(long kbId, List<Integer> shards, SearchQuery query, CorpusStatistics global) {
+  public Future<Map<Integer, Ranked>> rank(long kbId, List<Integer> shards, SearchQuery query, CorpusStatistics global,
+                                           long deadline) {
     ShardQuery q = ShardQuery.of(query);
-    return eachIndexed(kbId, shards, (s, shard) -> new Ranked(
+    return eachIndexed(kbId, shards, deadline, (s, shard) -> new Ranked(
       q.keyword() ? Rankings.located(s, shard.keyword(q, global)) : List.of(),
       q.vector() ? Rankings.located(s, shard.vector(q)) : List.of()));
   }
 
   @Override
-  public Future<Map<Integer, Map<String, StoredChunk>>> fetch(long kbId, Map<Integer, List<String>> chunkIds) {
-    return eachIndexed(kbId, new ArrayList<>(chunkIds.keySet()), (s, shard) -> shard.fetch(chunkIds.get(s)));
+  public Future<Map<Integer, Map<String, StoredChunk>>> fetch(long kbId, Map<Integer, List<String>> chunkIds,
+                                                             long deadline) {
+    return eachIndexed(kbId, new ArrayList<>(chunkIds.keySet()), deadline, (s, shard) -> shard.fetch(chunkIds.get(s)));
   }
 
-  private <T> Future<Map<Integer, T>> each(long kbId, List<Integer> shards, ShardStep<T> step) {
-    return eachIndexed(kbId, shards, (s, shard) -> step.run(shard));
-  }
-
-  private <T> Future<Map<Integer, T>> eachIndexed(long kbId, List<Integer> shards, IndexedStep<T> step) {
+  private <T> Future<Map<Integer, T>> eachIndexed(long kbId, List<Integer> shards, long deadline, IndexedStep<T> step) {
     Map<Integer, Future<T>> perShard = new HashMap<>();
     for (int s : shards) {
       Shard shard = replicas.active(new ShardKey(kbId, s));
@@ -67,18 +66,13 @@ final class LocalShards implements ShardHost {
         return Future.failedFuture(ErrorCode.UNAVAILABLE.exception("no active copy of shard " + kbId + "/" + s
           + " on " + nodeId));
       }
-      perShard.put(s, workers.run(() -> step.run(s, shard)));
+      perShard.put(s, workers.run(() -> step.run(s, shard), deadline));
     }
     return Future.all(new ArrayList<>(perShard.values())).map(v -> {
       Map<Integer, T> out = new HashMap<>();
       perShard.forEach((s, f) -> out.put(s, f.result()));
       return out;
     });
-  }
-
-  @FunctionalInterface
-  private interface ShardStep<T> {
-    T run(Shard shard) throws Exception;
   }
 
   @FunctionalInterface

@@ -12,7 +12,9 @@ import java.util.function.Supplier;
  * {@code ganglion_cluster_replicas{state}}, {@code ganglion_cluster_rebalances_total{action=load|drop}},
  * {@code ganglion_retrieval_replica_loads_total{source=snapshot|rebuild}},
  * {@code ganglion_retrieval_replica_replayed_total}, {@code ganglion_retrieval_replica_log_gaps_total},
- * {@code ganglion_retrieval_search_partial_total}, {@code ganglion_retrieval_shard_retries_total}.
+ * {@code ganglion_retrieval_search_partial_total}, {@code ganglion_retrieval_shard_retries_total},
+ * {@code ganglion_retrieval_snapshots_total{outcome=written|failed}} (a failed one, a full disk say, left the previous
+ * snapshot in place and is tried again at the next interval).
  */
 final class ReplicaMetrics {
 
@@ -25,6 +27,8 @@ final class ReplicaMetrics {
   private final Counter drops;
   private final Counter partial;
   private final Counter retries;
+  private final Counter snapshotsWritten;
+  private final Counter snapshotsFailed;
 
   ReplicaMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -44,6 +48,14 @@ final class ReplicaMetrics {
       .description("searches answered without some shard").register(registry);
     retries = Counter.builder("ganglion.retrieval.shard.retries")
       .description("shard requests retried on another copy").register(registry);
+    snapshotsWritten = Counter.builder("ganglion.retrieval.snapshots").tag("outcome", "written")
+      .description("snapshots of shard copies written or failed").register(registry);
+    snapshotsFailed = Counter.builder("ganglion.retrieval.snapshots").tag("outcome", "failed")
+      .description("snapshots of shard copies written or failed").register(registry);
+  }
+
+  void snapshot(boolean written) {
+    (written ? snapshotsWritten : snapshotsFailed).increment();
   }
 
   void gauges(Supplier<Number> members, Supplier<Number> quorum, Supplier<Number> owned, Supplier<Number> loading,

@@ -1,6 +1,7 @@
 package io.ganglion.retrieval.shard;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.retrieval.index.CorpusStatistics;
 import io.ganglion.retrieval.index.SearchQuery;
@@ -42,28 +43,36 @@ final class ShardEndpoint {
   Future<Void> register() {
     var bus = vertx.eventBus();
     return Future.all(List.of(
-      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "stats"), msg -> answer(msg, this::stats)).completion(),
-      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "rank"), msg -> answer(msg, this::rank)).completion(),
-      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "fetch"), msg -> answer(msg, this::fetch)).completion(),
+      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "stats"),
+        msg -> answer(msg, body -> stats(body, deadline(msg)))).completion(),
+      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "rank"),
+        msg -> answer(msg, body -> rank(body, deadline(msg)))).completion(),
+      bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "fetch"),
+        msg -> answer(msg, body -> fetch(body, deadline(msg)))).completion(),
       bus.<JsonObject>consumer(Addresses.retrievalShards(vertxId, "changed"), msg -> answer(msg, this::changed))
         .completion())).mapEmpty();
   }
 
-  private Future<JsonObject> stats(JsonObject body) {
+  /** The coordinating search's deadline ({@link Deadlines#DEADLINE_HEADER}; none: {@code Long.MAX_VALUE}). */
+  private static long deadline(Message<JsonObject> msg) {
+    return Deadlines.deadlineOf(msg.headers().get(Deadlines.DEADLINE_HEADER));
+  }
+
+  private Future<JsonObject> stats(JsonObject body, long deadline) {
     SearchQuery query = ShardWire.query(body.getJsonObject("query"));
-    return local.statistics(body.getLong("kbId"), ShardWire.ints(body.getJsonArray("shards")), query)
+    return local.statistics(body.getLong("kbId"), ShardWire.ints(body.getJsonArray("shards")), query, deadline)
       .map(stats -> perShard(stats, CorpusStatistics::toJson));
   }
 
-  private Future<JsonObject> rank(JsonObject body) {
+  private Future<JsonObject> rank(JsonObject body, long deadline) {
     SearchQuery query = ShardWire.query(body.getJsonObject("query"));
     return local.rank(body.getLong("kbId"), ShardWire.ints(body.getJsonArray("shards")), query,
-        ShardWire.statistics(body.getJsonObject("global")))
+        ShardWire.statistics(body.getJsonObject("global")), deadline)
       .map(ranked -> perShard(ranked, r -> new JsonObject().put("keyword", ShardWire.ranking(r.keyword()))
         .put("vector", ShardWire.ranking(r.vector()))));
   }
 
-  private Future<JsonObject> fetch(JsonObject body) {
+  private Future<JsonObject> fetch(JsonObject body, long deadline) {
     JsonObject ids = body.getJsonObject("ids");
     Map<Integer, List<String>> chunkIds = new HashMap<>();
     for (String s : ids.fieldNames()) {
@@ -71,7 +80,7 @@ final class ShardEndpoint {
       ids.getJsonArray(s).forEach(id -> list.add((String) id));
       chunkIds.put(Integer.parseInt(s), list);
     }
-    return local.fetch(body.getLong("kbId"), chunkIds).map(stored -> perShard(stored, ShardWire::stored));
+    return local.fetch(body.getLong("kbId"), chunkIds, deadline).map(stored -> perShard(stored, ShardWire::stored));
   }
 
   /** {@code {"kbId","created"?:{kb},"deleted"?:true,"shards"?:{"<shard>":version}}} → {@code {"shards":{s:state}}}. */

@@ -505,8 +505,9 @@ public final class ShardReplicas {
         snapshots.write(r.key, r.kbShards, shard, version);
         return null;
       });
-      writes.add(write.onFailure(e -> {
+      writes.add(write.onSuccess(v -> metrics.snapshot(true)).onFailure(e -> {
         r.dirty = true;
+        metrics.snapshot(false);
         LOG.warn("snapshot of copy {} failed: {}", r.key, e.toString());
       }));
     }

@@ -65,8 +65,11 @@ public final class ShardScatter {
     this.metrics = metrics;
   }
 
-  /** Searches every shard of {@code kb}. Never fails for a shard that could not answer: the result says so. */
-  public Future<Result> search(KbRepository.Kb kb, SearchQuery query, Fusion fusion) {
+  /**
+   * Searches every shard of {@code kb} within {@code deadline} (epoch ms, {@code Long.MAX_VALUE}: none; a step still
+   * queued for a worker when it passes is dropped). Never fails for a shard that could not answer: the result says so.
+   */
+  public Future<Result> search(KbRepository.Kb kb, SearchQuery query, Fusion fusion, long deadline) {
     Map<Integer, Deque<ShardHost>> routes = new HashMap<>();
     Set<Integer> failed = new TreeSet<>();
     List<Future<Void>> routing = new ArrayList<>();
@@ -83,7 +86,7 @@ public final class ShardScatter {
       }));
     }
     return Future.all(routing).compose(v -> {
-      Search search = new Search(kb, query, fusion, routes, failed);
+      Search search = new Search(kb, query, fusion, deadline, routes, failed);
       return search.run().map(hits -> {
         if (!failed.isEmpty()) {
           metrics.partial();
@@ -130,14 +133,16 @@ public final class ShardScatter {
     final KbRepository.Kb kb;
     final SearchQuery query;
     final Fusion fusion;
+    final long deadline;
     final Map<Integer, Deque<ShardHost>> routes;
     final Set<Integer> failed;
 
-    Search(KbRepository.Kb kb, SearchQuery query, Fusion fusion, Map<Integer, Deque<ShardHost>> routes,
+    Search(KbRepository.Kb kb, SearchQuery query, Fusion fusion, long deadline, Map<Integer, Deque<ShardHost>> routes,
            Set<Integer> failed) {
       this.kb = kb;
       this.query = query;
       this.fusion = fusion;
+      this.deadline = deadline;
       this.routes = routes;
       this.failed = failed;
     }
@@ -146,10 +151,10 @@ public final class ShardScatter {
       boolean keyword = query.mode() != io.ganglion.retrieval.index.SearchMode.VECTOR;
       Future<CorpusStatistics> global = !keyword || kb.shards() == 1
         ? Future.succeededFuture(null) // one shard's own statistics are the global ones
-        : step(live(), (host, shards) -> host.statistics(kb.id(), shards, query))
+        : step(live(), (host, shards) -> host.statistics(kb.id(), shards, query, deadline))
           .map(stats -> stats.values().stream().reduce(CorpusStatistics.EMPTY, CorpusStatistics::plus));
       return global
-        .compose(stats -> step(live(), (host, shards) -> host.rank(kb.id(), shards, query, stats)))
+        .compose(stats -> step(live(), (host, shards) -> host.rank(kb.id(), shards, query, stats, deadline)))
         .compose(ranked -> {
           List<Rankings.Located> keywordHits = new ArrayList<>();
           List<Rankings.Located> vectorHits = new ArrayList<>();
@@ -163,7 +168,7 @@ public final class ShardScatter {
           return step(ids.keySet(), (host, shards) -> {
             Map<Integer, List<String>> mine = new LinkedHashMap<>();
             shards.forEach(s -> mine.put(s, ids.get(s)));
-            return host.fetch(kb.id(), mine);
+            return host.fetch(kb.id(), mine, deadline);
           }).map(stored -> {
             Map<String, StoredChunk> all = new HashMap<>();
             stored.values().forEach(all::putAll);

@@ -22,7 +22,7 @@ class NodeCapacityTest {
     AtomicLong heap = new AtomicLong(80);
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     NodeCapacity capacity = new NodeCapacity(new RetrievalConfig.Capacity(0.85, 0), heap::get, 100,
-      () -> Long.MAX_VALUE, meters, () -> { });
+      () -> new io.ganglion.bus.DiskSpace.Free(Path.of("."), Long.MAX_VALUE), meters, () -> { });
 
     assertThat(capacity.refusal()).isEmpty();
     heap.set(90);
@@ -41,7 +41,7 @@ class NodeCapacityTest {
     // a real file system: no disk here has an exabyte free
     try (NodeCapacity full = NodeCapacity.of(new RetrievalConfig.Capacity(1.0, 1L << 40), tmp, meters)) {
       assertThat(full.refusal()).hasValueSatisfying(reason ->
-        assertThat(reason).contains("retrieval.capacity.minFreeDiskMb"));
+        assertThat(reason).contains("the disk is nearly full", tmp.toString(), "retrieval.capacity.minFreeDiskMb"));
       assertThat(meters.get("ganglion.retrieval.capacity.disk.free.bytes").gauge().value()).isPositive();
     }
     try (NodeCapacity roomy = NodeCapacity.of(new RetrievalConfig.Capacity(1.0, 0), tmp, new SimpleMeterRegistry())) {
