@@ -64,6 +64,7 @@ public final class Ganglion implements AutoCloseable {
   private static final String METRICS_REGISTRY_PREFIX = "ganglion-";
   /** How long joining the cluster may take before start fails. */
   private static final long CLUSTER_JOIN_TIMEOUT_S = 120;
+  private static final int REDIS_START_ATTEMPTS = 3;
 
 
   private final GanglionConfig config;
@@ -288,12 +289,26 @@ public final class Ganglion implements AutoCloseable {
     }
   }
 
+  /**
+   * One PING, tried {@value #REDIS_START_ATTEMPTS} times of {@code redis.connectTimeoutMs} each: a Redis that was just
+   * (re)started beside a loaded machine may miss one (a restart after a crash failed on a single PING at load 21).
+   */
   private static void checkRedis(Vertx vertx, GanglionConfig config) {
     Redis redis = Stores.redis(vertx, config.redis());
     try {
-      redis.send(Request.cmd(Command.PING)).await(config.redis().connectTimeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (Exception e) {
-      throw new StoreUnavailableException("cannot reach Redis at " + config.redis().url() + " (" + e.getMessage() + ")", e);
+      for (int attempt = 1; ; attempt++) {
+        try {
+          redis.send(Request.cmd(Command.PING)).await(config.redis().connectTimeoutMs(), TimeUnit.MILLISECONDS);
+          return;
+        } catch (Exception e) {
+          if (attempt == REDIS_START_ATTEMPTS) {
+            throw new StoreUnavailableException("cannot reach Redis at " + config.redis().url() + " after "
+              + attempt + " attempts of " + config.redis().connectTimeoutMs() + " ms (" + e + ")", e);
+          }
+          LOG.warn("Redis at {} did not answer PING (attempt {} of {}): {}", config.redis().url(), attempt,
+            REDIS_START_ATTEMPTS, e.toString());
+        }
+      }
     } finally {
       redis.close();
     }
