@@ -3,6 +3,8 @@
 -- Each request asks a different question (a counter is appended), so no response cache can answer it; the extractive
 -- generator is forced so no upstream LLM is involved. For SSE time-to-first-token use STREAM=1: wrk then measures the
 -- whole stream; bench/wrk/ttft.sh times the first "event: token" instead.
+-- QUESTIONS names a file of questions, one per line (bench/run writes the SciFact train claims there), so the
+-- retrieved passages vary as a cold knowledge base's would; without it six handbook questions cycle.
 local key = os.getenv("KEY") or error("set KEY to an API key with the chat scope")
 local kb = os.getenv("KB") or "handbook"
 local stream = os.getenv("STREAM") == "1"
@@ -16,6 +18,17 @@ local questions = {
   "Can unused vacation days be carried over",
 }
 
+local file = os.getenv("QUESTIONS")
+if file then
+  questions = {}
+  for line in io.lines(file) do
+    if line ~= "" then
+      questions[#questions + 1] = line:gsub("\\", "\\\\"):gsub('"', '\\"'):gsub("[?.]+$", "")
+    end
+  end
+  assert(#questions > 0, "no questions in " .. file)
+end
+
 local counter = 0
 
 function setup(thread)
@@ -27,7 +40,7 @@ local n = 0
 
 request = function()
   n = n + 1
-  local q = questions[(n % #questions) + 1] .. " (" .. id .. "-" .. n .. ")?"
+  local q = questions[((id * 7919 + n) % #questions) + 1] .. " (" .. id .. "-" .. n .. ")?"
   local body = string.format('{"question":"%s","generator":"extractive","stream":%s}', q, stream and "true" or "false")
   return wrk.format("POST", "/v1/kbs/" .. kb .. "/ask", {
     ["Authorization"] = "Bearer " .. key,

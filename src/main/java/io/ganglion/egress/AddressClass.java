@@ -62,6 +62,9 @@ public enum AddressClass {
     if (a0 == 198 && (a1 & 0xfe) == 18) {
       return PRIVATE;                                 // 198.18.0.0/15 benchmarking
     }
+    if (a0 == 192 && a1 == 0 && a2 == 2 || a0 == 198 && a1 == 51 && a2 == 100 || a0 == 203 && a1 == 0 && a2 == 113) {
+      return RESERVED;                                // TEST-NET-1, -2, -3 documentation ranges (RFC 5737)
+    }
     if (a0 >= 240) {
       return RESERVED;                                // 240.0.0.0/4 and the broadcast address
     }

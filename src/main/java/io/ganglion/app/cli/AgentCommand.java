@@ -2,6 +2,7 @@ package io.ganglion.app.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -103,15 +104,12 @@ final class AgentCommand {
 
   @Command(name = "list", description = "List agents, a page at a time.", mixinStandardHelpOptions = true)
   static final class ListAgents extends ClientCommand {
-    @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE}, at most 100)")
-    int limit;
-
-    @Option(names = "--after", description = "the page after this name (printed at the end of the previous page)")
-    String after;
+    @Mixin
+    Pages pages;
 
     @Override
     int run(ApiClient client) {
-      JsonObject page = client.get("/v1/agents" + Pages.query(limit, after));
+      JsonObject page = client.get("/v1/agents" + pages.query());
       if (json()) {
         printJson(page);
         return ExitCodes.OK;

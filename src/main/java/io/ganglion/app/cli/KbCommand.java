@@ -2,7 +2,7 @@ package io.ganglion.app.cli;
 
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code ganglion kb create|list|get|delete}: knowledge bases of the key's tenant. */
@@ -29,15 +29,12 @@ final class KbCommand {
 
   @Command(name = "list", description = "List knowledge bases, a page at a time.", mixinStandardHelpOptions = true)
   static final class ListKbs extends ClientCommand {
-    @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE}, at most 500)")
-    int limit;
-
-    @Option(names = "--after", description = "the page after this name (printed at the end of the previous page)")
-    String after;
+    @Mixin
+    Pages pages;
 
     @Override
     int run(ApiClient client) {
-      JsonObject page = client.get("/v1/kbs" + Pages.query(limit, after));
+      JsonObject page = client.get("/v1/kbs" + pages.query());
       if (json()) {
         printJson(page);
         return ExitCodes.OK;

@@ -3,6 +3,7 @@ package io.ganglion.app.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -60,15 +61,12 @@ final class KeysCommand {
     @Option(names = "--tenant", description = "only this tenant's keys")
     String tenant;
 
-    @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE}, at most 500)")
-    int limit;
-
-    @Option(names = "--after", description = "the page after this key id (printed at the end of the previous page)")
-    String after;
+    @Mixin
+    Pages pages;
 
     @Override
     int run(ApiClient client) {
-      JsonObject page = client.get("/v1/admin/keys" + Pages.query(limit, after)
+      JsonObject page = client.get("/v1/admin/keys" + pages.query()
         + (tenant == null ? "" : "&tenant=" + ApiClient.encode(tenant)));
       if (json()) {
         printJson(page);

@@ -1,16 +1,23 @@
 package io.ganglion.app.cli;
 
 import io.vertx.core.json.JsonObject;
+import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 
-/** Paged lists: the {@code ?limit=&after=} query, and the hint naming the next page. */
+/**
+ * The paging options every list command shares ({@code @Mixin}): the {@code ?limit=&after=} query, and the hint naming
+ * the next page. The server caps the page size per list and answers a larger one with a clear 400.
+ */
 final class Pages {
 
-  private Pages() {
-  }
+  @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE})")
+  int limit;
 
-  static String query(int limit, String after) {
+  @Option(names = "--after", description = "the page after this name or id (printed at the end of the previous page)")
+  String after;
+
+  String query() {
     return "?limit=" + limit + (after == null ? "" : "&after=" + ApiClient.encode(after));
   }
 

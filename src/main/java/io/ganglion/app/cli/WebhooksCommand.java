@@ -3,6 +3,7 @@ package io.ganglion.app.cli;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -50,15 +51,12 @@ final class WebhooksCommand {
 
   @Command(name = "list", description = "List the tenant's webhooks, a page at a time.", mixinStandardHelpOptions = true)
   static final class ListHooks extends ClientCommand {
-    @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE}, at most 500)")
-    int limit;
-
-    @Option(names = "--after", description = "the page after this webhook id (printed at the end of the previous page)")
-    String after;
+    @Mixin
+    Pages pages;
 
     @Override
     int run(ApiClient client) {
-      JsonObject page = client.get("/v1/webhooks" + Pages.query(limit, after));
+      JsonObject page = client.get("/v1/webhooks" + pages.query());
       if (json()) {
         printJson(page);
         return ExitCodes.OK;
@@ -99,15 +97,12 @@ final class WebhooksCommand {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Option(names = "--limit", defaultValue = "50", description = "page size (default: ${DEFAULT-VALUE}, at most 500)")
-    int limit;
-
-    @Option(names = "--after", description = "the page after this delivery id (printed at the end of the previous page)")
-    String after;
+    @Mixin
+    Pages pages;
 
     @Override
     int run(ApiClient client) {
-      JsonObject page = client.get("/v1/webhooks/" + ApiClient.encode(id) + "/deliveries" + Pages.query(limit, after));
+      JsonObject page = client.get("/v1/webhooks/" + ApiClient.encode(id) + "/deliveries" + pages.query());
       if (json()) {
         printJson(page);
         return ExitCodes.OK;
