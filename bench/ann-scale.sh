@@ -2,15 +2,18 @@
 # The retrieval index itself at scale: one shard of SIZE synthetic vectors (the bench/ann.sh generator), rebuilt
 # through KnowledgeBaseIndex.rebuild as from PostgreSQL, then measured in one JVM with native memory tracking:
 # kind, build time, heap and native memory it holds, files, recall@10 at the default beam, filtered recall at 1% and
-# 10%, QPS and p50/p99 at one thread (QPS at two), INSERTS new vectors and the background merge they start, snapshot
-# and reload times. With LUCENE=1 it also builds Lucene HNSW on the same vectors (bench/ann.sh's lucene-hnsw) for the
-# size of its vector and graph files, and measures its recall and QPS.
+# 10%, QPS and p50/p99 at one thread (QPS at two), snapshot and reload times, then INSERTS new vectors into the
+# reloaded shard and the background merge they start (last: at 1M it rebuilds a 1.1M graph). The data set and its
+# exact neighbours (SIMD, one slice per core) are computed once and kept under target/bench-ann/data-SIZE-DIM.
+# With LUCENE=1 it also builds Lucene HNSW on the same vectors (bench/ann.sh's lucene-hnsw) for the size of its vector
+# and graph files, and measures its recall and QPS.
 #
 #   bench/ann-scale.sh                           # 1M x 384, 100k inserts
 #   SIZE=200000 INSERTS=20000 bench/ann-scale.sh
 #
 # Environment: SIZE (1000000), DIM (384), INSERTS (100000), MEASURE (s, 10), HEAP (-Xmx, 6g), LUCENE (0),
-# JAVA_OPTS (extra JVM options, e.g. -DpqSubspaces=192 -Dbeam=400). Takes an hour or more at 1M on two cores.
+# JAVA_OPTS (extra JVM options, e.g. -DpqSubspaces=192 -Dbeam=400). Takes about an hour at 1M on two cores;
+# start it with nice -n 10 on a shared machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,12 +40,12 @@ JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:N
 
 echo "machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)" | tee "$LOG"
 t0=$(date +%s)
-"$JAVA" "${JVM[@]}" io.ganglion.bench.ann.AnnBuild "$DATA" "$SIZE" "$DIM"
-echo "SCALE data.seconds $(($(date +%s) - t0))" | tee -a "$LOG"
+# the data set and its exact neighbours, computed once and kept under $DATA (delete it to regenerate)
+"$JAVA" "${JVM[@]}" io.ganglion.bench.ann.AnnBuild "$DATA" "$SIZE" "$DIM" 2>&1 | tee -a "$LOG"
+echo "SCALE data.seconds $(($(date +%s) - t0)) (load $(cut -d' ' -f1-3 /proc/loadavg))" | tee -a "$LOG"
 rm -rf "$WORK"
 "$JAVA" "${JVM[@]}" io.ganglion.bench.ann.ShardScale "$DATA" "$SIZE" "$DIM" "$WORK" "$INSERTS" "$MEASURE" \
   2>>"$OUT/stderr-scale.log" | tee -a "$LOG"
-echo "SCALE snapshot.disk.bytes $(du -sb "$WORK/snapshot" | cut -f1)" | tee -a "$LOG"
 rm -rf "$WORK"
 if [ "${LUCENE:-0}" = 1 ]; then
   "$JAVA" "${JVM[@]}" io.ganglion.bench.ann.AnnBuild "$DATA" "$SIZE" "$DIM" lucene-hnsw 2 | tee -a "$LOG"
@@ -63,8 +66,9 @@ for k in ("kind", "rebuild.seconds", "heap.bytes.measured", "native.bytes.measur
           "disk.bytes", "mapped.resident.bytes", "recall@10", "qps.1", "p50.ms", "p99.ms", "qps.2",
           "filter1%.recall@10", "filter1%.mean.ms", "filter10%.recall@10", "filter10%.mean.ms",
           "insert.seconds", "insert.found.at.once", "insert.search.max.ms", "merge.seconds", "merge.vectors",
-          "snapshot.seconds", "snapshot.disk.bytes", "load.seconds", "loaded.recall@10", "loaded.p99.ms",
-          "load.start", "load.end"):
+          "snapshot.seconds", "snapshot.disk.bytes", "load.seconds", "loaded.kind", "loaded.recall@10",
+          "loaded.qps.1", "loaded.p99.ms", "loadavg.start", "loadavg.search", "loadavg.filtered", "loadavg.snapshot",
+          "loadavg.loaded", "loadavg.insert", "loadavg.merge", "loadavg.end"):
     if k in kv:
         print(f"  {k:<24} {kv[k]}")
 n = float(kv.get("vectors", "0") or 0)

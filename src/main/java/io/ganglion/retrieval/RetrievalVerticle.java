@@ -41,8 +41,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.json.JsonArray;
 import io.vertx.sqlclient.Pool;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -100,7 +102,7 @@ public final class RetrievalVerticle extends VerticleBase {
     ChangeLogRepository changeLog = new ChangeLogRepository(postgres);
     shards = new Shards(vertx, global.cluster(), workers, kbs, documents, changeLog,
       global.dataDir().resolve("indexes"), global.dataDir().resolve("index-work"), config.vectors(), config.shards(),
-      durability.changeLogRetention(), global.busTimeoutMs());
+      durability.changeLogRetention(), global.busTimeoutMs(), capacity);
     registry = new KbRegistry(kbs, documents, jobs, shards.broadcast(), config.shards(), kbModels);
     searcher = new Searcher(vertx, shards.scatter(), kbModels, config, global.busTimeoutMs());
     LocalCodec.register(vertx.eventBus(), SentenceLookup.class);
@@ -109,7 +111,7 @@ public final class RetrievalVerticle extends VerticleBase {
       .compose(counter -> {
         tokens = counter;
         Ingestion ingestion = new Ingestion(vertx, workers,
-          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, capacity,
+          new Chunker(counter, config.chunkTokens(), config.overlapTokens()), documents, kbModels, shards.capacity(),
           new EmbedPermits(INGEST_EMBEDS_IN_FLIGHT, MeterRegistries.of(vertx)));
         ingestJobs = new IngestJobs(vertx, ingestion, jobs, registry, shards, Cluster.membership(vertx).self().id(),
           durability.jobLeaseMs());
@@ -217,7 +219,14 @@ public final class RetrievalVerticle extends VerticleBase {
       capacity.refusal().ifPresent(reason -> {
         throw ErrorCode.CAPACITY.exception(reason);
       });
-      return registry.lookup(body).compose(kb -> intake.ingest(kb, request, deadline));
+      return registry.lookup(body).compose(kb -> {
+        // every node that will hold these documents' vectors (their shards' owners and copies) must have room
+        Set<Integer> targets = new HashSet<>();
+        request.accepted().forEach(d -> targets.add(Shards.shardOf(kb, d.id())));
+        return shards.capacity().refusal(kb, targets)
+          .<Future<JsonObject>>map(reason -> Future.failedFuture(ErrorCode.CAPACITY.exception(reason)))
+          .orElseGet(() -> intake.ingest(kb, request, deadline));
+      });
     });
   }
 

@@ -30,6 +30,8 @@ import static org.assertj.core.api.Assertions.within;
 class ClusterIT {
 
   static final String KB = "handbook";
+  static final int SMALL_DISK_MB = 96;
+  static final int MIN_FREE_MB = 32;
   static LocalCluster cluster;
   static NodeProcess one;
   static NodeProcess two;
@@ -37,8 +39,10 @@ class ClusterIT {
 
   @BeforeAll
   static void start() throws Exception {
+    // node 3's data directory is a file system of its own, small enough for a test to fill (capacityOfEveryHolder)
     cluster = LocalCluster.start(3, Map.of("bridge.enabled", "true", "bridge.host", "127.0.0.1", "bridge.port", "0",
-      "bridge.maxConnectionsPerKey", "2", "bridge.maxFrameBytes", "65536"));
+      "bridge.maxConnectionsPerKey", "2", "bridge.maxFrameBytes", "65536",
+      "retrieval.capacity.minFreeDiskMb", String.valueOf(MIN_FREE_MB)), Map.of(3, SMALL_DISK_MB));
     one = cluster.node(1);
     two = cluster.node(2);
     three = cluster.node(3);
@@ -454,6 +458,118 @@ class ClusterIT {
       assertThat(actual.getJsonObject(i).getDouble("score")).as(what + " #" + i)
         .isCloseTo(expected.getJsonObject(i).getDouble("score"), within(1e-4));
     }
+  }
+
+  @Test
+  @DisplayName("a node short of disk has documents of the shards it holds refused through every node with 503 capacity naming it, other shards still take theirs, and a job waits for room instead of failing its documents")
+  void capacityOfEveryHolder() throws Exception {
+    String name = "capacity";
+    assertThat(cluster.postJson(one, "/v1/kbs", new JsonObject().put("name", name)).statusCode()).isEqualTo(201);
+    JsonArray layout = kb(LocalCluster.json(cluster.get(one, "/v1/cluster")), name).getJsonArray("shards");
+    java.util.Set<Integer> onThree = new java.util.HashSet<>();
+    for (Object o : layout) {
+      JsonObject shard = (JsonObject) o;
+      if (strings(shard.getJsonArray("owners")).contains(three.nodeId)) {
+        onThree.add(shard.getInteger("shard"));
+      }
+    }
+    String held = firstId("held", id -> onThree.contains(io.ganglion.retrieval.index.ShardRouter.shardOf(id, layout.size())));
+    String elsewhere = firstId("elsewhere",
+      id -> !onThree.contains(io.ganglion.retrieval.index.ShardRouter.shardOf(id, layout.size())));
+    Path filler = three.dataDir.resolve("filler.bin");
+    io.vertx.pgclient.PgConnectOptions pg = io.vertx.pgclient.PgConnectOptions.fromUri(cluster.stores.postgresUrl());
+    try (java.sql.Connection lock = java.sql.DriverManager.getConnection(
+      "jdbc:postgresql://" + pg.getHost() + ":" + pg.getPort() + "/" + pg.getDatabase(), pg.getUser(), pg.getPassword())) {
+      // a job accepted while every node has room; its first store waits on this lock until node 3 is full
+      lock.setAutoCommit(false);
+      lock.createStatement().execute("lock table documents in exclusive mode");
+      JsonArray docs = ClusterCorpus.documents(24, 11);
+      HttpResponse<String> accepted = cluster.postJson(one, "/v1/kbs/" + name + "/documents",
+        new JsonObject().put("documents", docs));
+      assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
+      String job = LocalCluster.json(accepted).getJsonObject("job").getString("id");
+      List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+      var stream = cluster.sendAsyncLines(cluster.authed(two, "/v1/jobs/" + job + "/events")
+        .header("Accept", "text/event-stream").GET().build(), events);
+
+      fill(filler, three.dataDir, MIN_FREE_MB / 2);
+      Await.until(Duration.ofSeconds(30), "node-1 sees node-3 short of disk", () -> capacity(one, three.nodeId)
+        .getBoolean("short"));
+      assertThat(capacity(one, three.nodeId).getString("reason")).contains("retrieval.capacity.minFreeDiskMb");
+      lock.rollback();
+
+      // through a node that may not hold the shard itself: refused, naming the short node, nothing stored
+      HttpResponse<String> refused = cluster.postJson(one, "/v1/kbs/" + name + "/documents",
+        new JsonObject().put("documents", new JsonArray().add(document(held))));
+      assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("Retry-After")).isPresent();
+      JsonObject error = LocalCluster.json(refused).getJsonObject("error");
+      assertThat(error.getString("code")).isEqualTo("capacity");
+      assertThat(error.getString("message")).contains(three.nodeId).contains("retrieval.capacity.minFreeDiskMb");
+      assertThat(cluster.get(two, "/v1/kbs/" + name + "/documents/" + held).statusCode()).isEqualTo(404);
+      HttpResponse<String> taken = cluster.postJson(two, "/v1/kbs/" + name + "/documents",
+        new JsonObject().put("documents", new JsonArray().add(document(elsewhere))));
+      assertThat(taken.statusCode()).as(taken.body()).isEqualTo(200);
+
+      // the job waits (its progress says why), and fails none of its documents
+      Await.until(Duration.ofSeconds(30), "the job publishes that it waits for room",
+        () -> events.stream().anyMatch(line -> line.contains("\"waiting\"") && line.contains(three.nodeId)));
+      JsonObject waiting = LocalCluster.json(cluster.get(one, "/v1/jobs/" + job));
+      assertThat(waiting.getString("status")).isIn("queued", "running");
+      assertThat(waiting.getInteger("failed")).isZero();
+      assertThat(waiting.getInteger("done")).isLessThan(docs.size());
+
+      Files.delete(filler);
+      Await.until(Duration.ofSeconds(60), "the job is done once node 3 has room",
+        () -> "done".equals(LocalCluster.json(cluster.get(one, "/v1/jobs/" + job)).getString("status")));
+      JsonObject done = LocalCluster.json(cluster.get(one, "/v1/jobs/" + job));
+      assertThat(done.getInteger("done")).isEqualTo(docs.size());
+      assertThat(done.getInteger("failed")).isZero();
+      Await.until(Duration.ofSeconds(30), "the progress stream ends with done",
+        () -> events.stream().anyMatch(line -> line.startsWith("event: done")));
+      stream.cancel(true);
+      for (Object d : docs) {
+        String id = ((JsonObject) d).getString("id");
+        assertThat(cluster.get(three, "/v1/kbs/" + name + "/documents/" + id).statusCode()).as(id).isEqualTo(200);
+      }
+    } finally {
+      Files.deleteIfExists(filler);
+      Await.until(Duration.ofSeconds(30), "node-1 sees node-3 with room again",
+        () -> !capacity(one, three.nodeId).getBoolean("short"));
+      cluster.delete(one, "/v1/kbs/" + name);
+    }
+  }
+
+  /** What {@code node} reports member {@code id} publishes about its capacity. */
+  static JsonObject capacity(NodeProcess node, String id) {
+    return LocalCluster.json(cluster.get(node, "/v1/cluster")).getJsonArray("members").stream()
+      .map(JsonObject.class::cast).filter(m -> m.getString("id").equals(id)).findFirst().orElseThrow()
+      .getJsonObject("capacity");
+  }
+
+  /** Writes {@code file} until the file system of {@code dir} has {@code leaveMb} MB free (really allocated). */
+  static void fill(Path file, Path dir, int leaveMb) throws Exception {
+    long left = Files.getFileStore(dir).getUsableSpace() - leaveMb * 1024L * 1024;
+    java.nio.ByteBuffer block = java.nio.ByteBuffer.allocate(1 << 20);
+    try (var out = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE_NEW,
+      java.nio.file.StandardOpenOption.WRITE)) {
+      while (left > 0) {
+        block.clear().limit((int) Math.min(block.capacity(), left));
+        left -= out.write(block);
+      }
+    }
+  }
+
+  static String firstId(String prefix, java.util.function.Predicate<String> accept) {
+    for (int i = 0; ; i++) {
+      if (accept.test(prefix + "-" + i)) {
+        return prefix + "-" + i;
+      }
+    }
+  }
+
+  static JsonObject document(String id) {
+    return new JsonObject().put("id", id).put("text", "Capacity planning keeps headroom on every node for " + id + ".");
   }
 
   static List<String> ids(JsonObject result) {

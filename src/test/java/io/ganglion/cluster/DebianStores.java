@@ -132,7 +132,7 @@ final class DebianStores implements AutoCloseable {
     return "root".equals(System.getProperty("user.name"));
   }
 
-  private static void run(List<String> command) throws IOException, InterruptedException {
+  static void run(List<String> command) throws IOException, InterruptedException {
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String output = new String(p.getInputStream().readAllBytes());
     if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -30,6 +30,8 @@ final class LocalCluster implements AutoCloseable {
   final DebianStores stores;
   final List<NodeProcess> nodes = new ArrayList<>();
   final Path dir;
+  /** Data directories mounted as small file systems of their own, unmounted at close. */
+  private final List<Path> mounts = new ArrayList<>();
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
     .connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -40,6 +42,15 @@ final class LocalCluster implements AutoCloseable {
 
   /** Starts stores and {@code size} nodes (in parallel) with the test defaults overridden by {@code options}. */
   static LocalCluster start(int size, Map<String, String> options) throws Exception {
+    return start(size, options, Map.of());
+  }
+
+  /**
+   * As {@link #start(int, Map)}; the nodes numbered in {@code smallDisksMb} get a data directory of their own, a
+   * tmpfs of that many MB (mounted here, as root, like the Debian stores are run), so a test can fill it for real.
+   */
+  static LocalCluster start(int size, Map<String, String> options, Map<Integer, Integer> smallDisksMb)
+    throws Exception {
     Path dir = Files.createTempDirectory(Path.of("target").toAbsolutePath(), "cluster-it-");
     // PostgreSQL runs as another user (as root: postgres), who must be able to reach its directory below
     Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -47,6 +58,13 @@ final class LocalCluster implements AutoCloseable {
     try {
       for (int i = 1; i <= size; i++) {
         cluster.nodes.add(new NodeProcess("node-" + i, dir));
+      }
+      for (var small : smallDisksMb.entrySet()) {
+        Path data = cluster.node(small.getKey()).dataDir;
+        Files.createDirectories(data);
+        DebianStores.run(List.of("mount", "-t", "tmpfs", "-o", "size=" + small.getValue() + "m,mode=0755", "tmpfs",
+          data.toString()));
+        cluster.mounts.add(data);
       }
       String members = cluster.nodes.stream().map(n -> "127.0.0.1:" + n.hazelcastPort).collect(Collectors.joining(","));
       List<String> common = new ArrayList<>(List.of(
@@ -93,6 +111,30 @@ final class LocalCluster implements AutoCloseable {
       .POST(HttpRequest.BodyPublishers.ofString(json.toString())).build(), HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Sends {@code request} and adds each line of the (streamed) response body to {@code lines} as it arrives. */
+  CompletableFuture<HttpResponse<Void>> sendAsyncLines(HttpRequest request, List<String> lines) {
+    return client.sendAsync(request, HttpResponse.BodyHandlers.fromLineSubscriber(new java.util.concurrent.Flow
+      .Subscriber<String>() {
+      @Override
+      public void onSubscribe(java.util.concurrent.Flow.Subscription subscription) {
+        subscription.request(Long.MAX_VALUE);
+      }
+
+      @Override
+      public void onNext(String line) {
+        lines.add(line);
+      }
+
+      @Override
+      public void onError(Throwable throwable) {
+      }
+
+      @Override
+      public void onComplete() {
+      }
+    }));
+  }
+
   HttpRequest.Builder authed(NodeProcess node, String path) {
     return HttpRequest.newBuilder(URI.create(node.base() + path)).timeout(Duration.ofSeconds(60))
       .header("Authorization", "Bearer " + adminKey);
@@ -118,6 +160,13 @@ final class LocalCluster implements AutoCloseable {
   @Override
   public void close() {
     nodes.parallelStream().forEach(NodeProcess::forceStop);
+    for (Path mount : mounts) {
+      try {
+        DebianStores.run(List.of("umount", "-l", mount.toString()));
+      } catch (Exception e) {
+        System.err.println("could not unmount " + mount + ": " + e);
+      }
+    }
     stores.close();
   }
 }

@@ -68,4 +68,11 @@ final class Memory {
     }
     return total;
   }
+
+  /** Bytes of the regular files under {@code dir} (hard links counted once per name, as {@code du -b} does not). */
+  static long directoryBytes(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
 }

@@ -31,8 +31,9 @@ import java.util.concurrent.Executors;
  * path, minus PostgreSQL), then reports the shard's kind, build time, the memory it holds (heap after GC and native
  * memory from NMT, before/after; mapped pages apart), its files, recall@10 against exact search at the default beam
  * (candidates 100), filtered recall at 1% and 10% selectivity, QPS and p50/p99 latency at one thread (and QPS at
- * two) through {@link KnowledgeBaseIndex#search}, then inserts (searchable at once) and the background merge they
- * start, a snapshot, and a reload from it. Prints {@code SCALE key value} lines.
+ * two) through {@link KnowledgeBaseIndex#search}, a snapshot and a reload from it (searched again), then, last since
+ * it is the longest part, inserts into the reloaded shard (searchable at once) and the background merge they start
+ * (it rebuilds the whole graph). Prints {@code SCALE key value} lines, the load average before each part.
  */
 public final class ShardScale {
 
@@ -57,7 +58,7 @@ public final class ShardScale {
       Integer.getInteger("pqSubspaces", d.pqSubspaces()), Integer.getInteger("beam", d.beam()),
       Integer.getInteger("mergeThreads", 2));
     print("config", config.toString());
-    print("load.start", Files.readString(LOADAVG).trim());
+    print("loadavg.start", Files.readString(LOADAVG).trim());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     ReciprocalRankFusion fusion = new ReciprocalRankFusion(60);
     try (IndexResources resources = IndexResources.create(config)) {
@@ -74,56 +75,64 @@ public final class ShardScale {
       print("heap.bytes.estimated", stats.heapBytes());
       print("disk.bytes", stats.diskBytes());
 
+      print("loadavg.search", Files.readString(LOADAVG).trim());
       search(index, pool, fusion, queries, truth, measure, "");
       print("mapped.resident.bytes", Memory.mappedResident(work));
+      print("loadavg.filtered", Files.readString(LOADAVG).trim());
       filtered(index, pool, fusion, data, queries, "percent", "p5", 0.01);
       filtered(index, pool, fusion, data, queries, "tenth", "t3", 0.10);
 
-      if (inserts > 0) {
-        // new vectors land in the in-heap segment: each is found by its own vector right after its upsert returns
-        AnnData.Generator more = new AnnData.Generator(dimension, 7);
-        long slowest = 0;
-        int found = 0;
-        long i0 = System.nanoTime();
-        for (int i = 0; i < inserts; i++) {
-          ChunkRecord r = record(size + i, more.next());
-          index.upsert(r.documentId(), List.of(r));
-          if (i % 1000 == 0) {
-            long s = System.nanoTime();
-            List<Hit> hits = index.search(SearchQuery.of(null, r.vector(), SearchMode.VECTOR, 1), fusion, pool).join();
-            slowest = Math.max(slowest, System.nanoTime() - s);
-            found += !hits.isEmpty() && hits.getFirst().chunkId().equals(r.chunkId()) ? 1 : 0;
-          }
-        }
-        print("insert.seconds", (System.nanoTime() - i0) / 1e9);
-        print("insert.found.at.once", found + "/" + ((inserts + 999) / 1000));
-        print("insert.search.max.ms", slowest / 1e6);
-        long m0 = System.nanoTime();
-        while (index.vectorStats().getFirst().merges() == 0) {
-          Thread.sleep(1000);
-          if (System.nanoTime() - m0 > 3_600_000_000_000L) {
-            throw new IllegalStateException("no merge within an hour");
-          }
-        }
-        VectorIndexStats merged = index.vectorStats().getFirst();
-        print("merge.seconds", merged.lastMergeMillis() / 1000.0);
-        print("merge.vectors", merged.onDisk());
-      }
-
+      print("loadavg.snapshot", Files.readString(LOADAVG).trim());
       long s0 = System.nanoTime();
       index.snapshot(work.resolve("snapshot"));
       print("snapshot.seconds", (System.nanoTime() - s0) / 1e9);
+      print("snapshot.disk.bytes", Memory.directoryBytes(work.resolve("snapshot")));
       index.close();
       long l0 = System.nanoTime();
       try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(work.resolve("snapshot"), work.resolve("reloaded"),
              resources)) {
         print("load.seconds", (System.nanoTime() - l0) / 1e9);
         print("loaded.kind", loaded.vectorStats().getFirst().kind().label());
+        print("loadavg.loaded", Files.readString(LOADAVG).trim());
         search(loaded, pool, fusion, queries, truth, Math.min(measure, 3), "loaded.");
+        // last, as it is the longest part (the merge rebuilds the whole graph): inserts into the reloaded shard
+        if (inserts > 0) {
+          print("loadavg.insert", Files.readString(LOADAVG).trim());
+          // new vectors land in the in-heap segment: each is found by its own vector right after its upsert returns
+          AnnData.Generator more = new AnnData.Generator(dimension, 7);
+          long slowest = 0;
+          int found = 0;
+          long i0 = System.nanoTime();
+          for (int i = 0; i < inserts; i++) {
+            ChunkRecord r = record(size + i, more.next());
+            loaded.upsert(r.documentId(), List.of(r));
+            if (i % 1000 == 0) {
+              long s = System.nanoTime();
+              List<Hit> hits = loaded.search(SearchQuery.of(null, r.vector(), SearchMode.VECTOR, 1), fusion, pool).join();
+              slowest = Math.max(slowest, System.nanoTime() - s);
+              found += !hits.isEmpty() && hits.getFirst().chunkId().equals(r.chunkId()) ? 1 : 0;
+            }
+          }
+          print("insert.seconds", (System.nanoTime() - i0) / 1e9);
+          print("insert.found.at.once", found + "/" + ((inserts + 999) / 1000));
+          print("insert.search.max.ms", slowest / 1e6);
+          print("loadavg.merge", Files.readString(LOADAVG).trim());
+          long m0 = System.nanoTime();
+          while (loaded.vectorStats().getFirst().merges() == 0) {
+            Thread.sleep(1000);
+            if (System.nanoTime() - m0 > 3_600_000_000_000L) {
+              throw new IllegalStateException("no merge within an hour");
+            }
+          }
+          VectorIndexStats merged = loaded.vectorStats().getFirst();
+          print("merge.seconds", merged.lastMergeMillis() / 1000.0);
+          print("merge.vectors", merged.onDisk());
+        }
+
       }
     } finally {
       pool.shutdownNow();
-      print("load.end", Files.readString(LOADAVG).trim());
+      print("loadavg.end", Files.readString(LOADAVG).trim());
     }
   }
 
@@ -172,7 +181,8 @@ public final class ShardScale {
                                AnnData data, float[][] queries, String key, String value, double selectivity)
     throws IOException {
     int n = 100;
-    int[][] expected = data.exactFiltered(Arrays.copyOf(queries, n), o -> value.equals(metadata(o).get(key)));
+    int[][] expected = data.exactFiltered(key + "-" + value + "-" + n, Arrays.copyOf(queries, n),
+      o -> value.equals(metadata(o).get(key)));
     int[][] found = new int[n][];
     long t0 = System.nanoTime();
     for (int q = 0; q < n; q++) {

@@ -124,6 +124,8 @@ public final class JobRoutes {
     /** Progress published before the stored state was read; the newest only, since each counts all before it. */
     private JsonObject early;
     private int sent;
+    /** The {@code waiting} of the last progress sent (why the job waits for room), null when it did not wait. */
+    private Object waiting;
     private boolean ended;
 
     Feed(RoutingContext ctx, int lastSeen) {
@@ -163,13 +165,14 @@ public final class JobRoutes {
         early = furthest(event, early);
       } else if (finished(event)) {
         done(event);
-      } else if (processed(event) > sent) {
+      } else if (processed(event) > sent || !java.util.Objects.equals(event.getValue("waiting"), waiting)) {
         progress(event);
       }
     }
 
     private void progress(JsonObject job) {
       sent = processed(job);
+      waiting = job.getValue("waiting");
       sse.event(String.valueOf(sent), "progress", job);
     }
 

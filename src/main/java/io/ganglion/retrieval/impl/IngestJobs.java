@@ -1,6 +1,7 @@
 package io.ganglion.retrieval.impl;
 
 import io.ganglion.bus.Addresses;
+import io.ganglion.bus.ErrorCode;
 import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.JobRepository;
 import io.ganglion.store.KbRepository;
@@ -24,7 +25,12 @@ import java.util.UUID;
  * slices, in order; after each slice the change is announced to the shards' owners, the job's counts are recorded
  * (they say where the job stands: {@code done + failed} documents are settled) and progress is published on
  * {@code ganglion.retrieval.job.<id>} (on every node: the SSE route relays it). Per-document failures are kept in the
- * job with their reasons.
+ * job with their reasons. Before each slice the job asks whether every node that will hold the slice's vectors has
+ * room ({@link io.ganglion.retrieval.shard.ClusterCapacity}); while one is short of heap or disk the job waits (its
+ * lease renewed, progress published with {@code "waiting":{"code":"capacity","message"}}) and goes on once it has
+ * room. A slice in which some document was refused for capacity all the same (a node filled up meanwhile) is not
+ * recorded: it runs again after the wait (its stored documents replace themselves), so no accepted document fails
+ * because a node was full.
  * <p>
  * Every node renews the leases of the jobs it runs every third of {@code retrieval.jobLeaseMs} and, as often, claims
  * a job whose lease ran out (its node died) and carries it on from its first unsettled document: an accepted document
@@ -41,6 +47,8 @@ public final class IngestJobs {
   static final int SLICE = 32;
   /** Jobs one node runs at the same time (the rest wait for a node with room). */
   static final int MAX_RUNNING = 2;
+  /** How long a job waits before it asks again whether the nodes holding its next slice have room. */
+  static final long CAPACITY_WAIT_MS = 1_000;
 
   private final Vertx vertx;
   private final Ingestion ingestion;
@@ -169,6 +177,12 @@ public final class IngestJobs {
             .put("error", new JsonObject().put("code", "invalid_request").put("message", e.getMessage())));
         }
       }
+      java.util.Set<Integer> targets = new java.util.TreeSet<>();
+      inputs.forEach(d -> targets.add(Shards.shardOf(kb, d.id())));
+      var full = shards.capacity().shortage(kb, targets);
+      if (full.isPresent()) {
+        return waitForRoom(kb, progress, full.get());
+      }
       registry.accepted(kb.id(), inputs.size());
       return ingestion.ingest(kb, inputs)
         .eventually(() -> {
@@ -177,6 +191,11 @@ public final class IngestJobs {
         })
         .compose(batch -> registry.announce(kb, batch.changes()).map(batch))
         .compose(batch -> {
+          var refused = batch.outcomes().stream().filter(o -> o.error() == ErrorCode.CAPACITY).findFirst();
+          if (refused.isPresent()) {
+            return waitForRoom(kb, progress, refused.get().message()).map(v -> (Boolean) null);
+          }
+          progress.waiting = null;
           progress.failed += unreadable.size();
           unreadable.forEach(progress.errors::add);
           for (Ingestion.Outcome o : batch.outcomes()) {
@@ -191,6 +210,9 @@ public final class IngestJobs {
           return jobs.progress(progress.id, owner, progress.done, progress.failed, progress.chunks, progress.errors);
         })
         .compose(held -> {
+          if (held == null) {
+            return Future.succeededFuture(); // waited for room, and went on from there
+          }
           if (!held) {
             running.remove(progress.id);
             return Future.succeededFuture();
@@ -201,11 +223,34 @@ public final class IngestJobs {
     });
   }
 
-  /** {@code {"id","status","documents","done","failed","chunks"}} on {@code ganglion.retrieval.job.<id>}. */
+  /**
+   * Waits {@link #CAPACITY_WAIT_MS} (the lease is renewed meanwhile: the job stays in {@code running}), then carries
+   * on from the same slice; progress is published with the reason at every wait.
+   */
+  private Future<Void> waitForRoom(KbRepository.Kb kb, Progress progress, String reason) {
+    if (progress.waiting == null) {
+      LOG.info("ingestion job {} waits for room: {}", progress.id, reason);
+    }
+    progress.waiting = reason;
+    // at every wait, so a progress stream opened meanwhile learns it too (the stream relays changes only)
+    publish(progress, "running");
+    io.vertx.core.Promise<Void> resumed = io.vertx.core.Promise.promise();
+    vertx.setTimer(CAPACITY_WAIT_MS, t -> slices(kb, progress).onComplete(resumed));
+    return resumed.future();
+  }
+
+  /**
+   * {@code {"id","status","documents","done","failed","chunks"}} on {@code ganglion.retrieval.job.<id>}, and
+   * {@code "waiting":{"code":"capacity","message"}} while the job waits for room on a node holding its next slice.
+   */
   private void publish(Progress progress, String status) {
-    vertx.eventBus().publish(Addresses.retrievalJob(progress.id.toString()), new JsonObject()
+    JsonObject event = new JsonObject()
       .put("id", progress.id.toString()).put("status", status).put("documents", progress.documents)
-      .put("done", progress.done).put("failed", progress.failed).put("chunks", progress.chunks));
+      .put("done", progress.done).put("failed", progress.failed).put("chunks", progress.chunks);
+    if (progress.waiting != null) {
+      event.put("waiting", new JsonObject().put("code", ErrorCode.CAPACITY.slug()).put("message", progress.waiting));
+    }
+    vertx.eventBus().publish(Addresses.retrievalJob(progress.id.toString()), event);
   }
 
   /** Where a job stands, as this node carries it on. */
@@ -216,6 +261,8 @@ public final class IngestJobs {
     int failed;
     int chunks;
     final JsonArray errors;
+    /** Why the job waits for room, or null. */
+    String waiting;
 
     Progress(JobRepository.Held job) {
       this.id = job.id();

@@ -11,6 +11,7 @@ import io.ganglion.retrieval.ingest.DocumentFormat;
 import io.ganglion.retrieval.ingest.MalformedDocumentException;
 import io.ganglion.retrieval.ingest.ParsedDocument;
 import io.ganglion.retrieval.ingest.SentenceSpans;
+import io.ganglion.retrieval.shard.ClusterCapacity;
 import io.ganglion.retrieval.shard.Shards;
 import io.ganglion.store.DocumentRepository;
 import io.ganglion.store.KbRepository;
@@ -91,12 +92,12 @@ public final class Ingestion {
   private final Chunker chunker;
   private final DocumentRepository documents;
   private final KbModels kbs;
-  private final NodeCapacity capacity;
+  private final ClusterCapacity capacity;
   private final IngestScreening screening;
   private final Counter overloaded;
 
   public Ingestion(Vertx vertx, RetrievalWorkers workers, Chunker chunker, DocumentRepository documents,
-                   KbModels kbs, NodeCapacity capacity, EmbedPermits permits) {
+                   KbModels kbs, ClusterCapacity capacity, EmbedPermits permits) {
     this.vertx = vertx;
     this.embeds = EmbedClient.create(vertx);
     this.permits = permits;
@@ -299,8 +300,9 @@ public final class Ingestion {
    */
   private Future<Outcome> storeOne(KbRepository.Kb kb, Prepared p, List<float[]> vectors, List<JsonObject> marks,
                                    Map<Integer, Long> changes) {
-    // asked again per document: a long request or job can fill the node after it was admitted
-    var full = capacity.refusal();
+    // asked again per document: a long request or job can fill a node after it was admitted
+    int shard = Shards.shardOf(kb, p.input().id());
+    var full = capacity.refusal(kb, List.of(shard));
     if (full.isPresent()) {
       return Future.succeededFuture(new Outcome(p.input().id(), 0, ErrorCode.CAPACITY, full.get()));
     }
@@ -326,7 +328,6 @@ public final class Ingestion {
     }
     DocumentRepository.StoredDocument doc = new DocumentRepository.StoredDocument(p.input().id(), title,
       p.parsed().text(), p.input().metadataJson(), p.input().text() != null ? "text/plain" : p.input().contentType());
-    int shard = Shards.shardOf(kb, p.input().id());
     return documents.replace(kb.id(), shard, doc, rows, sentences)
       .map(version -> {
         changes.merge(shard, version, Math::max);

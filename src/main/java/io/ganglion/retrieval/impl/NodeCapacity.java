@@ -84,23 +84,37 @@ public final class NodeCapacity implements AutoCloseable {
 
   /** Why the node cannot take more documents now, or empty when it can. Counts each refusal. */
   public Optional<String> refusal() {
+    Optional<String> shortage = shortage();
+    shortage.ifPresent(s -> refusals.increment());
+    return shortage.map(s -> s.startsWith("heap")
+      ? "this node's " + s + ": ingestion is paused until memory is freed or the knowledge base moves to more nodes"
+      : "the " + s + ": ingestion is paused until disk space is freed");
+  }
+
+  /**
+   * What this node is short of now, without counting a refusal: {@code "heap is 90% full after garbage collection
+   * (limit 85%, retrieval.capacity.maxHeapFraction)"} or {@code "disk is nearly full: the file system of /data has 12 MB
+   * free (limit 1024 MB, retrieval.capacity.minFreeDiskMb)"}; empty while it has room. What the node publishes to the others.
+   */
+  public Optional<String> shortage() {
     double ratio = heapRatio();
     if (ratio > config.maxHeapFraction()) {
-      refusals.increment();
       return Optional.of(String.format(java.util.Locale.ROOT,
-        "this node's heap is %.0f%% full after garbage collection (limit %.0f%%, retrieval.capacity.maxHeapFraction): "
-          + "ingestion is paused until memory is freed or the knowledge base moves to more nodes", ratio * 100,
-        config.maxHeapFraction() * 100));
+        "heap is %.0f%% full after garbage collection (limit %.0f%%, retrieval.capacity.maxHeapFraction)",
+        ratio * 100, config.maxHeapFraction() * 100));
     }
     DiskSpace.Free free = freeDisk.get();
     long min = config.minFreeDiskMb() * 1024 * 1024;
     if (free.bytes() < min) {
-      refusals.increment();
-      return Optional.of("the disk is nearly full: the file system of " + free.path() + " has " + free.bytes() / (1024 * 1024)
-        + " MB free (limit " + config.minFreeDiskMb() + " MB, retrieval.capacity.minFreeDiskMb): ingestion is paused "
-        + "until disk space is freed");
+      return Optional.of("disk is nearly full: the file system of " + free.path() + " has "
+        + free.bytes() / (1024 * 1024) + " MB free (limit " + config.minFreeDiskMb() + " MB, retrieval.capacity.minFreeDiskMb)");
     }
     return Optional.empty();
+  }
+
+  /** Counts a refusal for another node's shortage (a document whose shard it holds). */
+  public void refusedFor() {
+    refusals.increment();
   }
 
   double heapRatio() {

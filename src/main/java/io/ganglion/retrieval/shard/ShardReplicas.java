@@ -367,6 +367,16 @@ public final class ShardReplicas {
     return liveOwners > 0;
   }
 
+  /**
+   * The members that hold or will hold shard {@code shard} of {@code kb}: its owners as ownership computes them now,
+   * and every member the directory lists with a copy (one loading, or one still serving while it hands over).
+   */
+  Set<String> holders(KbRepository.Kb kb, int shard) {
+    Set<String> out = new java.util.LinkedHashSet<>(owners(kb).get(shard));
+    out.addAll(directory.copies(new ShardKey(kb.id(), shard)).keySet());
+    return out;
+  }
+
   private List<List<String>> owners(KbRepository.Kb kb) {
     Set<String> members = membership.ownershipMembers();
     if (!members.equals(ownershipFor)) {

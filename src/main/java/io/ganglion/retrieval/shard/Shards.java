@@ -5,6 +5,7 @@ import io.ganglion.cluster.Cluster;
 import io.ganglion.cluster.Member;
 import io.ganglion.cluster.Membership;
 import io.ganglion.config.ClusterConfig;
+import io.ganglion.retrieval.impl.NodeCapacity;
 import io.ganglion.retrieval.impl.RetrievalWorkers;
 import io.ganglion.retrieval.index.ShardRouter;
 import io.ganglion.retrieval.index.VectorIndexConfig;
@@ -45,6 +46,7 @@ public final class Shards {
   private final RetrievalWorkers workers;
   private final long changeLogRetention;
   private final ReplicaWorkspace workspace;
+  private final ClusterCapacity capacity;
   private long pruneTimer = -1;
 
   /**
@@ -54,10 +56,12 @@ public final class Shards {
    * @param defaultShards      {@code retrieval.shards}, for knowledge bases created before counts were recorded
    * @param changeLogRetention versions of each knowledge base's change log kept
    * @param busTimeoutMs       how long a knowledge-base creation waits for its copies to activate
+   * @param capacity           this node's heap and disk headroom, published to the others ({@link ClusterCapacity})
    */
   public Shards(Vertx vertx, ClusterConfig cluster, RetrievalWorkers workers, KbRepository kbs,
                 DocumentRepository documents, ChangeLogRepository changeLog, Path snapshots, Path work,
-                VectorIndexConfig vectors, int defaultShards, long changeLogRetention, long busTimeoutMs) {
+                VectorIndexConfig vectors, int defaultShards, long changeLogRetention, long busTimeoutMs,
+                NodeCapacity capacity) {
     this.vertx = vertx;
     this.membership = Cluster.membership(vertx);
     this.changeLog = changeLog;
@@ -75,6 +79,7 @@ public final class Shards {
     this.scatter = new ShardScatter(vertx, replicas, local, cluster.shardTimeoutMs(), metrics);
     this.endpoint = new ShardEndpoint(vertx, replicas, local, membership.self().vertxId());
     this.broadcast = new ChangeBroadcast(vertx, membership, replicas, cluster, busTimeoutMs);
+    this.capacity = new ClusterCapacity(vertx, membership, capacity, replicas, MeterRegistries.of(vertx));
   }
 
   /** Empties the copies' working directory, registers the endpoint, then starts loading this node's copies. */
@@ -84,6 +89,7 @@ public final class Shards {
         return null;
       })
       .compose(v -> endpoint.register())
+      .onSuccess(v -> capacity.start())
       .compose(v -> replicas.start(kb -> documents.assignShards(kb.id(), id -> ShardRouter.shardOf(id, kb.shards()))
         .map(filled -> {
           if (filled > 0) {
@@ -102,7 +108,7 @@ public final class Shards {
     if (pruneTimer >= 0) {
       vertx.cancelTimer(pruneTimer);
     }
-    return replicas.stop().eventually(() -> workers.run(() -> {
+    return replicas.stop().eventually(capacity::stop).eventually(() -> workers.run(() -> {
       workspace.close();
       return null;
     }));
@@ -114,6 +120,11 @@ public final class Shards {
 
   public ChangeBroadcast broadcast() {
     return broadcast;
+  }
+
+  /** Whether the nodes holding a knowledge base's shards can take more documents. */
+  public ClusterCapacity capacity() {
+    return capacity;
   }
 
   /** Writes snapshots of the copies changed since their last one. */
@@ -137,7 +148,8 @@ public final class Shards {
   }
 
   /**
-   * {@code GET /v1/cluster}: {@code {"status":"green|yellow|red","self","quorum","members":[...],"kbs":[...]}}.
+   * {@code GET /v1/cluster}: {@code {"status":"green|yellow|red","self","quorum","members":[...],"kbs":[...]}}; each
+   * member with {@code "capacity":{"short","reason"?}} (what it publishes it is short of, {@link ClusterCapacity}).
    */
   public JsonObject report() {
     JsonObject shards = replicas.report();
@@ -145,7 +157,7 @@ public final class Shards {
     for (Member m : membership.members()) {
       members.add(new JsonObject().put("id", m.id()).put("host", m.host()).put("httpPort", m.httpPort())
         .put("busPort", m.busPort()).put("state", m.state().name().toLowerCase(java.util.Locale.ROOT))
-        .put("since", java.time.Instant.ofEpochMilli(m.since()).toString()));
+        .put("since", java.time.Instant.ofEpochMilli(m.since()).toString()).put("capacity", capacity.describe(m.id())));
     }
     return new JsonObject().put("status", shards.getString("status")).put("self", membership.self().id())
       .put("clustered", membership.clustered()).put("quorum", membership.quorate()).put("members", members)

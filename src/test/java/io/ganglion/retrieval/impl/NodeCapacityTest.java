@@ -35,6 +35,23 @@ class NodeCapacityTest {
   }
 
   @Test
+  @DisplayName("says what it is short of, for the other nodes, without counting a refusal; a refusal for another node's shortage counts")
+  void shortage() {
+    AtomicLong heap = new AtomicLong(90);
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    NodeCapacity capacity = new NodeCapacity(new RetrievalConfig.Capacity(0.85, 0), heap::get, 100,
+      () -> new io.ganglion.bus.DiskSpace.Free(Path.of("."), Long.MAX_VALUE), meters, () -> { });
+
+    assertThat(capacity.shortage()).hasValue(
+      "heap is 90% full after garbage collection (limit 85%, retrieval.capacity.maxHeapFraction)");
+    assertThat(meters.get("ganglion.retrieval.capacity.refusals").counter().count()).isZero();
+    capacity.refusedFor();
+    assertThat(meters.get("ganglion.retrieval.capacity.refusals").counter().count()).isEqualTo(1);
+    heap.set(10);
+    assertThat(capacity.shortage()).isEmpty();
+  }
+
+  @Test
   @DisplayName("refuses while the data directory's file system has less than the configured free space")
   void disk() {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
