@@ -125,7 +125,7 @@ for line in (out / "gc-first.log").read_text().splitlines():
         t = datetime.datetime.strptime(m.group(1), "%Y-%m-%dT%H:%M:%S.%f%z").timestamp()
         gcs.append((t, int(m.group(3))))
 # the full collections jcmd asked for: the live heap as the soak started and after the drain
-live = [int(m.group(1)) for m in re.finditer(r"Pause Full \(System\.gc\(\)\) \d+M->(\d+)M", (out / "gc-first.log").read_text())]
+live = [int(m.group(1)) for m in re.finditer(r"Pause Full \((?:System\.gc\(\)|Diagnostic Command)\) \d+M->(\d+)M", (out / "gc-first.log").read_text())]
 samples = [tuple(map(float, l.split())) for l in (out / "samples.txt").read_text().splitlines() if l.strip()]
 print("\n| minute | requests | errors | p50 ms | p99 ms | " + " | ".join(h.replace("p99_", "p99 ") for h in header[5:])
       + " | heap after GC MiB | open fds | load |")
