@@ -65,10 +65,16 @@ class RuleBookTest {
     return book.rules().stream().map(Rule::name).toList();
   }
 
-  /** Writes and moves the modification time forward, so a change is seen even on coarse-grained file systems. */
+  /**
+   * Writes beside the file and moves it into place (as an operator's editor or deploy does), with its modification
+   * time moved forward so a change is seen even on coarse-grained file systems: the periodic check never reads a
+   * half-written file, which it did when the file was rewritten in place (an empty read loaded 0 rules).
+   */
   private static void write(Path file, String text, int generation) throws Exception {
-    Files.writeString(file, text);
-    Files.setLastModifiedTime(file, FileTime.from(Instant.now().plusSeconds(generation * 10L)));
+    Path next = file.resolveSibling(file.getFileName() + ".next");
+    Files.writeString(next, text);
+    Files.setLastModifiedTime(next, FileTime.from(Instant.now().plusSeconds(generation * 10L)));
+    Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
   }
 
   private static void await(java.util.concurrent.Callable<Boolean> condition) {
