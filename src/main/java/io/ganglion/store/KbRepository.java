@@ -3,6 +3,7 @@ package io.ganglion.store;
 import io.ganglion.bus.ErrorCode;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -137,11 +138,16 @@ public final class KbRepository {
       .recover(PgFailures::coded);
   }
 
-  /** Deletes the KB; true if it existed. */
+  /**
+   * Deletes the KB with its documents, queueing {@code kb.deleted} for the tenant's webhooks in the same transaction
+   * (not for a hidden KB: a model change's shadow is not the tenant's); true if it existed.
+   */
   public Future<Boolean> delete(String tenant, String name) {
-    return pool.preparedQuery("delete from kbs where tenant_id = $1 and name = $2")
+    return pool.withTransaction(conn -> conn.preparedQuery("delete from kbs where tenant_id = $1 and name = $2")
       .execute(Tuple.of(tenant, name))
-      .map(rows -> rows.rowCount() == 1)
+      .compose(rows -> rows.rowCount() == 0 ? Future.succeededFuture(false)
+        : name.startsWith(HIDDEN) ? Future.succeededFuture(true)
+        : WebhookEvent.KB_DELETED.enqueue(conn, tenant, new JsonObject().put("kb", name)).map(true)))
       .recover(PgFailures::coded);
   }
 

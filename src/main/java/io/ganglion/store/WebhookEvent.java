@@ -27,6 +27,8 @@ public enum WebhookEvent {
   JOB_FAILED("job.failed"),
   /** A document was deleted: {@code {"kb","id"}}. */
   DOCUMENT_DELETED("document.deleted"),
+  /** A knowledge base was deleted with all its documents (no {@code document.deleted} for each): {@code {"kb"}}. */
+  KB_DELETED("kb.deleted"),
   /** An agent run ended with status {@code completed}. */
   AGENT_RUN_COMPLETED("agent.run.completed"),
   /** An agent run paused for approval of tool calls ({@code waiting_approval}); data carries the pending calls. */

@@ -119,6 +119,22 @@ class WebhookRepositoryIT {
   }
 
   @Test
+  @DisplayName("deleting a knowledge base queues kb.deleted in its transaction, but not for a hidden one, nor for a KB that was not there")
+  void kbDeletedOnlyForTenantKbs() {
+    String tenant = tenantWithHook("kb.deleted");
+    KbRepository kbs = new KbRepository(pool);
+    for (String name : List.of("gone", KbRepository.HIDDEN + "shadow")) {
+      await(kbs.create(tenant, name, 1));
+      assertThat(await(kbs.delete(tenant, name))).isTrue();
+    }
+    assertThat(await(kbs.delete(tenant, "never-was"))).isFalse();
+    List<JsonObject> queued = await(webhooks.deliveries(
+      await(webhooks.list(tenant, null, 10)).get(0).id(), null, 10));
+    assertThat(queued).hasSize(1);
+    assertThat(queued.get(0).getString("event")).isEqualTo("kb.deleted");
+  }
+
+  @Test
   @DisplayName("two nodes claiming at once never take the same delivery, and between them take every one")
   void concurrentClaimsAreDisjoint() {
     String tenant = tenantWithHook("document.deleted");

@@ -278,6 +278,22 @@ class WebhooksIT {
   }
 
   @Test
+  @DisplayName("deleting a whole knowledge base fires kb.deleted once, not document.deleted for each of its documents")
+  void kbDeleted() {
+    String key = key("wh-kbs", "kb:read", "kb:write", "webhooks:write");
+    String secret = "kbs-secret-0123456789";
+    webhook(key, "/kbs", secret, "kb.deleted", "document.deleted");
+    kb(key, "archive");
+    ingest(key, "archive", new JsonArray().add(text("a", "The office closes at six.")).add(text("b", "Lunch is at noon.")));
+
+    ok(as(key, "DELETE", "/v1/kbs/archive", null), 204);
+    WebhookReceiver.Received deleted = delivery("/kbs", "kb.deleted", data -> "archive".equals(data.getString("kb")));
+    assertThat(deleted.json().getJsonObject("data")).isEqualTo(new JsonObject().put("kb", "archive"));
+    assertThat(verifies(secret, deleted)).isTrue();
+    assertThat(receiver.at("/kbs")).as("one event for the KB, none per document").hasSize(1);
+  }
+
+  @Test
   @DisplayName("a receiver that never answers is given up on at the attempt's deadline and sent the event again, which it then takes")
   void silentReceiverTimesOut() {
     String key = key("wh-silent", "kb:read", "kb:write", "webhooks:write");

@@ -22,7 +22,7 @@ final class WebhooksCommand {
     String url;
 
     @Option(names = "--events", split = ",", required = true, description = "comma-separated: job.completed, "
-      + "job.failed, document.deleted, agent.run.completed, agent.run.waiting_approval, agent.run.failed, "
+      + "job.failed, document.deleted, kb.deleted, agent.run.completed, agent.run.waiting_approval, agent.run.failed, "
       + "agent.run.cancelled")
     List<String> events;
 
