@@ -23,8 +23,8 @@ THREADS=${THREADS:-2}
 HEAP=${HEAP:-4g}
 # every configuration; the default run leaves out those that stay far below recall 0.95 on this data at beam 160
 # (JVector PQ at dimension/8, fused or not; Lucene 4- and 1-bit: see bench/RESULTS.md)
-ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-disk jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
-DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-disk jvector-heap-pq2 jvector-pq2 jvector-fused2"
+ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
+DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq2 jvector-pq2 jvector-fused2"
 [ "${CONFIGS:-}" = all ] && CONFIGS=$ALL
 read -r -a CONFIG_LIST <<< "${CONFIGS:-$DEFAULT}"
 OUT=target/bench-ann
