@@ -79,6 +79,7 @@ final class JVectorAnn implements AnnIndex {
   private final Mode mode;
   private final int pqFactor;
   private final boolean batched;
+  private final boolean ownVisited;
 
   JVectorAnn(String name, Mode mode, int pqFactor) {
     this(name, mode, pqFactor, false);
@@ -89,6 +90,11 @@ final class JVectorAnn implements AnnIndex {
    * {@link NeighbourScoring} (the in-heap float32 search the index runs), instead of one neighbour per call.
    */
   JVectorAnn(String name, Mode mode, int pqFactor, boolean batched) {
+    this(name, mode, pqFactor, batched, false);
+  }
+
+  /** {@code ownVisited}: with {@code batched}, the walk's visited set is NeighbourScoring's array of stamps. */
+  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited) {
     if (batched && mode != Mode.HEAP) {
       throw new IllegalArgumentException("batched neighbour scoring is for the in-heap float32 walk");
     }
@@ -96,6 +102,7 @@ final class JVectorAnn implements AnnIndex {
     this.mode = mode;
     this.pqFactor = pqFactor;
     this.batched = batched;
+    this.ownVisited = ownVisited;
   }
 
   @Override
@@ -280,7 +287,7 @@ final class JVectorAnn implements AnnIndex {
       }
 
       private Searcher batchedSearcher() {
-        NeighbourScoring searcher = new NeighbourScoring(graph);
+        NeighbourScoring searcher = new NeighbourScoring(graph, ownVisited);
         ImmutableGraphIndex.View view = graph.getView(); // the loaded graph is complete: one view serves every query
         return new Searcher() {
           @Override

@@ -31,11 +31,20 @@ public final class NeighbourScoring implements AutoCloseable {
 
   static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
-  private final BatchedView view = new BatchedView();
+  private final BatchedView view;
   private final GraphSearcher searcher;
 
   /** A searcher over {@code graph}, whose view is re-read per search (the in-heap graph grows as vectors arrive). */
   public NeighbourScoring(ImmutableGraphIndex graph) {
+    this(graph, false);
+  }
+
+  /**
+   * As {@link #NeighbourScoring(ImmutableGraphIndex)}; {@code ownVisited}: the walk's visited set is an array of
+   * per-query stamps indexed by node instead of JVector's hash set.
+   */
+  public NeighbourScoring(ImmutableGraphIndex graph, boolean ownVisited) {
+    this.view = new BatchedView(ownVisited);
     view.delegate = graph.getView();
     this.searcher = new Searcher(view);
   }
@@ -47,6 +56,7 @@ public final class NeighbourScoring implements AutoCloseable {
   public SearchResult search(ImmutableGraphIndex.View graphView, VectorFloat<?> query, RandomAccessVectorValues vectors,
                              int topK, int beam, Bits accept) {
     view.delegate = graphView;
+    view.newQuery();
     searcher.setView(view);
     return searcher.search(new DefaultSearchScoreProvider(new Exact(query, vectors)), topK, beam, 0f, 0f, accept);
   }
@@ -115,6 +125,42 @@ public final class NeighbourScoring implements AutoCloseable {
     ImmutableGraphIndex.View delegate;
     private int[] nodes = new int[64];
     private float[] scores = new float[64];
+    private final boolean ownVisited;
+    private int[] stamps = new int[0];
+    private int stamp;
+
+    BatchedView(boolean ownVisited) {
+      this.ownVisited = ownVisited;
+    }
+
+    /**
+     * Starts a query's visited set: the entry node counts as visited (JVector's searcher scores it first, into its
+     * own set).
+     */
+    void newQuery() {
+      if (!ownVisited) {
+        return;
+      }
+      if (++stamp == Integer.MAX_VALUE) {
+        java.util.Arrays.fill(stamps, 0);
+        stamp = 1;
+      }
+      ImmutableGraphIndex.NodeAtLevel entry = delegate.entryNode();
+      if (entry != null) {
+        mark(entry.node);
+      }
+    }
+
+    private boolean mark(int node) {
+      if (node >= stamps.length) {
+        stamps = java.util.Arrays.copyOf(stamps, Math.max(node + 1, Math.max(1024, stamps.length + (stamps.length >> 1))));
+      }
+      if (stamps[node] == stamp) {
+        return false;
+      }
+      stamps[node] = stamp;
+      return true;
+    }
 
     @Override
     public void processNeighbors(int level, int node, ScoreFunction scoreFunction,
@@ -127,7 +173,7 @@ public final class NeighbourScoring implements AutoCloseable {
       int n = 0;
       while (it.hasNext()) {
         int neighbour = it.nextInt();
-        if (visited.mark(neighbour)) {
+        if (ownVisited ? mark(neighbour) : visited.mark(neighbour)) {
           if (n == nodes.length) {
             nodes = java.util.Arrays.copyOf(nodes, n * 2);
             scores = new float[n * 2];

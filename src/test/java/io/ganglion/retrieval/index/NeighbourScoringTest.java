@@ -19,7 +19,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.DisplayName;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("The batched neighbour scoring of a graph walk")
 class NeighbourScoringTest {
@@ -43,9 +44,10 @@ class NeighbourScoringTest {
     return TYPES.createFloatVector(v);
   }
 
-  @Test
+  @ParameterizedTest(name = "own visited set: {0}")
+  @ValueSource(booleans = {false, true})
   @DisplayName("returns JVector's own walk's results, with exact dot-product scores")
-  void sameAsJVectorsWalk() throws Exception {
+  void sameAsJVectorsWalk(boolean ownVisited) throws Exception {
     // the four-at-a-time kernel runs (the module is on, the vectors are float arrays), not the one-by-one fallback
     assertThat(NeighbourScoring.VECTOR_API).isTrue();
     assertThat(unit(new Random(1)).get()).isInstanceOf(float[].class);
@@ -60,7 +62,7 @@ class NeighbourScoringTest {
       ImmutableGraphIndex graph = builder.build(vectors);
       double same = 0;
       int queries = 50;
-      try (GraphSearcher plain = new GraphSearcher(graph); NeighbourScoring batched = new NeighbourScoring(graph)) {
+      try (GraphSearcher plain = new GraphSearcher(graph); NeighbourScoring batched = new NeighbourScoring(graph, ownVisited)) {
         for (int q = 0; q < queries; q++) {
           VectorFloat<?> query = unit(random);
           SearchResult expected = plain.search(DefaultSearchScoreProvider.exact(query, DOT, vectors), 10, 40, 0f, 0f,
