@@ -18,6 +18,7 @@ final class AnnConfigs {
     add(new JVectorAnn("jvector-heap", JVectorAnn.Mode.HEAP, 0));
     add(new JVectorAnn("jvector-heap-batch", JVectorAnn.Mode.HEAP, 0, true));
     add(new JVectorAnn("jvector-heap-batchv", JVectorAnn.Mode.HEAP, 0, true, true));
+    add(new JVectorAnn("jvector-heap-batchp", JVectorAnn.Mode.HEAP, 0, true, false, true));
     add(new JVectorAnn("jvector-disk", JVectorAnn.Mode.DISK, 0));
     for (int factor : JVectorAnn.PQ_FACTORS) {
       add(new JVectorAnn("jvector-heap-pq" + factor, JVectorAnn.Mode.HEAP_PQ, factor));

@@ -80,6 +80,7 @@ final class JVectorAnn implements AnnIndex {
   private final int pqFactor;
   private final boolean batched;
   private final boolean ownVisited;
+  private final boolean prune;
 
   JVectorAnn(String name, Mode mode, int pqFactor) {
     this(name, mode, pqFactor, false);
@@ -93,8 +94,15 @@ final class JVectorAnn implements AnnIndex {
     this(name, mode, pqFactor, batched, false);
   }
 
-  /** {@code ownVisited}: with {@code batched}, the walk's visited set is NeighbourScoring's array of stamps. */
   JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited) {
+    this(name, mode, pqFactor, batched, ownVisited, false);
+  }
+
+  /**
+   * {@code ownVisited}: with {@code batched}, the walk's visited set is NeighbourScoring's array of stamps;
+   * {@code prune}: with {@code batched}, JVector's early termination ({@code GraphSearcher.usePruning}).
+   */
+  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited, boolean prune) {
     if (batched && mode != Mode.HEAP) {
       throw new IllegalArgumentException("batched neighbour scoring is for the in-heap float32 walk");
     }
@@ -103,6 +111,7 @@ final class JVectorAnn implements AnnIndex {
     this.pqFactor = pqFactor;
     this.batched = batched;
     this.ownVisited = ownVisited;
+    this.prune = prune;
   }
 
   @Override
@@ -288,6 +297,7 @@ final class JVectorAnn implements AnnIndex {
 
       private Searcher batchedSearcher() {
         NeighbourScoring searcher = new NeighbourScoring(graph, ownVisited);
+        searcher.usePruning(prune);
         ImmutableGraphIndex.View view = graph.getView(); // the loaded graph is complete: one view serves every query
         return new Searcher() {
           @Override

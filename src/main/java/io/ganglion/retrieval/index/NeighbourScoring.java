@@ -61,6 +61,14 @@ public final class NeighbourScoring implements AutoCloseable {
     return searcher.search(new DefaultSearchScoreProvider(new Exact(query, vectors)), topK, beam, 0f, 0f, accept);
   }
 
+  /**
+   * JVector's early termination ({@code GraphSearcher.usePruning}): the walk stops once its best scores stop
+   * improving, before the beam is exhausted. Off by default, as in JVector.
+   */
+  public void usePruning(boolean prune) {
+    searcher.usePruning(prune);
+  }
+
   @Override
   public void close() throws IOException {
     searcher.close();
