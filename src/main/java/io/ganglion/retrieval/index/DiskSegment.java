@@ -134,7 +134,8 @@ final class DiskSegment implements Closeable {
    * deleted, the new vectors are inserted with {@code GraphIndexBuilder.addGraphNode} (the same insert the in-heap
    * segment makes), and JVector's cleanup then removes the deleted nodes, reconnecting their neighbours. The
    * survivors of base keep the edges the full build gave them; what a merge costs grows with the vectors added, not
-   * with the segment. The final refinement pass of a full build is not run.
+   * with the segment. The final refinement pass of a full build is not run. With PQ, base's codebooks (when the
+   * configuration still asks for as many subspaces) encode every vector, instead of codebooks trained again.
    *
    * @param vectors every vector by graph id: ids below {@code entries.size()} are the new segment's ordinals (its
    *     {@code entries}, in order, sorted by document id); ids from {@code entries.size()} on are base's deleted
@@ -155,7 +156,13 @@ final class DiskSegment implements Closeable {
     EntryTable table = EntryTable.of(entries);
     RandomAccessVectorValues kept = new Prefix(vectors, live);
     int dimension = vectors.dimension();
-    writeCodes(dir, kept, config, pool);
+    int subspaces = config.subspacesFor(dimension);
+    if (base.codes != null && base.codes.getCompressor().getSubspaceCount() == subspaces) {
+      // base's codebooks encode the new vectors too: they come from the same distribution, and training is slow
+      writeCodes(dir, base.codes.getCompressor(), kept, pool);
+    } else {
+      writeCodes(dir, kept, config, pool);
+    }
     long t1 = System.nanoTime();
     long t2;
     long t3;
@@ -266,12 +273,17 @@ final class DiskSegment implements Closeable {
                                  ForkJoinPool pool) throws IOException {
     int subspaces = config.subspacesFor(vectors.dimension());
     if (subspaces > 0) {
-      ProductQuantization pq = ProductQuantization.compute(vectors, subspaces, 256, false,
-        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
-      PQVectors pqVectors = (PQVectors) pq.encodeAll(vectors, pool);
-      try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
-        pqVectors.write(out);
-      }
+      writeCodes(dir, ProductQuantization.compute(vectors, subspaces, 256, false,
+        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool), vectors, pool);
+    }
+  }
+
+  /** The codes of {@code vectors} under {@code pq}'s codebooks, written to {@link #CODES}. */
+  private static void writeCodes(Path dir, ProductQuantization pq, RandomAccessVectorValues vectors,
+                                 ForkJoinPool pool) throws IOException {
+    PQVectors pqVectors = pq.encodeAll(vectors, pool);
+    try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
+      pqVectors.write(out);
     }
   }
 

@@ -136,6 +136,7 @@ public final class NeighbourScoring implements AutoCloseable {
     private final boolean ownVisited;
     private int[] stamps = new int[0];
     private int stamp;
+    private ImmutableGraphIndex.NodeAtLevel entry;
 
     BatchedView(boolean ownVisited) {
       this.ownVisited = ownVisited;
@@ -153,7 +154,8 @@ public final class NeighbourScoring implements AutoCloseable {
         java.util.Arrays.fill(stamps, 0);
         stamp = 1;
       }
-      ImmutableGraphIndex.NodeAtLevel entry = delegate.entryNode();
+      // the walk starts where this query's set says it did, even if an insert moves the graph's entry meanwhile
+      entry = delegate.entryNode();
       if (entry != null) {
         mark(entry.node);
       }
@@ -208,7 +210,7 @@ public final class NeighbourScoring implements AutoCloseable {
 
     @Override
     public ImmutableGraphIndex.NodeAtLevel entryNode() {
-      return delegate.entryNode();
+      return ownVisited ? entry : delegate.entryNode();
     }
 
     @Override

@@ -123,10 +123,12 @@ class DiskShardRecallTest {
   }
 
   @Test
-  @DisplayName("merged with 5,000 new vectors and 1,000 deletes, keeps recall@10 >= 0.95 on the extended graph")
+  @DisplayName("merged with 5,000 new vectors and 1,000 deletes, keeps recall@10 >= 0.95 on the extended graph and codes")
   void mergeExtendsTheGraph() throws IOException {
-    // a copy of the shard (the snapshot, loaded again): the graph the merge extends is the one measured above
-    try (KnowledgeBaseIndex merged = KnowledgeBaseIndex.load(work.resolve("snapshot"), work.resolve("merged"),
+    // a copy of the compressed shard (a snapshot of it, loaded again): the graph the merge extends, and the PQ
+    // codebooks that encode the new vectors, are the ones measured above
+    compressed.snapshot(work.resolve("snapshot-pq"));
+    try (KnowledgeBaseIndex merged = KnowledgeBaseIndex.load(work.resolve("snapshot-pq"), work.resolve("merged"),
            resources)) {
       List<ChunkRecord> added = data.chunks(SIZE, 5_000);
       merged.append(added);
@@ -142,6 +144,7 @@ class DiskShardRecallTest {
       live.addAll(added);
       merged.compact();
       VectorIndexStats stats = merged.vectorStats().getFirst();
+      assertThat(stats.kind()).isEqualTo(VectorIndexStats.Kind.DISK_PQ);
       assertThat(stats.merges()).isEqualTo(1);
       assertThat(stats.onDisk()).isEqualTo(SIZE - 1_000 + 5_000);
       assertThat(stats.vectors()).isEqualTo(SIZE - 1_000 + 5_000);
