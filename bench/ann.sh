@@ -23,8 +23,8 @@ THREADS=${THREADS:-2}
 HEAP=${HEAP:-4g}
 # every configuration; the default run leaves out those that stay far below recall 0.95 on this data at beam 160
 # (JVector PQ at dimension/8, fused or not; Lucene 4- and 1-bit: see bench/RESULTS.md)
-ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-disk jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
-DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-disk jvector-heap-pq2 jvector-pq2 jvector-fused2"
+ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
+DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq2 jvector-pq2 jvector-fused2"
 [ "${CONFIGS:-}" = all ] && CONFIGS=$ALL
 read -r -a CONFIG_LIST <<< "${CONFIGS:-$DEFAULT}"
 OUT=target/bench-ann
@@ -110,11 +110,15 @@ def best_at(prefix, rnd, target, col, only=None):
     return best
 
 print("\nat recall@10 = 0.95 (QPS interpolated between the two beams around it), per round; ratios within one round:")
-for label, jv, lu in (("best of each", None, None), ("float32 pair", {"jvector-heap"}, {"lucene-hnsw"})):
+# (label, JVector side, other side, prefix of the other side): None = every configuration of that library
+PAIRS = (("best of each", None, None, "lucene"), ("float32 pair", {"jvector-heap"}, {"lucene-hnsw"}, "lucene"),
+         ("float32 batch", {"jvector-heap-batch"}, {"lucene-hnsw"}, "lucene"),
+         ("batch/walk", {"jvector-heap-batch"}, {"jvector-heap+panama"}, "jvector"))
+for label, jv, lu, other in PAIRS:
     for col, threads in ((2, "1 thread"), (3, "2 threads")):
         ratios = []
         for rnd in range(rounds):
-            j, l = best_at("jvector", rnd, 0.95, col, jv), best_at("lucene", rnd, 0.95, col, lu)
+            j, l = best_at("jvector", rnd, 0.95, col, jv), best_at(other, rnd, 0.95, col, lu)
             if j and l:
                 ratios.append(j[1] / l[1])
                 print(f"  {label:<13} {threads:<9} round {rnd}: {j[0]} {j[1]:.0f} / {l[0]} {l[1]:.0f} = {j[1] / l[1]:.2f}x")
@@ -131,10 +135,10 @@ def best_p50(prefix, rnd, only=None):
         if got and (best is None or got[0] < best[1]):
             best = (f"{cfg}@{got[1]}", got[0])
     return best
-for label, jv, lu in (("best of each", None, None), ("float32 pair", {"jvector-heap"}, {"lucene-hnsw"})):
+for label, jv, lu, other in PAIRS:
     ratios = []
     for rnd in range(rounds):
-        j, l = best_p50("jvector", rnd, jv), best_p50("lucene", rnd, lu)
+        j, l = best_p50("jvector", rnd, jv), best_p50(other, rnd, lu)
         if j and l:
             ratios.append(l[1] / j[1])
             print(f"  {label:<13} round {rnd}: {j[0]} {j[1]:.0f} us, {l[0]} {l[1]:.0f} us: JVector {l[1] / j[1]:.2f}x as fast")

@@ -16,6 +16,9 @@ final class AnnConfigs {
     add(new LuceneAnn("lucene-sq4-rr", "lucene-sq4", ScalarEncoding.PACKED_NIBBLE, true));
     add(new LuceneAnn("lucene-bq-rr", "lucene-bq", ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, true));
     add(new JVectorAnn("jvector-heap", JVectorAnn.Mode.HEAP, 0));
+    add(new JVectorAnn("jvector-heap-batch", JVectorAnn.Mode.HEAP, 0, true));
+    add(new JVectorAnn("jvector-heap-batchv", JVectorAnn.Mode.HEAP, 0, true, true));
+    add(new JVectorAnn("jvector-heap-batchp", JVectorAnn.Mode.HEAP, 0, true, false, true));
     add(new JVectorAnn("jvector-disk", JVectorAnn.Mode.DISK, 0));
     for (int factor : JVectorAnn.PQ_FACTORS) {
       add(new JVectorAnn("jvector-heap-pq" + factor, JVectorAnn.Mode.HEAP_PQ, factor));
@@ -47,9 +50,12 @@ final class AnnConfigs {
 
   static final String PANAMA = "+panama";
 
-  /** Picks JVector's vectorization provider for {@code name}; call before any JVector class loads. */
+  /**
+   * Picks JVector's vectorization provider for {@code name}; call before any JVector class loads. Batched neighbour
+   * scoring reads the vectors as float arrays, so it runs on the Panama provider (as retrieval's index does).
+   */
   static void provider(String name) {
-    if (name.endsWith(PANAMA)) {
+    if (name.endsWith(PANAMA) || name.contains("-batch")) {
       System.setProperty("jvector.vectorization_provider", "panama");
     }
   }

@@ -1,5 +1,6 @@
 package io.ganglion.bench.ann;
 
+import io.ganglion.retrieval.index.NeighbourScoring;
 import io.github.jbellis.jvector.disk.BufferedRandomAccessWriter;
 import io.github.jbellis.jvector.disk.ReaderSupplier;
 import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
@@ -77,11 +78,40 @@ final class JVectorAnn implements AnnIndex {
   private final String name;
   private final Mode mode;
   private final int pqFactor;
+  private final boolean batched;
+  private final boolean ownVisited;
+  private final boolean prune;
 
   JVectorAnn(String name, Mode mode, int pqFactor) {
+    this(name, mode, pqFactor, false);
+  }
+
+  /**
+   * {@code batched}: the walk scores each expanded node's neighbours together with retrieval's
+   * {@link NeighbourScoring} (the in-heap float32 search the index runs), instead of one neighbour per call.
+   */
+  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched) {
+    this(name, mode, pqFactor, batched, false);
+  }
+
+  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited) {
+    this(name, mode, pqFactor, batched, ownVisited, false);
+  }
+
+  /**
+   * {@code ownVisited}: with {@code batched}, the walk's visited set is NeighbourScoring's array of stamps;
+   * {@code prune}: with {@code batched}, JVector's early termination ({@code GraphSearcher.usePruning}).
+   */
+  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited, boolean prune) {
+    if (batched && mode != Mode.HEAP) {
+      throw new IllegalArgumentException("batched neighbour scoring is for the in-heap float32 walk");
+    }
     this.name = name;
     this.mode = mode;
     this.pqFactor = pqFactor;
+    this.batched = batched;
+    this.ownVisited = ownVisited;
+    this.prune = prune;
   }
 
   @Override
@@ -229,6 +259,9 @@ final class JVectorAnn implements AnnIndex {
     return new Opened() {
       @Override
       public Searcher searcher() {
+        if (batched) {
+          return batchedSearcher();
+        }
         GraphSearcher searcher = new GraphSearcher(graph);
         return new Searcher() {
           @Override
@@ -247,6 +280,30 @@ final class JVectorAnn implements AnnIndex {
               }
             };
             SearchResult r = searcher.search(ssp, AnnData.TOP_K, beam, 0f, 0f, Bits.ALL);
+            SearchResult.NodeScore[] nodes = r.getNodes();
+            int[] ids = new int[nodes.length];
+            for (int i = 0; i < ids.length; i++) {
+              ids[i] = nodes[i].node;
+            }
+            return ids;
+          }
+
+          @Override
+          public void close() throws Exception {
+            searcher.close();
+          }
+        };
+      }
+
+      private Searcher batchedSearcher() {
+        NeighbourScoring searcher = new NeighbourScoring(graph, ownVisited);
+        searcher.usePruning(prune);
+        ImmutableGraphIndex.View view = graph.getView(); // the loaded graph is complete: one view serves every query
+        return new Searcher() {
+          @Override
+          public int[] search(float[] query, int beam) {
+            SearchResult r = searcher.search(view, TYPES.createFloatVector(query), heapVectors, AnnData.TOP_K, beam,
+              Bits.ALL);
             SearchResult.NodeScore[] nodes = r.getNodes();
             int[] ids = new int[nodes.length];
             for (int i = 0; i < ids.length; i++) {

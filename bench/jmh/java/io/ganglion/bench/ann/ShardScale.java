@@ -33,7 +33,7 @@ import java.util.concurrent.Executors;
  * (candidates 100), filtered recall at 1% and 10% selectivity, QPS and p50/p99 latency at one thread (and QPS at
  * two) through {@link KnowledgeBaseIndex#search}, a snapshot and a reload from it (searched again), then, last since
  * it is the longest part, inserts into the reloaded shard (searchable at once) and the background merge they start
- * (it rebuilds the whole graph). Prints {@code SCALE key value} lines, the load average before each part.
+ * (it extends the graph with the inserts and rewrites its file). Prints {@code SCALE key value} lines, the load average before each part.
  */
 public final class ShardScale {
 
@@ -95,16 +95,19 @@ public final class ShardScale {
         print("loaded.kind", loaded.vectorStats().getFirst().kind().label());
         print("loadavg.loaded", Files.readString(LOADAVG).trim());
         search(loaded, pool, fusion, queries, truth, Math.min(measure, 3), "loaded.");
-        // last, as it is the longest part (the merge rebuilds the whole graph): inserts into the reloaded shard
+        // last (the merge extends the graph with the inserts and rewrites its file): inserts into the reloaded shard
         if (inserts > 0) {
           print("loadavg.insert", Files.readString(LOADAVG).trim());
           // new vectors land in the in-heap segment: each is found by its own vector right after its upsert returns
           AnnData.Generator more = new AnnData.Generator(dimension, 7);
+          List<float[]> inserted = new ArrayList<>(inserts);
           long slowest = 0;
           int found = 0;
           long i0 = System.nanoTime();
           for (int i = 0; i < inserts; i++) {
-            ChunkRecord r = record(size + i, more.next());
+            float[] v = more.next();
+            inserted.add(v);
+            ChunkRecord r = record(size + i, v);
             loaded.upsert(r.documentId(), List.of(r));
             if (i % 1000 == 0) {
               long s = System.nanoTime();
@@ -127,6 +130,11 @@ public final class ShardScale {
           VectorIndexStats merged = loaded.vectorStats().getFirst();
           print("merge.seconds", merged.lastMergeMillis() / 1000.0);
           print("merge.vectors", merged.onDisk());
+          print("merged.kind", merged.kind().label());
+          // the inserts come from the same clusters: the exact neighbours now include them
+          print("loadavg.merged", Files.readString(LOADAVG).trim());
+          search(loaded, pool, fusion, queries, truthWith(data, queries, truth, inserted, size), Math.min(measure, 3),
+            "merged.");
         }
 
       }
@@ -192,6 +200,50 @@ public final class ShardScale {
     String label = "filter" + Math.round(selectivity * 100) + "%";
     print(label + ".recall@10", AnnData.recall(expected, found));
     print(label + ".mean.ms", (System.nanoTime() - t0) / 1e6 / n);
+  }
+
+  /**
+   * The exact top 10 of each query among the base vectors and {@code inserted} (ordinals from {@code first}): the
+   * base's own exact top 10 ({@code truth}) rescored from its file, then every insert scored.
+   */
+  private static int[][] truthWith(AnnData data, float[][] queries, int[][] truth, List<float[]> inserted, int first)
+    throws IOException {
+    int dimension = queries[0].length;
+    try (FileChannel file = FileChannel.open(data.dir.resolve("base.f32"), StandardOpenOption.READ)) {
+      return java.util.stream.IntStream.range(0, queries.length).parallel().mapToObj(q -> {
+        int n = truth[q].length + inserted.size();
+        int[] ids = new int[n];
+        float[] scores = new float[n];
+        ByteBuffer row = ByteBuffer.allocate(dimension * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+        float[] v = new float[dimension];
+        for (int i = 0; i < truth[q].length; i++) {
+          row.clear();
+          try {
+            file.read(row, (long) truth[q][i] * dimension * Float.BYTES);
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+          row.flip();
+          row.asFloatBuffer().get(v);
+          ids[i] = truth[q][i];
+          scores[i] = org.apache.lucene.util.VectorUtil.dotProduct(queries[q], v);
+        }
+        for (int i = 0; i < inserted.size(); i++) {
+          ids[truth[q].length + i] = first + i;
+          scores[truth[q].length + i] = org.apache.lucene.util.VectorUtil.dotProduct(queries[q], inserted.get(i));
+        }
+        Integer[] order = new Integer[n];
+        for (int i = 0; i < n; i++) {
+          order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+        int[] best = new int[AnnData.TOP_K];
+        for (int i = 0; i < best.length; i++) {
+          best[i] = ids[order[i]];
+        }
+        return best;
+      }).toArray(int[][]::new);
+    }
   }
 
   private static int[] ordinals(List<Hit> hits) {

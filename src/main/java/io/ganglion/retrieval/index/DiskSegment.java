@@ -6,6 +6,9 @@ import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
 import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
+import io.github.jbellis.jvector.graph.NodeArray;
+import io.github.jbellis.jvector.graph.NodesIterator;
+import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
 import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
@@ -37,6 +40,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
 
 /**
  * An immutable segment of a shard's vectors on disk: a JVector {@link OnDiskGraphIndex} (adjacency and float32
@@ -103,15 +107,7 @@ final class DiskSegment implements Closeable {
     long t0 = System.nanoTime();
     EntryTable table = EntryTable.of(entries);
     int dimension = vectors.dimension();
-    int subspaces = config.subspacesFor(dimension);
-    if (subspaces > 0) {
-      ProductQuantization pq = ProductQuantization.compute(vectors, subspaces, 256, false,
-        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool);
-      PQVectors pqVectors = (PQVectors) pq.encodeAll(vectors, pool);
-      try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
-        pqVectors.write(out);
-      }
-    }
+    writeCodes(dir, vectors, config, pool);
     long t1 = System.nanoTime();
     BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
     long t2;
@@ -124,14 +120,178 @@ final class DiskSegment implements Closeable {
         writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(vectors.getVector(o))));
       }
     }
-    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
-           Files.newOutputStream(dir.resolve(ENTRIES)), 1 << 16))) {
-      table.write(out);
-    }
+    writeEntries(dir, table);
     LOG.info("built an on-disk vector segment of {} vectors in {} ms (PQ {} ms, graph {} ms, write {} ms)",
       entries.size(), (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000,
       (System.nanoTime() - t2) / 1_000_000);
     return open(dir);
+  }
+
+  /**
+   * Builds a segment in {@code dir} (created, must not exist) from {@code base}'s graph extended with new vectors,
+   * instead of building a graph over all of them again: base's adjacency is loaded into an in-heap JVector graph
+   * under the new ordinals (edge scores recomputed, as JVector's own loader does), base's deleted vectors are marked
+   * deleted, the new vectors are inserted with {@code GraphIndexBuilder.addGraphNode} (the same insert the in-heap
+   * segment makes), and JVector's cleanup then removes the deleted nodes, reconnecting their neighbours. The
+   * survivors of base keep the edges the full build gave them; what a merge costs grows with the vectors added, not
+   * with the segment. The final refinement pass of a full build is not run. With PQ, base's codebooks (when the
+   * configuration still asks for as many subspaces) encode every vector, instead of codebooks trained again.
+   *
+   * @param vectors every vector by graph id: ids below {@code entries.size()} are the new segment's ordinals (its
+   *     {@code entries}, in order, sorted by document id); ids from {@code entries.size()} on are base's deleted
+   *     vectors, in the graph only until cleanup removes them
+   * @param graphIdOfBase each ordinal of base's graph id in {@code vectors}
+   * @param added the graph ids of the vectors that are not in base
+   */
+  static DiskSegment extend(Path dir, DiskSegment base, RandomAccessVectorValues vectors, int[] graphIdOfBase,
+                            int[] added, List<VectorEntry> entries, VectorIndexConfig config, ForkJoinPool pool)
+    throws IOException {
+    int live = entries.size();
+    if (graphIdOfBase.length != base.size() || live == 0 || vectors.size() < live) {
+      throw new IllegalArgumentException(base.size() + " base ordinals, " + graphIdOfBase.length + " mapped, "
+        + live + " entries, " + vectors.size() + " vectors");
+    }
+    Files.createDirectories(dir);
+    long t0 = System.nanoTime();
+    EntryTable table = EntryTable.of(entries);
+    RandomAccessVectorValues kept = new Prefix(vectors, live);
+    int dimension = vectors.dimension();
+    int subspaces = config.subspacesFor(dimension);
+    if (base.codes != null && base.codes.getCompressor().getSubspaceCount() == subspaces) {
+      // base's codebooks encode the new vectors too: they come from the same distribution, and training is slow
+      writeCodes(dir, base.codes.getCompressor(), kept, pool);
+    } else {
+      writeCodes(dir, kept, config, pool);
+    }
+    long t1 = System.nanoTime();
+    long t2;
+    long t3;
+    BuildScoreProvider scores = BuildScoreProvider.randomAccessScoreProvider(vectors, SIMILARITY);
+    try (GraphIndexBuilder builder = new GraphIndexBuilder(scores, dimension, MAX_DEGREE, BUILD_BEAM,
+           VectorGraph.NEIGHBOR_OVERFLOW, VectorGraph.ALPHA, true, false, pool, pool)) {
+      linkBase(base, (OnHeapGraphIndex) builder.getGraph(), vectors, graphIdOfBase, pool);
+      for (int id = live; id < vectors.size(); id++) {
+        builder.markNodeDeleted(id);
+      }
+      t2 = System.nanoTime();
+      pool.submit(() -> java.util.Arrays.stream(added).parallel()
+        .forEach(id -> builder.addGraphNode(id, vectors.getVector(id)))).join();
+      builder.cleanup();
+      t3 = System.nanoTime();
+      ImmutableGraphIndex built = builder.getGraph();
+      if (built.size(0) != live) {
+        throw new IOException("extended graph has " + built.size(0) + " nodes for " + live + " entries");
+      }
+      try (var writer = new OnDiskGraphIndexWriter.Builder(built, dir.resolve(GRAPH))
+             .with(new InlineVectors(dimension)).build()) {
+        writer.write(Map.of(FeatureId.INLINE_VECTORS, o -> new InlineVectors.State(vectors.getVector(o))));
+      }
+    }
+    writeEntries(dir, table);
+    LOG.info("extended an on-disk vector segment of {} vectors to {} ({} added) in {} ms (PQ {} ms, loading base's "
+        + "graph {} ms, inserts and cleanup {} ms, write {} ms)", base.size(), live, added.length,
+      (System.nanoTime() - t0) / 1_000_000, (t1 - t0) / 1_000_000, (t2 - t1) / 1_000_000, (t3 - t2) / 1_000_000,
+      (System.nanoTime() - t3) / 1_000_000);
+    return open(dir);
+  }
+
+  /**
+   * Copies base's adjacency, every level, into {@code graph} under the graph ids of {@code graphIdOfBase}, with
+   * edge scores from {@code vectors}; the entry node stays base's. The base layer is linked in parallel on
+   * {@code pool} (one node per task); the upper layers, about 1/16 of the nodes, one at a time, since creating a
+   * layer is not safe from several threads.
+   */
+  private static void linkBase(DiskSegment base, OnHeapGraphIndex graph, RandomAccessVectorValues vectors,
+                               int[] graphIdOfBase, ForkJoinPool pool) throws IOException {
+    int n = base.size();
+    int[] top = new int[n];
+    for (int level = 1; level <= base.graph.getMaxLevel(); level++) {
+      NodesIterator it = base.graph.getNodes(level);
+      while (it.hasNext()) {
+        top[it.nextInt()] = level;
+      }
+    }
+    try (OnDiskGraphIndex.View view = base.graph.getView()) {
+      for (int o = 0; o < n; o++) {
+        for (int level = 1; level <= top[o]; level++) {
+          graph.connectNode(level, graphIdOfBase[o], neighbours(view, level, o, vectors, graphIdOfBase));
+        }
+      }
+      ImmutableGraphIndex.NodeAtLevel entry = view.entryNode();
+      ExplicitThreadLocal<OnDiskGraphIndex.View> views = ExplicitThreadLocal.withInitial(base.graph::getView);
+      try (views) {
+        pool.submit(() -> IntStream.range(0, n).parallel().forEach(o ->
+          graph.connectNode(0, graphIdOfBase[o], neighbours(views.get(), 0, o, vectors, graphIdOfBase)))).join();
+      } catch (Exception e) {
+        throw new IOException("closing the views of " + base.dir, e);
+      }
+      // searches and inserts only follow edges to nodes marked complete
+      for (int o = 0; o < n; o++) {
+        graph.markComplete(new ImmutableGraphIndex.NodeAtLevel(top[o], graphIdOfBase[o]));
+      }
+      graph.updateEntryNode(new ImmutableGraphIndex.NodeAtLevel(entry.level, graphIdOfBase[entry.node]));
+    }
+  }
+
+  private static NodeArray neighbours(OnDiskGraphIndex.View view, int level, int node, RandomAccessVectorValues vectors,
+                                      int[] graphIdOfBase) {
+    VectorFloat<?> v = vectors.getVector(graphIdOfBase[node]);
+    NodesIterator it = view.getNeighborsIterator(level, node);
+    NodeArray out = new NodeArray(Math.max(1, it.size()));
+    while (it.hasNext()) {
+      int neighbour = graphIdOfBase[it.nextInt()];
+      out.insertSorted(neighbour, SIMILARITY.compare(v, vectors.getVector(neighbour)));
+    }
+    return out;
+  }
+
+  /** The first {@code size} vectors of {@code source}. */
+  private record Prefix(RandomAccessVectorValues source, int size) implements RandomAccessVectorValues {
+    @Override
+    public int dimension() {
+      return source.dimension();
+    }
+
+    @Override
+    public VectorFloat<?> getVector(int ordinal) {
+      return source.getVector(ordinal);
+    }
+
+    @Override
+    public boolean isValueShared() {
+      return source.isValueShared();
+    }
+
+    @Override
+    public RandomAccessVectorValues copy() {
+      return new Prefix(source.copy(), size);
+    }
+  }
+
+  /** With PQ configured: codebooks trained on {@code vectors} and their codes, written to {@link #CODES}. */
+  private static void writeCodes(Path dir, RandomAccessVectorValues vectors, VectorIndexConfig config,
+                                 ForkJoinPool pool) throws IOException {
+    int subspaces = config.subspacesFor(vectors.dimension());
+    if (subspaces > 0) {
+      writeCodes(dir, ProductQuantization.compute(vectors, subspaces, 256, false,
+        KMeansPlusPlusClusterer.UNWEIGHTED, pool, pool), vectors, pool);
+    }
+  }
+
+  /** The codes of {@code vectors} under {@code pq}'s codebooks, written to {@link #CODES}. */
+  private static void writeCodes(Path dir, ProductQuantization pq, RandomAccessVectorValues vectors,
+                                 ForkJoinPool pool) throws IOException {
+    PQVectors pqVectors = pq.encodeAll(vectors, pool);
+    try (BufferedRandomAccessWriter out = new BufferedRandomAccessWriter(dir.resolve(CODES))) {
+      pqVectors.write(out);
+    }
+  }
+
+  private static void writeEntries(Path dir, EntryTable table) throws IOException {
+    try (DataOutputStream out = new DataOutputStream(new BufferedOutputStream(
+           Files.newOutputStream(dir.resolve(ENTRIES)), 1 << 16))) {
+      table.write(out);
+    }
   }
 
   /** Opens the segment files in {@code dir}, no deletions. */
@@ -315,6 +475,24 @@ final class DiskSegment implements Closeable {
           }
           file.append(view.getVector(o));
           out.add(entries.entry(o));
+          copied[n++] = o;
+        }
+      }
+    }
+    return java.util.Arrays.copyOf(copied, n);
+  }
+
+  /**
+   * Copies every vector, deleted ones too, into {@code file} in ordinal order, for a merge that extends this
+   * segment's graph ({@link #extend}). Returns the ordinals that were live at the copy, in order.
+   */
+  int[] copyAll(VectorFile file) throws IOException {
+    int[] copied = new int[size()];
+    int n = 0;
+    try (var view = graph.getView()) {
+      for (int o = 0; o < size(); o++) {
+        file.append(view.getVector(o));
+        if (!deleted.get(o)) {
           copied[n++] = o;
         }
       }

@@ -167,7 +167,8 @@ public final class KnowledgeBaseIndex implements Closeable {
 
   /**
    * Rebuilds each shard's vector segments without their deleted vectors and merges away deleted Lucene documents.
-   * Slow (a large shard's on-disk graph is rebuilt); writes continue meanwhile.
+   * Slow (a large shard's on-disk graph is rewritten: extended without its deleted nodes, or rebuilt once half of
+   * it is deleted); writes continue meanwhile.
    */
   public void compact() throws IOException {
     for (Shard s : shards) {

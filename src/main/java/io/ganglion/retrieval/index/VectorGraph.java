@@ -7,7 +7,6 @@ import io.github.jbellis.jvector.graph.NodeArray;
 import io.github.jbellis.jvector.graph.NodesIterator;
 import io.github.jbellis.jvector.graph.OnHeapGraphIndex;
 import io.github.jbellis.jvector.graph.SearchResult;
-import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.util.ExplicitThreadLocal;
 import io.github.jbellis.jvector.util.FixedBitSet;
@@ -35,7 +34,8 @@ import java.util.stream.IntStream;
  * time; compaction or a merge replaces the segment.
  * <p>
  * <b>NOTE</b>: {@link #search} is safe from any number of threads concurrently with one writer. Each thread keeps its
- * own {@link GraphSearcher} (JVector's search scratch is per searcher and sized by the graph), so callers should be
+ * own {@link NeighbourScoring} searcher (a JVector {@link GraphSearcher} whose walk scores each node's neighbours
+ * together; its scratch is per searcher and sized by the graph), so callers should be
  * a fixed pool of platform threads, not virtual threads or a thread per call. {@link #add} and {@link #delete} must
  * be serialised by the caller.
  * <p>
@@ -64,7 +64,7 @@ final class VectorGraph implements Closeable {
   private final ThreadSafeGrowableBitSet deleted = new ThreadSafeGrowableBitSet(1024);
   private final MetadataPostings postings = new MetadataPostings();
   private final GraphIndexBuilder builder;
-  private final ExplicitThreadLocal<GraphSearcher> searchers;
+  private final ExplicitThreadLocal<NeighbourScoring> searchers;
   private final Refs refs = new Refs(this::closeNow);
   private volatile boolean closed;
 
@@ -75,7 +75,7 @@ final class VectorGraph implements Closeable {
       .withNeighborOverflow(NEIGHBOR_OVERFLOW)
       .withAlpha(ALPHA)
       .build();
-    this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(builder.getGraph()));
+    this.searchers = ExplicitThreadLocal.withInitial(() -> new NeighbourScoring(builder.getGraph()));
   }
 
   /**
@@ -180,10 +180,9 @@ final class VectorGraph implements Closeable {
       }
       accept = bits;
     }
-    GraphSearcher searcher = searchers.get();
-    searcher.setView(builder.getGraph().getView());
-    SearchResult result = searcher.search(DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, vectors), k,
-      Math.max(k, beam), 0f, 0f, accept);
+    // each expanded node's neighbours are scored together (NeighbourScoring), over a fresh view of the growing graph
+    SearchResult result = searchers.get().search(builder.getGraph().getView(), unitQuery, vectors, k,
+      Math.max(k, beam), accept);
     List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
     for (SearchResult.NodeScore ns : result.getNodes()) {
       // JVector maps dot product to (1 + dot) / 2; report the cosine itself

@@ -225,7 +225,8 @@ final class VectorIndex implements Closeable {
     if (s.base == null) {
       return s.live.live() >= config().diskAbove();
     }
-    // each merge rebuilds the whole disk graph: waiting for a tenth of its size keeps that cost linear in the inserts
+    // a merge extends the disk graph, but still rewrites its file and rescores its edges: waiting for a tenth of its
+    // size keeps that cost linear in the inserts
     return s.live.ordinals() >= Math.max(config().mergeAbove(), s.base.size() / MERGE_FRACTION);
   }
 
@@ -283,6 +284,11 @@ final class VectorIndex implements Closeable {
       Path scratch = dir.resolve("merge-" + generation.incrementAndGet() + ".f32");
       List<VectorEntry> entries = new ArrayList<>();
       try (VectorFile file = new VectorFile(scratch, dimension)) {
+        // extending base's graph keeps its edges; once half of it is deleted, a new graph is the better one
+        if (toDisk && base != null && base.live() >= base.size() / 2) {
+          extendBase(file);
+          return;
+        }
         if (base != null) {
           fromBase = base.copyLive(file, entries);
         }
@@ -295,14 +301,7 @@ final class VectorIndex implements Closeable {
           result = null;
           return;
         }
-        // disk segments group ordinals by document: a document is then a range of ordinals
-        Integer[] order = new Integer[entries.size()];
-        for (int i = 0; i < order.length; i++) {
-          order[i] = i;
-        }
-        Arrays.sort(order, Comparator.comparing((Integer i) -> entries.get(i).documentId())
-          .thenComparing(i -> entries.get(i).chunkId()));
-        origin = Arrays.stream(order).mapToInt(Integer::intValue).toArray();
+        origin = documentOrder(entries);
         List<VectorEntry> sorted = new ArrayList<>(origin.length);
         for (int o : origin) {
           sorted.add(entries.get(o));
@@ -321,10 +320,79 @@ final class VectorIndex implements Closeable {
       }
     }
 
+    /**
+     * The merge into a disk segment: base's graph extended with the frozen segment's survivors
+     * ({@link DiskSegment#extend}) rather than a graph built over all of them again. {@code file} holds base's
+     * vectors by ordinal, deleted ones too (the extension removes them through JVector, which reconnects their
+     * neighbours), then the frozen survivors.
+     */
+    private void extendBase(VectorFile file) throws IOException {
+      fromBase = base.copyAll(file);
+      List<VectorEntry> entries = new ArrayList<>();
+      for (int o : fromBase) {
+        entries.add(base.entry(o));
+      }
+      if (frozen != null) {
+        fromFrozen = frozen.copyLive(file, entries);
+      }
+      RandomAccessVectorValues copied = file.values();
+      if (entries.isEmpty()) {
+        origin = new int[0];
+        result = null;
+        return;
+      }
+      origin = documentOrder(entries);
+      int live = origin.length;
+      int[] graphIdOfBase = new int[base.size()];
+      Arrays.fill(graphIdOfBase, -1);
+      // graph id -> position in the file: the result's ordinals first, then base's deleted vectors
+      int[] position = new int[base.size() + fromFrozen.length];
+      int[] added = new int[fromFrozen.length];
+      int a = 0;
+      for (int i = 0; i < live; i++) {
+        int p = origin[i];
+        if (p < fromBase.length) {
+          graphIdOfBase[fromBase[p]] = i;
+          position[i] = fromBase[p];
+        } else {
+          position[i] = base.size() + p - fromBase.length;
+          added[a++] = i;
+        }
+      }
+      int id = live;
+      for (int o = 0; o < base.size(); o++) {
+        if (graphIdOfBase[o] < 0) {
+          graphIdOfBase[o] = id;
+          position[id++] = o;
+        }
+      }
+      List<VectorEntry> sorted = new ArrayList<>(live);
+      for (int o : origin) {
+        sorted.add(entries.get(o));
+      }
+      result = DiskSegment.extend(dir.resolve("segment-" + generation.incrementAndGet()), base,
+        new Remapped(copied, Arrays.copyOf(position, id)), graphIdOfBase, added, sorted, config(),
+        resources.builds());
+    }
+
     private boolean deletedSince(int position) {
       return position < fromBase.length ? base.isDeleted(fromBase[position])
         : frozen.isDeleted(fromFrozen[position - fromBase.length]);
     }
+  }
+
+  /**
+   * The positions of {@code entries} sorted by document id, then chunk id: disk segments group ordinals by document,
+   * so that a document is a range of ordinals.
+   */
+  private static int[] documentOrder(List<VectorEntry> entries) {
+    Integer[] order = new Integer[entries.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, Comparator.comparing((Integer i) -> entries.get(i).documentId())
+      .thenComparing(i -> entries.get(i).chunkId()));
+    return Arrays.stream(order).mapToInt(Integer::intValue).toArray();
   }
 
   /**

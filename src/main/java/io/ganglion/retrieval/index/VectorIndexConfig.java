@@ -16,7 +16,7 @@ import io.vertx.core.json.JsonObject;
  *
  * @param diskAbove vectors in a shard from which it is held as an on-disk graph; at least 1024
  * @param mergeAbove vectors in the in-heap segment of an on-disk shard that start a background merge (and at least a
- *                   tenth of the on-disk segment's: each merge rebuilds the whole graph)
+ *                   tenth of the on-disk segment's: each merge rewrites the segment's file and rescores its edges)
  * @param pqSubspaces 0: walk on-disk graphs with their float32 vectors; N: with N-byte PQ codes on the heap (at most
  *                    the dimension), reranking the beam exactly
  * @param beam the search beam of every segment (candidates kept and, with PQ, reranked), at least the hits asked

@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,12 +38,13 @@ class DiskShardRecallTest {
   private KnowledgeBaseIndex uncompressed;
   private List<ChunkRecord> chunks;
   private List<float[]> queries;
+  private ClusteredVectors data;
 
   @BeforeAll
   void build() throws IOException {
     // 16 bytes per 32-d vector: the 8x compression of 192 bytes per 384-d vector
     resources = IndexResources.create(new VectorIndexConfig(20_000, 20_000, DIMENSION / 2, 0, 2));
-    ClusteredVectors data = new ClusteredVectors(42, DIMENSION);
+    data = new ClusteredVectors(42, DIMENSION);
     chunks = data.chunks(0, SIZE);
     queries = java.util.stream.Stream.generate(data::next).limit(100).toList();
     work = Files.createTempDirectory("disk-recall-");
@@ -76,12 +78,17 @@ class DiskShardRecallTest {
 
   /** Mean recall@10 over the queries (the first 50 under a filter). */
   private double recall(KnowledgeBaseIndex index, Map<String, String> filters) {
+    return recall(index, chunks, filters);
+  }
+
+  /** Mean recall@10 over the queries (the first 50 under a filter), against exact search among {@code live}. */
+  private double recall(KnowledgeBaseIndex index, List<ChunkRecord> live, Map<String, String> filters) {
     double sum = 0;
     List<float[]> asked = filters.isEmpty() ? queries : queries.subList(0, 50);
     for (float[] q : asked) {
       List<String> found = index.search(new SearchQuery(null, q, SearchMode.VECTOR, 10, 100, filters), fusion, pool)
         .join().stream().map(Hit::chunkId).toList();
-      sum += ClusteredVectors.recall(ClusteredVectors.exact(chunks, q, 10, filters), found);
+      sum += ClusteredVectors.recall(ClusteredVectors.exact(live, q, 10, filters), found);
     }
     return sum / asked.size();
   }
@@ -113,5 +120,42 @@ class DiskShardRecallTest {
     assertThat(recall(index, Map.of("percent", "p17"))).as("1%").isGreaterThanOrEqualTo(0.95);
     assertThat(recall(index, Map.of("tenth", "t4"))).as("10%").isGreaterThanOrEqualTo(0.95);
     assertThat(recall(index, Map.of("half", "h1"))).as("50%").isGreaterThanOrEqualTo(0.95);
+  }
+
+  @Test
+  @DisplayName("merged with 5,000 new vectors and 1,000 deletes, keeps recall@10 >= 0.95 on the extended graph and codes")
+  void mergeExtendsTheGraph() throws IOException {
+    // a copy of the compressed shard (a snapshot of it, loaded again): the graph the merge extends, and the PQ
+    // codebooks that encode the new vectors, are the ones measured above
+    compressed.snapshot(work.resolve("snapshot-pq"));
+    try (KnowledgeBaseIndex merged = KnowledgeBaseIndex.load(work.resolve("snapshot-pq"), work.resolve("merged"),
+           resources)) {
+      List<ChunkRecord> added = data.chunks(SIZE, 5_000);
+      merged.append(added);
+      merged.refresh();
+      java.util.Set<String> gone = new java.util.HashSet<>();
+      for (int i = 0; i < 1_000; i++) {
+        ChunkRecord c = chunks.get(i * 50 + 7);
+        merged.delete(c.documentId());
+        gone.add(c.chunkId());
+      }
+      List<ChunkRecord> live = new java.util.ArrayList<>(chunks.stream().filter(c -> !gone.contains(c.chunkId()))
+        .toList());
+      live.addAll(added);
+      merged.compact();
+      VectorIndexStats stats = merged.vectorStats().getFirst();
+      assertThat(stats.kind()).isEqualTo(VectorIndexStats.Kind.DISK_PQ);
+      assertThat(stats.merges()).isEqualTo(1);
+      assertThat(stats.onDisk()).isEqualTo(SIZE - 1_000 + 5_000);
+      assertThat(stats.vectors()).isEqualTo(SIZE - 1_000 + 5_000);
+      assertThat(stats.deleted()).isZero();
+      assertThat(recall(merged, live, Map.of())).isGreaterThanOrEqualTo(0.95);
+      // the inserted vectors are linked in: each finds itself
+      for (int i = 0; i < 5_000; i += 250) {
+        ChunkRecord c = added.get(i);
+        assertThat(merged.search(SearchQuery.of(null, c.vector(), SearchMode.VECTOR, 1), fusion, pool).join())
+          .extracting(Hit::chunkId).containsExactly(c.chunkId());
+      }
+    }
   }
 }

@@ -1,0 +1,51 @@
+package io.ganglion.retrieval.index;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Four dot products against one query in a single pass, with the Java Vector API: each step loads the query's lanes
+ * once and the same lanes of four vectors, so the four vectors stream from memory together (their cache misses
+ * overlap) and the four independent fused multiply-adds hide each other's latency. Loaded only when the
+ * {@code jdk.incubator.vector} module is present ({@link NeighbourScoring#VECTOR_API}).
+ */
+final class BatchDot {
+
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+
+  private BatchDot() {
+  }
+
+  /** {@code out[at..at+4)} = the dot products of {@code q} with {@code a}, {@code b}, {@code c}, {@code d}. */
+  static void dot4(float[] q, float[] a, float[] b, float[] c, float[] d, float[] out, int at) {
+    int dim = q.length;
+    int bound = SPECIES.loopBound(dim);
+    FloatVector sa = FloatVector.zero(SPECIES);
+    FloatVector sb = FloatVector.zero(SPECIES);
+    FloatVector sc = FloatVector.zero(SPECIES);
+    FloatVector sd = FloatVector.zero(SPECIES);
+    int i = 0;
+    for (; i < bound; i += SPECIES.length()) {
+      FloatVector x = FloatVector.fromArray(SPECIES, q, i);
+      sa = FloatVector.fromArray(SPECIES, a, i).fma(x, sa);
+      sb = FloatVector.fromArray(SPECIES, b, i).fma(x, sb);
+      sc = FloatVector.fromArray(SPECIES, c, i).fma(x, sc);
+      sd = FloatVector.fromArray(SPECIES, d, i).fma(x, sd);
+    }
+    float ra = sa.reduceLanes(VectorOperators.ADD);
+    float rb = sb.reduceLanes(VectorOperators.ADD);
+    float rc = sc.reduceLanes(VectorOperators.ADD);
+    float rd = sd.reduceLanes(VectorOperators.ADD);
+    for (; i < dim; i++) {
+      ra += q[i] * a[i];
+      rb += q[i] * b[i];
+      rc += q[i] * c[i];
+      rd += q[i] * d[i];
+    }
+    out[at] = ra;
+    out[at + 1] = rb;
+    out[at + 2] = rc;
+    out[at + 3] = rd;
+  }
+}
