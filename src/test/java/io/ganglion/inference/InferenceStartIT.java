@@ -87,7 +87,7 @@ class InferenceStartIT {
     // then the answer path was warmed by asks of the knowledge base, which left no trace
     JsonObject asks = ready.getJsonObject("warmup").getJsonObject("asks");
     assertThat(asks.getString("status")).as(asks.encode()).isEqualTo("UP");
-    assertThat(asks.getInteger("asked")).as(asks.encode()).isEqualTo(10);
+    assertThat(asks.getInteger("asked")).as(asks.encode()).isEqualTo(3);
     assertThat(asks.getInteger("failed")).as(asks.encode()).isZero();
     assertThat(TestServer.json(server.get("/v1/traces?kb=warm")).getJsonArray("traces")).isEmpty();
 

@@ -29,20 +29,13 @@ import java.util.concurrent.TimeUnit;
 public final class AskWarmup {
 
   private static final Logger LOG = LoggerFactory.getLogger(AskWarmup.class);
-  /**
-   * Asks per knowledge base: each loads what the ones before did not reach (other passages, an answer, an abstention),
-   * and the compiler sees the steps often enough to compile the hot ones. After 3 the first real asks on SciFact
-   * still took 2-4x their steady time.
-   */
-  static final int ASKS_PER_KB = 10;
+  /** Asks per knowledge base: each loads what the one before did not reach (other passages, an answer, an abstention). */
+  static final int ASKS_PER_KB = 3;
   /** At most this many knowledge bases are asked (the first ones listed); the rest only had retrieval's probe. */
   static final int MAX_KBS = 8;
   static final long POLL_MS = 100;
   static final List<String> QUESTIONS = List.of("What does the warm-up probe show?",
-    "How is the effect of the treatment measured?", "Which cells are involved in the response?",
-    "When must a report be filed?", "How long does the process take?", "What increases the risk?",
-    "Who is responsible for the review?", "Where is the data stored?", "Why does the rate decrease over time?",
-    "How many people were included?");
+    "How is the effect of the treatment measured?", "Which cells are involved in the response?");
 
   private final Vertx vertx;
   private final AskPipeline pipeline;
