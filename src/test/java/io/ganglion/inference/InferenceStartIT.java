@@ -58,7 +58,7 @@ class InferenceStartIT {
   }
 
   @Test
-  @DisplayName("/ready answers 503 WARMING while the warm-up cannot probe the knowledge base, its searches are refused with 503 naming the missing model, and once the model is loaded and warm-up asks ran (leaving no trace) the node turns ready and searches answer")
+  @DisplayName("/ready answers 503 WARMING while the warm-up cannot probe the knowledge base, its searches are refused with 503 naming the missing model, and once the model is loaded the node turns ready and searches answer")
   void warmingUntilTheModelIsThere() {
     // the warm-up counts the knowledge bases once the node's copies are active; WARMING throughout
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
@@ -84,12 +84,6 @@ class InferenceStartIT {
     JsonObject ready = TestServer.json(server.get("/ready"));
     assertThat(ready.getJsonObject("warmup").getString("status")).isEqualTo("UP");
     assertThat(ready.getJsonObject("warmup").getInteger("warmed")).isEqualTo(1);
-    // then the answer path was warmed by asks of the knowledge base, which left no trace
-    JsonObject asks = ready.getJsonObject("warmup").getJsonObject("asks");
-    assertThat(asks.getString("status")).as(asks.encode()).isEqualTo("UP");
-    assertThat(asks.getInteger("asked")).as(asks.encode()).isEqualTo(3);
-    assertThat(asks.getInteger("failed")).as(asks.encode()).isZero();
-    assertThat(TestServer.json(server.get("/v1/traces?kb=warm")).getJsonArray("traces")).isEmpty();
 
     HttpResponse<String> found = server.postJson("/v1/kbs/warm/search", "{\"query\":\"warm-up probe\"}");
     assertThat(found.statusCode()).as(found.body()).isEqualTo(200);
