@@ -66,17 +66,48 @@ public final class TraceRepository {
 
   /** Stores a new trace; {@code createdAt} and feedback are ignored. */
   public Future<Void> insert(Trace t) {
-    return pool.withTransaction(conn -> TenantRepository.ensure(conn, t.tenant())
-        .compose(ignored -> conn.preparedQuery("insert into traces(id, tenant_id, kb, conversation_id, question, query, "
-            + "answer, outcome, generator, abstained, groundedness, steps, chunk_ids, citations, prompt_tokens, "
-            + "completion_tokens, latency_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)")
-          .execute(Tuple.tuple().addValue(t.id()).addValue(t.tenant()).addValue(t.kb()).addValue(t.conversationId())
-            .addValue(t.question()).addValue(t.query()).addValue(t.answer()).addValue(t.outcome())
-            .addValue(t.generator()).addValue(t.abstained()).addValue(t.groundedness()).addValue(t.steps())
-            .addValue(t.chunkIds().toArray(String[]::new)).addValue(t.citations()).addValue(t.promptTokens())
-            .addValue(t.completionTokens()).addValue(t.latencyMs()))))
+    return pool.preparedQuery(TRACE_ONLY).execute(values(t))
       .<Void>mapEmpty()
       .recover(PgFailures::coded);
+  }
+
+  // one statement, one round trip: its parts see one snapshot, and the foreign keys are checked when it ends, so the
+  // conversation and the tenant it inserts count for the trace and the messages inserted beside them
+  private static final String TRACE_PART = "trace as (insert into traces(id, tenant_id, kb, conversation_id, question, "
+    + "query, answer, outcome, generator, abstained, groundedness, steps, chunk_ids, citations, prompt_tokens, "
+    + "completion_tokens, latency_ms) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17))";
+  private static final String TURN_PART = "turn as (insert into messages(conversation_id, role, content, trace_id) "
+    + "values ($4, 'user', $5, null), ($4, 'assistant', $7, $1))";
+  private static final String TENANT_PART = "tenant as (insert into tenants(id) values ($2) on conflict do nothing)";
+  private static final String TRACE_ONLY = "with " + TENANT_PART + ", " + TRACE_PART + " select 1";
+  private static final String WITH_NEW_CONVERSATION = "with " + TENANT_PART + ", conversation as (insert into "
+    + "conversations(id, tenant_id, kb) values ($4, $2, $3)), " + TRACE_PART + ", " + TURN_PART + " select 1";
+  private static final String WITH_TURN = "with " + TENANT_PART + ", " + TRACE_PART + ", " + TURN_PART
+    + ", touched as (update conversations set updated_at = now() where id = $4) select 1";
+
+  /**
+   * Stores a new trace and its conversation turn in one statement: the question ({@code t.question()}) and the answer
+   * ({@code t.answer()}) appended to conversation {@code t.conversationId()} as a user and an assistant message, the
+   * assistant's pointing at the trace. With {@code newConversation} the conversation (of {@code t.tenant()} about
+   * {@code t.kb()}) is created by the same statement, else it exists and its {@code updated_at} moves. All or nothing;
+   * the same rows as {@link ConversationRepository#create}, {@link #insert} and
+   * {@link ConversationRepository#appendTurn} one after the other, in one round trip instead of a dozen.
+   */
+  public Future<Void> insertWithTurn(Trace t, boolean newConversation) {
+    if (t.conversationId() == null) {
+      throw new IllegalArgumentException("a turn needs the trace's conversation");
+    }
+    return pool.preparedQuery(newConversation ? WITH_NEW_CONVERSATION : WITH_TURN).execute(values(t))
+      .<Void>mapEmpty()
+      .recover(PgFailures::coded);
+  }
+
+  private static Tuple values(Trace t) {
+    return Tuple.tuple().addValue(t.id()).addValue(t.tenant()).addValue(t.kb()).addValue(t.conversationId())
+      .addValue(t.question()).addValue(t.query()).addValue(t.answer()).addValue(t.outcome())
+      .addValue(t.generator()).addValue(t.abstained()).addValue(t.groundedness()).addValue(t.steps())
+      .addValue(t.chunkIds().toArray(String[]::new)).addValue(t.citations()).addValue(t.promptTokens())
+      .addValue(t.completionTokens()).addValue(t.latencyMs());
   }
 
   /** The tenant's trace, or empty when it does not exist or belongs to another tenant. */

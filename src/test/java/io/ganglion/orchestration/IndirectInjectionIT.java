@@ -211,7 +211,7 @@ class IndirectInjectionIT {
   }
 
   @Test
-  @DisplayName("after the detector's settings change, recorded verdicts no longer apply: each passage is inspected at ask time")
+  @DisplayName("after the detector's settings change, recorded verdicts no longer apply: each passage is inspected at ask time, once (the next ask uses the verdicts the first made)")
   void settingsChangeInspectsAgain() throws Exception {
     restart(Map.of("reflex.injection.indirect.action", "withhold", "reflex.injection.threshold", "0.65"));
 
@@ -223,6 +223,13 @@ class IndirectInjectionIT {
     JsonObject withheld = context.getJsonArray("withheld").getJsonObject(0);
     assertThat(withheld.getString("documentId")).isEqualTo("planted");
     assertThat(withheld.getString("source")).isEqualTo("ask");
+    assertThat(lastContext()).doesNotContain("evil.example");
+
+    // the next ask retrieving the same passages uses the verdicts this one made: none is inspected again
+    JsonObject again = contextStep(TestServer.json(ask(QUESTION, true)));
+    assertThat(again.getInteger("inspected")).as(again.encode()).isZero();
+    assertThat(again.getInteger("remembered")).as(again.encode()).isEqualTo(context.getInteger("inspected"));
+    assertThat(again.getJsonArray("withheld").getJsonObject(0).getString("source")).isEqualTo("remembered");
     assertThat(lastContext()).doesNotContain("evil.example");
   }
 

@@ -30,6 +30,9 @@ final class AskContext {
   private volatile boolean cancelled;
   private volatile ChatStream generation;
 
+  /** A warm-up ask ({@link AskWarmup}): nothing is stored. */
+  boolean warmup;
+
   // produced by the steps, in order
   String question;
   boolean reflexAvailable;
@@ -42,6 +45,8 @@ final class AskContext {
   boolean partial;
   boolean retrievalDown;
   List<Passage> context = List.of();
+  /** Where the extractive generator's vectors come from, started as soon as the passages were retrieved. */
+  SentenceVectors vectors;
   Generation.Generated generated;
   Groundedness.Verdict verdict;
 

@@ -42,6 +42,7 @@ public final class AskPipeline {
   private final Retriever retriever;
   private final Generation generation;
   private final Records records;
+  private final PassageVerdicts verdicts = new PassageVerdicts();
 
   public AskPipeline(Vertx vertx, OrchestrationConfig config, long hopTimeoutMs, Generation generation, Records records) {
     this.config = config;
@@ -83,6 +84,16 @@ public final class AskPipeline {
     };
   }
 
+  /**
+   * An ask run for the start-up warm-up ({@link AskWarmup}): every step but {@code persist}, streaming nowhere; nothing
+   * is stored, not even when it fails.
+   */
+  Future<JsonObject> warm(AskRequest request) {
+    AskContext ask = new AskContext(request, config.timeoutMs(), hopTimeoutMs, (event, data) -> { });
+    ask.warmup = true;
+    return steps(ask).timeout(config.timeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
   private Future<JsonObject> steps(AskContext ask) {
     return ask.steps.run("reflex_in", () -> reflexIn(ask))
       .compose(v -> ask.steps.run("history", () -> history(ask)))
@@ -91,7 +102,8 @@ public final class AskPipeline {
       .compose(v -> ask.steps.run("context", () -> context(ask)))
       .compose(v -> ask.steps.run("generate", () -> generate(ask)))
       .compose(v -> ask.steps.run("judge", () -> judge(ask)))
-      .compose(v -> ask.steps.run("persist", () -> records.persist(ask, outcome(ask))))
+      .compose(v -> ask.steps.run("persist", () -> ask.warmup
+        ? Future.succeededFuture(new JsonObject().put("status", "skipped")) : records.persist(ask, outcome(ask))))
       .map(v -> reply(ask));
   }
 
@@ -133,6 +145,8 @@ public final class AskPipeline {
         List<Passage> hits = retrieved.passages();
         ask.retrieved = hits;
         ask.partial = retrieved.partial();
+        // the stored sentence vectors and the query's vector are read while the passages are screened
+        ask.vectors = generation.vectors(r.tenant(), r.kb(), r.generator(), ask.query, hits, ask.hop());
         JsonObject detail = new JsonObject().put("hits", hits.size())
           .put("chunkIds", new JsonArray(hits.stream().map(Passage::chunkId).toList()));
         return retrieved.partial() ? detail.put("partial", true) : detail;
@@ -156,21 +170,29 @@ public final class AskPipeline {
       return Future.succeededFuture(contextDetail(ask, ask.retrieved, new JsonObject()));
     }
     List<String> texts = ask.retrieved.stream().map(Passage::text).toList();
-    List<JsonObject> marks = ask.retrieved.stream().map(Passage::injection).toList();
-    return reflex.inspectPassages(texts, marks, ask.request.tenant(), ask.request.kb(), ask.hop()).compose(screen -> {
+    String tenant = ask.request.tenant();
+    PassageVerdicts.Marks marks = verdicts.marks(tenant, ask.request.kb(), ask.retrieved);
+    return reflex.inspectPassages(texts, marks.marks(), tenant, ask.request.kb(), ask.hop()).compose(screen -> {
       JsonObject screening = new JsonObject();
       if (screen == null) {
         return Future.succeededFuture(contextDetail(ask, ask.retrieved, screening.put("screening", "failed")));
       }
+      verdicts.remember(tenant, ask.request.kb(), ask.retrieved, screen);
       IndirectInjectionPolicy policy = IndirectInjectionPolicy.parse(screen.getString("policy", "withhold"));
       boolean enforced = screen.getBoolean("enforced", true);
       List<Passage> kept = new java.util.ArrayList<>(ask.retrieved.size());
       io.vertx.core.json.JsonArray flagged = new io.vertx.core.json.JsonArray();
-      io.vertx.core.json.JsonArray verdicts = screen.getJsonArray("passages");
+      io.vertx.core.json.JsonArray made = screen.getJsonArray("passages");
       int recorded = 0;
+      int remembered = 0;
       for (int i = 0; i < ask.retrieved.size(); i++) {
         Passage p = ask.retrieved.get(i);
-        JsonObject v = verdicts.getJsonObject(i);
+        JsonObject v = made.getJsonObject(i);
+        if (marks.remembered()[i] && "ingest".equals(v.getString("source"))) {
+          // the verdict an earlier ask had made of this passage, used as its mark (PassageVerdicts)
+          v = v.copy().put("source", "remembered");
+          remembered++;
+        }
         recorded += "ingest".equals(v.getString("source")) ? 1 : 0;
         if (!v.getBoolean("injection", false)) {
           kept.add(p);
@@ -186,7 +208,8 @@ public final class AskPipeline {
         }
       }
       screening.put("screening", "ok").put("injectionVersion", screen.getString("version"))
-        .put("recorded", recorded).put("inspected", ask.retrieved.size() - recorded);
+        .put("recorded", recorded).put("remembered", remembered)
+        .put("inspected", ask.retrieved.size() - recorded - remembered);
       if (!flagged.isEmpty()) {
         screening.put(!enforced ? "flagged" : policy == IndirectInjectionPolicy.WRAP ? "wrapped" : "withheld", flagged)
           .put("policy", enforced ? policy.wireName() : "shadow");
@@ -219,8 +242,10 @@ public final class AskPipeline {
     // with nothing retrieved there is nothing to cite: the extractive generator abstains without calling anyone
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
-    return generation.generate(ask.request.tenant(), ask.request.kb(), generator, ask.question, ask.query, ask.history,
-        ask.context, ask.request.sampling(), ask::hop, guard::accept, ask::generating)
+    SentenceVectors vectors = ask.vectors != null ? ask.vectors
+      : generation.vectors(ask.request.tenant(), ask.request.kb(), null, ask.query, List.of(), ask.hop());
+    return generation.generate(vectors, generator, ask.question, ask.query, ask.history, ask.context,
+        ask.request.sampling(), ask::hop, guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {
         // a sentence the output policy withheld ends the answer as OpenAI's content filter would
         io.ganglion.generation.FinishReason finish = guard.withheld() ? io.ganglion.generation.FinishReason.CONTENT_FILTER

@@ -111,8 +111,33 @@ public final class Generation {
   Future<Generated> generate(String tenant, String kb, String generator, String question, String query,
                              List<ChatMessage> history, List<Passage> context, Sampling sampling,
                              Supplier<DeliveryOptions> hop, Handler<String> onDelta, Consumer<ChatStream> started) {
-    ExtractiveGenerator extractive = new ExtractiveGenerator(new StoredSentenceVectors(vertx, embedder, tenant, kb),
-      config, abstention, query, context, hop);
+    return generate(new StoredSentenceVectors(vertx, embedder, tenant, kb), generator, question, query, history, context,
+      sampling, hop, onDelta, started);
+  }
+
+  /**
+   * The sentence vectors the extractive generator of an ask about {@code kb} will read, already being fetched for the
+   * {@code retrieved} passages and the query when it answers first (the request names it, or names no generator and no
+   * default provider is configured), so that happens while the passages are screened; otherwise fetched on demand.
+   * Pass them to {@link #generate(SentenceVectors, String, String, String, List, List, Sampling, Supplier, Handler,
+   * Consumer)}: the answer is the same either way.
+   */
+  SentenceVectors vectors(String tenant, String kb, String generator, String query, List<Passage> retrieved,
+                          DeliveryOptions hop) {
+    StoredSentenceVectors vectors = new StoredSentenceVectors(vertx, embedder, tenant, kb);
+    boolean extractiveFirst = ExtractiveGenerator.NAME.equals(generator)
+      || generator == null && llm.defaultProvider().isEmpty();
+    return extractiveFirst && !retrieved.isEmpty() ? vectors.prefetch(query, retrieved, hop) : vectors;
+  }
+
+  /**
+   * {@link #generate(String, String, String, String, String, List, List, Sampling, Supplier, Handler, Consumer)} with
+   * the extractive generator reading {@code vectors} ({@link #vectors}).
+   */
+  Future<Generated> generate(SentenceVectors vectors, String generator, String question, String query,
+                             List<ChatMessage> history, List<Passage> context, Sampling sampling,
+                             Supplier<DeliveryOptions> hop, Handler<String> onDelta, Consumer<ChatStream> started) {
+    ExtractiveGenerator extractive = new ExtractiveGenerator(vectors, config, abstention, query, context, hop);
     ChatProvider chain = generator == null ? llm.defaultChain(extractive)
       : ExtractiveGenerator.NAME.equals(generator) ? extractive
       : llm.chain(generator, extractive);

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Sentence vectors stored at ingestion, fetched for the chunks a search returned only
@@ -36,6 +38,11 @@ final class StoredSentenceVectors implements SentenceVectors {
   private final Embedder embedder;
   private final String tenant;
   private final String kb;
+  // started by prefetch, before the candidates are known: the stored sentences of these chunks, and this query's vector
+  private Set<String> prefetchedChunks = Set.of();
+  private Future<StoredSentences> prefetched;
+  private String prefetchedQuery;
+  private Future<float[][]> prefetchedQueryVector;
 
   /** The stored vectors of knowledge base {@code kb} of {@code tenant}; null {@code kb} embeds everything. */
   StoredSentenceVectors(Vertx vertx, Embedder embedder, String tenant, String kb) {
@@ -51,9 +58,24 @@ final class StoredSentenceVectors implements SentenceVectors {
     LocalCodec.register(vertx.eventBus(), StoredSentences.class);
   }
 
+  /**
+   * Starts reading the stored sentences of {@code retrieved} and embedding {@code query} (with the knowledge base's
+   * model, which the read names) at once, so both are under way while the passages are screened; {@link #of} then
+   * uses them for candidates of those passages and that query (and reads or embeds anything else itself). The result
+   * is the same as without: only when the work starts changes. Returns this.
+   */
+  StoredSentenceVectors prefetch(String query, List<Passage> retrieved, DeliveryOptions hop) {
+    prefetchedChunks = retrieved.stream().map(Passage::chunkId).collect(Collectors.toSet());
+    prefetched = stored(retrieved, hop);
+    prefetchedQuery = query;
+    prefetchedQueryVector = prefetched.compose(stored -> embedder.embed(List.of(query), TextKind.QUERY, stored.model(), hop));
+    return this;
+  }
+
   @Override
   public Future<Vectors> of(String query, List<Passage> passages, List<Sentence> candidates, DeliveryOptions hop) {
-    return stored(passages, hop).compose(stored -> {
+    boolean covered = prefetched != null && passages.stream().allMatch(p -> prefetchedChunks.contains(p.chunkId()));
+    return (covered ? prefetched : stored(passages, hop)).compose(stored -> {
       Map<String, float[]> byOffsets = new HashMap<>();
       stored.chunks().forEach((chunkId, sentences) -> {
         for (int i = 0; i < sentences.starts().length; i++) {
@@ -70,7 +92,8 @@ final class StoredSentenceVectors implements SentenceVectors {
         }
       }
       String model = stored.model();
-      Future<float[][]> queryVector = embedder.embed(List.of(query), TextKind.QUERY, model, hop);
+      Future<float[][]> queryVector = covered && query.equals(prefetchedQuery) ? prefetchedQueryVector
+        : embedder.embed(List.of(query), TextKind.QUERY, model, hop);
       Future<float[][]> embedded = missing.isEmpty() ? Future.succeededFuture(new float[0][])
         : embedder.embed(missing.stream().map(i -> candidates.get(i).text()).toList(), TextKind.PASSAGE, model, hop);
       return Future.all(queryVector, embedded).map(all -> {

@@ -80,10 +80,14 @@ public final class Searcher {
     Future<float[]> vector = request.mode() == SearchMode.KEYWORD ? Future.succeededFuture(null)
       : models.of(kb.id()).compose(embedding -> embed(request.query(), embedding.model(), deadlineMillis));
     int first = request.reranker() == null ? request.k() : Math.max(request.k(), config.rerankCandidates());
-    return vector
-      .compose(v -> scatter.search(kb, new SearchQuery(request.query(), v, request.mode(), first,
-        request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
-        request.scoring()), request.fusion(), deadlineMillis))
+    // the keyword statistics step needs the text only, so it runs while the query is embedded
+    SearchQuery keywords = request.mode() == SearchMode.VECTOR ? null : new SearchQuery(request.query(), null,
+      SearchMode.KEYWORD, first, request.keywordCandidates(), request.vectorCandidates(), request.filter(),
+      request.byDocument(), request.scoring());
+    Future<SearchQuery> query = vector.map(v -> new SearchQuery(request.query(), v, request.mode(), first,
+      request.keywordCandidates(), request.vectorCandidates(), request.filter(), request.byDocument(),
+      request.scoring()));
+    return scatter.search(kb, keywords, query, request.fusion(), deadlineMillis)
       .compose(result -> {
         if (result.successful() == 0 || (result.partial() && !request.allowPartial())) {
           return Future.failedFuture(ErrorCode.UNAVAILABLE.exception(result.failed() + " of " + result.total()

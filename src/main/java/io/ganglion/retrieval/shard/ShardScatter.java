@@ -5,6 +5,7 @@ import io.ganglion.retrieval.index.CorpusStatistics;
 import io.ganglion.retrieval.index.Fusion;
 import io.ganglion.retrieval.index.Hit;
 import io.ganglion.retrieval.index.Rankings;
+import io.ganglion.retrieval.index.SearchMode;
 import io.ganglion.retrieval.index.SearchQuery;
 import io.ganglion.retrieval.index.StoredChunk;
 import io.ganglion.store.KbRepository;
@@ -70,6 +71,19 @@ public final class ShardScatter {
    * queued for a worker when it passes is dropped). Never fails for a shard that could not answer: the result says so.
    */
   public Future<Result> search(KbRepository.Kb kb, SearchQuery query, Fusion fusion, long deadline) {
+    return search(kb, query.mode() == SearchMode.VECTOR ? null : query, Future.succeededFuture(query), fusion, deadline);
+  }
+
+  /**
+   * {@link #search(KbRepository.Kb, SearchQuery, Fusion, long)} of a query whose vector is still being computed: the
+   * routing and the keyword statistics step, which need the text only, run meanwhile, and the rankings start when
+   * {@code query} completes (a failed one fails the search).
+   *
+   * @param keywords the query's keyword part (its text, filters and scoring; any mode), or {@code null} for a vector
+   *                 search
+   */
+  public Future<Result> search(KbRepository.Kb kb, SearchQuery keywords, Future<SearchQuery> query, Fusion fusion,
+                               long deadline) {
     Map<Integer, Deque<ShardHost>> routes = new HashMap<>();
     Set<Integer> failed = new TreeSet<>();
     List<Future<Void>> routing = new ArrayList<>();
@@ -86,8 +100,8 @@ public final class ShardScatter {
       }));
     }
     return Future.all(routing).compose(v -> {
-      Search search = new Search(kb, query, fusion, deadline, routes, failed);
-      return search.run().map(hits -> {
+      Search search = new Search(kb, keywords, fusion, deadline, routes, failed);
+      return search.run(query).map(hits -> {
         if (!failed.isEmpty()) {
           metrics.partial();
         }
@@ -131,30 +145,32 @@ public final class ShardScatter {
   /** The state of one search: which host each shard is on now, and which shards gave up. */
   private final class Search {
     final KbRepository.Kb kb;
-    final SearchQuery query;
+    final SearchQuery keywords;
     final Fusion fusion;
     final long deadline;
     final Map<Integer, Deque<ShardHost>> routes;
     final Set<Integer> failed;
 
-    Search(KbRepository.Kb kb, SearchQuery query, Fusion fusion, long deadline, Map<Integer, Deque<ShardHost>> routes,
+    Search(KbRepository.Kb kb, SearchQuery keywords, Fusion fusion, long deadline, Map<Integer, Deque<ShardHost>> routes,
            Set<Integer> failed) {
       this.kb = kb;
-      this.query = query;
+      this.keywords = keywords;
       this.fusion = fusion;
       this.deadline = deadline;
       this.routes = routes;
       this.failed = failed;
     }
 
-    Future<List<Hit>> run() {
-      boolean keyword = query.mode() != io.ganglion.retrieval.index.SearchMode.VECTOR;
-      Future<CorpusStatistics> global = !keyword || kb.shards() == 1
+    Future<List<Hit>> run(Future<SearchQuery> complete) {
+      Future<CorpusStatistics> global = keywords == null || kb.shards() == 1
         ? Future.succeededFuture(null) // one shard's own statistics are the global ones
-        : step(live(), (host, shards) -> host.statistics(kb.id(), shards, query, deadline))
+        : step(live(), (host, shards) -> host.statistics(kb.id(), shards, keywords, deadline))
           .map(stats -> stats.values().stream().reduce(CorpusStatistics.EMPTY, CorpusStatistics::plus));
-      return global
-        .compose(stats -> step(live(), (host, shards) -> host.rank(kb.id(), shards, query, stats, deadline)))
+      return Future.all(global, complete).compose(both -> rank(complete.result(), global.result()));
+    }
+
+    private Future<List<Hit>> rank(SearchQuery query, CorpusStatistics global) {
+      return step(live(), (host, shards) -> host.rank(kb.id(), shards, query, global, deadline))
         .compose(ranked -> {
           List<Rankings.Located> keywordHits = new ArrayList<>();
           List<Rankings.Located> vectorHits = new ArrayList<>();

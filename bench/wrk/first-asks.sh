@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The first asks after a start, one at a time: each one's time to the full non-streamed answer (curl's time_total, so
+# no process start-up is counted), in order. Run it right after /ready turned 200, before anything else is asked.
+#   KEY=$(cat data/admin-key) KB=handbook N=5 bench/wrk/first-asks.sh http://localhost:8080
+# QUESTIONS names a file of questions, one per line (run i asks line OFFSET+i, default OFFSET 700); without it
+# handbook questions are asked.
+set -euo pipefail
+base=${1:-http://localhost:8080}; kb=${KB:-handbook}; n=${N:-5}; offset=${OFFSET:-700}
+: "${KEY:?set KEY to an API key with the chat scope}"
+times=()
+for i in $(seq 1 "$n"); do
+  question="How many vacation days do employees get after $i years?"
+  [ -n "${QUESTIONS:-}" ] && question="$(sed -n "$((offset + i))p" "$QUESTIONS") (first $i)"
+  body=$(python3 -c 'import json, sys; print(json.dumps({"question": sys.argv[1], "generator": "extractive"}))' "$question")
+  t=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $KEY" -H 'Content-Type: application/json' \
+    -d "$body" "$base/v1/kbs/$kb/ask")
+  times+=("$(python3 -c "print(round($t * 1000))")")
+done
+echo "first asks after start (ms, in order): ${times[*]}"
