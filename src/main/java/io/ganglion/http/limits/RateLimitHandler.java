@@ -3,6 +3,7 @@ package io.ganglion.http.limits;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.auth.Principal;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,6 +16,11 @@ import io.vertx.ext.web.RoutingContext;
  * <b>NOTE</b>: one per HTTP verticle instance, confined to its event loop (as its {@link RateLimiter} is).
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
+
+  // header names as pre-encoded ASCII: written on every limited request
+  private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
+  private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
+  private static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
 
   private final RateLimits limits;
 
@@ -29,7 +35,7 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Principal principal = Principal.of(ctx);
-    String budgetKey = budget != null && budget.guards(ctx.request()) ? budget.keyFor(principal) : null;
+    String budgetKey = budget != null && budget.guards(ctx) ? budget.keyFor(principal) : null;
     limits.acquire(principal, budgetKey)
       .onSuccess(decision -> {
         if (decision == null) {
@@ -37,9 +43,9 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
           return;
         }
         HttpServerResponse response = ctx.response();
-        response.putHeader("RateLimit-Limit", Integer.toString(decision.limit()))
-          .putHeader("RateLimit-Remaining", Long.toString(decision.remaining()))
-          .putHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
+        response.putHeader(LIMIT, Integer.toString(decision.limit()))
+          .putHeader(REMAINING, Long.toString(decision.remaining()))
+          .putHeader(RESET, Long.toString(decision.resetSeconds()));
         if (decision.tokensUsed() >= 0) {
           ctx.put(TokenBudget.USED, decision.tokensUsed());
         }
