@@ -36,26 +36,36 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     Principal principal = Principal.of(ctx);
     String budgetKey = budget != null && budget.guards(ctx) ? budget.keyFor(principal) : null;
+    // a permit this event loop has leased decides at once, without a future
+    RateLimiter.Decision leased = limits.leased(principal, budgetKey);
+    if (leased != null) {
+      decided(ctx, leased);
+      return;
+    }
     limits.acquire(principal, budgetKey)
       .onSuccess(decision -> {
         if (decision == null) {
           ctx.next();
-          return;
-        }
-        HttpServerResponse response = ctx.response();
-        response.putHeader(LIMIT, Integer.toString(decision.limit()))
-          .putHeader(REMAINING, Long.toString(decision.remaining()))
-          .putHeader(RESET, Long.toString(decision.resetSeconds()));
-        if (decision.tokensUsed() >= 0) {
-          ctx.put(TokenBudget.USED, decision.tokensUsed());
-        }
-        if (decision.allowed()) {
-          ctx.next();
         } else {
-          response.putHeader("Retry-After", Long.toString(Math.max(1, (decision.retryAfterMs() + 999) / 1000)));
-          ctx.fail(ErrorCode.RATE_LIMITED.exception("rate limit of " + decision.limit() + " requests per minute exceeded"));
+          decided(ctx, decision);
         }
       })
       .onFailure(ctx::fail);
+  }
+
+  private static void decided(RoutingContext ctx, RateLimiter.Decision decision) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader(LIMIT, Integer.toString(decision.limit()))
+      .putHeader(REMAINING, Long.toString(decision.remaining()))
+      .putHeader(RESET, Long.toString(decision.resetSeconds()));
+    if (decision.tokensUsed() >= 0) {
+      ctx.put(TokenBudget.USED, decision.tokensUsed());
+    }
+    if (decision.allowed()) {
+      ctx.next();
+    } else {
+      response.putHeader("Retry-After", Long.toString(Math.max(1, (decision.retryAfterMs() + 999) / 1000)));
+      ctx.fail(ErrorCode.RATE_LIMITED.exception("rate limit of " + decision.limit() + " requests per minute exceeded"));
+    }
   }
 }

@@ -17,7 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntUnaryOperator;
-import java.util.function.ToLongFunction;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Requests-per-minute token buckets, one per credential, kept in Redis and updated atomically by a Lua script (using
@@ -59,7 +60,7 @@ public final class RateLimiter {
     }
   }
 
-  /** Most requests (and permits) one call takes tokens for; more wait for the next call. */
+  /** Most waiting requests one call takes tokens for; more wait for the next call. */
   static final int MAX_GROUP = 512;
   /** Leases kept before expired ones are swept out. */
   static final int SWEEP_AT = 10_000;
@@ -96,9 +97,13 @@ public final class RateLimiter {
   private final long timeoutMs;
   private final IntUnaryOperator leaseFor;
   private final long leaseNanos;
-  private final ToLongFunction<String> charged;
-  private final Map<String, Lease> leases = new HashMap<>();
+  private final Function<String, AtomicLong> charged;
+  private final Map<LeaseId, Lease> leases = new HashMap<>();
   private boolean loaded;
+
+  /** A credential's bucket at one limit, with or without a budget key. */
+  private record LeaseId(String subject, int rpm, String budgetKey) {
+  }
 
   /** One credential's bucket as this event loop sees it: the requests waiting for the call in flight, leased permits. */
   private static final class Lease {
@@ -113,6 +118,7 @@ public final class RateLimiter {
     long bucketLeft;
     long used = -1;
     long chargedAtRead;
+    AtomicLong charges;
 
     Lease(String subject, int rpm, String budgetKey, int size) {
       this.subject = subject;
@@ -128,16 +134,16 @@ public final class RateLimiter {
 
   /** Without leases: every request (or group of concurrent ones) is one Redis call. */
   public RateLimiter(Redis redis, long timeoutMs) {
-    this(redis, timeoutMs, rpm -> 1, 1_000, key -> 0);
+    this(redis, timeoutMs, rpm -> 1, 1_000, key -> new AtomicLong());
   }
 
   /**
    * @param leaseFor permits one call takes for a limit of {@code rpm} (1 = no lease)
    * @param leaseMs  how long leased permits stay usable
-   * @param charged  generation tokens this node has charged to a budget key so far (monotonic)
+   * @param charged  the running total of generation tokens this node charges to a budget key (monotonic)
    */
   public RateLimiter(Redis redis, long timeoutMs, IntUnaryOperator leaseFor, long leaseMs,
-                     ToLongFunction<String> charged) {
+                     Function<String, AtomicLong> charged) {
     this.redis = redis;
     this.timeoutMs = timeoutMs;
     this.leaseFor = leaseFor;
@@ -156,17 +162,16 @@ public final class RateLimiter {
    * does not answer in time.
    */
   public Future<Decision> acquire(String subject, int rpm, String budgetKey) {
-    String id = budgetKey == null ? subject + '\n' + rpm : subject + '\n' + rpm + '\n' + budgetKey;
+    LeaseId id = new LeaseId(subject, rpm, budgetKey);
     Lease lease = leases.get(id);
     if (lease == null) {
       if (leases.size() >= SWEEP_AT) {
         sweep();
       }
-      lease = new Lease(subject, rpm, budgetKey, Math.max(1, Math.min(MAX_GROUP, leaseFor.applyAsInt(rpm))));
+      lease = new Lease(subject, rpm, budgetKey, Math.max(1, leaseFor.applyAsInt(rpm)));
       leases.put(id, lease);
     } else if (!lease.inFlight && lease.usable(System.nanoTime())) {
-      lease.permits--;
-      return Future.succeededFuture(new Decision(true, rpm, lease.bucketLeft + lease.permits, 0, used(lease)));
+      return Future.succeededFuture(take(lease));
     }
     Promise<Decision> promise = Promise.promise();
     lease.waiting.add(promise);
@@ -176,7 +181,21 @@ public final class RateLimiter {
     return promise.future();
   }
 
-  private void call(String id, Lease lease) {
+  /**
+   * A permit from the lease this event loop holds for {@code subject} at {@code rpm}, decided now; {@code null} when
+   * there is none (then {@link #acquire} asks Redis).
+   */
+  public Decision leased(String subject, int rpm, String budgetKey) {
+    Lease lease = leases.get(new LeaseId(subject, rpm, budgetKey));
+    return lease != null && !lease.inFlight && lease.usable(System.nanoTime()) ? take(lease) : null;
+  }
+
+  private Decision take(Lease lease) {
+    lease.permits--;
+    return new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease));
+  }
+
+  private void call(LeaseId id, Lease lease) {
     List<Promise<Decision>> batch = lease.waiting;
     if (batch.size() <= MAX_GROUP) {
       lease.waiting = new ArrayList<>();
@@ -197,8 +216,7 @@ public final class RateLimiter {
       // requests that came meanwhile take what this call leased, in order; the rest go in the next call
       long now = System.nanoTime();
       while (!lease.waiting.isEmpty() && lease.usable(now)) {
-        lease.permits--;
-        lease.waiting.remove(0).complete(new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease)));
+        lease.waiting.remove(0).complete(take(lease));
       }
       if (!lease.waiting.isEmpty()) {
         call(id, lease);
@@ -213,7 +231,10 @@ public final class RateLimiter {
     long left = reply.get(1).toLong();
     long wait = reply.get(2).toLong();
     lease.used = reply.get(3).toLong();
-    lease.chargedAtRead = lease.budgetKey == null ? 0 : charged.applyAsLong(lease.budgetKey);
+    if (lease.budgetKey != null) {
+      lease.charges = charged.apply(lease.budgetKey);
+      lease.chargedAtRead = lease.charges.get();
+    }
     lease.bucketLeft = left;
     long used = used(lease);
     for (int i = 0; i < waiting.size(); i++) {
@@ -228,10 +249,10 @@ public final class RateLimiter {
 
   /** The day's token count the lease read, plus what this node charged since; -1 without a budget. */
   private long used(Lease lease) {
-    if (lease.used < 0 || lease.budgetKey == null) {
+    if (lease.used < 0 || lease.charges == null) {
       return lease.used;
     }
-    return lease.used + Math.max(0, charged.applyAsLong(lease.budgetKey) - lease.chargedAtRead);
+    return lease.used + Math.max(0, lease.charges.get() - lease.chargedAtRead);
   }
 
   private void sweep() {

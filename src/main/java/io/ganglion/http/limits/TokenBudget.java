@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
@@ -52,6 +53,13 @@ public final class TokenBudget implements Handler<RoutingContext> {
   private final LimitsConfig config;
   private final long timeoutMs;
   private final Charges charges;
+  private volatile Day day;
+
+  /** Today's UTC day and the count keys of the callers seen today (built on every generating request otherwise). */
+  private record Day(long startMs, long endMs, String suffix, ConcurrentHashMap<String, String> keys) {
+  }
+
+  private static final int MAX_KEYS_KEPT = 10_000;
 
   /**
    * The tokens this node has charged to each day's count, as a running total per key, shared by the node's HTTP
@@ -62,12 +70,11 @@ public final class TokenBudget implements Handler<RoutingContext> {
       .expireAfterAccess(Duration.ofMinutes(10)).build();
 
     void add(String key, long tokens) {
-      totals.get(key, k -> new AtomicLong()).addAndGet(tokens);
+      total(key).addAndGet(tokens);
     }
 
-    long total(String key) {
-      AtomicLong total = totals.getIfPresent(key);
-      return total == null ? 0 : total.get();
+    AtomicLong total(String key) {
+      return totals.get(key, k -> new AtomicLong());
     }
   }
 
@@ -78,8 +85,11 @@ public final class TokenBudget implements Handler<RoutingContext> {
     this.charges = (Charges) vertx.sharedData().getLocalMap(CHARGES_MAP).computeIfAbsent("charges", k -> new Charges());
   }
 
-  /** Generation tokens this node has charged to the day's count {@code key} (its running total, not the count). */
-  public long charged(String key) {
+  /**
+   * The running total of generation tokens this node charges to the day's count {@code key} (not the count itself);
+   * read it as often as needed, it stays current.
+   */
+  public AtomicLong charged(String key) {
     return charges.total(key);
   }
 
@@ -188,8 +198,23 @@ public final class TokenBudget implements Handler<RoutingContext> {
     return principal.tokensPerDay() != null ? principal.tokensPerDay() : config.defaultTokensPerDay();
   }
 
-  private static String key(Principal principal) {
-    return "ganglion:tpd:" + principal.subject() + ":" + LocalDate.now(ZoneOffset.UTC);
+  private String key(Principal principal) {
+    long now = System.currentTimeMillis();
+    Day today = day;
+    if (today == null || now < today.startMs() || now >= today.endMs()) {
+      LocalDate date = LocalDate.now(ZoneOffset.UTC);
+      long start = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      today = new Day(start, start + Duration.ofDays(1).toMillis(), ":" + date, new ConcurrentHashMap<>());
+      day = today;
+    }
+    String key = today.keys().get(principal.subject());
+    if (key == null) {
+      key = "ganglion:tpd:" + principal.subject() + today.suffix();
+      if (today.keys().size() < MAX_KEYS_KEPT) {
+        today.keys().put(principal.subject(), key);
+      }
+    }
+    return key;
   }
 
   private static long secondsToMidnightUtc() {

@@ -142,7 +142,7 @@ class RateLimiterIT {
   @Test
   @DisplayName("a lease serves the next requests of the credential without Redis: 200 one after another cost one call per 64")
   void leasedPermitsSkipRedis() throws Exception {
-    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 64, 60_000, key -> 0);
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 64, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
     List<RateLimiter.Decision> decisions = new ArrayList<>();
     for (int i = 0; i < 200; i++) {
       decisions.add(onContext(() -> leasing.acquire("key:lease", 640_000)));
@@ -158,8 +158,8 @@ class RateLimiterIT {
   void leasesKeepTheLimitGlobal() throws Exception {
     // a limit of 30 per minute refills one token every 2 s: the 80 requests below finish long before one more arrives,
     // except on a very slow machine (then 31)
-    RateLimiter nodeA = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> 0);
-    RateLimiter nodeB = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> 0);
+    RateLimiter nodeA = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    RateLimiter nodeB = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
     int allowedA = 0;
     int allowedB = 0;
     for (int i = 0; i < 40; i++) {
@@ -176,7 +176,7 @@ class RateLimiterIT {
   @Test
   @DisplayName("a changed limit takes a new lease at the next request; permits past leaseMs are dropped, not used")
   void changedLimitAndExpiredLease() throws Exception {
-    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> 0);
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
     assertThat(onContext(() -> leasing.acquire("key:change", 30)).limit()).isEqualTo(30);
     assertThat(onContext(() -> leasing.acquire("key:change", 30)).limit()).isEqualTo(30);
     assertThat(calls("evalsha")).isEqualTo(1);
@@ -184,7 +184,7 @@ class RateLimiterIT {
     assertThat(changed.limit()).isEqualTo(60);
     assertThat(calls("evalsha")).as("the new limit is its own lease, taken now").isEqualTo(2);
 
-    RateLimiter expiring = new RateLimiter(redis, 5_000, rpm -> 10, 0, key -> 0);
+    RateLimiter expiring = new RateLimiter(redis, 5_000, rpm -> 10, 0, key -> new java.util.concurrent.atomic.AtomicLong());
     for (int i = 0; i < 3; i++) {
       assertThat(onContext(() -> expiring.acquire("key:expiring", 600)).allowed()).isTrue();
     }
@@ -196,7 +196,7 @@ class RateLimiterIT {
   void leaseAddsLocalCharges() throws Exception {
     send(Request.cmd(Command.SET).arg("ganglion:tokens:lease:today").arg(100));
     java.util.concurrent.atomic.AtomicLong charged = new java.util.concurrent.atomic.AtomicLong(7);
-    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> charged.get());
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> charged);
 
     RateLimiter.Decision first = onContext(() -> leasing.acquire("key:budget", 600, "ganglion:tokens:lease:today"));
     charged.addAndGet(40);
