@@ -10,11 +10,13 @@
 #   WRK_ARGS="-t2 -c64 -d30s" PORT=18081 bench/cache.sh
 #   LIMITS=off bench/cache.sh           # without rate limit and budget
 #   JFR=/tmp/ask.jfr bench/cache.sh     # a JFR recording of the cached-ask run (jfr print --events jdk.ExecutionSample)
+#   JAR=/tmp/main.jar bench/cache.sh    # another build (a before/after pair: run both, one after the other)
 # Needs wrk (apt-get install -y wrk) and a built jar (./mvnw -B package -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
-[[ -f target/ganglion.jar ]] || { echo "build the jar first: ./mvnw -B package -DskipTests" >&2; exit 1; }
+JAR=${JAR:-target/ganglion.jar}
+[[ -f "$JAR" ]] || { echo "build the jar first: ./mvnw -B package -DskipTests ($JAR)" >&2; exit 1; }
 PORT=${PORT:-18080}
 WRK_ARGS=${WRK_ARGS:-"-t2 -c64 -d15s"}
 LIMITS=${LIMITS:-on}
@@ -37,7 +39,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$JAVA" --add-modules jdk.incubator.vector -Dlogback.configurationFile=bench/logback-quiet.xml \
-  -jar target/ganglion.jar --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" >"$LOG" 2>&1 &
+  -jar "$JAR" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" >"$LOG" 2>&1 &
 PID=$!
 for _ in $(seq 1 180); do
   curl -sf "$BASE/ready" >/dev/null 2>&1 && break
@@ -100,8 +102,8 @@ read -r c_rps c_p50 c_p99 c_cpu < <(KEY=$KEY KB=handbook run -s bench/wrk/cached
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 grep -E "cached-ask|non-2xx|Non-2xx|Socket errors" "$DATA/wrk.txt" || true
 
-printf '\n%-22s %12s %10s %10s %12s   (limits %s; load average %s before, %s after)\n' "wrk $WRK_ARGS" "req/s" \
-  "p50 ms" "p99 ms" "cpu us/req" "$LIMITS" "$load_before" "$load_after"
+printf '\n%-22s %12s %10s %10s %12s   (%s, limits %s; load average %s before, %s after)\n' "wrk $WRK_ARGS" "req/s" \
+  "p50 ms" "p99 ms" "cpu us/req" "$JAR" "$LIMITS" "$load_before" "$load_after"
 printf '%-22s %12.0f %10s %10s %12s\n' "GET /health" "$h_rps" "$h_p50" "$h_p99" "$h_cpu"
 printf '%-22s %12.0f %10s %10s %12s\n' "cached ask (hit)" "$c_rps" "$c_p50" "$c_p99" "$c_cpu"
 awk -v c="$c_rps" -v h="$h_rps" -v cp="$c_p99" -v hp="$h_p99" -v cc="$c_cpu" -v hc="$h_cpu" \

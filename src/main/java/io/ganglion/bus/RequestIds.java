@@ -6,8 +6,8 @@ import io.vertx.core.eventbus.DeliveryContext;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.spi.context.storage.ContextLocal;
 
-import java.security.SecureRandom;
 import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The request id of the work running now, kept in the Vert.x duplicated context of the request (an HTTP request or an
@@ -23,7 +23,7 @@ public final class RequestIds {
   public static final String HEADER = "x-request-id";
 
   private static final ContextLocal<String> LOCAL = ContextLocal.registerLocal(String.class);
-  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final HexFormat HEX = HexFormat.of();
 
   private RequestIds() {
   }
@@ -33,11 +33,14 @@ public final class RequestIds {
     // class initialisation did the work
   }
 
-  /** A fresh id: 16 random bytes, hex. */
+  /**
+   * A fresh id: 16 random bytes, hex. An id correlates logs and hops and guards nothing (a client may send its own),
+   * so it comes from the thread's {@link ThreadLocalRandom}: {@code SecureRandom} was a lock shared by the event loops
+   * and ~2.5% of a cached ask's CPU.
+   */
   public static String generate() {
-    byte[] bytes = new byte[16];
-    RANDOM.nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    return HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong());
   }
 
   /** Whether a client-supplied id is safe to echo and log: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */

@@ -126,8 +126,9 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/v1/*").handler(body.done());
     router.route("/v1/*").handler(auth);
     router.route("/v1/*").handler(allowlist.perKey());
-    TokenBudget budget = new TokenBudget(redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
-    router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS),
+    TokenBudget budget = new TokenBudget(vertx, redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
+    router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS,
+      config.limits()::leaseFor, config.limits().leaseMs(), budget::charged),
       config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget));
     // load shedding: searches, ingestions and embeddings over their in-flight limit are refused here (asks in AskEdge,
     // after the cache look-up, so cache hits stay on their fast path)

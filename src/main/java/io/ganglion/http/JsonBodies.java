@@ -21,7 +21,11 @@ public final class JsonBodies {
 
   /** The request body as a JSON object; throws a {@code malformed_json} / {@code invalid_request} failure otherwise. */
   public static JsonObject object(RoutingContext ctx) {
-    Buffer body = ctx.body().buffer();
+    return object(ctx.body().buffer());
+  }
+
+  /** {@code body} (a request body, or {@code null}) as a JSON object, failing as {@link #object(RoutingContext)}. */
+  public static JsonObject object(Buffer body) {
     if (body == null || body.length() == 0) {
       throw ErrorCode.INVALID_REQUEST.exception("request body is empty: send a JSON object");
     }

@@ -61,6 +61,11 @@ final class HitView implements Shareable {
 
   /** The cached answer to {@code request} ({@code ganglion.orchestrator.ask} shape), or {@code null}. */
   ReflexAnswer hit(JsonObject request) {
+    return hit(request, null);
+  }
+
+  /** As {@link #hit(JsonObject)}, with the request's key memo ({@code null}: keyed afresh). */
+  ReflexAnswer hit(JsonObject request, CacheKey.Memo keys) {
     long started = System.nanoTime();
     if (!(request.getValue("question") instanceof String question) || question.isBlank()
       || request.getValue("conversationId") != null || !(request.getValue("kb") instanceof String kb)
@@ -74,7 +79,7 @@ final class HitView implements Shareable {
     if (tag == null) {
       return null;
     }
-    ReflexAnswer hit = cache.cached(CacheKey.of(request, tag));
+    ReflexAnswer hit = cache.cached(keys == null ? CacheKey.of(request, tag) : keys.of(request, tag));
     if (hit != null) {
       latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     }

@@ -1,6 +1,8 @@
 package io.ganglion.reflex;
 
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +14,7 @@ import java.util.function.Function;
  * encoding anything.
  * <p>
  * <b>NOTE</b>: instances from the cache are shared by every event loop that serves them: never modify {@link #json()};
- * {@link #body()} hands out a fresh buffer each time, and {@link #rendered} memoises one derived body (such as the
+ * {@link #body()} hands out a fresh read-only buffer over the same bytes each time, and {@link #rendered} memoises one derived body (such as the
  * OpenAI shape of the same answer) safely across threads.
  */
 public final class ReflexAnswer {
@@ -82,9 +84,12 @@ public final class ReflexAnswer {
     return source == Source.CACHE ? "hit" : "miss";
   }
 
-  /** The encoded answer JSON, in a buffer of its own. */
+  /**
+   * The encoded answer JSON, in a buffer of its own over the shared bytes (not copied: a cached answer is written as
+   * the bytes it is stored as); read only, like {@link #bytes()}.
+   */
   public Buffer body() {
-    return Buffer.buffer(body);
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(body).asReadOnly());
   }
 
   /** The encoded answer as bytes, shared: do not modify. */
@@ -99,7 +104,7 @@ public final class ReflexAnswer {
   public Buffer rendered(String variant, Function<JsonObject, Buffer> render) {
     Rendered r = rendered;
     if (r != null && r.variant().equals(variant)) {
-      return Buffer.buffer(r.body());
+      return BufferInternal.buffer(Unpooled.wrappedBuffer(r.body()).asReadOnly());
     }
     Buffer buffer = render.apply(json);
     if (source == Source.CACHE) {

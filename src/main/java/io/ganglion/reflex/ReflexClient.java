@@ -84,8 +84,16 @@ public final class ReflexClient {
    * it must go through the reflex verticle (no hit here, a rule to apply, below quorum, an untrusted KB version).
    */
   public static ReflexAnswer cached(Vertx vertx, JsonObject request) {
+    return cached(vertx, request, null);
+  }
+
+  /**
+   * As {@link #cached(Vertx, JsonObject)} for a request that is asked again unchanged (read only), its cache key
+   * remembered in {@code keys} per knowledge-base version.
+   */
+  public static ReflexAnswer cached(Vertx vertx, JsonObject request, io.ganglion.reflex.cache.CacheKey.Memo keys) {
     HitView hits = HitView.of(vertx);
-    return hits == null ? null : hits.hit(request);
+    return hits == null ? null : hits.hit(request, keys);
   }
 
   private static Future<ReflexAnswer> send(Vertx vertx, ReflexAsk ask) {

@@ -33,6 +33,12 @@ class TokenBudgetIT {
     spends("budget-rl", ",\"rpm\":1000");
   }
 
+  @Test
+  @DisplayName("with rate-limit permits leased (a limit of 600,000 rpm leases 256), the node sees its own spending at once: the next ask is refused")
+  void budgetSpentWithLeasedPermits() {
+    spends("budget-lease", ",\"rpm\":600000");
+  }
+
   private static void spends(String tenant, String extra) {
     String key = createKey(tenant, "[\"kb:read\",\"kb:write\",\"chat\"]", "\"tokensPerDay\":5" + extra).getString("key");
     String kb = tenant + "-kb";
@@ -52,6 +58,11 @@ class TokenBudgetIT {
     assertThat(new JsonObject(spent.body()).getJsonObject("error").getString("code")).isEqualTo("rate_limited");
     assertThat(as(key, "POST", "/v1/chat/completions",
       "{\"model\":\"kb:" + kb + "\",\"messages\":[{\"role\":\"user\",\"content\":\"When does it close?\"}]}").statusCode()).isEqualTo(429);
+    // the check reads the path the router matches routes on: a path that reaches the ask route another way is checked too
+    for (String path : new String[]{"/v1/kbs/" + kb + "/ask/", "/v1/kbs/x/../" + kb + "/ask", "/v1//kbs/" + kb + "/ask"}) {
+      HttpResponse<String> odd = as(key, "POST", path, "{\"question\":\"When does it close?\"}");
+      assertThat(odd.statusCode()).as(path + " is refused by the budget or matches no route: " + odd.body()).isIn(404, 429);
+    }
     assertThat(as(key, "POST", "/v1/kbs/" + kb + "/search", "{\"query\":\"cafeteria\"}").statusCode()).isEqualTo(200);
   }
 }

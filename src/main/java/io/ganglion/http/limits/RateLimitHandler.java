@@ -3,6 +3,7 @@ package io.ganglion.http.limits;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.http.auth.Principal;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -15,6 +16,11 @@ import io.vertx.ext.web.RoutingContext;
  * <b>NOTE</b>: one per HTTP verticle instance, confined to its event loop (as its {@link RateLimiter} is).
  */
 public final class RateLimitHandler implements Handler<RoutingContext> {
+
+  // header names as pre-encoded ASCII: written on every limited request
+  private static final CharSequence LIMIT = HttpHeaders.createOptimized("RateLimit-Limit");
+  private static final CharSequence REMAINING = HttpHeaders.createOptimized("RateLimit-Remaining");
+  private static final CharSequence RESET = HttpHeaders.createOptimized("RateLimit-Reset");
 
   private final RateLimits limits;
 
@@ -29,27 +35,37 @@ public final class RateLimitHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     Principal principal = Principal.of(ctx);
-    String budgetKey = budget != null && budget.guards(ctx.request()) ? budget.keyFor(principal) : null;
+    String budgetKey = budget != null && budget.guards(ctx) ? budget.keyFor(principal) : null;
+    // a permit this event loop has leased decides at once, without a future
+    RateLimiter.Decision leased = limits.leased(principal, budgetKey);
+    if (leased != null) {
+      decided(ctx, leased);
+      return;
+    }
     limits.acquire(principal, budgetKey)
       .onSuccess(decision -> {
         if (decision == null) {
           ctx.next();
-          return;
-        }
-        HttpServerResponse response = ctx.response();
-        response.putHeader("RateLimit-Limit", Integer.toString(decision.limit()))
-          .putHeader("RateLimit-Remaining", Long.toString(decision.remaining()))
-          .putHeader("RateLimit-Reset", Long.toString(decision.resetSeconds()));
-        if (decision.tokensUsed() >= 0) {
-          ctx.put(TokenBudget.USED, decision.tokensUsed());
-        }
-        if (decision.allowed()) {
-          ctx.next();
         } else {
-          response.putHeader("Retry-After", Long.toString(Math.max(1, (decision.retryAfterMs() + 999) / 1000)));
-          ctx.fail(ErrorCode.RATE_LIMITED.exception("rate limit of " + decision.limit() + " requests per minute exceeded"));
+          decided(ctx, decision);
         }
       })
       .onFailure(ctx::fail);
+  }
+
+  private static void decided(RoutingContext ctx, RateLimiter.Decision decision) {
+    HttpServerResponse response = ctx.response();
+    response.putHeader(LIMIT, Integer.toString(decision.limit()))
+      .putHeader(REMAINING, Long.toString(decision.remaining()))
+      .putHeader(RESET, Long.toString(decision.resetSeconds()));
+    if (decision.tokensUsed() >= 0) {
+      ctx.put(TokenBudget.USED, decision.tokensUsed());
+    }
+    if (decision.allowed()) {
+      ctx.next();
+    } else {
+      response.putHeader("Retry-After", Long.toString(Math.max(1, (decision.retryAfterMs() + 999) / 1000)));
+      ctx.fail(ErrorCode.RATE_LIMITED.exception("rate limit of " + decision.limit() + " requests per minute exceeded"));
+    }
   }
 }

@@ -16,6 +16,9 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Requests-per-minute token buckets, one per credential, kept in Redis and updated atomically by a Lua script (using
@@ -31,7 +34,16 @@ import java.util.concurrent.TimeUnit;
  * the next one, which takes as many tokens as there are requests (the first ones of the group get them): under load
  * a hot key costs one Redis call per round trip time instead of one per request, and no request waits for a timer.
  * <p>
- * <b>NOTE</b>: confined to one event loop (the HTTP verticle instance that owns it); the groups live in a plain map.
+ * <b>Leases.</b> A call may take more tokens than it has requests: up to {@code lease(rpm)} (see
+ * {@link io.ganglion.config.LimitsConfig#leaseFor}), kept here as permits for the credential's next requests, which
+ * then need no Redis call at all, for {@code leaseMs}; permits left unused then are dropped. The tokens leave the
+ * shared bucket when they are leased, so the limit stays global across nodes: over any window an event loop can admit
+ * at most one lease more than the bucket gave in that window (permits leased just before it), and leave at most one
+ * lease unused (dropped). A credential's other limit (a changed {@code rpm}) or another day's budget is another lease,
+ * taken at its next request. The day's token count a lease read is reported with the tokens this node has charged
+ * since ({@code charged}), so a node sees its own spending at once and other nodes' within {@code leaseMs}.
+ * <p>
+ * <b>NOTE</b>: confined to one event loop (the HTTP verticle instance that owns it); the leases live in a plain map.
  */
 public final class RateLimiter {
 
@@ -48,10 +60,12 @@ public final class RateLimiter {
     }
   }
 
-  /** Most requests one call takes tokens for; more wait for the next call. */
+  /** Most waiting requests one call takes tokens for; more wait for the next call. */
   static final int MAX_GROUP = 512;
+  /** Leases kept before expired ones are swept out. */
+  static final int SWEEP_AT = 10_000;
 
-  // KEYS[1] the bucket, KEYS[2] (optional) the day's generation-token counter; ARGV[1] rpm, ARGV[2] requests.
+  // KEYS[1] the bucket, KEYS[2] (optional) the day's generation-token counter; ARGV[1] rpm, ARGV[2] tokens wanted.
   // Returns {granted, tokens left, ms until the next token (0 if all were granted), tokens used today or -1}.
   static final String SCRIPT = """
     local t = redis.call('TIME')
@@ -81,26 +95,60 @@ public final class RateLimiter {
 
   private final Redis redis;
   private final long timeoutMs;
-  private final Map<String, Group> groups = new HashMap<>();
+  private final IntUnaryOperator leaseFor;
+  private final long leaseNanos;
+  private final Function<String, AtomicLong> charged;
+  private final Map<LeaseId, Lease> leases = new HashMap<>();
   private boolean loaded;
 
-  /** The requests of one credential waiting for the call in flight. */
-  private static final class Group {
+  /** A credential's bucket at one limit, with or without a budget key. */
+  private record LeaseId(String subject, int rpm, String budgetKey) {
+  }
+
+  /** One credential's bucket as this event loop sees it: the requests waiting for the call in flight, leased permits. */
+  private static final class Lease {
     final String subject;
     final int rpm;
     final String budgetKey;
-    List<Promise<Decision>> next = new ArrayList<>();
+    final int size;
+    List<Promise<Decision>> waiting = new ArrayList<>();
+    boolean inFlight;
+    long permits;
+    long expiresNanos;
+    long bucketLeft;
+    long used = -1;
+    long chargedAtRead;
+    AtomicLong charges;
 
-    Group(String subject, int rpm, String budgetKey) {
+    Lease(String subject, int rpm, String budgetKey, int size) {
       this.subject = subject;
       this.rpm = rpm;
       this.budgetKey = budgetKey;
+      this.size = size;
+    }
+
+    boolean usable(long now) {
+      return permits > 0 && now - expiresNanos < 0;
     }
   }
 
+  /** Without leases: every request (or group of concurrent ones) is one Redis call. */
   public RateLimiter(Redis redis, long timeoutMs) {
+    this(redis, timeoutMs, rpm -> 1, 1_000, key -> new AtomicLong());
+  }
+
+  /**
+   * @param leaseFor permits one call takes for a limit of {@code rpm} (1 = no lease)
+   * @param leaseMs  how long leased permits stay usable
+   * @param charged  the running total of generation tokens this node charges to a budget key (monotonic)
+   */
+  public RateLimiter(Redis redis, long timeoutMs, IntUnaryOperator leaseFor, long leaseMs,
+                     Function<String, AtomicLong> charged) {
     this.redis = redis;
     this.timeoutMs = timeoutMs;
+    this.leaseFor = leaseFor;
+    this.leaseNanos = TimeUnit.MILLISECONDS.toNanos(leaseMs);
+    this.charged = charged;
   }
 
   /** Takes one token from {@code subject}'s bucket of {@code rpm}; fails if Redis does not answer in time. */
@@ -109,61 +157,110 @@ public final class RateLimiter {
   }
 
   /**
-   * Takes one token from {@code subject}'s bucket of {@code rpm} and, when {@code budgetKey} is not null, reads that
-   * counter in the same call ({@link Decision#tokensUsed}); fails if Redis does not answer in time.
+   * Takes one token from {@code subject}'s bucket of {@code rpm} (a leased permit when there is one) and, when
+   * {@code budgetKey} is not null, reads that counter in the same call ({@link Decision#tokensUsed}); fails if Redis
+   * does not answer in time.
    */
   public Future<Decision> acquire(String subject, int rpm, String budgetKey) {
-    String id = subject + '\n' + rpm + '\n' + (budgetKey == null ? "" : budgetKey);
-    Promise<Decision> promise = Promise.promise();
-    Group group = groups.get(id);
-    if (group != null) {
-      group.next.add(promise);
-      return promise.future();
+    LeaseId id = new LeaseId(subject, rpm, budgetKey);
+    Lease lease = leases.get(id);
+    if (lease == null) {
+      if (leases.size() >= SWEEP_AT) {
+        sweep();
+      }
+      lease = new Lease(subject, rpm, budgetKey, Math.max(1, leaseFor.applyAsInt(rpm)));
+      leases.put(id, lease);
+    } else if (!lease.inFlight && lease.usable(System.nanoTime())) {
+      return Future.succeededFuture(take(lease));
     }
-    group = new Group(subject, rpm, budgetKey);
-    groups.put(id, group);
-    List<Promise<Decision>> first = new ArrayList<>(1);
-    first.add(promise);
-    call(id, group, first);
+    Promise<Decision> promise = Promise.promise();
+    lease.waiting.add(promise);
+    if (!lease.inFlight) {
+      call(id, lease);
+    }
     return promise.future();
   }
 
-  private void call(String id, Group group, List<Promise<Decision>> waiting) {
-    send(group, waiting.size()).onComplete(ar -> {
+  /**
+   * A permit from the lease this event loop holds for {@code subject} at {@code rpm}, decided now; {@code null} when
+   * there is none (then {@link #acquire} asks Redis).
+   */
+  public Decision leased(String subject, int rpm, String budgetKey) {
+    Lease lease = leases.get(new LeaseId(subject, rpm, budgetKey));
+    return lease != null && !lease.inFlight && lease.usable(System.nanoTime()) ? take(lease) : null;
+  }
+
+  private Decision take(Lease lease) {
+    lease.permits--;
+    return new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease));
+  }
+
+  private void call(LeaseId id, Lease lease) {
+    List<Promise<Decision>> batch = lease.waiting;
+    if (batch.size() <= MAX_GROUP) {
+      lease.waiting = new ArrayList<>();
+    } else {
+      lease.waiting = new ArrayList<>(batch.subList(MAX_GROUP, batch.size()));
+      batch = batch.subList(0, MAX_GROUP);
+    }
+    List<Promise<Decision>> group = batch;
+    lease.inFlight = true;
+    lease.permits = 0;
+    send(lease, Math.max(lease.size, group.size())).onComplete(ar -> {
+      lease.inFlight = false;
       if (ar.succeeded()) {
-        hand(ar.result(), group, waiting);
+        hand(ar.result(), lease, group);
       } else {
-        waiting.forEach(p -> p.fail(ar.cause()));
+        group.forEach(p -> p.fail(ar.cause()));
       }
-      if (group.next.isEmpty()) {
-        groups.remove(id);
-        return;
+      // requests that came meanwhile take what this call leased, in order; the rest go in the next call
+      long now = System.nanoTime();
+      while (!lease.waiting.isEmpty() && lease.usable(now)) {
+        lease.waiting.remove(0).complete(take(lease));
       }
-      List<Promise<Decision>> queued = group.next;
-      if (queued.size() <= MAX_GROUP) {
-        group.next = new ArrayList<>();
-      } else {
-        group.next = new ArrayList<>(queued.subList(MAX_GROUP, queued.size()));
-        queued = queued.subList(0, MAX_GROUP);
+      if (!lease.waiting.isEmpty()) {
+        call(id, lease);
+      } else if (lease.permits == 0) {
+        leases.remove(id);
       }
-      call(id, group, queued);
     });
   }
 
-  private static void hand(Response reply, Group group, List<Promise<Decision>> waiting) {
+  private void hand(Response reply, Lease lease, List<Promise<Decision>> waiting) {
     int granted = reply.get(0).toInteger();
     long left = reply.get(1).toLong();
     long wait = reply.get(2).toLong();
-    long used = reply.get(3).toLong();
+    lease.used = reply.get(3).toLong();
+    if (lease.budgetKey != null) {
+      lease.charges = charged.apply(lease.budgetKey);
+      lease.chargedAtRead = lease.charges.get();
+    }
+    lease.bucketLeft = left;
+    long used = used(lease);
     for (int i = 0; i < waiting.size(); i++) {
       // the i-th granted request saw the tokens that the ones after it in the group took still in the bucket
       waiting.get(i).complete(i < granted
-        ? new Decision(true, group.rpm, left + granted - 1 - i, 0, used)
-        : new Decision(false, group.rpm, 0, wait, used));
+        ? new Decision(true, lease.rpm, left + granted - 1 - i, 0, used)
+        : new Decision(false, lease.rpm, 0, wait, used));
     }
+    lease.permits = Math.max(0, granted - waiting.size());
+    lease.expiresNanos = System.nanoTime() + leaseNanos;
   }
 
-  private Future<Response> send(Group group, int requests) {
+  /** The day's token count the lease read, plus what this node charged since; -1 without a budget. */
+  private long used(Lease lease) {
+    if (lease.used < 0 || lease.charges == null) {
+      return lease.used;
+    }
+    return lease.used + Math.max(0, lease.charges.get() - lease.chargedAtRead);
+  }
+
+  private void sweep() {
+    long now = System.nanoTime();
+    leases.values().removeIf(l -> !l.inFlight && l.waiting.isEmpty() && !l.usable(now));
+  }
+
+  private Future<Response> send(Lease group, int requests) {
     Future<Response> reply = loaded
       ? redis.send(evalsha(group, requests))
       : redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
@@ -181,11 +278,11 @@ public final class RateLimiter {
       .timeout(timeoutMs, TimeUnit.MILLISECONDS);
   }
 
-  private static Request evalsha(Group group, int requests) {
+  private static Request evalsha(Lease group, int requests) {
     return withArgs(Request.cmd(Command.EVALSHA).arg(SHA), group, requests);
   }
 
-  private static Request withArgs(Request request, Group group, int requests) {
+  private static Request withArgs(Request request, Lease group, int requests) {
     request.arg(group.budgetKey == null ? 1 : 2).arg("ganglion:rl:" + group.subject);
     if (group.budgetKey != null) {
       request.arg(group.budgetKey);

@@ -55,6 +55,15 @@ public final class RateLimits {
   }
 
   /**
+   * A decision taken now from a permit this event loop has leased for {@code principal} ({@link RateLimiter#leased}),
+   * or {@code null}: then {@link #acquire(Principal, String)} decides (unlimited credentials included).
+   */
+  public RateLimiter.Decision leased(Principal principal, String budgetKey) {
+    int rpm = rpm(principal);
+    return rpm <= 0 ? null : limiter.leased(principal.subject(), rpm, budgetKey);
+  }
+
+  /**
    * As {@link #acquire(Principal)}, reading the counter {@code budgetKey} (when not null) in the same Redis call
    * ({@link RateLimiter.Decision#tokensUsed}; -1 when the per-node buckets decided).
    */

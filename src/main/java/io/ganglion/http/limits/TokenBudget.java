@@ -5,8 +5,11 @@ import io.ganglion.config.LimitsConfig;
 import io.ganglion.http.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -20,7 +23,8 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,32 +44,83 @@ public final class TokenBudget implements Handler<RoutingContext> {
 
   /** Routing-context key of the day's count read with the rate limit (a {@code Long}). */
   public static final String USED = "ganglion.tokensUsed";
-  /** The routes that generate, and so are checked: {@code POST} to these paths. */
-  private static final List<String> ROUTES = List.of("/v1/kbs/:kb/ask", "/v1/chat/completions",
-    "/v1/agents/:name/runs");
+
+  private static final CharSequence TOKENS_REMAINING = io.vertx.core.http.HttpHeaders.createOptimized(
+    "X-Ganglion-Tokens-Remaining");
+  private static final String CHARGES_MAP = "ganglion.http.tokenBudget";
 
   private final Redis redis;
   private final LimitsConfig config;
   private final long timeoutMs;
+  private final Charges charges;
+  private volatile Day day;
 
-  public TokenBudget(Redis redis, LimitsConfig config, long timeoutMs) {
+  /** Today's UTC day and the count keys of the callers seen today (built on every generating request otherwise). */
+  private record Day(long startMs, long endMs, String suffix, ConcurrentHashMap<String, String> keys) {
+  }
+
+  private static final int MAX_KEYS_KEPT = 10_000;
+
+  /**
+   * The tokens this node has charged to each day's count, as a running total per key, shared by the node's HTTP
+   * verticle instances: a rate-limit lease read the count once ({@link RateLimiter}), and adds what was charged since.
+   */
+  static final class Charges implements Shareable {
+    private final Cache<String, AtomicLong> totals = Caffeine.newBuilder().maximumSize(100_000)
+      .expireAfterAccess(Duration.ofMinutes(10)).build();
+
+    void add(String key, long tokens) {
+      total(key).addAndGet(tokens);
+    }
+
+    AtomicLong total(String key) {
+      return totals.get(key, k -> new AtomicLong());
+    }
+  }
+
+  public TokenBudget(Vertx vertx, Redis redis, LimitsConfig config, long timeoutMs) {
     this.redis = redis;
     this.config = config;
     this.timeoutMs = timeoutMs;
+    this.charges = (Charges) vertx.sharedData().getLocalMap(CHARGES_MAP).computeIfAbsent("charges", k -> new Charges());
   }
 
-  /** Puts this check in front of the generating routes. */
+  /**
+   * The running total of generation tokens this node charges to the day's count {@code key} (not the count itself);
+   * read it as often as needed, it stays current.
+   */
+  public AtomicLong charged(String key) {
+    return charges.total(key);
+  }
+
+  /**
+   * Puts this check in front of the generating routes: one handler on {@code /v1/*} that checks the path itself
+   * ({@link #guards}), rather than a route per pattern, each of which the router would match (a regular expression) on
+   * every request that passes it.
+   */
   public void mount(Router router) {
-    ROUTES.forEach(route -> router.post(route).handler(this));
+    router.route("/v1/*").handler(ctx -> {
+      if (guards(ctx)) {
+        handle(ctx);
+      } else {
+        ctx.next();
+      }
+    });
   }
 
-  /** Whether {@code request} goes to a route this budget checks. */
-  public boolean guards(HttpServerRequest request) {
-    if (request.method() != HttpMethod.POST) {
+  /**
+   * Whether the request of {@code ctx} goes to a route this budget checks: {@code POST /v1/kbs/:kb/ask}, {@code /v1/chat/completions} or
+   * {@code /v1/agents/:name/runs}, by
+   * the normalised path the router matches routes on (a trailing slash included, as Vert.x's patterns allow one).
+   */
+  public boolean guards(RoutingContext ctx) {
+    if (ctx.request().method() != HttpMethod.POST) {
       return false;
     }
-    // the paths of ROUTES, checked on every request without a regular expression
-    String path = request.path();
+    String path = ctx.normalizedPath();
+    if (path.length() > 1 && path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
     return path.equals("/v1/chat/completions") || oneSegment(path, "/v1/kbs/", "/ask")
       || oneSegment(path, "/v1/agents/", "/runs");
   }
@@ -107,7 +162,7 @@ public final class TokenBudget implements Handler<RoutingContext> {
   }
 
   private static void decide(RoutingContext ctx, long budget, long used) {
-    ctx.response().putHeader("X-Ganglion-Tokens-Remaining", Long.toString(Math.max(0, budget - used)));
+    ctx.response().putHeader(TOKENS_REMAINING, Long.toString(Math.max(0, budget - used)));
     if (used >= budget) {
       ctx.response().putHeader("Retry-After", Long.toString(secondsToMidnightUtc()));
       ctx.fail(ErrorCode.RATE_LIMITED.exception("daily budget of " + budget + " generation tokens is spent"));
@@ -132,6 +187,7 @@ public final class TokenBudget implements Handler<RoutingContext> {
       return Future.succeededFuture();
     }
     String key = key(principal);
+    charges.add(key, tokens);
     return redis.send(Request.cmd(Command.INCRBY).arg(key).arg(tokens))
       .compose(v -> redis.send(Request.cmd(Command.EXPIRE).arg(key).arg(Duration.ofDays(2).toSeconds())))
       .<Void>mapEmpty()
@@ -142,8 +198,23 @@ public final class TokenBudget implements Handler<RoutingContext> {
     return principal.tokensPerDay() != null ? principal.tokensPerDay() : config.defaultTokensPerDay();
   }
 
-  private static String key(Principal principal) {
-    return "ganglion:tpd:" + principal.subject() + ":" + LocalDate.now(ZoneOffset.UTC);
+  private String key(Principal principal) {
+    long now = System.currentTimeMillis();
+    Day today = day;
+    if (today == null || now < today.startMs() || now >= today.endMs()) {
+      LocalDate date = LocalDate.now(ZoneOffset.UTC);
+      long start = date.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+      today = new Day(start, start + Duration.ofDays(1).toMillis(), ":" + date, new ConcurrentHashMap<>());
+      day = today;
+    }
+    String key = today.keys().get(principal.subject());
+    if (key == null) {
+      key = "ganglion:tpd:" + principal.subject() + today.suffix();
+      if (today.keys().size() < MAX_KEYS_KEPT) {
+        today.keys().put(principal.subject(), key);
+      }
+    }
+    return key;
   }
 
   private static long secondsToMidnightUtc() {

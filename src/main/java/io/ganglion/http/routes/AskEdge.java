@@ -7,6 +7,7 @@ import io.ganglion.http.limits.EdgeAdmission;
 import io.ganglion.http.limits.TokenBudget;
 import io.ganglion.reflex.ReflexAnswer;
 import io.ganglion.reflex.ReflexClient;
+import io.ganglion.reflex.cache.CacheKey;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -39,6 +40,11 @@ final class AskEdge {
     void error(JsonObject error);
   }
 
+  private static final CharSequence APPLICATION_JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence CACHE = HttpHeaders.createOptimized(ReflexAnswer.CACHE_HEADER);
+  private static final CharSequence HIT = HttpHeaders.createOptimized("hit");
+  private static final CharSequence MISS = HttpHeaders.createOptimized("miss");
+
   private final Vertx vertx;
   private final EdgeAdmission admission;
   private final TokenBudget budget;
@@ -60,15 +66,28 @@ final class AskEdge {
 
   /** Answers {@code request} as one JSON body, {@code render} shaping the answer. */
   void answer(RoutingContext ctx, JsonObject request, Function<ReflexAnswer, Buffer> render) {
+    answer(ctx, request, null, render);
+  }
+
+  /**
+   * As {@link #answer(RoutingContext, JsonObject, Function)} for a request shared by repeated asks (read only: a miss
+   * sends a copy), its cache key remembered in {@code keys} ({@code null}: keyed afresh).
+   */
+  void answer(RoutingContext ctx, JsonObject request, CacheKey.Memo keys, Function<ReflexAnswer, Buffer> render) {
     boolean refresh = refresh(ctx);
-    ReflexAnswer hit = refresh ? null : ReflexClient.cached(vertx, request);
-    if (hit == null && !admission.admit(ctx, EdgeAdmission.Kind.ASK)) {
+    ReflexAnswer hit = refresh ? null : ReflexClient.cached(vertx, request, keys);
+    if (hit != null) {
+      // a hit is served here, now: no admission place, no token charge (a hit generates nothing)
+      headers(ctx, hit).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON).end(render.apply(hit));
       return;
     }
-    Future<ReflexAnswer> reply = hit != null ? Future.succeededFuture(hit)
-      : ReflexClient.askAfterMiss(vertx, request, timeoutMs, refresh);
+    if (!admission.admit(ctx, EdgeAdmission.Kind.ASK)) {
+      return;
+    }
+    Future<ReflexAnswer> reply = ReflexClient.askAfterMiss(vertx, keys == null ? request : request.copy(), timeoutMs,
+      refresh);
     budget.charging(Principal.of(ctx), reply)
-      .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .onSuccess(answer -> headers(ctx, answer).putHeader(HttpHeaders.CONTENT_TYPE, APPLICATION_JSON)
         .end(render.apply(answer)))
       .onFailure(ctx::fail);
   }
@@ -105,7 +124,7 @@ final class AskEdge {
     if (answer.rule() != null) {
       ctx.response().putHeader(ReflexAnswer.RULE_HEADER, answer.rule());
     }
-    return ctx.response().putHeader(ReflexAnswer.CACHE_HEADER, answer.cacheStatus());
+    return ctx.response().putHeader(CACHE, answer.source() == ReflexAnswer.Source.CACHE ? HIT : MISS);
   }
 
   /** A replayed stream starts with a {@code cache} (or {@code rule}) step, before anything is written. */

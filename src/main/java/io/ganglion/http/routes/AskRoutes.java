@@ -1,8 +1,6 @@
 package io.ganglion.http.routes;
 
-import io.ganglion.bus.ErrorCode;
 import io.ganglion.orchestration.OrchestrationConfig;
-import io.ganglion.http.JsonBodies;
 import io.ganglion.http.SseStream;
 import io.ganglion.http.auth.Principal;
 import io.ganglion.http.limits.EdgeAdmission;
@@ -37,6 +35,7 @@ public final class AskRoutes {
   public static final String CHAT = "chat";
 
   private final AskEdge edge;
+  private final AskBodies bodies = new AskBodies();
 
   /** @param timeoutMs deadline of the whole ask over the bus (the HTTP request budget) */
   public AskRoutes(Vertx vertx, OrchestrationConfig config, long timeoutMs, TokenBudget budget,
@@ -50,22 +49,13 @@ public final class AskRoutes {
 
   private void ask(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, CHAT);
-    JsonObject body = JsonBodies.object(ctx);
-    Object stream = body.getValue("stream");
-    if (stream != null && !(stream instanceof Boolean)) {
-      throw ErrorCode.INVALID_REQUEST.exception("'stream' must be true or false");
-    }
-    JsonObject request = new JsonObject().put("tenant", principal.tenant()).put("kb", ctx.pathParam("kb"));
-    for (String field : new String[]{"question", "conversationId", "k", "generator", "filter", "sampling"}) {
-      if (body.containsKey(field)) {
-        request.put(field, body.getValue(field));
-      }
-    }
+    // a repeated body is not decoded again: the request (shared, read only) and its cache key are remembered
+    AskBodies.Ask ask = bodies.ask(ctx, principal.tenant(), ctx.pathParam("kb"));
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
-    if (Boolean.TRUE.equals(stream) || accept != null && accept.contains("text/event-stream")) {
-      edge.stream(ctx, request, HeldEvents::new);
+    if (ask.stream() || accept != null && accept.contains("text/event-stream")) {
+      edge.stream(ctx, ask.request().copy(), HeldEvents::new);
     } else {
-      edge.answer(ctx, request, ReflexAnswer::body);
+      edge.answer(ctx, ask.request(), ask.keys(), ReflexAnswer::body);
     }
   }
 

@@ -24,6 +24,29 @@ public final class CacheKey {
   }
 
   /**
+   * The key of one request (read only) against the latest knowledge-base version tag it was asked for: a request
+   * remembered by its body ({@code AskBodies} at the HTTP edge) is keyed again only when the version changes.
+   * Thread-safe: the last tag and its key are swapped together.
+   */
+  public static final class Memo {
+    private record Tagged(String tag, String key) {
+    }
+
+    private volatile Tagged last;
+
+    /** {@link CacheKey#of}{@code (request, tag)}, computed once per tag. {@code request} must be the same each time. */
+    public String of(JsonObject request, String tag) {
+      Tagged known = last;
+      if (known != null && known.tag().equals(tag)) {
+        return known.key();
+      }
+      String key = CacheKey.of(request, tag);
+      last = new Tagged(tag, key);
+      return key;
+    }
+  }
+
+  /**
    * Case-folded, whitespace runs collapsed to one space, trimmed, trailing punctuation removed: "What is X?" and
    * " what  is x " share an answer.
    */

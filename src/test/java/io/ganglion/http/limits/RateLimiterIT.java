@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-@DisplayName("The Redis rate limiter: one script call by SHA, grouped per credential, the day's token count in the same call")
+@DisplayName("The Redis rate limiter: one script call by SHA, grouped per credential, leased in batches, the day's token count in the same call")
 class RateLimiterIT {
 
   static RedisOnContext fixture;
@@ -137,6 +137,74 @@ class RateLimiterIT {
     assertThat(failures).hasSize(3).doesNotContainNull();
     Throwable again = onContext(() -> dead.acquire("key:e", 5).transform(ar -> Future.succeededFuture(ar.cause())));
     assertThat(again).isNotNull();
+  }
+
+  @Test
+  @DisplayName("a lease serves the next requests of the credential without Redis: 200 one after another cost one call per 64")
+  void leasedPermitsSkipRedis() throws Exception {
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 64, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    List<RateLimiter.Decision> decisions = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      decisions.add(onContext(() -> leasing.acquire("key:lease", 640_000)));
+    }
+    assertThat(decisions).allSatisfy(d -> assertThat(d.allowed()).isTrue());
+    assertThat(calls("evalsha")).as("requests 1, 65, 129 and 193 lease 64 permits each").isEqualTo(4);
+    assertThat(decisions.get(1).remaining()).as("the bucket's tokens plus the permits still leased")
+      .isEqualTo(decisions.get(0).remaining() - 1);
+  }
+
+  @Test
+  @DisplayName("leases keep the limit global: two nodes leasing 10 at a time from a bucket of 30 admit 30 requests together, not more")
+  void leasesKeepTheLimitGlobal() throws Exception {
+    // a limit of 30 per minute refills one token every 2 s: the 80 requests below finish long before one more arrives,
+    // except on a very slow machine (then 31)
+    RateLimiter nodeA = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    RateLimiter nodeB = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    int allowedA = 0;
+    int allowedB = 0;
+    for (int i = 0; i < 40; i++) {
+      allowedA += onContext(() -> nodeA.acquire("key:global", 30)).allowed() ? 1 : 0;
+      allowedB += onContext(() -> nodeB.acquire("key:global", 30)).allowed() ? 1 : 0;
+    }
+    assertThat(allowedA + allowedB).isBetween(30, 31);
+    assertThat(allowedA).as("A took two leases of 10, B one; B's second found the bucket empty").isBetween(20, 21);
+    RateLimiter.Decision refused = onContext(() -> nodeB.acquire("key:global", 30));
+    assertThat(refused.allowed()).isFalse();
+    assertThat(refused.retryAfterMs()).isPositive();
+  }
+
+  @Test
+  @DisplayName("a changed limit takes a new lease at the next request; permits past leaseMs are dropped, not used")
+  void changedLimitAndExpiredLease() throws Exception {
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    assertThat(onContext(() -> leasing.acquire("key:change", 30)).limit()).isEqualTo(30);
+    assertThat(onContext(() -> leasing.acquire("key:change", 30)).limit()).isEqualTo(30);
+    assertThat(calls("evalsha")).isEqualTo(1);
+    RateLimiter.Decision changed = onContext(() -> leasing.acquire("key:change", 60));
+    assertThat(changed.limit()).isEqualTo(60);
+    assertThat(calls("evalsha")).as("the new limit is its own lease, taken now").isEqualTo(2);
+
+    RateLimiter expiring = new RateLimiter(redis, 5_000, rpm -> 10, 0, key -> new java.util.concurrent.atomic.AtomicLong());
+    for (int i = 0; i < 3; i++) {
+      assertThat(onContext(() -> expiring.acquire("key:expiring", 600)).allowed()).isTrue();
+    }
+    assertThat(calls("evalsha")).as("a lease of 0 ms is spent at once: each request leases again").isEqualTo(5);
+  }
+
+  @Test
+  @DisplayName("a lease reports the day's token count it read plus what this node charged since, without asking Redis again")
+  void leaseAddsLocalCharges() throws Exception {
+    send(Request.cmd(Command.SET).arg("ganglion:tokens:lease:today").arg(100));
+    java.util.concurrent.atomic.AtomicLong charged = new java.util.concurrent.atomic.AtomicLong(7);
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 10, 60_000, key -> charged);
+
+    RateLimiter.Decision first = onContext(() -> leasing.acquire("key:budget", 600, "ganglion:tokens:lease:today"));
+    charged.addAndGet(40);
+    RateLimiter.Decision second = onContext(() -> leasing.acquire("key:budget", 600, "ganglion:tokens:lease:today"));
+
+    assertThat(first.tokensUsed()).isEqualTo(100);
+    assertThat(second.tokensUsed()).isEqualTo(140);
+    assertThat(calls("evalsha")).isEqualTo(1);
   }
 
   private static <T> T onContext(Supplier<Future<T>> work) throws Exception {
