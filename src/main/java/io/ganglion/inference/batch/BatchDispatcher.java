@@ -238,9 +238,11 @@ public final class BatchDispatcher {
 
   /**
    * Cuts batches while a worker is free and a batch is ready; otherwise arms a timer for the next one due. A shared
-   * worker takes any batch; a worker kept for interactive work takes a batch of interactive items only, and only while
-   * every shared worker runs bulk items (a query then runs beside the bulk batch instead of waiting for it; under
-   * interactive load alone batching is as with the shared workers only).
+   * worker takes any batch, except that while a worker kept for interactive work is idle and a bulk batch is due it
+   * takes bulk only (the interactive items go to the kept worker unpadded by bulk); a worker kept for interactive work
+   * takes a batch of interactive items only, and only while every shared worker runs bulk items (a query then runs
+   * beside the bulk batch instead of waiting for it; under interactive load alone batching is as with the shared
+   * workers only).
    */
   private void pump() {
     if (pumping || closed) {
@@ -257,9 +259,15 @@ public final class BatchDispatcher {
         List<Entry<?>> all = new ArrayList<>(entries.values());
         Entry<?> chosen = null;
         long next = Long.MAX_VALUE;
+        Lane only = null;
         for (int k = 0; k < all.size(); k++) {
           Entry<?> entry = all.get((turn + k) % all.size());
-          long at = entry.lanes.nextCutNanos(now, beside);
+          if (beside) {
+            only = Lane.INTERACTIVE;
+          } else {
+            only = !idleBeside.isEmpty() && entry.lanes.nextCutNanos(now, Lane.BULK) <= now ? Lane.BULK : null;
+          }
+          long at = entry.lanes.nextCutNanos(now, only);
           if (at <= now) {
             chosen = entry;
             turn = (turn + k + 1) % all.size();
@@ -271,16 +279,17 @@ public final class BatchDispatcher {
           arm(next, now);
           return;
         }
-        dispatch(chosen, now, beside);
+        dispatch(chosen, now, beside, only);
       }
     } finally {
       pumping = false;
     }
   }
 
-  private <O> void dispatch(Entry<O> entry, long now, boolean beside) {
-    List<QueuedItem<O>> batch = beside ? entry.lanes.cutInteractive(now, System.currentTimeMillis())
-      : entry.lanes.cut(now, System.currentTimeMillis());
+  private <O> void dispatch(Entry<O> entry, long now, boolean beside, Lane only) {
+    long millis = System.currentTimeMillis();
+    List<QueuedItem<O>> batch = only == Lane.INTERACTIVE ? entry.lanes.cutInteractive(now, millis)
+      : only == Lane.BULK ? entry.lanes.cutBulk(now, millis) : entry.lanes.cut(now, millis);
     if (batch.isEmpty()) {
       return;
     }

@@ -173,21 +173,25 @@ final class ModelLanes<O> {
    * will have waited {@code maxWait} otherwise, {@link Long#MAX_VALUE} when nothing waits.
    */
   long nextCutNanos(long nowNanos) {
-    return nextCutNanos(nowNanos, false);
+    return nextCutNanos(nowNanos, null);
   }
 
-  /** {@link #nextCutNanos(long)} of the interactive lane alone when {@code interactiveOnly}. */
-  long nextCutNanos(long nowNanos, boolean interactiveOnly) {
-    int items = depth(Lane.INTERACTIVE) + (interactiveOnly ? 0 : depth(Lane.BULK));
+  /**
+   * {@link #nextCutNanos(long)} of {@code only}'s items ({@code null}: both lanes'); a bulk-only batch is full at
+   * {@code bulkBatchTokens}.
+   */
+  long nextCutNanos(long nowNanos, Lane only) {
+    int items = only == null ? depth(Lane.INTERACTIVE) + depth(Lane.BULK) : depth(only);
     if (items == 0) {
       return Long.MAX_VALUE;
     }
-    long tokens = queuedTokens[0] + (interactiveOnly ? 0 : queuedTokens[1]);
-    if (items >= policy.maxBatch() || tokens >= policy.maxBatchTokens()) {
+    long tokens = only == null ? queuedTokens[0] + queuedTokens[1] : queuedTokens[only.ordinal()];
+    long full = only == Lane.BULK ? policy.bulkBatchTokens() : policy.maxBatchTokens();
+    if (items >= policy.maxBatch() || tokens >= full) {
       return nowNanos;
     }
     long oldest = Long.MAX_VALUE;
-    for (PriorityQueue<QueuedItem<O>> queue : interactiveOnly ? queues.subList(0, 1) : queues) {
+    for (PriorityQueue<QueuedItem<O>> queue : only == null ? queues : List.of(queues.get(only.ordinal()))) {
       for (QueuedItem<O> item : queue) {
         oldest = Math.min(oldest, item.enqueuedNanos);
       }
@@ -216,6 +220,20 @@ final class ModelLanes<O> {
     expire(nowMillis);
     List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
     take(queues.get(Lane.INTERACTIVE.ordinal()), policy.maxBatch(), policy.maxBatchTokens(), batch, new int[]{0});
+    return taken(batch, nowNanos, nowMillis);
+  }
+
+  /**
+   * Drops expired items, then cuts one batch of bulk items only, held to {@code bulkBatchTokens}: for a shared worker
+   * while a worker kept for interactive work is idle, which then takes the interactive items unpadded by bulk.
+   */
+  List<QueuedItem<O>> cutBulk(long nowNanos, long nowMillis) {
+    expire(nowMillis);
+    List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
+    take(queues.get(Lane.BULK.ordinal()), policy.maxBatch(), policy.bulkBatchTokens(), batch, new int[]{0});
+    if (!batch.isEmpty()) {
+      bulkPassed = 0;
+    }
     return taken(batch, nowNanos, nowMillis);
   }
 
