@@ -21,6 +21,8 @@
 # that phase: the query embedding's time on the model (submission to its batch's output, ganglion.inference.item.time
 # of the interactive lane) and its wait for the cut (queue.wait), the search steps' wait for a retrieval pool thread
 # (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, and the batches run beside a bulk one.
+# JFR_DIR=dir records the server with Java Flight Recorder (profile settings) during each both phase, into
+# dir/lanes-<entry>.jfr (then e.g. `jfr view hot-methods`, `jfr view thread-cpu-load` on it).
 # A BUDGETS entry may carry server options after commas, e.g. "256,inference.interactiveWorkers=0" (compared in one
 # run with "256").
 #
@@ -80,9 +82,14 @@ run() { # budget[,key=value...]
   done
   curl -sf "$BASE/ready" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
   python3 - "$BASE" "$(cat "$DATA/admin-key")" "$SCIFACT" "$DOCS" "$BATCH" "$RATE" "$IDLE_S" "$PHASE_LIMIT_S" "$entry" "$SEARCH_DOCS" \
-    "$HOPS" >>"$OUT" <<'EOF'
-import http.client, json, re, sys, threading, time, urllib.parse, urllib.request
-base, key, scifact, docs, batch, rate, idle_s, limit_s, budget, search_docs, hops_file = sys.argv[1:]
+    "$HOPS" "$PID" "${JFR_DIR:-}" >>"$OUT" <<'EOF'
+import http.client, json, os, re, subprocess, sys, threading, time, urllib.parse, urllib.request
+base, key, scifact, docs, batch, rate, idle_s, limit_s, budget, search_docs, hops_file, pid, jfr_dir = sys.argv[1:]
+
+def jcmd(*args):
+    java_home = os.environ.get("JAVA_HOME")
+    tool = os.path.join(java_home, "bin", "jcmd") if java_home else "jcmd"
+    subprocess.run([tool, pid] + list(args), check=True, stdout=subprocess.DEVNULL)
 docs, batch, rate, idle_s, limit_s = int(docs), int(batch), float(rate), float(idle_s), float(limit_s)
 
 def call(method, path, body=None, timeout=120):
@@ -271,6 +278,8 @@ load_both = load()
 done = threading.Event()
 under = []
 m2 = meters()
+if jfr_dir:
+    jcmd("JFR.start", "name=both", "settings=profile")
 t = threading.Thread(target=lambda: under.extend(searcher.run(done.is_set)), daemon=True)
 t.start()
 try:
@@ -279,6 +288,9 @@ finally:
     done.set()
     t.join(120)
 m3 = meters()
+if jfr_dir:
+    jcmd("JFR.stop", "name=both", "filename=" + os.path.join(os.path.abspath(jfr_dir),
+                                                            "lanes-" + re.sub(r"[^A-Za-z0-9_.=-]", "_", budget) + ".jfr"))
 idle2 = idle(searcher)
 out = [budget, load_idle, load_alone, load_both, load()]
 for lat in (idle1, idle2, under):

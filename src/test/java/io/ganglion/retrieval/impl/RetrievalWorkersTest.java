@@ -26,7 +26,7 @@ class RetrievalWorkersTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     vertx.close().await(30, TimeUnit.SECONDS);
   }
 
