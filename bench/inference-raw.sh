@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN_OPTS=(-B -ntp -q -Pbench)
 [[ "${OFFLINE:-1}" == 1 ]] && MVN_OPTS+=(-o)
-./mvnw "${MVN_OPTS[@]}" test-compile
-./mvnw "${MVN_OPTS[@]}" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+# BUILT=1 skips the build (it ran before, e.g. outside /work/team/tools/quiet, which holds builds off)
+if [[ "${BUILT:-0}" != 1 ]]; then
+  ./mvnw "${MVN_OPTS[@]}" test-compile
+  ./mvnw "${MVN_OPTS[@]}" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
+fi
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" --enable-native-access=ALL-UNNAMED \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" \
   org.openjdk.jmh.Main "io.ganglion.bench.${BENCH:-EmbeddingBenchmark}\\." ${JMH_RUN:--f 1 -wi 1 -w 5s -i 3 -r 5s} \

@@ -17,6 +17,14 @@
 # The table gives the ratios within each server: p99 under bulk / idle p99 (the first idle phase and the worse of the
 # two), and chunks/s with searches / chunks/s alone; "model busy" is the workers' batch run time over the phase's
 # wall time (from /metrics: 100% = one worker never idle), bulk inputs per chunk counts the chunk and its sentences.
+# A second table says where the searches' time went in the idle and the both phases, from the server's meters over
+# that phase: the query embedding's time on the model (submission to its batch's output, ganglion.inference.item.time
+# of the interactive lane) and its wait for the cut (queue.wait), the search steps' wait for a retrieval pool thread
+# (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, and the batches run beside a bulk one.
+# JFR_DIR=dir records the server with Java Flight Recorder (profile settings) during each both phase, into
+# dir/lanes-<entry>.jfr (then e.g. `jfr view hot-methods`, `jfr view thread-cpu-load` on it).
+# A BUDGETS entry may carry server options after commas, e.g. "256,inference.interactiveWorkers=0" (compared in one
+# run with "256").
 #
 #   nice -n 10 bench/lanes.sh
 #   BUDGETS="2048 512 256" DOCS=300 SEARCH_DOCS=100 RATE=10 IDLE_S=30 JAR=target/ganglion.jar bench/lanes.sh
@@ -41,6 +49,7 @@ PID=
 DATA=
 COPY=$(mktemp "${TMPDIR:-/tmp}/ganglion-bench-lanes.XXXXXX.jar")
 OUT=$(mktemp "${TMPDIR:-/tmp}/ganglion-bench-lanes.XXXXXX.tsv")
+HOPS=$(mktemp "${TMPDIR:-/tmp}/ganglion-bench-lanes-hops.XXXXXX.tsv")
 # the server runs from a copy, so a rebuild during the run cannot change the jar under it
 cp "$JAR" "$COPY"
 
@@ -53,13 +62,18 @@ stop() {
   [[ -n "$DATA" ]] && rm -rf "$DATA"
   DATA=
 }
-trap 'stop; rm -f "$OUT" "$COPY"' EXIT
+trap 'stop; rm -f "$OUT" "$HOPS" "$COPY"' EXIT
 
-run() { # budget
+run() { # budget[,key=value...]
+  local entry=$1 budget=${1%%,*} extra=()
+  if [[ "$entry" == *,* ]]; then
+    IFS=, read -r -a opts <<<"${entry#*,}"
+    for o in "${opts[@]}"; do extra+=("--$o"); done
+  fi
   DATA=$(mktemp -d "${TMPDIR:-/tmp}/ganglion-bench-lanes-data.XXXXXX")
-  GANGLION_INFERENCE_BULK_BATCH_TOKENS="$1" GANGLION_INFERENCE_QUERY_CACHE_ENTRIES=0 \
+  GANGLION_INFERENCE_BULK_BATCH_TOKENS="$budget" GANGLION_INFERENCE_QUERY_CACHE_ENTRIES=0 \
     "$JAVA" --add-modules jdk.incubator.vector -Dlogback.configurationFile=bench/logback-quiet.xml \
-    -jar "$COPY" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" >"$DATA/server.log" 2>&1 &
+    -jar "$COPY" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${extra[@]}" >"$DATA/server.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 180); do
     curl -sf "$BASE/ready" >/dev/null 2>&1 && break
@@ -67,10 +81,15 @@ run() { # budget
     sleep 1
   done
   curl -sf "$BASE/ready" >/dev/null || { echo "server not ready after 180 s" >&2; exit 1; }
-  python3 - "$BASE" "$(cat "$DATA/admin-key")" "$SCIFACT" "$DOCS" "$BATCH" "$RATE" "$IDLE_S" "$PHASE_LIMIT_S" "$1" "$SEARCH_DOCS" \
-    >>"$OUT" <<'EOF'
-import http.client, json, sys, threading, time, urllib.parse, urllib.request
-base, key, scifact, docs, batch, rate, idle_s, limit_s, budget, search_docs = sys.argv[1:]
+  python3 - "$BASE" "$(cat "$DATA/admin-key")" "$SCIFACT" "$DOCS" "$BATCH" "$RATE" "$IDLE_S" "$PHASE_LIMIT_S" "$entry" "$SEARCH_DOCS" \
+    "$HOPS" "$PID" "${JFR_DIR:-}" >>"$OUT" <<'EOF'
+import http.client, json, os, re, subprocess, sys, threading, time, urllib.parse, urllib.request
+base, key, scifact, docs, batch, rate, idle_s, limit_s, budget, search_docs, hops_file, pid, jfr_dir = sys.argv[1:]
+
+def jcmd(*args):
+    java_home = os.environ.get("JAVA_HOME")
+    tool = os.path.join(java_home, "bin", "jcmd") if java_home else "jcmd"
+    subprocess.run([tool, pid] + list(args), check=True, stdout=subprocess.DEVNULL)
 docs, batch, rate, idle_s, limit_s = int(docs), int(batch), float(rate), float(idle_s), float(limit_s)
 
 def call(method, path, body=None, timeout=120):
@@ -97,6 +116,56 @@ def scrape():
         elif name.startswith("ganglion_inference_items_total") and 'lane="bulk"' in name:
             sums["bulk"] += float(value)
     return sums
+
+def meters():
+    """Every sample of /metrics, by name with its labels."""
+    with urllib.request.urlopen(base + "/metrics", timeout=30) as resp:
+        text = resp.read().decode()
+    out = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#") and " " in line:
+            name, value = line.rsplit(" ", 1)
+            try:
+                out[name] = float(value)
+            except ValueError:
+                pass
+    return out
+
+def histogram(before, after, family, labels):
+    """(count, {le seconds: cumulative count}) of one histogram family over a phase, summed over its other tags."""
+    buckets, count = {}, 0.0
+    for name, value in after.items():
+        if not name.startswith(family) or not all(l in name for l in labels):
+            continue
+        delta = value - before.get(name, 0.0)
+        if name.startswith(family + "_bucket"):
+            le = re.search(r'le="([^"]+)"', name).group(1)
+            bound = float("inf") if le == "+Inf" else float(le)
+            buckets[bound] = buckets.get(bound, 0.0) + delta
+        elif name.startswith(family + "_count"):
+            count += delta
+    return count, buckets
+
+def quantile(h, q):
+    """The upper bound (ms) of the bucket holding quantile q."""
+    count, buckets = h
+    if count <= 0:
+        return float("nan")
+    for le in sorted(buckets):
+        if buckets[le] >= q * count:
+            return le * 1000
+    return float("nan")
+
+def hops(before, after):
+    item = histogram(before, after, "ganglion_inference_item_time_seconds", ['lane="interactive"'])
+    wait = histogram(before, after, "ganglion_inference_queue_wait_seconds", ['lane="interactive"'])
+    pool = histogram(before, after, "ganglion_retrieval_tasks_wait_seconds", ['lane="interactive"'])
+    gc_ms = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith("jvm_gc_pause_seconds_sum")) * 1000
+    gc_n = sum(v - before.get(k, 0.0) for k, v in after.items() if k.startswith("jvm_gc_pause_seconds_count"))
+    beside = sum(v - before.get(k, 0.0) for k, v in after.items()
+                 if k.startswith("ganglion_inference_batches_beside_bulk_total"))
+    return [f"{quantile(item, 0.5):.1f} / {quantile(item, 0.99):.1f}", f"{quantile(wait, 0.99):.1f}",
+            f"{quantile(pool, 0.5):.1f} / {quantile(pool, 0.99):.1f}", f"{gc_ms:.0f} ({gc_n:.0f})", f"{beside:.0f}"]
 
 def load():
     with open("/proc/loadavg") as f:
@@ -200,12 +269,17 @@ searcher = Searcher()
 end = time.time() + 5
 searcher.run(lambda: time.time() >= end)
 load_idle = load()
+m0 = meters()
 idle1 = idle(searcher)
+m1 = meters()
 load_alone = load()
 chunks_alone, secs_alone, failed_alone, used_alone = ingest("alone", rows)
 load_both = load()
 done = threading.Event()
 under = []
+m2 = meters()
+if jfr_dir:
+    jcmd("JFR.start", "name=both", "settings=profile")
 t = threading.Thread(target=lambda: under.extend(searcher.run(done.is_set)), daemon=True)
 t.start()
 try:
@@ -213,6 +287,10 @@ try:
 finally:
     done.set()
     t.join(120)
+m3 = meters()
+if jfr_dir:
+    jcmd("JFR.stop", "name=both", "filename=" + os.path.join(os.path.abspath(jfr_dir),
+                                                            "lanes-" + re.sub(r"[^A-Za-z0-9_.=-]", "_", budget) + ".jfr"))
 idle2 = idle(searcher)
 out = [budget, load_idle, load_alone, load_both, load()]
 for lat in (idle1, idle2, under):
@@ -222,6 +300,9 @@ out += [str(chunks_alone), f"{secs_alone:.1f}", f"{chunks_alone / secs_alone:.2f
         f"{100 * used_alone['run'] / secs_alone:.0f}", f"{100 * used_both['run'] / secs_both:.0f}",
         f"{used_alone['bulk'] / max(1, chunks_alone):.1f}", f"{used_alone['tokens'] / secs_alone:.0f}"]
 print("\t".join(out))
+with open(hops_file, "a") as f:
+    for phase, lat, a, b in (("idle", idle1, m0, m1), ("both", under, m2, m3)):
+        f.write("\t".join([budget, phase, f"{pct(lat, 50):.1f} / {pct(lat, 99):.1f}"] + hops(a, b)) + "\n")
 EOF
   stop
 }
@@ -246,4 +327,13 @@ for line in open(sys.argv[1]):
           f"{float(p99u) / float(p99a):.2f}x ({float(p99u) / worse:.2f}x) | {ra} ({ca} in {sa} s) | "
           f"{rb} ({cb} in {sb} s) | {float(rb) / float(ra):.2f} | {busy_a}% / {busy_b}% | {per_chunk} | {tokens} | "
           f"{int(fa) + int(fb)} | {errors} | {l1}, {l2}, {l3}, {l4} |")
+EOF
+echo
+echo "Where the searches' time went (server meters over the phase; ms, histogram bucket bounds):"
+echo "| bulkBatchTokens | phase | search p50 / p99 (client) | query embedding p50 / p99 (submit to output) | its wait for the cut p99 | pool thread wait p50 / p99 | GC pauses ms (n) | batches beside bulk |"
+echo "|---|---|---|---|---|---|---|---|"
+python3 - "$HOPS" <<'EOF'
+import sys
+for line in open(sys.argv[1]):
+    print("| " + " | ".join(line.rstrip("\n").split("\t")) + " |")
 EOF

@@ -28,6 +28,9 @@ import java.util.Optional;
  * @param queueCapacity interactive inputs queued per model before interactive requests are refused with 503
  * @param workers worker verticle instances on the {@code ganglion-inference} pool, shared by every model: each runs
  *     one batch (of any model) at a time, so this is how many batches run at once on this node
+ * @param interactiveWorkers worker verticle instances more, kept for interactive inputs: one takes a batch of
+ *     interactive inputs only while every shared worker runs bulk inputs, so a query runs beside a bulk batch instead
+ *     of waiting for it (its few milliseconds of model time then share the cores with that batch); 0: queries wait
  * @param bulkCapacity bulk inputs queued per model; a bulk request that does not fit waits for room
  * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens}), and how far bulk
  *     inputs may fill a batch of interactive ones (or as far as those already pad it)
@@ -49,6 +52,7 @@ public record InferenceConfig(
   int maxWaitMs,
   int queueCapacity,
   int workers,
+  int interactiveWorkers,
   int bulkCapacity,
   int bulkBatchTokens,
   double bulkMinShare,
@@ -68,6 +72,12 @@ public record InferenceConfig(
   public static final int DEFAULT_MAX_WAIT_MS = 5;
   public static final int DEFAULT_QUEUE_CAPACITY = 1024;
   public static final int DEFAULT_WORKERS = 1;
+  /**
+   * One worker kept for queries: ONNX Runtime cannot interrupt a running bulk batch (one 256-token chunk, ~50 ms on
+   * 2 cores), so without it a search under a saturating ingestion first waits for that batch; beside it, the query's
+   * own run (a few ms) shares the cores with the bulk batch for that long (bench/lanes.sh, bench/RESULTS.md).
+   */
+  public static final int DEFAULT_INTERACTIVE_WORKERS = 1;
   /**
    * Bulk batches of at most 256 padded tokens: one 256-token chunk, or about eight of its sentences. A query arriving
    * while bulk runs waits for that batch, so its size is what a search under ingestion pays: with 2048 (8 chunks) the
@@ -118,6 +128,7 @@ public record InferenceConfig(
       throw new ConfigException(PREFIX + "threads", threads + " intra-op threads x " + workers + " workers exceed the "
         + cores + " cores: batches running at once would fight over them (lower threads or workers)");
     }
+    int interactiveWorkers = integer(in, "interactiveWorkers", DEFAULT_INTERACTIVE_WORKERS, 0, 64);
     int maxBatch = integer(in, "maxBatch", DEFAULT_MAX_BATCH, 1, 1024);
     int maxBatchTokens = integer(in, "maxBatchTokens", Math.max(DEFAULT_MAX_BATCH_TOKENS, maxBatch), 1, 1 << 20);
     int maxWaitMs = integer(in, "maxWaitMs", DEFAULT_MAX_WAIT_MS, 0, 10_000);
@@ -149,7 +160,7 @@ public record InferenceConfig(
     }
     ConfigReader limits = new ConfigReader(in, "inference");
     return new InferenceConfig(device, threads, maxBatch, maxBatchTokens, maxWaitMs, queueCapacity, workers,
-      bulkCapacity, bulkBatchTokens, bulkMinShare, bulkMaxWaiting, queryCacheEntries, modelMemoryMb, fallback.get().ref(), models,
+      interactiveWorkers, bulkCapacity, bulkBatchTokens, bulkMinShare, bulkMaxWaiting, queryCacheEntries, modelMemoryMb, fallback.get().ref(), models,
       limits.integer("maxInputs", 256, 1, 100_000),
       limits.longValue("maxInputChars", 100_000, 100, 100_000_000));
   }

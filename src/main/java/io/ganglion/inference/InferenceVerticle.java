@@ -10,6 +10,7 @@ import io.ganglion.bus.Status;
 import io.ganglion.inference.batch.BatchDispatcher;
 import io.ganglion.inference.impl.InferenceDescriptions;
 import io.ganglion.inference.impl.ModelAdmin;
+import io.ganglion.inference.impl.RuntimeModels;
 import io.ganglion.inference.impl.QueryCache;
 import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.EngineLoader;
@@ -88,8 +89,9 @@ public final class InferenceVerticle extends VerticleBase {
         registry.all().forEach(dispatcher::add);
         queries = new QueryCache(config.queryCacheEntries(), meters);
         admin = new ModelAdmin(vertx, registry, dispatcher, graphs, queries, config.modelMemoryBytes(), busTimeoutMs);
-        return deployWorkers(config.workers());
+        return deployWorkers(config.workers(), config.interactiveWorkers());
       })
+      .compose(workers -> joinRuntimeModels())
       .compose(workers -> {
         var bus = vertx.eventBus();
         String self = io.ganglion.cluster.Cluster.membership(vertx).self().vertxId();
@@ -114,16 +116,32 @@ public final class InferenceVerticle extends VerticleBase {
   }
 
   /**
-   * Deploys the batch workers: {@code count} instances of one worker verticle on the named pool, one pool thread each,
-   * each blocked-thread check allowing a whole batch ({@link InferenceConfig#MAX_BATCH_MS}).
+   * Loads the models the cluster loaded at runtime before this node started ({@link RuntimeModels}), so the node is
+   * up only once it has them, and from then on any it lacks when the table changes.
    */
-  private Future<String> deployWorkers(int count) {
+  private Future<Void> joinRuntimeModels() {
+    RuntimeModels runtime = new RuntimeModels(vertx);
+    io.vertx.core.Context context = vertx.getOrCreateContext();
+    return vertx.executeBlocking(runtime::entries, false).compose(admin::loadMissing)
+      .onSuccess(v -> runtime.onChange(() -> {
+        var entries = runtime.entries();
+        context.runOnContext(x -> admin.loadMissing(entries));
+      }));
+  }
+
+  /**
+   * Deploys the batch workers: {@code count} shared instances and {@code beside} kept for interactive work, of one
+   * worker verticle on the named pool, one pool thread each, each blocked-thread check allowing a whole batch
+   * ({@link InferenceConfig#MAX_BATCH_MS}).
+   */
+  private Future<String> deployWorkers(int count, int beside) {
     AtomicInteger next = new AtomicInteger();
-    DeploymentOptions options = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(count)
-      .setWorkerPoolName(POOL).setWorkerPoolSize(count)
+    int all = count + beside;
+    DeploymentOptions options = new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER).setInstances(all)
+      .setWorkerPoolName(POOL).setWorkerPoolSize(all)
       .setMaxWorkerExecuteTime(InferenceConfig.MAX_BATCH_MS).setMaxWorkerExecuteTimeUnit(TimeUnit.MILLISECONDS);
     return vertx.deployVerticle(() -> BatchDispatcher.worker(next.getAndIncrement()), options)
-      .onSuccess(id -> dispatcher.workersReady(count));
+      .onSuccess(id -> dispatcher.workersReady(count, beside));
   }
 
   @Override
@@ -236,13 +254,15 @@ public final class InferenceVerticle extends VerticleBase {
   private JsonObject status() {
     JsonObject depths = new JsonObject();
     JsonObject expired = new JsonObject();
+    JsonObject beside = new JsonObject();
     for (LoadedModel<?, ?> model : registry.all()) {
       String ref = model.spec().ref();
+      beside.put(ref, dispatcher.besideBulk(ref));
       depths.put(ref, new JsonObject().put("interactive", dispatcher.depth(ref, Lane.INTERACTIVE))
         .put("bulk", dispatcher.depth(ref, Lane.BULK)));
       expired.put(ref, dispatcher.expired(ref));
     }
-    return new JsonObject().put("queueDepth", depths).put("expired", expired)
+    return new JsonObject().put("queueDepth", depths).put("expired", expired).put("batchesBesideBulk", beside)
       .put("idleWorkers", dispatcher.idleWorkers());
   }
 

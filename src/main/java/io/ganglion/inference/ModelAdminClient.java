@@ -5,6 +5,7 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.bus.ErrorCode;
 import io.ganglion.cluster.Cluster;
 import io.ganglion.cluster.Member;
+import io.ganglion.inference.impl.RuntimeModels;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
@@ -26,9 +27,10 @@ import java.util.List;
  *   <li>Unload: sent to every member; a member without the model counts as done. A refusal (a knowledge base records
  *   the model, or it is a member's default) fails the unload with that refusal.</li>
  * </ul>
- * A member without an inference verticle (no handler) is skipped. A node that joins later does not learn of models
- * loaded before it started: list every model knowledge bases use in {@code inference.models}, which each node loads
- * at start (its searches of a knowledge base whose model it lacks fail with 5031 saying so).
+ * A member without an inference verticle (no handler) is skipped. A load that succeeded is recorded in the cluster
+ * ({@link RuntimeModels}), and an unload removes it, so a node that joins later loads the model while it starts,
+ * before it reports ready. When the whole cluster stops that record is gone: a model every start needs belongs in
+ * {@code inference.models}.
  * <p>
  * <b>NOTE</b>: call from a Vert.x context; the reply arrives on it.
  */
@@ -49,10 +51,14 @@ public final class ModelAdminClient {
     }
   }
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ModelAdminClient.class);
+
   private final Vertx vertx;
+  private final RuntimeModels runtime;
 
   public ModelAdminClient(Vertx vertx) {
     this.vertx = vertx;
+    this.runtime = new RuntimeModels(vertx);
   }
 
   /**
@@ -84,7 +90,13 @@ public final class ModelAdminClient {
       JsonObject states = new JsonObject();
       loaded.forEach(o -> states.put(o.node().id(), "loaded"));
       already.forEach(o -> states.put(o.node().id(), "already loaded"));
-      return Future.succeededFuture(loaded.get(0).reply().copy().put("nodes", states));
+      JsonObject reply = loaded.get(0).reply().copy().put("nodes", states);
+      String ref = reply.getString("ref");
+      return runtime.loaded(ref, entry).otherwise(e -> {
+        LOG.warn("{} is loaded on every member, but recording it for nodes that join later failed: {}", ref,
+          e.toString());
+        return null;
+      }).map(reply);
     });
   }
 
@@ -112,7 +124,11 @@ public final class ModelAdminClient {
           ? ErrorCode.UNAVAILABLE.exception("no node runs inference to unload the model from")
           : missing.code().exception(missing.failure().getMessage()));
       }
-      return Future.succeededFuture(new JsonObject().put("unloaded", ref).put("nodes", states));
+      return runtime.unloaded(ref).otherwise(e -> {
+        LOG.warn("{} is unloaded from every member, but removing its record for nodes that join later failed: {}",
+          ref, e.toString());
+        return null;
+      }).map(new JsonObject().put("unloaded", ref).put("nodes", states));
     });
   }
 

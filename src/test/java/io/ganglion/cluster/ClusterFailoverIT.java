@@ -36,6 +36,9 @@ class ClusterFailoverIT {
   static NodeProcess one;
   static NodeProcess two;
   static NodeProcess three;
+  /** A version of the default model loaded at runtime while node-3 is down (missedChangesWhileDown). */
+  static final String LATE_MODEL_VERSION = "late";
+  static final String LATE_MODEL = "bge-small-en-v1.5@" + LATE_MODEL_VERSION;
 
   @BeforeAll
   static void start() throws Exception {
@@ -88,7 +91,7 @@ class ClusterFailoverIT {
 
   @Test
   @Order(2)
-  @DisplayName("a node that missed an ingest and a delete while down serves both correctly once it rejoined")
+  @DisplayName("a node that missed an ingest, a delete and a runtime model load while down serves the first two correctly and has the model once it rejoined")
   void missedChangesWhileDown() throws Exception {
     // node-3 is gone (its copies were rebuilt elsewhere); with it back, ownership returns to it
     long kbId = ClusterIT.kb(LocalCluster.json(cluster.get(one, "/v1/cluster")), KB).getLong("id");
@@ -100,9 +103,15 @@ class ClusterFailoverIT {
       .add(new JsonObject().put("id", added).put("text", "The obsidian lighthouse keeper logs every passing ship."))))
       .statusCode()).isEqualTo(200);
     assertThat(cluster.delete(two, "/v1/kbs/" + KB + "/documents/" + deleted).statusCode()).isEqualTo(204);
+    HttpResponse<String> load = cluster.postJson(one, "/v1/admin/models", new JsonObject()
+      .put("name", "bge-small-en-v1.5").put("version", LATE_MODEL_VERSION));
+    assertThat(load.statusCode()).as(load.body()).isEqualTo(201);
+    assertThat(LocalCluster.json(load).getJsonObject("nodes").getMap()).containsOnlyKeys("node-1", "node-2");
 
     three.relaunch();
     three.awaitListening(Duration.ofMinutes(3));
+    // loaded while it started, before its inference verticle (and so /ready) was up
+    assertThat(models(three)).as("node-3's own models once it listens").contains(LATE_MODEL);
     awaitView(three, 3, "green");
     awaitView(one, 3, "green");
 
@@ -115,6 +124,17 @@ class ClusterFailoverIT {
       .as("node-3 caught up from the change log").isGreaterThanOrEqualTo(2.0);
     assertThat(metric(three, "ganglion_retrieval_replica_loads_total{source=\"snapshot\"").orElse(0.0))
       .as("node-3 loaded its snapshots").isGreaterThanOrEqualTo(1.0);
+
+    HttpResponse<String> unload = cluster.delete(three, "/v1/admin/models/" + LATE_MODEL);
+    assertThat(unload.statusCode()).as(unload.body()).isEqualTo(200);
+    assertThat(LocalCluster.json(unload).getJsonObject("nodes").getMap())
+      .containsOnlyKeys("node-1", "node-2", "node-3").allSatisfy((k, v) -> assertThat(v).as(k).isEqualTo("unloaded"));
+  }
+
+  /** The {@code name@version}s node lists as its own loaded models. */
+  static List<String> models(NodeProcess node) {
+    return LocalCluster.json(cluster.get(node, "/v1/admin/models")).getJsonArray("models").stream()
+      .map(m -> ((JsonObject) m).getString("ref")).toList();
   }
 
   @Test
@@ -144,6 +164,8 @@ class ClusterFailoverIT {
 
     two.relaunch();
     two.awaitListening(Duration.ofMinutes(3));
+    assertThat(models(two)).as("the model unloaded everywhere before node-2 rejoined is not loaded again")
+      .doesNotContain(LATE_MODEL);
     awaitView(one, 3, "green");
   }
 

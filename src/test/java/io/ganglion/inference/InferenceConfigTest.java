@@ -30,6 +30,7 @@ class InferenceConfigTest {
     assertThat(config.maxBatch()).isEqualTo(InferenceConfig.DEFAULT_MAX_BATCH);
     assertThat(config.defaultModel()).isEqualTo(KnownModels.BGE_SMALL_EN_V15 + "@1");
     assertThat(config.workers()).isEqualTo(1);
+    assertThat(config.interactiveWorkers()).as("one worker kept for queries beside bulk batches").isEqualTo(1);
     assertThat(config.models()).singleElement().satisfies(m -> {
       assertThat(m.pooling()).isEqualTo(Pooling.CLS);
       assertThat(m.dims()).isEqualTo(384);
@@ -69,6 +70,8 @@ class InferenceConfigTest {
       .hasMessageStartingWith("inference.bulkMinShare:");
     assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("bulkBatchTokens", 1 << 20)))
       .hasMessageStartingWith("inference.bulkBatchTokens:");
+    assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("interactiveWorkers", -1)))
+      .hasMessageStartingWith("inference.interactiveWorkers: must be between 0 and 64");
     int cores = Runtime.getRuntime().availableProcessors();
     assertThatThrownBy(() -> InferenceConfig.from(new JsonObject().put("workers", 2).put("threads", cores)))
       .hasMessageStartingWith("inference.threads:");

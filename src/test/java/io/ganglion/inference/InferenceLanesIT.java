@@ -61,9 +61,10 @@ class InferenceLanesIT {
   }
 
   @Test
-  @DisplayName("an interactive query overtakes a queued bulk backlog and answers while the backlog still runs")
+  @DisplayName("an interactive query overtakes a queued bulk backlog and answers while the backlog still runs, on the worker kept for queries beside the running bulk batch")
   void interactiveOvertakesBulk() {
     EmbedClient client = EmbedClient.create(vertx);
+    long besideBefore = status().getJsonObject("batchesBesideBulk").getLong(MODEL);
     AtomicLong bulkDone = new AtomicLong();
     Future<EmbedReply> backlog = client.embed(EmbedRequest.bulk(texts(160, 40, 1), TextKind.PASSAGE, null), 120_000)
       .onComplete(done -> bulkDone.set(System.nanoTime()));
@@ -75,6 +76,8 @@ class InferenceLanesIT {
 
     assertThat(query.vectors()).hasSize(1);
     assertThat(backlog.isComplete()).as("the bulk backlog is still running").isFalse();
+    assertThat(status().getJsonObject("batchesBesideBulk").getLong(MODEL) - besideBefore)
+      .as("the query's batch ran beside a bulk batch, not after it").isPositive();
     assertThat(backlog.await().vectors()).hasSize(160);
     assertThat(bulkDone.get()).isGreaterThan(queryDone);
   }

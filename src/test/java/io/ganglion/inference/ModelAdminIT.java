@@ -30,7 +30,7 @@ class ModelAdminIT {
   }
 
   @Test
-  @DisplayName("a model loads at runtime warm, a KB can record it, it cannot be unloaded while used, then it can")
+  @DisplayName("a model loads at runtime warm and is recorded for nodes that join later, a KB can record it, it cannot be unloaded while used, then it can, and its record goes")
   void loadUseUnload() {
     assertThat(loaded()).contains("bge-small-en-v1.5@1");
     HttpResponse<String> load = server.postJson("/v1/admin/models",
@@ -39,6 +39,10 @@ class ModelAdminIT {
     assertThat(TestServer.json(load).getString("ref")).isEqualTo("bge-small-en-v1.5@2");
     assertThat(TestServer.json(load).getBoolean("current")).as("a bare name still means version 1").isFalse();
     assertThat(loaded()).contains("bge-small-en-v1.5@2");
+    io.ganglion.cluster.ClusterTable runtime = io.ganglion.cluster.Cluster.membership(server.ganglion().vertx())
+      .table(io.ganglion.inference.impl.RuntimeModels.TABLE);
+    assertThat(new JsonObject(runtime.get("bge-small-en-v1.5@2")).getString("version"))
+      .as("the entry a joining node loads").isEqualTo("2");
     assertThat(server.postJson("/v1/admin/models", new JsonObject().put("name", "bge-small-en-v1.5")
       .put("version", "2").encode()).statusCode()).isEqualTo(409);
 
@@ -62,6 +66,7 @@ class ModelAdminIT {
     HttpResponse<String> unloaded = server.delete("/v1/admin/models/bge-small-en-v1.5@2");
     assertThat(unloaded.statusCode()).as(unloaded.body()).isEqualTo(200);
     assertThat(loaded()).doesNotContain("bge-small-en-v1.5@2");
+    assertThat(runtime.get("bge-small-en-v1.5@2")).as("no record once unloaded").isNull();
     assertThat(server.delete("/v1/admin/models/bge-small-en-v1.5@2").statusCode()).isEqualTo(404);
   }
 

@@ -35,7 +35,9 @@ import java.util.concurrent.TimeUnit;
  * verticle's event loop.
  * <p>
  * A submission takes room in its model's lane ({@link ModelLanes#reserve}), is tokenized on a small worker executor
- * ({@code ganglion-inference-prepare}; real token counts are what batches are sorted and budgeted by), and queued. A
+ * ({@code ganglion-inference-prepare}, or {@code ganglion-inference-prepare-bulk} for the bulk lane, so a query is
+ * never tokenized behind an ingestion's texts; real token counts are what batches are sorted and budgeted by), and
+ * queued. A
  * batch is cut only when a worker is free (the dispatcher holds one permit per worker: the idle set), and which lane
  * goes first is decided at that moment. A worker's reply completes its items' callers on this event loop, returns the
  * worker to the idle set and cuts the next batch. Models take turns, so one busy model cannot starve another.
@@ -62,13 +64,19 @@ public final class BatchDispatcher {
   private final Vertx vertx;
   private final BatchPolicy policy;
   private final MeterRegistry meters;
+  /** Tokenizes interactive submissions; bulk ones on their own executor, so a query never queues behind them. */
   private final WorkerExecutor prepare;
+  private final WorkerExecutor prepareBulk;
   private final Tracer tracer;
   private final long jobTimeoutMs;
   private final Map<String, Entry<?>> entries = new LinkedHashMap<>();
   private final ArrayDeque<String> idle = new ArrayDeque<>();
+  /** Idle workers kept for interactive work: they take a batch only while every shared worker runs bulk items. */
+  private final ArrayDeque<String> idleBeside = new ArrayDeque<>();
   private int turn;
   private int workers = 1;
+  /** Shared workers running a batch that holds bulk items. */
+  private int bulkRunning;
   private long timer = -1;
   private long timerAt = Long.MAX_VALUE;
   private boolean pumping;
@@ -86,6 +94,7 @@ public final class BatchDispatcher {
     this.jobTimeoutMs = jobTimeoutMs;
     this.tracer = Tracers.of(vertx, "io.ganglion.inference");
     this.prepare = vertx.createSharedWorkerExecutor("ganglion-inference-prepare", prepareThreads);
+    this.prepareBulk = vertx.createSharedWorkerExecutor("ganglion-inference-prepare-bulk", prepareThreads);
     LocalCodec.register(vertx.eventBus(), BatchJob.class);
     LocalCodec.register(vertx.eventBus(), BatchJob.Done.class);
   }
@@ -100,10 +109,16 @@ public final class BatchDispatcher {
     return new BatchWorker(workerAddress(n));
   }
 
-  /** Workers {@code 0..count-1} are deployed and take batches from now on. */
-  public void workersReady(int count) {
+  /**
+   * Workers {@code 0..count-1} (shared: any batch) and {@code count..count+beside-1} (kept for interactive work) are
+   * deployed and take batches from now on.
+   */
+  public void workersReady(int count, int beside) {
     for (int n = 0; n < count; n++) {
       idle.add(workerAddress(n));
+    }
+    for (int n = count; n < count + beside; n++) {
+      idleBeside.add(workerAddress(n));
     }
     workers = Math.max(1, count);
     entries.values().forEach(entry -> entry.lanes.workers(workers));
@@ -161,10 +176,11 @@ public final class BatchDispatcher {
       return Future.failedFuture(ErrorCode.TIMEOUT.exception("the request's deadline had passed on arrival"));
     }
     int size = inputs.size();
+    long submitted = System.nanoTime();
     // the receiving request's span, current only now on the handler's context (not in the callbacks below)
     SpanContext span = Span.current().getSpanContext();
     return entry.lanes.reserve(lane, size, deadlineMillis)
-      .compose(admitted -> prepare.<List<Encoding>>executeBlocking(() -> inputs.stream().map(model::encode).toList(),
+      .compose(admitted -> (lane == Lane.BULK ? prepareBulk : prepare).<List<Encoding>>executeBlocking(() -> inputs.stream().map(model::encode).toList(),
           false)
         .recover(failure -> {
           entry.lanes.unreserve(lane, size);
@@ -174,7 +190,7 @@ public final class BatchDispatcher {
         if (entries.get(model.spec().ref()) != entry) {
           return Future.failedFuture(new BatcherClosedException(model.spec().ref()));
         }
-        CallerRows<O> caller = new CallerRows<>(size, span);
+        CallerRows<O> caller = new CallerRows<>(size, span, submitted);
         entry.lanes.enqueue(caller, encodings, lane, deadlineMillis);
         pump();
         return caller.future();
@@ -194,9 +210,15 @@ public final class BatchDispatcher {
       + entry.lanes.metrics().expired(Lane.BULK).count());
   }
 
-  /** Workers without a batch right now. */
+  /** Batches of the model {@code ref} run on a worker kept for interactive work beside bulk ones (0: not batched). */
+  public long besideBulk(String ref) {
+    Entry<?> entry = entries.get(ref);
+    return entry == null ? 0 : (long) entry.lanes.metrics().beside.count();
+  }
+
+  /** Workers without a batch right now (shared and kept for interactive work). */
   public int idleWorkers() {
-    return idle.size();
+    return idle.size() + idleBeside.size();
   }
 
   /** Fails everything waiting and refuses new work; batches already on a worker finish. */
@@ -211,23 +233,41 @@ public final class BatchDispatcher {
     });
     entries.clear();
     prepare.close();
+    prepareBulk.close();
   }
 
-  /** Cuts batches while a worker is free and a batch is ready; otherwise arms a timer for the next one due. */
+  /**
+   * Cuts batches while a worker is free and a batch is ready; otherwise arms a timer for the next one due. A shared
+   * worker takes any batch, except that while a worker kept for interactive work is idle and a bulk batch is due it
+   * takes bulk only (the interactive items go to the kept worker unpadded by bulk); a worker kept for interactive work
+   * takes a batch of interactive items only, and only while every shared worker runs bulk items (a query then runs
+   * beside the bulk batch instead of waiting for it; under interactive load alone batching is as with the shared
+   * workers only).
+   */
   private void pump() {
     if (pumping || closed) {
       return;
     }
     pumping = true;
     try {
-      while (!idle.isEmpty() && !entries.isEmpty()) {
+      while (!entries.isEmpty()) {
+        boolean beside = idle.isEmpty();
+        if (beside && (idleBeside.isEmpty() || bulkRunning < workers)) {
+          return;
+        }
         long now = System.nanoTime();
         List<Entry<?>> all = new ArrayList<>(entries.values());
         Entry<?> chosen = null;
         long next = Long.MAX_VALUE;
+        Lane only = null;
         for (int k = 0; k < all.size(); k++) {
           Entry<?> entry = all.get((turn + k) % all.size());
-          long at = entry.lanes.nextCutNanos(now);
+          if (beside) {
+            only = Lane.INTERACTIVE;
+          } else {
+            only = !idleBeside.isEmpty() && entry.lanes.nextCutNanos(now, Lane.BULK) <= now ? Lane.BULK : null;
+          }
+          long at = entry.lanes.nextCutNanos(now, only);
           if (at <= now) {
             chosen = entry;
             turn = (turn + k + 1) % all.size();
@@ -239,24 +279,36 @@ public final class BatchDispatcher {
           arm(next, now);
           return;
         }
-        dispatch(chosen, now);
+        dispatch(chosen, now, beside, only);
       }
     } finally {
       pumping = false;
     }
   }
 
-  private <O> void dispatch(Entry<O> entry, long now) {
-    List<QueuedItem<O>> batch = entry.lanes.cut(now, System.currentTimeMillis());
+  private <O> void dispatch(Entry<O> entry, long now, boolean beside, Lane only) {
+    long millis = System.currentTimeMillis();
+    List<QueuedItem<O>> batch = only == Lane.INTERACTIVE ? entry.lanes.cutInteractive(now, millis)
+      : only == Lane.BULK ? entry.lanes.cutBulk(now, millis) : entry.lanes.cut(now, millis);
     if (batch.isEmpty()) {
       return;
     }
-    String worker = idle.poll();
+    ArrayDeque<String> pool = beside ? idleBeside : idle;
+    String worker = pool.poll();
     List<Encoding> encodings = new ArrayList<>(batch.size());
     int longest = 0;
+    boolean bulk = false;
     for (QueuedItem<O> item : batch) {
       encodings.add(item.encoding);
       longest = Math.max(longest, item.length);
+      bulk |= item.lane == Lane.BULK;
+    }
+    boolean holdsBulk = bulk;
+    if (holdsBulk) {
+      bulkRunning++;
+    }
+    if (beside) {
+      entry.lanes.metrics().beside.increment();
     }
     int padded = longest * batch.size();
     Span span = batchSpan(entry, batch, padded);
@@ -268,7 +320,10 @@ public final class BatchDispatcher {
           span.setStatus(StatusCode.ERROR, String.valueOf(done.cause().getMessage()));
         }
         span.end();
-        idle.add(worker);
+        pool.add(worker);
+        if (holdsBulk) {
+          bulkRunning--;
+        }
         entry.running--;
         finished(entry, batch, padded, done.succeeded() ? done.result() : null, done.cause());
         if (entry.drained != null && entry.running == 0) {
@@ -310,9 +365,11 @@ public final class BatchDispatcher {
     metrics.runTime.record(reply.body().runNanos(), TimeUnit.NANOSECONDS);
     entry.lanes.ran(batch.size(), reply.body().runNanos());
     List<O> rows = (List<O>) reply.body().rows();
+    long now = System.nanoTime();
     for (int i = 0; i < batch.size(); i++) {
       QueuedItem<O> item = batch.get(i);
       metrics.items(item.lane).increment();
+      metrics.itemTime(item.lane).record(now - item.caller.submittedNanos, TimeUnit.NANOSECONDS);
       item.caller.complete(item.index, rows.get(i));
     }
   }

@@ -21,7 +21,10 @@ final class BatchMetrics {
   final DistributionSummary batchSize;
   final DistributionSummary batchTokens;
   final Timer runTime;
+  /** Batches a worker kept for interactive work ran while every shared worker ran bulk items. */
+  final Counter beside;
   private final Timer[] queueWait = new Timer[2];
+  private final Timer[] itemTime = new Timer[2];
   private final Counter[] items = new Counter[2];
   private final Counter[] rejected = new Counter[2];
   private final Counter[] expired = new Counter[2];
@@ -41,9 +44,16 @@ final class BatchMetrics {
     runTime = keep(Timer.builder("ganglion.inference.batch.run")
       .description("Time to run one batch through the model, on a worker").tag("model", model)
       .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
+    beside = keep(Counter.builder("ganglion.inference.batches.beside.bulk")
+      .description("Batches of interactive inputs run on a worker kept for them while every shared worker ran bulk "
+        + "inputs").tag("model", model).register(registry));
     for (Lane lane : Lane.values()) {
       int i = lane.ordinal();
       String tag = lane.wire();
+      itemTime[i] = keep(Timer.builder("ganglion.inference.item.time")
+        .description("Time from submission (before tokenizing) until the input's batch returned: tokenizing, queue wait and the batch's run")
+        .tags("model", model, "lane", tag).publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry));
       queueWait[i] = keep(Timer.builder("ganglion.inference.queue.wait")
         .description("Time from submission to the cut of the input's batch").tags("model", model, "lane", tag)
         .publishPercentileHistogram().maximumExpectedValue(Duration.ofSeconds(10)).register(registry));
@@ -63,6 +73,10 @@ final class BatchMetrics {
 
   Timer queueWait(Lane lane) {
     return queueWait[lane.ordinal()];
+  }
+
+  Timer itemTime(Lane lane) {
+    return itemTime[lane.ordinal()];
   }
 
   Counter items(Lane lane) {

@@ -21,10 +21,18 @@ final class CallerRows<O> {
   /** The request's span when it was submitted (invalid when untraced): the batches that serve it link to it. */
   final SpanContext span;
 
+  /** When the request was submitted, before its inputs were tokenized ({@link System#nanoTime()}). */
+  final long submittedNanos;
+
   CallerRows(int size, SpanContext span) {
+    this(size, span, System.nanoTime());
+  }
+
+  CallerRows(int size, SpanContext span, long submittedNanos) {
     this.rows = new Object[size];
     this.remaining = size;
     this.span = span;
+    this.submittedNanos = submittedNanos;
   }
 
   Future<List<O>> future() {

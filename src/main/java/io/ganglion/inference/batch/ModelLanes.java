@@ -173,15 +173,25 @@ final class ModelLanes<O> {
    * will have waited {@code maxWait} otherwise, {@link Long#MAX_VALUE} when nothing waits.
    */
   long nextCutNanos(long nowNanos) {
-    int items = depth(Lane.INTERACTIVE) + depth(Lane.BULK);
+    return nextCutNanos(nowNanos, null);
+  }
+
+  /**
+   * {@link #nextCutNanos(long)} of {@code only}'s items ({@code null}: both lanes'); a bulk-only batch is full at
+   * {@code bulkBatchTokens}.
+   */
+  long nextCutNanos(long nowNanos, Lane only) {
+    int items = only == null ? depth(Lane.INTERACTIVE) + depth(Lane.BULK) : depth(only);
     if (items == 0) {
       return Long.MAX_VALUE;
     }
-    if (items >= policy.maxBatch() || queuedTokens[0] + queuedTokens[1] >= policy.maxBatchTokens()) {
+    long tokens = only == null ? queuedTokens[0] + queuedTokens[1] : queuedTokens[only.ordinal()];
+    long full = only == Lane.BULK ? policy.bulkBatchTokens() : policy.maxBatchTokens();
+    if (items >= policy.maxBatch() || tokens >= full) {
       return nowNanos;
     }
     long oldest = Long.MAX_VALUE;
-    for (PriorityQueue<QueuedItem<O>> queue : queues) {
+    for (PriorityQueue<QueuedItem<O>> queue : only == null ? queues : List.of(queues.get(only.ordinal()))) {
       for (QueuedItem<O> item : queue) {
         oldest = Math.min(oldest, item.enqueuedNanos);
       }
@@ -197,6 +207,37 @@ final class ModelLanes<O> {
     expire(nowMillis);
     List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
     PriorityQueue<QueuedItem<O>> interactive = queues.get(Lane.INTERACTIVE.ordinal());
+    cutMixed(interactive, batch);
+    return taken(batch, nowNanos, nowMillis);
+  }
+
+  /**
+   * Drops expired items, then cuts one batch of interactive items only (up to {@code maxBatch} and
+   * {@code maxBatchTokens}, anchored and length-sorted as {@link #cut} does): for a worker kept for interactive work
+   * while the others run bulk batches. Bulk items stay queued and {@code bulkMinShare}'s count is not advanced.
+   */
+  List<QueuedItem<O>> cutInteractive(long nowNanos, long nowMillis) {
+    expire(nowMillis);
+    List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
+    take(queues.get(Lane.INTERACTIVE.ordinal()), policy.maxBatch(), policy.maxBatchTokens(), batch, new int[]{0});
+    return taken(batch, nowNanos, nowMillis);
+  }
+
+  /**
+   * Drops expired items, then cuts one batch of bulk items only, held to {@code bulkBatchTokens}: for a shared worker
+   * while a worker kept for interactive work is idle, which then takes the interactive items unpadded by bulk.
+   */
+  List<QueuedItem<O>> cutBulk(long nowNanos, long nowMillis) {
+    expire(nowMillis);
+    List<QueuedItem<O>> batch = new ArrayList<>(policy.maxBatch());
+    take(queues.get(Lane.BULK.ordinal()), policy.maxBatch(), policy.bulkBatchTokens(), batch, new int[]{0});
+    if (!batch.isEmpty()) {
+      bulkPassed = 0;
+    }
+    return taken(batch, nowNanos, nowMillis);
+  }
+
+  private void cutMixed(PriorityQueue<QueuedItem<O>> interactive, List<QueuedItem<O>> batch) {
     PriorityQueue<QueuedItem<O>> bulk = queues.get(Lane.BULK.ordinal());
     boolean both = !interactive.isEmpty() && !bulk.isEmpty();
     int bulkSlots = 0;
@@ -225,6 +266,10 @@ final class ModelLanes<O> {
     if (batch.isEmpty()) {
       take(interactive, policy.maxBatch(), policy.maxBatchTokens(), batch, longest);
     }
+  }
+
+  /** Books {@code batch}'s items out of their lanes, so their room goes to parked bulk requests. */
+  private List<QueuedItem<O>> taken(List<QueuedItem<O>> batch, long nowNanos, long nowMillis) {
     if (!batch.isEmpty()) {
       cuts++;
       for (QueuedItem<O> item : batch) {

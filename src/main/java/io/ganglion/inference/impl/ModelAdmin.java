@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -98,6 +99,31 @@ public final class ModelAdmin {
         loading.remove(ref);
         return Future.succeededFuture();
       });
+  }
+
+  /**
+   * Loads, one after another, each of {@code entries} ({@code name@version} → {@code inference.models} entry, as
+   * {@link RuntimeModels} records them) that this node neither has nor is loading: what a node that joins after a
+   * runtime load, or missed one, needs. A model that fails to load here is logged and skipped (searches of its
+   * knowledge bases on this node then fail with 5031 naming it); the future never fails.
+   */
+  public Future<Void> loadMissing(Map<String, JsonObject> entries) {
+    Future<Void> chain = Future.succeededFuture();
+    for (Map.Entry<String, JsonObject> entry : entries.entrySet()) {
+      String ref = entry.getKey();
+      chain = chain.compose(v -> {
+        if (loading.contains(ref) || registry.all().stream().anyMatch(m -> m.spec().ref().equals(ref))) {
+          return Future.succeededFuture();
+        }
+        log.info("loading {}, which the cluster loaded at runtime ({})", ref, RuntimeModels.TABLE);
+        return Future.succeededFuture().compose(x -> load(entry.getValue())).<Void>mapEmpty()
+          .recover(failure -> {
+            log.warn("could not load {}, which the cluster loaded at runtime: {}", ref, failure.getMessage());
+            return Future.succeededFuture();
+          });
+      });
+    }
+    return chain;
   }
 
   /** Unloads {@code {"model":"name@version"}}, unless something depends on it. */

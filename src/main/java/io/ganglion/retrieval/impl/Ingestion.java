@@ -143,7 +143,7 @@ public final class Ingestion {
     long now = System.currentTimeMillis();
     permits.dropExpired(now);
     try {
-      Admission.ingest(workers.expectedWaitMillis() + permits.expectedWaitMillis(texts), deadlineMillis, now);
+      Admission.ingest(workers.expectedBulkWaitMillis() + permits.expectedWaitMillis(texts), deadlineMillis, now);
     } catch (RuntimeException refused) {
       overloaded.increment();
       throw refused;
@@ -154,7 +154,7 @@ public final class Ingestion {
                                            List<DocumentInput> inputs, Map<Integer, Long> changes,
                                            long deadlineMillis) {
     List<Future<Prepared>> prepared = inputs.stream()
-      .map(input -> workers.run(() -> prepare(input, embedding.sentenceVectors()), deadlineMillis)).toList();
+      .map(input -> workers.runBulk(() -> prepare(input, embedding.sentenceVectors()), deadlineMillis)).toList();
     return Future.join(prepared).transform(ignored -> {
       List<Prepared> ready = new ArrayList<>();
       Outcome[] outcomes = new Outcome[inputs.size()];

@@ -112,7 +112,7 @@ final class ReplicaLoader {
     }
     List<String> batch = ids.subList(from, Math.min(ids.size(), from + DOCUMENTS_PER_READ));
     return documents.documentChunks(r.key.kbId(), batch)
-      .compose(rows -> workers.<Void>run(() -> {
+      .compose(rows -> workers.<Void>runBulk(() -> {
         Map<String, List<ChunkRecord>> byDocument = new HashMap<>();
         batch.forEach(id -> byDocument.put(id, new ArrayList<>()));
         rows.forEach(c -> byDocument.get(c.documentId()).add(record(c)));
@@ -133,7 +133,7 @@ final class ReplicaLoader {
         return Future.failedFuture(new KbGoneException(r.key));
       }
       return documents.shardChunks(r.key.kbId(), r.key.shard())
-        .compose(rows -> workers.run(() -> {
+        .compose(rows -> workers.runBulk(() -> {
           Shard shard = workspace.rebuild(r.key, () -> rows.stream().map(ReplicaLoader::record).iterator());
           r.chunks = shard.stats().chunks();
           return shard;
@@ -146,7 +146,7 @@ final class ReplicaLoader {
           metrics.loaded("rebuild");
           LOG.info("copy of shard {} rebuilt from PostgreSQL at version {} in {} ms", r.key, r.version,
             (System.nanoTime() - started) / 1_000_000);
-          return old == null ? Future.succeededFuture() : workers.<Void>run(() -> {
+          return old == null ? Future.succeededFuture() : workers.<Void>runBulk(() -> {
             close(old);
             return null;
           });

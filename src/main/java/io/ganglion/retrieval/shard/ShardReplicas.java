@@ -167,7 +167,7 @@ public final class ShardReplicas {
         drop(r, "its knowledge base was deleted");
       }
     }
-    return workers.run(() -> {
+    return workers.runBulk(() -> {
       snapshots.deleteKb(kbId);
       return null;
     });
@@ -462,7 +462,7 @@ public final class ShardReplicas {
     directory.set(r.key, membership.self().id(), ReplicaState.DROPPED);
     Shard shard = r.shard;
     if (shard != null) {
-      workers.run(() -> {
+      workers.runBulk(() -> {
         ReplicaLoader.close(shard);
         return null;
       });
@@ -484,7 +484,7 @@ public final class ShardReplicas {
     r.activated.tryFail("copy " + r.key + " dropped: " + why);
     directory.set(r.key, membership.self().id(), ReplicaState.DROPPED);
     // searches already running on the copy finish on it; then its memory and snapshot go
-    vertx.setTimer(DROP_GRACE_MS, t -> r.work = r.work.eventually(() -> workers.run(() -> {
+    vertx.setTimer(DROP_GRACE_MS, t -> r.work = r.work.eventually(() -> workers.runBulk(() -> {
       if (r.shard != null) {
         ReplicaLoader.close(r.shard);
       }
@@ -507,7 +507,7 @@ public final class ShardReplicas {
       r.dirty = false;
       long version = r.version;
       Shard shard = r.shard;
-      Future<Void> write = workers.run(() -> {
+      Future<Void> write = workers.runBulk(() -> {
         IndexStats stats = shard.stats();
         if (stats.deletedVectors() > Math.max(COMPACT_MIN_DELETED, stats.chunks() / 4)) {
           shard.compact();

@@ -104,6 +104,41 @@ class ModelLanesTest {
   }
 
   @Test
+  @DisplayName("a cut for the worker kept for queries takes interactive items only, unpadded by bulk, and leaves bulk's turn count alone")
+  void interactiveOnlyCut() {
+    ModelLanes<String> lanes = lanes(policy());
+    CallerRows<String> backlog = submit(lanes, Lane.BULK, texts(20, 5, 9), FAR);
+    CallerRows<String> query = submit(lanes, Lane.INTERACTIVE, texts(3, 5, 10), FAR);
+
+    long now = System.nanoTime();
+    assertThat(lanes.nextCutNanos(now, Lane.INTERACTIVE)).as("interactive items wait for maxWait (0 here)").isEqualTo(now);
+    List<QueuedItem<String>> batch = lanes.cutInteractive(now, System.currentTimeMillis());
+    assertThat(batch).hasSize(3).allMatch(item -> item.caller == query);
+    assertThat(lanes.depth(Lane.BULK)).isEqualTo(20);
+    assertThat(lanes.nextCutNanos(System.nanoTime(), Lane.INTERACTIVE)).as("no interactive item left").isEqualTo(Long.MAX_VALUE);
+    assertThat(lanes.cutInteractive(System.nanoTime(), System.currentTimeMillis())).isEmpty();
+    assertThat(cut(lanes)).as("the shared worker's next cut is bulk's").isNotEmpty()
+      .allMatch(item -> item.caller == backlog);
+  }
+
+  @Test
+  @DisplayName("a bulk-only cut, for a shared worker while the one kept for queries is idle, leaves the queries queued and is held to the bulk budget")
+  void bulkOnlyCut() {
+    ModelLanes<String> lanes = lanes(policy());
+    CallerRows<String> backlog = submit(lanes, Lane.BULK, texts(20, 25, 11), FAR);
+    CallerRows<String> query = submit(lanes, Lane.INTERACTIVE, texts(1, 5, 12), FAR);
+
+    long now = System.nanoTime();
+    assertThat(lanes.nextCutNanos(now, Lane.BULK)).isEqualTo(now);
+    List<QueuedItem<String>> batch = lanes.cutBulk(now, System.currentTimeMillis());
+    assertThat(batch).isNotEmpty().allMatch(item -> item.caller == backlog);
+    long padded = (long) batch.size() * batch.stream().mapToInt(i -> i.length).max().orElseThrow();
+    assertThat(padded).isLessThanOrEqualTo(4 * 64);
+    assertThat(lanes.cutInteractive(System.nanoTime(), System.currentTimeMillis())).singleElement()
+      .satisfies(item -> assertThat(item.caller).isSameAs(query));
+  }
+
+  @Test
   @DisplayName("when long interactive items leave bulk no room, every fourth batch (bulkMinShare 0.25) is bulk's alone")
   void bulkTakesItsTurnUnderLongInteractiveLoad() {
     ModelLanes<String> lanes = lanes(policy());
