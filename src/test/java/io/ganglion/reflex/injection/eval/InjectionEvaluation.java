@@ -165,6 +165,15 @@ public final class InjectionEvaluation {
     return evaluate(InjectionDataset.read("/injection-eval/heldout.tsv"), text -> detector.detect(text, t), t);
   }
 
+  /**
+   * The bundled detector on the second held-out benign set, {@code src/test/resources/injection-eval/benign-2.tsv}:
+   * everyday prompts using the attack words innocently, written after the training look-alikes.
+   */
+  public static Report benignTwo(CascadeThresholds t) {
+    InjectionDetector detector = InjectionDetector.bundled();
+    return evaluate(InjectionDataset.read("/injection-eval/benign-2.tsv"), text -> detector.detect(text, t), t);
+  }
+
   /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
   public static Report passages(CascadeThresholds t) {
     InjectionDetector detector = InjectionDetector.bundled();
@@ -213,20 +222,34 @@ public final class InjectionEvaluation {
     System.out.print(out);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout|passages|stages] [errors]}: prints the table. */
+  /** {@code InjectionEvaluation [cv|heldout|benign2|passages|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
-    CascadeThresholds t = CascadeThresholds.DEFAULTS;
+    CascadeThresholds t = thresholds();
     String what = args.length > 0 ? args[0] : "heldout";
     if (what.equals("stages")) {
       stages(t);
       return;
     }
-    Report r = what.equals("cv") ? crossValidate(5, 20240611L, t) : what.equals("passages") ? passages(t) : heldOut(t);
+    Report r = switch (what) {
+      case "cv" -> crossValidate(5, 20240611L, t);
+      case "passages" -> passages(t);
+      case "benign2" -> benignTwo(t);
+      default -> heldOut(t);
+    };
     System.out.println(r.table());
     System.out.printf(Locale.ROOT, "cpu per prompt: p50 %.1f us, p99 %.1f us, max %.1f us%n",
       r.cpuPercentileMicros(0.5), r.cpuPercentileMicros(0.99), r.cpuPercentileMicros(1.0));
     if (args.length > 1) {
       r.errors().forEach(System.out::println);
     }
+  }
+
+  /** The default thresholds, or another band from {@code -DngramLow=… -DngramHigh=…} (for trying one). */
+  static CascadeThresholds thresholds() {
+    CascadeThresholds d = CascadeThresholds.DEFAULTS;
+    double low = Double.parseDouble(System.getProperty("ngramLow", String.valueOf(d.ngramLow())));
+    double high = Double.parseDouble(System.getProperty("ngramHigh", String.valueOf(d.ngramHigh())));
+    return new CascadeThresholds(d.threshold(), low, high, Math.max(low, d.exemplarLow()),
+      Math.min(high, d.exemplarHigh()));
   }
 }
