@@ -15,7 +15,8 @@ function signIn(message) {
     event.preventDefault();
     session.set(input.value.trim());
     try {
-      await api('GET', '/v1/limits');
+      const who = await api('GET', '/v1/me');
+      me = { key: session.key(), admin: who.scopes.includes('admin') };
       say('Signed in.');
       location.hash = '#/kbs';
       route();
@@ -235,9 +236,22 @@ async function traceView(id) {
 
 // ---- routing
 
+// the admin views are linked only for a credential that holds `admin` (GET /v1/me), asked once per key
+let me = { key: null, admin: false };
+async function adminLinks() {
+  const key = session.key();
+  if (me.key !== key) {
+    me = { key, admin: false };
+    try { me.admin = (await api('GET', '/v1/me')).scopes.includes('admin'); } catch (e) { /* the view's own call says why */ }
+  }
+  for (const id of ['nav-keys', 'nav-cluster']) document.getElementById(id).hidden = !me.admin;
+  document.getElementById('nav').dataset.admin = String(me.admin);
+}
+
 function route() {
   if (!session.key()) { signIn(); return; }
   document.getElementById('nav').hidden = false;
+  adminLinks();
   say('');
   const parts = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   switch (parts[0]) {

@@ -38,7 +38,7 @@ import io.ganglion.reflex.ReflexClient;
 import io.ganglion.store.AuditRepository;
 import io.vertx.core.http.HttpMethod;
 import io.ganglion.http.routes.KbRoutes;
-import io.ganglion.http.routes.LimitsRoutes;
+import io.ganglion.http.routes.ClientRoutes;
 import io.ganglion.http.routes.ModelRoutes;
 import io.ganglion.http.routes.RecordRoutes;
 import io.ganglion.http.routes.WebhookRoutes;
@@ -153,7 +153,7 @@ public final class HttpVerticle extends VerticleBase {
     new AgentRoutes(vertx, http.requestTimeoutMs(), config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new WebhookRoutes(vertx, postgres, io.ganglion.webhooks.WebhooksConfig.from(config().getJsonObject("webhooks")), audit)
       .mount(router);
-    new LimitsRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
+    new ClientRoutes(http, io.ganglion.retrieval.RetrievalConfig.from(config().getJsonObject("retrieval"))).mount(router);
 
     router.route().failureHandler(ErrorResponder::handle);
     for (int status : new int[]{400, 401, 403, 404, 405, 406, 413, 415, 500, 503, 504}) {

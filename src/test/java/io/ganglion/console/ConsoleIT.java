@@ -224,6 +224,30 @@ class ConsoleIT {
     waiting(driver).until(d -> "question".equals(d.switchTo().activeElement().getDomAttribute("id")));
     new Actions(driver).sendKeys("How many days of paid leave do employees get?").sendKeys(Keys.ENTER).perform();
     waiting(driver).until(ExpectedConditions.textToBePresentInElementLocated(By.id("answer"), "25 days"));
+    waiting(driver).until(ExpectedConditions.attributeToBe(By.id("nav"), "data-admin", "true"));
+    assertThat(driver.findElement(By.id("nav-keys")).isDisplayed()).as("an admin key sees the admin views").isTrue();
+    assertThat(driver.findElement(By.id("nav-cluster")).isDisplayed()).isTrue();
+    assertThat(jsErrors(driver)).isEmpty();
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a key without admin is not offered the admin views, as GET /v1/me tells the console")
+  void nonAdminKey() throws Exception {
+    String key = TestServer.json(server.postJson("/v1/admin/keys",
+      "{\"tenant\":\"default\",\"name\":\"reader\",\"scopes\":[\"kb:read\",\"chat\"]}")).getString("key");
+    JsonObject me = new JsonObject(server.as(key, "GET", "/v1/me", null).body());
+    assertThat(me.getString("tenant")).isEqualTo("default");
+    assertThat(me.getJsonArray("scopes")).containsExactly("chat", "kb:read");
+    assertThat(me.getString("keyId")).isNotBlank();
+
+    ChromeDriver driver = browser();
+    driver.get(base + "/console/#key=" + key);
+    waiting(driver).until(ExpectedConditions.visibilityOfElementLocated(By.id("kb-name")));
+    waiting(driver).until(ExpectedConditions.attributeToBe(By.id("nav"), "data-admin", "false"));
+    assertThat(driver.findElement(By.id("nav-keys")).isDisplayed()).isFalse();
+    assertThat(driver.findElement(By.id("nav-cluster")).isDisplayed()).isFalse();
+    assertThat(driver.findElement(By.linkText("Traces")).isDisplayed()).isTrue();
     assertThat(jsErrors(driver)).isEmpty();
   }
 

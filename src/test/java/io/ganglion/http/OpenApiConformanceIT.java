@@ -242,6 +242,7 @@ class OpenApiConformanceIT {
       new Call("GET", "/openapi.json", "/openapi.json", null, null, null, 200),
       new Call("GET", "/docs", "/docs", null, null, null, 200),
       new Call("GET", "/console", "/console", null, null, null, 302),
+      new Call("GET", "/v1/me", "/v1/me", null, null, admin, 200),
       new Call("GET", "/v1/limits", "/v1/limits", null, null, admin, 200),
 
       new Call("POST", "/v1/kbs", "/v1/kbs", "application/json", "{\"name\":\"oa-created\"}", admin, 201),

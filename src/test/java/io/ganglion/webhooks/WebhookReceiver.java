@@ -15,7 +15,8 @@ import java.util.function.BiFunction;
 
 /**
  * A real HTTP server on 127.0.0.1 that receives webhook deliveries, records each (path, headers, raw body, when) and
- * answers by path with the status the test chose ({@link #answer}); 200 by default.
+ * answers by path with the status the test chose ({@link #answer}); 200 by default, and {@link #SILENT} for no answer at
+ * all (the request is held open until the sender gives up).
  */
 final class WebhookReceiver implements AutoCloseable {
 
@@ -30,6 +31,9 @@ final class WebhookReceiver implements AutoCloseable {
       return headers.get(name);
     }
   }
+
+  /** The status that means: never answer this request. */
+  static final int SILENT = 0;
 
   private final Vertx vertx;
   private final HttpServer server;
@@ -53,7 +57,10 @@ final class WebhookReceiver implements AutoCloseable {
       int seen = self[0].perDelivery.computeIfAbsent(delivery == null ? "" : delivery, d -> new AtomicInteger())
         .incrementAndGet();
       self[0].received.add(r);
-      request.response().setStatusCode(self[0].answer.apply(request.path(), seen)).end("ok");
+      int status = self[0].answer.apply(request.path(), seen);
+      if (status != SILENT) {
+        request.response().setStatusCode(status).end("ok");
+      }
     }));
     self[0] = new WebhookReceiver(vertx, server);
     server.listen(0, "127.0.0.1").await();

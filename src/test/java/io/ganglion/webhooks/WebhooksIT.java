@@ -278,6 +278,31 @@ class WebhooksIT {
   }
 
   @Test
+  @DisplayName("a receiver that never answers is given up on at the attempt's deadline and sent the event again, which it then takes")
+  void silentReceiverTimesOut() {
+    String key = key("wh-silent", "kb:read", "kb:write", "webhooks:write");
+    String secret = "silent-secret-0123456789";
+    String hookId = webhook(key, "/silent", secret, "document.deleted").getString("id");
+    kb(key, "quiet");
+    ingest(key, "quiet", new JsonArray().add(text("memo", "The office closes at six.")));
+    receiver.answer((path, n) -> path.equals("/silent") && n == 1 ? WebhookReceiver.SILENT : 200);
+
+    ok(as(key, "DELETE", "/v1/kbs/quiet/documents/memo", null), 204);
+    JsonObject recorded = await().atMost(Duration.ofSeconds(30)).until(() -> deliveries(key, hookId),
+      d -> d.getJsonArray("deliveries").size() == 1
+        && "delivered".equals(d.getJsonArray("deliveries").getJsonObject(0).getString("status")));
+    JsonObject delivery = recorded.getJsonArray("deliveries").getJsonObject(0);
+    assertThat(delivery.getInteger("attempts")).isEqualTo(2);
+    JsonObject first = delivery.getJsonArray("history").getJsonObject(0);
+    assertThat(first.getValue("statusCode")).isNull();
+    assertThat(first.getString("error")).isEqualTo("no answer within the attempt's deadline");
+    // webhooks.timeoutMs is 3000 here: the first attempt was abandoned at that deadline, not earlier and not much later
+    assertThat(first.getInteger("durationMs")).isBetween(3_000, 10_000);
+    assertThat(delivery.getJsonArray("history").getJsonObject(1).getInteger("statusCode")).isEqualTo(200);
+    assertThat(receiver.at("/silent")).hasSize(2).allMatch(r -> verifies(secret, r));
+  }
+
+  @Test
   @DisplayName("a run that completes fires agent.run.completed; one that pauses fires agent.run.waiting_approval, and rejecting it agent.run.failed")
   void agentRunEvents() {
     String key = key("wh-agents", "kb:read", "kb:write", "chat", "agents:write", "webhooks:write");
