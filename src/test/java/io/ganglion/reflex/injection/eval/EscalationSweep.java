@@ -1,17 +1,14 @@
 package io.ganglion.reflex.injection.eval;
 
 import io.ganglion.reflex.injection.CascadeThresholds;
-import io.ganglion.reflex.injection.InjectionAugmentation;
 import io.ganglion.reflex.injection.InjectionDataset;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.injection.InjectionVerdict;
 import io.ganglion.reflex.injection.LabelledText;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 
 /**
  * Chooses the cascade's escalation band by cross-validation: every fold's held-back prompts are scored once with the
@@ -44,20 +41,8 @@ public final class EscalationSweep {
   }
 
   static List<Scored> crossValidated(int k, long seed) {
-    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
-    Collections.shuffle(all, new Random(seed));
     List<Scored> out = new ArrayList<>();
-    for (int fold = 0; fold < k; fold++) {
-      List<LabelledText> train = new ArrayList<>();
-      List<LabelledText> test = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        (i % k == fold ? test : train).add(all.get(i));
-      }
-      InjectionDetector detector = InjectionDetector.train(InjectionAugmentation.withVariants(train), seed);
-      for (LabelledText e : test) {
-        out.add(score(detector, e));
-      }
-    }
+    InjectionEvaluation.folds(k, seed, (detector, test) -> test.forEach(e -> out.add(score(detector, e))));
     return out;
   }
 

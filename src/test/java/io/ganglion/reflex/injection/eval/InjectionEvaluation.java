@@ -139,24 +139,33 @@ public final class InjectionEvaluation {
 
   /** k-fold cross-validation of the in-process cascade on the hand-written training set. */
   public static Report crossValidate(int k, long seed, CascadeThresholds t) {
-    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
-    java.util.Collections.shuffle(all, new Random(seed));
     Map<String, Counts> slices = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     List<long[]> cpu = new ArrayList<>();
+    folds(k, seed, (detector, test) -> {
+      Report report = evaluate(test, text -> detector.detect(text, t), t);
+      report.slices().forEach((key, c) -> slices.computeIfAbsent(key, x -> new Counts()).add(c));
+      errors.addAll(report.errors());
+      cpu.add(report.cpuNanos());
+    });
+    return new Report(slices, cpu.stream().flatMapToLong(Arrays::stream).toArray(), errors);
+  }
+
+  /**
+   * The k folds of the shuffled hand-written training set: for each, a detector trained on the other k-1 folds (with
+   * variants derived from those only) and the fold's own examples.
+   */
+  static void folds(int k, long seed, java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
+    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
+    java.util.Collections.shuffle(all, new Random(seed));
     for (int fold = 0; fold < k; fold++) {
       List<LabelledText> train = new ArrayList<>();
       List<LabelledText> test = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
         (i % k == fold ? test : train).add(all.get(i));
       }
-      InjectionDetector detector = InjectionDetector.train(InjectionAugmentation.withVariants(train), seed);
-      Report report = evaluate(test, text -> detector.detect(text, t), t);
-      report.slices().forEach((key, c) -> slices.computeIfAbsent(key, x -> new Counts()).add(c));
-      errors.addAll(report.errors());
-      cpu.add(report.cpuNanos());
+      each.accept(InjectionDetector.train(InjectionAugmentation.withVariants(train), seed), test);
     }
-    return new Report(slices, cpu.stream().flatMapToLong(Arrays::stream).toArray(), errors);
   }
 
   /** The bundled detector on the held-out file. */
