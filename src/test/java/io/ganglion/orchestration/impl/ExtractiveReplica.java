@@ -41,7 +41,7 @@ final class ExtractiveReplica implements AutoCloseable {
 
   /** One question's evidence: its signals, the context they came from, and the decision on them. */
   record Assessed(ParaphraseSet.Question question, AnswerSignals signals, double logit, boolean answers,
-                  String bestDocument) {
+                  String bestDocument, List<String> candidates) {
   }
 
   private final ModelRegistry registry;
@@ -51,6 +51,9 @@ final class ExtractiveReplica implements AutoCloseable {
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
   private final Map<String, float[]> sentenceVectors = new HashMap<>();
   private final Map<String, KnowledgeBaseIndex> indexes = new HashMap<>();
+  private final Map<String, float[]> chunkCentroids = new HashMap<>();
+  private final Map<String, Integer> chunkCounts = new HashMap<>();
+  private final Map<String, List<String>> setSentences = new HashMap<>();
 
   ExtractiveReplica() {
     ModelSpec spec = KnownModels.named(KnownModels.BGE_SMALL_EN_V15).orElseThrow();
@@ -67,6 +70,10 @@ final class ExtractiveReplica implements AutoCloseable {
         List<Chunk> chunks = chunker.chunk(DocumentFormat.TEXT.parser().parse(d.text()));
         List<String> texts = chunks.stream().map(c -> c.indexedText(d.title())).toList();
         List<Embedding> vectors = model.embed(texts, TextKind.PASSAGE);
+        for (Embedding e : vectors) {
+          add(chunkCentroids.computeIfAbsent(set.name(), k -> new float[e.vector().length]), e.vector());
+          chunkCounts.merge(set.name(), 1, Integer::sum);
+        }
         List<ChunkRecord> records = new ArrayList<>();
         for (int i = 0; i < chunks.size(); i++) {
           records.add(ChunkRecord.of(d.id(), d.title(), chunks.get(i), Map.of(), vectors.get(i).vector()));
@@ -132,11 +139,46 @@ final class ExtractiveReplica implements AutoCloseable {
     }
     double logit = abstention == null ? Double.NaN : abstention.logit(signals);
     boolean answers = abstention != null && abstention.confidence(signals) >= orchestration.minConfidence();
-    return new Assessed(question, signals, logit, answers, context.get(candidates.get(best).passage()).documentId());
+    return new Assessed(question, signals, logit, answers, context.get(candidates.get(best).passage()).documentId(),
+      candidates.stream().map(Sentence::text).toList());
+  }
+
+  /** The question embedded as a passage, without the model's query instruction. */
+  float[] raw(String question) throws Exception {
+    return model.embed(List.of(question), TextKind.PASSAGE).getFirst().vector();
+  }
+
+  /** The mean of {@code set}'s chunk vectors: a question's dot product with it is its mean cosine with the chunks. */
+  float[] chunkCentroid(String set) {
+    float[] mean = chunkCentroids.get(set).clone();
+    for (int i = 0; i < mean.length; i++) {
+      mean[i] /= chunkCounts.get(set);
+    }
+    return mean;
+  }
+
+  /** The mean of the vectors of {@code set}'s sentences. */
+  float[] sentenceCentroid(String set) throws Exception {
+    float[] sum = null;
+    for (String s : setSentences.get(set)) {
+      float[] v = sentence(s);
+      sum = sum == null ? new float[v.length] : sum;
+      add(sum, v);
+    }
+    for (int i = 0; i < sum.length; i++) {
+      sum[i] /= setSentences.get(set).size();
+    }
+    return sum;
+  }
+
+  private static void add(float[] sum, float[] v) {
+    for (int i = 0; i < v.length; i++) {
+      sum[i] += v[i];
+    }
   }
 
   /** A sentence's vector from {@link #embedSentences}, or embedded alone if that did not see it. */
-  private float[] sentence(String text) throws Exception {
+  float[] sentence(String text) throws Exception {
     float[] vector = sentenceVectors.get(text);
     if (vector == null) {
       vector = model.embed(List.of(text), TextKind.PASSAGE).getFirst().vector();
@@ -153,6 +195,7 @@ final class ExtractiveReplica implements AutoCloseable {
       for (ParaphraseSet.Document d : set.documents()) {
         for (Chunk c : chunker.chunk(DocumentFormat.TEXT.parser().parse(d.text()))) {
           for (Sentence s : SentenceSplitter.split(0, new Passage(d.id(), null, d.title(), c.text(), c.start(), c.end(), 0))) {
+            setSentences.computeIfAbsent(set.name(), k -> new ArrayList<>()).add(s.text());
             if (!sentenceVectors.containsKey(s.text()) && !texts.contains(s.text())) {
               texts.add(s.text());
             }

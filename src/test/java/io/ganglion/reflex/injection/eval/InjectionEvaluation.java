@@ -139,30 +139,48 @@ public final class InjectionEvaluation {
 
   /** k-fold cross-validation of the in-process cascade on the hand-written training set. */
   public static Report crossValidate(int k, long seed, CascadeThresholds t) {
-    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
-    java.util.Collections.shuffle(all, new Random(seed));
     Map<String, Counts> slices = new TreeMap<>();
     List<String> errors = new ArrayList<>();
     List<long[]> cpu = new ArrayList<>();
+    folds(k, seed, (detector, test) -> {
+      Report report = evaluate(test, text -> detector.detect(text, t), t);
+      report.slices().forEach((key, c) -> slices.computeIfAbsent(key, x -> new Counts()).add(c));
+      errors.addAll(report.errors());
+      cpu.add(report.cpuNanos());
+    });
+    return new Report(slices, cpu.stream().flatMapToLong(Arrays::stream).toArray(), errors);
+  }
+
+  /**
+   * The k folds of the shuffled hand-written training set: for each, a detector trained on the other k-1 folds (with
+   * variants derived from those only) and the fold's own examples.
+   */
+  static void folds(int k, long seed, java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
+    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
+    java.util.Collections.shuffle(all, new Random(seed));
     for (int fold = 0; fold < k; fold++) {
       List<LabelledText> train = new ArrayList<>();
       List<LabelledText> test = new ArrayList<>();
       for (int i = 0; i < all.size(); i++) {
         (i % k == fold ? test : train).add(all.get(i));
       }
-      InjectionDetector detector = InjectionDetector.train(InjectionAugmentation.withVariants(train), seed);
-      Report report = evaluate(test, text -> detector.detect(text, t), t);
-      report.slices().forEach((key, c) -> slices.computeIfAbsent(key, x -> new Counts()).add(c));
-      errors.addAll(report.errors());
-      cpu.add(report.cpuNanos());
+      each.accept(InjectionDetector.train(InjectionAugmentation.withVariants(train), seed), test);
     }
-    return new Report(slices, cpu.stream().flatMapToLong(Arrays::stream).toArray(), errors);
   }
 
   /** The bundled detector on the held-out file. */
   public static Report heldOut(CascadeThresholds t) {
     InjectionDetector detector = InjectionDetector.bundled();
     return evaluate(InjectionDataset.read("/injection-eval/heldout.tsv"), text -> detector.detect(text, t), t);
+  }
+
+  /**
+   * The bundled detector on the second held-out benign set, {@code src/test/resources/injection-eval/benign-2.tsv}:
+   * everyday prompts using the attack words innocently, written after the training look-alikes.
+   */
+  public static Report benignTwo(CascadeThresholds t) {
+    InjectionDetector detector = InjectionDetector.bundled();
+    return evaluate(InjectionDataset.read("/injection-eval/benign-2.tsv"), text -> detector.detect(text, t), t);
   }
 
   /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
@@ -213,20 +231,34 @@ public final class InjectionEvaluation {
     System.out.print(out);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout|passages|stages] [errors]}: prints the table. */
+  /** {@code InjectionEvaluation [cv|heldout|benign2|passages|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
-    CascadeThresholds t = CascadeThresholds.DEFAULTS;
+    CascadeThresholds t = thresholds();
     String what = args.length > 0 ? args[0] : "heldout";
     if (what.equals("stages")) {
       stages(t);
       return;
     }
-    Report r = what.equals("cv") ? crossValidate(5, 20240611L, t) : what.equals("passages") ? passages(t) : heldOut(t);
+    Report r = switch (what) {
+      case "cv" -> crossValidate(5, 20240611L, t);
+      case "passages" -> passages(t);
+      case "benign2" -> benignTwo(t);
+      default -> heldOut(t);
+    };
     System.out.println(r.table());
     System.out.printf(Locale.ROOT, "cpu per prompt: p50 %.1f us, p99 %.1f us, max %.1f us%n",
       r.cpuPercentileMicros(0.5), r.cpuPercentileMicros(0.99), r.cpuPercentileMicros(1.0));
     if (args.length > 1) {
       r.errors().forEach(System.out::println);
     }
+  }
+
+  /** The default thresholds, or another band from {@code -DngramLow=… -DngramHigh=…} (for trying one). */
+  static CascadeThresholds thresholds() {
+    CascadeThresholds d = CascadeThresholds.DEFAULTS;
+    double low = Double.parseDouble(System.getProperty("ngramLow", String.valueOf(d.ngramLow())));
+    double high = Double.parseDouble(System.getProperty("ngramHigh", String.valueOf(d.ngramHigh())));
+    return new CascadeThresholds(d.threshold(), low, high, Math.max(low, d.exemplarLow()),
+      Math.min(high, d.exemplarHigh()));
   }
 }

@@ -154,7 +154,7 @@ public final class PassageScreeningEvaluation {
    */
   public static void main(String[] args) {
     Half half = args.length > 0 && args[0].equals("report") ? Half.REPORT : Half.TUNE;
-    CascadeThresholds t = CascadeThresholds.DEFAULTS;
+    CascadeThresholds t = InjectionEvaluation.thresholds();
     InjectionDetector detector = InjectionDetector.bundled();
     Result r = evaluate(half, chunks(half), text -> detector.detectPassage(text, t, null), t);
     System.out.println("| detector | half | chunks | benign flagged | planted | found | recall | precision |");
