@@ -296,16 +296,10 @@ final class VectorIndex implements Closeable {
           fromFrozen = frozen.copyLive(file, entries);
         }
         RandomAccessVectorValues copied = file.values();
-        if (entries.isEmpty()) {
-          origin = new int[0];
-          result = null;
+        if (!ordered(entries)) {
           return;
         }
-        origin = documentOrder(entries);
-        List<VectorEntry> sorted = new ArrayList<>(origin.length);
-        for (int o : origin) {
-          sorted.add(entries.get(o));
-        }
+        List<VectorEntry> sorted = inOrigin(entries);
         RandomAccessVectorValues inOrder = new Remapped(copied, origin);
         if (toDisk) {
           result = DiskSegment.build(dir.resolve("segment-" + generation.incrementAndGet()), inOrder, sorted,
@@ -336,12 +330,9 @@ final class VectorIndex implements Closeable {
         fromFrozen = frozen.copyLive(file, entries);
       }
       RandomAccessVectorValues copied = file.values();
-      if (entries.isEmpty()) {
-        origin = new int[0];
-        result = null;
+      if (!ordered(entries)) {
         return;
       }
-      origin = documentOrder(entries);
       int live = origin.length;
       int[] graphIdOfBase = new int[base.size()];
       Arrays.fill(graphIdOfBase, -1);
@@ -366,13 +357,30 @@ final class VectorIndex implements Closeable {
           position[id++] = o;
         }
       }
-      List<VectorEntry> sorted = new ArrayList<>(live);
-      for (int o : origin) {
-        sorted.add(entries.get(o));
-      }
+      List<VectorEntry> sorted = inOrigin(entries);
       result = DiskSegment.extend(dir.resolve("segment-" + generation.incrementAndGet()), base,
         new Remapped(copied, Arrays.copyOf(position, id)), graphIdOfBase, added, sorted, config(),
         resources.builds());
+    }
+
+    /** Orders the copied entries by document into {@code origin}; false (and no result) when none survived. */
+    private boolean ordered(List<VectorEntry> entries) {
+      if (entries.isEmpty()) {
+        origin = new int[0];
+        result = null;
+        return false;
+      }
+      origin = documentOrder(entries);
+      return true;
+    }
+
+    /** The entries in {@code origin}'s order: the new segment's ordinals. */
+    private List<VectorEntry> inOrigin(List<VectorEntry> entries) {
+      List<VectorEntry> sorted = new ArrayList<>(origin.length);
+      for (int o : origin) {
+        sorted.add(entries.get(o));
+      }
+      return sorted;
     }
 
     private boolean deletedSince(int position) {
