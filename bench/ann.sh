@@ -23,8 +23,8 @@ THREADS=${THREADS:-2}
 HEAP=${HEAP:-4g}
 # every configuration; the default run leaves out those that stay far below recall 0.95 on this data at beam 160
 # (JVector PQ at dimension/8, fused or not; Lucene 4- and 1-bit: see bench/RESULTS.md)
-ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
-DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-heap-batch jvector-disk jvector-heap-pq2 jvector-pq2 jvector-fused2"
+ALL="lucene-hnsw lucene-sq8 lucene-sq8-rr lucene-sq4-rr lucene-bq-rr jvector-heap jvector-heap-batch jvector-disk jvector-disk-batch jvector-heap-pq8 jvector-pq8 jvector-fused8 jvector-heap-pq2 jvector-pq2 jvector-fused2"
+DEFAULT="lucene-hnsw lucene-sq8 lucene-sq8-rr jvector-heap jvector-heap-batch jvector-disk jvector-disk-batch jvector-heap-pq2 jvector-pq2 jvector-fused2"
 [ "${CONFIGS:-}" = all ] && CONFIGS=$ALL
 read -r -a CONFIG_LIST <<< "${CONFIGS:-$DEFAULT}"
 OUT=target/bench-ann
@@ -113,7 +113,8 @@ print("\nat recall@10 = 0.95 (QPS interpolated between the two beams around it),
 # (label, JVector side, other side, prefix of the other side): None = every configuration of that library
 PAIRS = (("best of each", None, None, "lucene"), ("float32 pair", {"jvector-heap"}, {"lucene-hnsw"}, "lucene"),
          ("float32 batch", {"jvector-heap-batch"}, {"lucene-hnsw"}, "lucene"),
-         ("batch/walk", {"jvector-heap-batch"}, {"jvector-heap+panama"}, "jvector"))
+         ("batch/walk", {"jvector-heap-batch"}, {"jvector-heap+panama"}, "jvector"),
+         ("disk batch/walk", {"jvector-disk-batch"}, {"jvector-disk+panama"}, "jvector"))
 for label, jv, lu, other in PAIRS:
     for col, threads in ((2, "1 thread"), (3, "2 threads")):
         ratios = []

@@ -17,9 +17,8 @@ final class AnnConfigs {
     add(new LuceneAnn("lucene-bq-rr", "lucene-bq", ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, true));
     add(new JVectorAnn("jvector-heap", JVectorAnn.Mode.HEAP, 0));
     add(new JVectorAnn("jvector-heap-batch", JVectorAnn.Mode.HEAP, 0, true));
-    add(new JVectorAnn("jvector-heap-batchv", JVectorAnn.Mode.HEAP, 0, true, true));
-    add(new JVectorAnn("jvector-heap-batchp", JVectorAnn.Mode.HEAP, 0, true, false, true));
     add(new JVectorAnn("jvector-disk", JVectorAnn.Mode.DISK, 0));
+    add(new JVectorAnn("jvector-disk-batch", JVectorAnn.Mode.DISK, 0, true));
     for (int factor : JVectorAnn.PQ_FACTORS) {
       add(new JVectorAnn("jvector-heap-pq" + factor, JVectorAnn.Mode.HEAP_PQ, factor));
       add(new JVectorAnn("jvector-pq" + factor, JVectorAnn.Mode.PQ, factor));

@@ -79,8 +79,6 @@ final class JVectorAnn implements AnnIndex {
   private final Mode mode;
   private final int pqFactor;
   private final boolean batched;
-  private final boolean ownVisited;
-  private final boolean prune;
 
   JVectorAnn(String name, Mode mode, int pqFactor) {
     this(name, mode, pqFactor, false);
@@ -88,30 +86,17 @@ final class JVectorAnn implements AnnIndex {
 
   /**
    * {@code batched}: the walk scores each expanded node's neighbours together with retrieval's
-   * {@link NeighbourScoring} (the in-heap float32 search the index runs), instead of one neighbour per call.
+   * {@link NeighbourScoring} (the float32 search the index runs: in place on the heap, copied out of the mapped file
+   * on disk), instead of one neighbour per call.
    */
   JVectorAnn(String name, Mode mode, int pqFactor, boolean batched) {
-    this(name, mode, pqFactor, batched, false);
-  }
-
-  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited) {
-    this(name, mode, pqFactor, batched, ownVisited, false);
-  }
-
-  /**
-   * {@code ownVisited}: with {@code batched}, the walk's visited set is NeighbourScoring's array of stamps;
-   * {@code prune}: with {@code batched}, JVector's early termination ({@code GraphSearcher.usePruning}).
-   */
-  JVectorAnn(String name, Mode mode, int pqFactor, boolean batched, boolean ownVisited, boolean prune) {
-    if (batched && mode != Mode.HEAP) {
-      throw new IllegalArgumentException("batched neighbour scoring is for the in-heap float32 walk");
+    if (batched && mode != Mode.HEAP && mode != Mode.DISK) {
+      throw new IllegalArgumentException("batched neighbour scoring is for the float32 walks");
     }
     this.name = name;
     this.mode = mode;
     this.pqFactor = pqFactor;
     this.batched = batched;
-    this.ownVisited = ownVisited;
-    this.prune = prune;
   }
 
   @Override
@@ -296,13 +281,15 @@ final class JVectorAnn implements AnnIndex {
       }
 
       private Searcher batchedSearcher() {
-        NeighbourScoring searcher = new NeighbourScoring(graph, ownVisited);
-        searcher.usePruning(prune);
-        ImmutableGraphIndex.View view = graph.getView(); // the loaded graph is complete: one view serves every query
+        // the loaded graph is complete: one view serves every query (on disk, the searcher's own view and reader)
+        ImmutableGraphIndex.View view = graph.getView();
+        NeighbourScoring searcher = mode == Mode.DISK
+          ? new NeighbourScoring((OnDiskGraphIndex.View) view) : new NeighbourScoring(graph);
+        RandomAccessVectorValues vectors = mode == Mode.DISK ? (RandomAccessVectorValues) view : heapVectors;
         return new Searcher() {
           @Override
           public int[] search(float[] query, int beam) {
-            SearchResult r = searcher.search(view, TYPES.createFloatVector(query), heapVectors, AnnData.TOP_K, beam,
+            SearchResult r = searcher.search(view, TYPES.createFloatVector(query), vectors, AnnData.TOP_K, beam,
               Bits.ALL);
             SearchResult.NodeScore[] nodes = r.getNodes();
             int[] ids = new int[nodes.length];

@@ -4,7 +4,6 @@ import io.github.jbellis.jvector.disk.BufferedRandomAccessWriter;
 import io.github.jbellis.jvector.disk.ReaderSupplier;
 import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
 import io.github.jbellis.jvector.graph.GraphIndexBuilder;
-import io.github.jbellis.jvector.graph.GraphSearcher;
 import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.NodeArray;
 import io.github.jbellis.jvector.graph.NodesIterator;
@@ -54,10 +53,10 @@ import java.util.stream.IntStream;
  * snapshot writes them beside the links to these files). Deleted ordinals stay in the graph and are skipped at query
  * time until a merge drops them.
  * <p>
- * <b>NOTE</b>: {@link #search} runs concurrently from any number of threads, each with its own {@link GraphSearcher}
- * (JVector's scratch is per searcher), so callers should be a fixed pool of platform threads. Deletes may run
- * concurrently with searches; callers serialise them. The segment is reference-counted: {@link #close()} releases its files
- * once the last search that {@link #acquire acquired} it has {@link #release released} it.
+ * <b>NOTE</b>: {@link #search} runs concurrently from any number of threads, each with its own view and
+ * {@link NeighbourScoring} walk (JVector's scratch and the copied vectors are per searcher), so callers should be a
+ * fixed pool of platform threads. Deletes may run concurrently with searches; callers serialise them. The segment is
+ * reference-counted: {@link #close()} releases its files once the last search that {@link #acquire acquired} it has {@link #release released} it.
  */
 final class DiskSegment implements Closeable {
 
@@ -78,7 +77,7 @@ final class DiskSegment implements Closeable {
   private final EntryTable entries;
   private final AtomicFixedBitSet deleted;
   private final AtomicInteger live;
-  private final ExplicitThreadLocal<GraphSearcher> searchers;
+  private final ExplicitThreadLocal<Walker> searchers;
   private final Refs refs = new Refs(this::closeFiles);
 
   private DiskSegment(Path dir, ReaderSupplier graphFile, OnDiskGraphIndex graph, PQVectors codes,
@@ -90,7 +89,7 @@ final class DiskSegment implements Closeable {
     this.entries = entries;
     this.deleted = new AtomicFixedBitSet(Math.max(1, entries.size()));
     this.live = new AtomicInteger(entries.size());
-    this.searchers = ExplicitThreadLocal.withInitial(() -> new GraphSearcher(graph));
+    this.searchers = ExplicitThreadLocal.withInitial(() -> new Walker(graph.getView()));
   }
 
   /**
@@ -402,8 +401,8 @@ final class DiskSegment implements Closeable {
     if (live.get() == 0) {
       return List.of();
     }
-    GraphSearcher searcher = searchers.get();
-    var view = (ImmutableGraphIndex.ScoringView) searcher.getView();
+    Walker walker = searchers.get();
+    OnDiskGraphIndex.View view = walker.view;
     Bits accept;
     if (filters.isEmpty()) {
       accept = live.get() == size() ? Bits.ALL : ordinal -> !deleted.get(ordinal);
@@ -420,11 +419,12 @@ final class DiskSegment implements Closeable {
       }
       accept = bits;
     }
-    DefaultSearchScoreProvider scores = codes == null
-      ? DefaultSearchScoreProvider.exact(unitQuery, SIMILARITY, (RandomAccessVectorValues) view)
-      : new DefaultSearchScoreProvider(codes.precomputedScoreFunctionFor(unitQuery, SIMILARITY),
-          view.rerankerFor(unitQuery, SIMILARITY));
-    SearchResult result = searcher.search(scores, k, Math.max(k, beam), 0f, 0f, accept);
+    // float32: each expanded node's neighbours copied out of the mapped file and scored four at a time
+    SearchResult result = codes == null
+      ? walker.scoring.search(view, unitQuery, view, k, Math.max(k, beam), accept)
+      : walker.scoring.search(view, new DefaultSearchScoreProvider(
+          codes.precomputedScoreFunctionFor(unitQuery, SIMILARITY), view.rerankerFor(unitQuery, SIMILARITY)),
+          k, Math.max(k, beam), accept);
     List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
     for (SearchResult.NodeScore ns : result.getNodes()) {
       out.add(new ScoredChunk(entries.chunkId(ns.node), 2.0 * ns.score - 1.0));
@@ -528,6 +528,18 @@ final class DiskSegment implements Closeable {
   @Override
   public void close() {
     refs.release();
+  }
+
+  /** One thread's view of the graph (its own reader) and the batched walk over it, which closes the view. */
+  private record Walker(OnDiskGraphIndex.View view, NeighbourScoring scoring) implements AutoCloseable {
+    Walker(OnDiskGraphIndex.View view) {
+      this(view, new NeighbourScoring(view));
+    }
+
+    @Override
+    public void close() throws IOException {
+      scoring.close();
+    }
   }
 
   private void closeFiles() {

@@ -5,24 +5,31 @@ import io.github.jbellis.jvector.graph.ImmutableGraphIndex;
 import io.github.jbellis.jvector.graph.NodesIterator;
 import io.github.jbellis.jvector.graph.RandomAccessVectorValues;
 import io.github.jbellis.jvector.graph.SearchResult;
+import io.github.jbellis.jvector.graph.disk.OnDiskGraphIndex;
 import io.github.jbellis.jvector.graph.similarity.DefaultSearchScoreProvider;
 import io.github.jbellis.jvector.graph.similarity.ScoreFunction;
+import io.github.jbellis.jvector.graph.similarity.SearchScoreProvider;
 import io.github.jbellis.jvector.util.Bits;
 import io.github.jbellis.jvector.vector.VectorUtil;
 import io.github.jbellis.jvector.vector.types.VectorFloat;
+import io.github.jbellis.jvector.vector.types.VectorTypeSupport;
 import java.io.IOException;
 
 /**
- * A graph walk over in-heap float32 vectors that scores each expanded node's unvisited neighbours together, several
- * vectors per step, instead of one {@code ScoreFunction.similarityTo} call per neighbour. JVector 4.0.2's walk
+ * A graph walk over float32 vectors (in-heap, or inline in an on-disk graph) that scores each expanded node's
+ * unvisited neighbours together, several vectors per step, instead of one {@code ScoreFunction.similarityTo} call per
+ * neighbour. JVector 4.0.2's walk
  * ({@code GraphSearcher.searchOneLayer}) hands a node's whole neighbour list to its view's
  * {@code processNeighbors}; this searcher's view collects the unvisited ones and scores them in groups of four with
  * interleaved vector loads ({@link BatchDot}), so the cache misses of four random vectors overlap instead of being
  * taken one after another, as Lucene 10.6 scores neighbours ({@code MemorySegmentBulkVectorOps.dotProductBulk}).
  * Scores, visit order and results are those of JVector's own exact walk (dot product mapped to
  * {@code (1 + dot) / 2}, as {@code VectorSimilarityFunction.DOT_PRODUCT}); only the rounding of the sums may differ.
- * Without the Vector API module ({@code --add-modules jdk.incubator.vector}) or with vectors that are not float
- * arrays, neighbours are scored one at a time with JVector's {@link VectorUtil#dotProduct}.
+ * In-heap vectors are read in place; an on-disk graph's vectors (memory-mapped; at {@code release 21} the Vector API
+ * cannot load from a memory segment) are first copied into four reused float arrays of this searcher, which is the
+ * copy JVector's own on-disk scoring makes, one vector at a time. Without the Vector API module
+ * ({@code --add-modules jdk.incubator.vector}) or with vectors that are not float arrays, neighbours are scored one
+ * at a time with JVector's {@link VectorUtil#dotProduct}.
  * <p>
  * <b>NOTE</b>: a {@code NeighbourScoring} is one thread's searcher (its scratch is reused by every query), like
  * the {@link GraphSearcher} inside it; keep one per pool thread.
@@ -31,42 +38,69 @@ public final class NeighbourScoring implements AutoCloseable {
 
   static final boolean VECTOR_API = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
+  private static final VectorTypeSupport TYPES = JVectorTypes.TYPES;
+
   private final BatchedView view;
   private final GraphSearcher searcher;
+  private final boolean copying; // an on-disk view: vectors are copied into scratch before scoring
+  private VectorFloat<?>[] scratch;
 
   /** A searcher over {@code graph}, whose view is re-read per search (the in-heap graph grows as vectors arrive). */
   public NeighbourScoring(ImmutableGraphIndex graph) {
-    this(graph, false);
+    this(graph.getView(), false);
   }
 
   /**
-   * As {@link #NeighbourScoring(ImmutableGraphIndex)}; {@code ownVisited}: the walk's visited set is an array of
-   * per-query stamps indexed by node instead of JVector's hash set.
+   * A searcher over an on-disk graph's {@code view} (kept and closed by this searcher), whose float32 vectors are
+   * inline in the memory-mapped file: each neighbour's vector is copied into this searcher's scratch
+   * ({@code View.getVectorInto}) and four copies are scored together. Pass the same view to every {@link #search}.
    */
-  public NeighbourScoring(ImmutableGraphIndex graph, boolean ownVisited) {
-    this.view = new BatchedView(ownVisited);
-    view.delegate = graph.getView();
-    this.searcher = new Searcher(view);
+  public NeighbourScoring(OnDiskGraphIndex.View view) {
+    this(view, true);
+  }
+
+  private NeighbourScoring(ImmutableGraphIndex.View view, boolean copying) {
+    this.view = new BatchedView();
+    this.view.delegate = view;
+    this.copying = copying;
+    this.searcher = new Searcher(this.view);
   }
 
   /**
-   * The best {@code topK} nodes of {@code view} (a fresh view of the graph, see {@link ImmutableGraphIndex#getView})
-   * by dot product with {@code query}, walking with {@code beam} candidates, among {@code accept}.
+   * The best {@code topK} nodes of {@code view} (a fresh view of the graph, see {@link ImmutableGraphIndex#getView};
+   * for an on-disk searcher, its own view) by dot product with {@code query}, walking with {@code beam} candidates,
+   * among {@code accept}.
    */
   public SearchResult search(ImmutableGraphIndex.View graphView, VectorFloat<?> query, RandomAccessVectorValues vectors,
                              int topK, int beam, Bits accept) {
-    view.delegate = graphView;
-    view.newQuery();
-    searcher.setView(view);
-    return searcher.search(new DefaultSearchScoreProvider(new Exact(query, vectors)), topK, beam, 0f, 0f, accept);
+    return search(graphView, new DefaultSearchScoreProvider(new Exact(query, vectors, scratch(query))), topK, beam,
+      accept);
   }
 
   /**
-   * JVector's early termination ({@code GraphSearcher.usePruning}): the walk stops once its best scores stop
-   * improving, before the beam is exhausted. Off by default, as in JVector.
+   * The same walk with scores of the caller's choosing ({@code scores}, e.g. product-quantized codes with an exact
+   * reranker); neighbours are batched only for this class's exact scores, any other score function is JVector's own
+   * one-neighbour-at-a-time walk.
    */
-  public void usePruning(boolean prune) {
-    searcher.usePruning(prune);
+  public SearchResult search(ImmutableGraphIndex.View graphView, SearchScoreProvider scores, int topK, int beam,
+                             Bits accept) {
+    view.delegate = graphView;
+    searcher.setView(view);
+    return searcher.search(scores, topK, beam, 0f, 0f, accept);
+  }
+
+  /** Four reused vectors that an on-disk view's vectors are copied into; null for in-heap vectors (read in place). */
+  private VectorFloat<?>[] scratch(VectorFloat<?> query) {
+    if (!copying) {
+      return null;
+    }
+    if (scratch == null || scratch[0].length() != query.length()) {
+      scratch = new VectorFloat<?>[4];
+      for (int i = 0; i < 4; i++) {
+        scratch[i] = TYPES.createFloatVector(query.length());
+      }
+    }
+    return scratch;
   }
 
   @Override
@@ -81,27 +115,49 @@ public final class NeighbourScoring implements AutoCloseable {
     }
   }
 
-  /** Exact dot-product scores against in-heap vectors, one node or a batch of them. */
+  /**
+   * Exact dot-product scores, one node or a batch of them: against in-heap vectors read in place, or, with
+   * {@code scratch}, against vectors copied into those four reused buffers first (an on-disk view's inline vectors).
+   */
   static final class Exact implements ScoreFunction.ExactScoreFunction {
     private final VectorFloat<?> query;
-    private final float[] q; // null: not an array-backed vector, score through VectorUtil
+    private final float[] q; // null: not an array-backed vector, score one at a time through VectorUtil
     private final RandomAccessVectorValues vectors;
+    private final VectorFloat<?>[] scratch; // null: read vectors in place
 
-    Exact(VectorFloat<?> query, RandomAccessVectorValues vectors) {
+    Exact(VectorFloat<?> query, RandomAccessVectorValues vectors, VectorFloat<?>[] scratch) {
       this.query = query;
-      this.q = VECTOR_API && query.get() instanceof float[] a ? a : null;
       this.vectors = vectors;
+      this.scratch = scratch;
+      boolean arrays = VECTOR_API && query.get() instanceof float[]
+        && (scratch == null || scratch[0].get() instanceof float[]);
+      this.q = arrays ? (float[]) query.get() : null;
     }
 
     @Override
     public float similarityTo(int node) {
-      return (1 + VectorUtil.dotProduct(query, vectors.getVector(node))) / 2;
+      if (scratch == null) {
+        return (1 + VectorUtil.dotProduct(query, vectors.getVector(node))) / 2;
+      }
+      vectors.getVectorInto(node, scratch[0], 0);
+      return (1 + VectorUtil.dotProduct(query, scratch[0])) / 2;
     }
 
     /** Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays. */
     void similarityTo(int[] nodes, int n, float[] scores) {
       int i = 0;
-      if (q != null) {
+      if (q != null && scratch != null) {
+        for (; i + 4 <= n; i += 4) {
+          for (int j = 0; j < 4; j++) {
+            vectors.getVectorInto(nodes[i + j], scratch[j], 0);
+          }
+          BatchDot.dot4(q, (float[]) scratch[0].get(), (float[]) scratch[1].get(), (float[]) scratch[2].get(),
+            (float[]) scratch[3].get(), scores, i);
+          for (int j = i; j < i + 4; j++) {
+            scores[j] = (1 + scores[j]) / 2;
+          }
+        }
+      } else if (q != null) {
         for (; i + 4 <= n; i += 4) {
           if (vectors.getVector(nodes[i]).get() instanceof float[] a
               && vectors.getVector(nodes[i + 1]).get() instanceof float[] b
@@ -133,48 +189,10 @@ public final class NeighbourScoring implements AutoCloseable {
     ImmutableGraphIndex.View delegate;
     private int[] nodes = new int[64];
     private float[] scores = new float[64];
-    private final boolean ownVisited;
-    private int[] stamps = new int[0];
-    private int stamp;
-    private ImmutableGraphIndex.NodeAtLevel entry;
-
-    BatchedView(boolean ownVisited) {
-      this.ownVisited = ownVisited;
-    }
-
-    /**
-     * Starts a query's visited set: the entry node counts as visited (JVector's searcher scores it first, into its
-     * own set).
-     */
-    void newQuery() {
-      if (!ownVisited) {
-        return;
-      }
-      if (++stamp == Integer.MAX_VALUE) {
-        java.util.Arrays.fill(stamps, 0);
-        stamp = 1;
-      }
-      // the walk starts where this query's set says it did, even if an insert moves the graph's entry meanwhile
-      entry = delegate.entryNode();
-      if (entry != null) {
-        mark(entry.node);
-      }
-    }
-
-    private boolean mark(int node) {
-      if (node >= stamps.length) {
-        stamps = java.util.Arrays.copyOf(stamps, Math.max(node + 1, Math.max(1024, stamps.length + (stamps.length >> 1))));
-      }
-      if (stamps[node] == stamp) {
-        return false;
-      }
-      stamps[node] = stamp;
-      return true;
-    }
 
     @Override
-    public void processNeighbors(int level, int node, ScoreFunction scoreFunction,
-                                 ImmutableGraphIndex.IntMarker visited, ImmutableGraphIndex.NeighborProcessor processor) {
+    public void processNeighbors(int level, int node, ScoreFunction scoreFunction, ImmutableGraphIndex.IntMarker visited,
+                                 ImmutableGraphIndex.NeighborProcessor processor) {
       if (!(scoreFunction instanceof Exact exact)) {
         delegate.processNeighbors(level, node, scoreFunction, visited, processor);
         return;
@@ -183,7 +201,7 @@ public final class NeighbourScoring implements AutoCloseable {
       int n = 0;
       while (it.hasNext()) {
         int neighbour = it.nextInt();
-        if (ownVisited ? mark(neighbour) : visited.mark(neighbour)) {
+        if (visited.mark(neighbour)) {
           if (n == nodes.length) {
             nodes = java.util.Arrays.copyOf(nodes, n * 2);
             scores = new float[n * 2];
@@ -210,7 +228,7 @@ public final class NeighbourScoring implements AutoCloseable {
 
     @Override
     public ImmutableGraphIndex.NodeAtLevel entryNode() {
-      return ownVisited ? entry : delegate.entryNode();
+      return delegate.entryNode();
     }
 
     @Override
