@@ -127,10 +127,11 @@ final class VectorIndex implements Closeable {
           "the query vector has " + query.length + " dimensions; this index holds " + dimension);
       }
       VectorFloat<?> unit = unit(query);
-      int width = Math.max(beam, config().beamFor(k, false));
+      int width = Math.max(beam, config().beamFor(k, false, 0)); // in-heap segments: the hits asked for
       List<ScoredChunk> all = new ArrayList<>();
       if (s.base != null) {
-        all.addAll(s.base.search(unit, k, Math.max(beam, config().beamFor(k, s.base.quantized())), filters));
+        all.addAll(s.base.search(unit, k, Math.max(beam, config().beamFor(k, s.base.quantized(), s.base.size())),
+          filters));
       }
       if (s.frozen != null) {
         all.addAll(s.frozen.search(unit, k, width, filters));

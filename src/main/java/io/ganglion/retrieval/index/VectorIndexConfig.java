@@ -20,8 +20,9 @@ import io.vertx.core.json.JsonObject;
  * @param pqSubspaces 0: walk on-disk graphs with their float32 vectors; N: with N-byte PQ codes on the heap (at most
  *                    the dimension), reranking the beam exactly
  * @param beam the search beam of every segment (candidates kept and, with PQ, reranked), at least the hits asked
- *             for; 0: the hits asked for ({@code retrieval.candidates} per ranking), four times that for a PQ walk
- *             (its codes rank candidates coarsely; the beam is what reranking can fix)
+ *             for; 0: automatic, the hits asked for ({@code retrieval.candidates} per ranking), four times that for a
+ *             PQ walk (its codes rank candidates coarsely; the beam is what reranking can fix), widened on on-disk
+ *             segments larger than {@link #BEAM_GROWS_FROM} vectors ({@link #beamFor})
  * @param mergeThreads threads one merge or bulk graph build uses; merges run one at a time per node
  */
 public record VectorIndexConfig(int diskAbove, int mergeAbove, int pqSubspaces, int beam, int mergeThreads) {
@@ -63,10 +64,25 @@ public record VectorIndexConfig(int diskAbove, int mergeAbove, int pqSubspaces, 
     return Math.min(pqSubspaces, dimension);
   }
 
-  /** The beam for a search asking for {@code k} hits, walking with PQ codes or not. */
-  int beamFor(int k, boolean quantized) {
-    return beam > 0 ? Math.max(k, beam) : quantized ? PQ_OVERQUERY * k : k;
+  /**
+   * The beam for a search asking for {@code k} hits in a segment of {@code vectors} vectors, walking with PQ codes or
+   * not. The automatic beam ({@code beam: 0}) of a float32 walk is {@code k} up to {@link #BEAM_GROWS_FROM} vectors
+   * and grows with the square root of the segment's size beyond ({@code k * sqrt(vectors / BEAM_GROWS_FROM)}): at a
+   * fixed beam, recall falls as the graph grows ({@code bench/RESULTS.md}, "Recall at the default beam").
+   */
+  int beamFor(int k, boolean quantized, int vectors) {
+    if (beam > 0) {
+      return Math.max(k, beam);
+    }
+    int base = quantized ? PQ_OVERQUERY * k : k;
+    if (vectors <= BEAM_GROWS_FROM) {
+      return base;
+    }
+    return (int) Math.ceil(base * Math.sqrt(vectors / (double) BEAM_GROWS_FROM));
   }
+
+  /** Segment size up to which the automatic beam is the hits asked for; larger segments walk a wider beam. */
+  static final int BEAM_GROWS_FROM = 100_000;
 
   /** The automatic beam of a PQ walk, in hits asked for (JVector's own benchmarks overquery 1 to 10 times). */
   static final int PQ_OVERQUERY = 4;
