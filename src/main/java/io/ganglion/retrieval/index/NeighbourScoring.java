@@ -81,6 +81,14 @@ public final class NeighbourScoring implements AutoCloseable {
     }
   }
 
+  /**
+   * The dot product of {@code query} (whose float array is {@code q}, or null) and {@code v}: with {@link BatchDot}
+   * where both are float arrays, so a score has the same bits cold and warm; otherwise JVector's.
+   */
+  static float dot(float[] q, VectorFloat<?> query, VectorFloat<?> v) {
+    return q != null && v.get() instanceof float[] a ? BatchDot.dot(q, a) : VectorUtil.dotProduct(query, v);
+  }
+
   /** Exact dot-product scores against in-heap vectors, one node or a batch of them. */
   static final class Exact implements ScoreFunction.ExactScoreFunction {
     private final VectorFloat<?> query;
@@ -95,7 +103,7 @@ public final class NeighbourScoring implements AutoCloseable {
 
     @Override
     public float similarityTo(int node) {
-      return (1 + VectorUtil.dotProduct(query, vectors.getVector(node))) / 2;
+      return (1 + dot(q, query, vectors.getVector(node))) / 2;
     }
 
     /** Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays. */
