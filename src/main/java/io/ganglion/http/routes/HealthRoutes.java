@@ -84,17 +84,19 @@ public final class HealthRoutes {
       }
       // at start, retrieval loads this node's copies and runs a probe search of every knowledge base, then the
       // orchestrator runs a few warm-up asks of each (both bounded by retrieval.warmupMs) before the node takes
-      // traffic: WARMING, 503
+      // traffic: WARMING, 503. Never while PostgreSQL or Redis is down: the warm-up would only wait on it, and the
+      // node serves what it can (DEGRADED, the dependency reported on its own)
       JsonObject warmup = warmup(checks.get("retrieval"));
       JsonObject asks = warmup(checks.get("orchestrator"));
       boolean searchesWarm = warmup == null || !"WARMING".equals(warmup.getString("status"));
-      boolean warm = searchesWarm && (asks == null || !"WARMING".equals(asks.getString("status")));
+      boolean warming = !searchesWarm || asks != null && "WARMING".equals(asks.getString("status"));
+      boolean warm = !warming || !dependenciesUp;
       if (warmup != null) {
-        warmup = warmup.copy().put("status", warm ? "UP" : "WARMING");
+        warmup = warmup.copy().put("status", warming ? "WARMING" : "UP");
         if (asks != null) {
           warmup.put("asks", asks);
         }
-        detail.put("warmup", warm ? "UP" : !searchesWarm ? "WARMING: " + warmup.getInteger("warmed") + " of "
+        detail.put("warmup", !warming ? "UP" : !searchesWarm ? "WARMING: " + warmup.getInteger("warmed") + " of "
           + warmup.getInteger("of") + " knowledge bases" : "WARMING: " + asks.getInteger("asked") + " warm-up asks");
       }
       String status = !verticlesUp ? "DOWN" : !warm ? "WARMING" : dependenciesUp ? "UP" : "DEGRADED";
