@@ -22,6 +22,9 @@ import io.ganglion.store.AgentRepository;
 import io.ganglion.store.RunRepository;
 import io.vertx.redis.client.Redis;
 import io.ganglion.orchestration.impl.AskPipeline;
+import io.ganglion.orchestration.impl.AskWarmup;
+import io.ganglion.retrieval.DurabilityConfig;
+import io.ganglion.store.KbRepository;
 import io.ganglion.orchestration.impl.Generation;
 import io.ganglion.orchestration.impl.RecordQueries;
 import io.ganglion.orchestration.impl.Records;
@@ -64,6 +67,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   private OrchestrationConfig config;
   private AskPipeline pipeline;
   private RecordQueries queries;
+  private AskWarmup warmup;
 
   @Override
   public Future<?> start() {
@@ -80,6 +84,8 @@ public final class OrchestratorVerticle extends VerticleBase {
     TraceRepository traces = new TraceRepository(postgres);
     Generation generation = new Generation(vertx, llm, config);
     pipeline = new AskPipeline(vertx, config, global.busTimeoutMs(), generation, new Records(conversations, traces));
+    warmup = new AskWarmup(vertx, pipeline, new KbRepository(postgres),
+      DurabilityConfig.from(config().getJsonObject("retrieval")).warmupMs());
     queries = new RecordQueries(conversations, traces);
     EventBus bus = vertx.eventBus();
     Future<Void> agents = Tools.start(vertx, toolsConfig).compose(started -> {
@@ -98,7 +104,8 @@ public final class OrchestratorVerticle extends VerticleBase {
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_CONVERSATION_GET, Handlers.replying(queries::conversation)),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_GET, Handlers.replying(queries::trace)),
       PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_LIST, Handlers.replying(queries::traces)),
-      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback))));
+      PublicAddress.register(bus, Addresses.ORCHESTRATOR_TRACE_FEEDBACK, Handlers.replying(queries::feedback))))
+      .onSuccess(v -> warmup.start());
   }
 
   @Override
@@ -111,7 +118,7 @@ public final class OrchestratorVerticle extends VerticleBase {
   private JsonObject status() {
     JsonArray generators = new JsonArray();
     llm.providers().forEach(provider -> generators.add(provider.name()));
-    JsonObject status = new JsonObject().put("generators", generators.add("extractive"));
+    JsonObject status = new JsonObject().put("generators", generators.add("extractive")).put("warmup", warmup.describe());
     return tools == null ? status : status.put("tools", tools.status());
   }
 

@@ -13,6 +13,7 @@ import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.cache.KbVersions;
 import io.ganglion.reflex.cache.ResponseCache;
 import io.ganglion.reflex.impl.AskGate;
+import io.ganglion.reflex.impl.DetectorWarmup;
 import io.ganglion.reflex.impl.PassageVerdicts;
 import io.ganglion.reflex.impl.PolicyVersion;
 import io.ganglion.reflex.injection.InjectionDetector;
@@ -93,9 +94,14 @@ public final class ReflexVerticle extends VerticleBase {
       : new PassageVerdicts(verdictConfig.maxEntries(), verdictConfig.maxChars());
     var bus = vertx.eventBus();
     ReflexClient.registerCodecs(vertx);
-    return vertx.executeBlocking(InjectionDetector::bundled)
-      .compose(detector -> {
-        inspector = new Inspector(config, detector);
+    return vertx.executeBlocking(() -> {
+        Inspector loaded = new Inspector(config, InjectionDetector.bundled());
+        // before the addresses are registered, so before /ready: the first texts after a restart find the code warm
+        DetectorWarmup.run(loaded);
+        return loaded;
+      })
+      .compose(loaded -> {
+        inspector = loaded;
         policy = PolicyVersion.of(config().getJsonObject("reflex"), inspector.detectorVersions());
         ResponseCache cache = null;
         if (cacheConfig.enabled()) {

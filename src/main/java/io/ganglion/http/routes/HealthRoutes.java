@@ -82,16 +82,22 @@ public final class HealthRoutes {
         }
         detail.put(check.getKey(), ok ? "UP" : "DOWN: " + check.getValue().cause().getMessage());
       }
-      // at start, retrieval loads this node's copies and runs a probe search of every knowledge base (bounded by
-      // retrieval.warmupMs) before the node takes traffic: WARMING, 503
-      Future<?> warming = checks.get("retrieval");
-      JsonObject warmup = warming != null && warming.succeeded()
-        && ((io.vertx.core.eventbus.Message<?>) warming.result()).body() instanceof JsonObject r
-        ? r.getJsonObject("warmup") : null;
-      boolean warm = warmup == null || !"WARMING".equals(warmup.getString("status"));
+      // at start, retrieval loads this node's copies and runs a probe search of every knowledge base, then the
+      // orchestrator runs a few warm-up asks of each (both bounded by retrieval.warmupMs) before the node takes
+      // traffic: WARMING, 503. Never while PostgreSQL or Redis is down: the warm-up would only wait on it, and the
+      // node serves what it can (DEGRADED, the dependency reported on its own)
+      JsonObject warmup = warmup(checks.get("retrieval"));
+      JsonObject asks = warmup(checks.get("orchestrator"));
+      boolean searchesWarm = warmup == null || !"WARMING".equals(warmup.getString("status"));
+      boolean warming = !searchesWarm || asks != null && "WARMING".equals(asks.getString("status"));
+      boolean warm = !warming || !dependenciesUp;
       if (warmup != null) {
-        detail.put("warmup", warm ? "UP" : "WARMING: " + warmup.getInteger("warmed") + " of "
-          + warmup.getInteger("of") + " knowledge bases");
+        warmup = warmup.copy().put("status", warming ? "WARMING" : "UP");
+        if (asks != null) {
+          warmup.put("asks", asks);
+        }
+        detail.put("warmup", !warming ? "UP" : !searchesWarm ? "WARMING: " + warmup.getInteger("warmed") + " of "
+          + warmup.getInteger("of") + " knowledge bases" : "WARMING: " + asks.getInteger("asked") + " warm-up asks");
       }
       String status = !verticlesUp ? "DOWN" : !warm ? "WARMING" : dependenciesUp ? "UP" : "DEGRADED";
       JsonObject body = new JsonObject().put("status", status).put("checks", detail);
@@ -111,5 +117,12 @@ public final class HealthRoutes {
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(body.toBuffer());
     });
+  }
+
+  /** The {@code warmup} object of a verticle's status reply, or {@code null}. */
+  private static JsonObject warmup(Future<?> status) {
+    return status != null && status.succeeded()
+      && ((io.vertx.core.eventbus.Message<?>) status.result()).body() instanceof JsonObject r
+      ? r.getJsonObject("warmup") : null;
   }
 }

@@ -84,13 +84,17 @@ public final class AskPipeline {
   }
 
   /**
-   * An ask run for the start-up warm-up ({@link AskWarmup}): every step but {@code persist}, streaming nowhere; nothing
-   * is stored, not even when it fails.
+   * An ask run for the start-up warm-up ({@link AskWarmup}): search, the stored sentence vectors, sentence scoring,
+   * the extractive answer and the groundedness check, streaming nowhere. It leaves nothing behind, not even when it
+   * fails: no trace or conversation ({@code persist} skipped), no remembered passage verdict and no cached sentence
+   * vector, and it does not call the reflex layer (whose meters and verdict memory users read; the reflex verticle
+   * warms its detector itself at start).
    */
-  Future<JsonObject> warm(AskRequest request) {
-    AskContext ask = new AskContext(request, config.timeoutMs(), hopTimeoutMs, (event, data) -> { });
+  Future<JsonObject> warm(AskRequest request, long timeoutMs) {
+    long timeout = Math.min(timeoutMs, config.timeoutMs());
+    AskContext ask = new AskContext(request, timeout, hopTimeoutMs, (event, data) -> { });
     ask.warmup = true;
-    return steps(ask).timeout(config.timeoutMs(), TimeUnit.MILLISECONDS);
+    return steps(ask).timeout(timeout, TimeUnit.MILLISECONDS).onFailure(failure -> ask.cancel());
   }
 
   private Future<JsonObject> steps(AskContext ask) {
@@ -107,6 +111,10 @@ public final class AskPipeline {
   }
 
   private Future<JsonObject> reflexIn(AskContext ask) {
+    if (ask.warmup) {
+      ask.reflexAvailable = false; // the output guard passes the text too
+      return Future.succeededFuture(new JsonObject().put("status", "skipped"));
+    }
     return reflex.inspect(ask.question, "input", ask.request.tenant(), ask.request.kb(), ask.hop()).compose(inspection -> {
       if (inspection.blocked()) {
         return Future.failedFuture(ErrorCode.UNPROCESSABLE.exception("the question was blocked by policy"));
@@ -145,7 +153,7 @@ public final class AskPipeline {
         ask.retrieved = hits;
         ask.partial = retrieved.partial();
         // the stored sentence vectors and the query's vector are read while the passages are screened
-        ask.vectors = generation.vectors(r.tenant(), r.kb(), r.generator(), ask.query, hits, ask.hop());
+        ask.vectors = generation.vectors(r.tenant(), r.kb(), r.generator(), ask.query, hits, ask.hop(), ask.warmup);
         JsonObject detail = new JsonObject().put("hits", hits.size())
           .put("chunkIds", new JsonArray(hits.stream().map(Passage::chunkId).toList()));
         return retrieved.partial() ? detail.put("partial", true) : detail;
@@ -165,8 +173,9 @@ public final class AskPipeline {
   // flagged one is withheld, wrapped or stops the ask (reflex.injection.indirect.action); the step says which, and
   // whether the verdict was recorded at ingestion (source "ingest": not inspected again) or made now (source "ask")
   private Future<JsonObject> context(AskContext ask) {
-    if (ask.retrieved.isEmpty()) {
-      return Future.succeededFuture(contextDetail(ask, ask.retrieved, new JsonObject()));
+    if (ask.retrieved.isEmpty() || ask.warmup) {
+      return Future.succeededFuture(contextDetail(ask, ask.retrieved,
+        ask.warmup ? new JsonObject().put("screening", "skipped") : new JsonObject()));
     }
     List<String> texts = ask.retrieved.stream().map(Passage::text).toList();
     String tenant = ask.request.tenant();
@@ -237,7 +246,7 @@ public final class AskPipeline {
     String generator = ask.context.isEmpty() ? ExtractiveGenerator.NAME : ask.request.generator();
     long guardStart = System.nanoTime();
     SentenceVectors vectors = ask.vectors != null ? ask.vectors
-      : generation.vectors(ask.request.tenant(), ask.request.kb(), null, ask.query, List.of(), ask.hop());
+      : generation.vectors(ask.request.tenant(), ask.request.kb(), null, ask.query, List.of(), ask.hop(), ask.warmup);
     return generation.generate(vectors, generator, ask.question, ask.query, ask.history, ask.context,
         ask.request.sampling(), ask::hop, guard::accept, ask::generating)
       .compose(generated -> guard.finish().map(text -> {

@@ -26,10 +26,20 @@ final class Embedder {
   static final int PASSAGE_CACHE_ENTRIES = 20_000;
 
   private final EmbedClient client;
-  private final Cache<String, float[]> passages = Caffeine.newBuilder().maximumSize(PASSAGE_CACHE_ENTRIES).build();
+  private final Cache<String, float[]> passages; // null: remembers nothing (the start-up warm-up's, AskWarmup)
 
   Embedder(Vertx vertx) {
-    this.client = EmbedClient.create(vertx);
+    this(EmbedClient.create(vertx), Caffeine.newBuilder().maximumSize(PASSAGE_CACHE_ENTRIES).build());
+  }
+
+  private Embedder(EmbedClient client, Cache<String, float[]> passages) {
+    this.client = client;
+    this.passages = passages;
+  }
+
+  /** An embedder on the same client that neither reads nor fills the sentence-vector cache (warm-up asks). */
+  Embedder uncached() {
+    return new Embedder(client, null);
   }
 
   /**
@@ -37,7 +47,7 @@ final class Embedder {
    * @param model the model ({@code name@version}), or null for inference's default
    */
   Future<float[][]> embed(List<String> texts, TextKind kind, String model, DeliveryOptions hop) {
-    if (kind != TextKind.PASSAGE) {
+    if (kind != TextKind.PASSAGE || passages == null) {
       return remote(texts, kind, model, hop);
     }
     String prefix = (model == null ? "" : model) + '\u0000';

@@ -63,6 +63,7 @@ public final class Generation {
   private final Vertx vertx;
   private final LlmProviders llm;
   private final Embedder embedder;
+  private final Embedder uncached;
   private final OrchestrationConfig config;
   private final AbstentionModel abstention;
 
@@ -70,6 +71,7 @@ public final class Generation {
     this.vertx = vertx;
     this.llm = llm;
     this.embedder = new Embedder(vertx);
+    this.uncached = embedder.uncached();
     StoredSentenceVectors.registerCodecs(vertx);
     this.config = config;
     this.abstention = config.calibrationFile().isEmpty() ? AbstentionModel.bundled()
@@ -124,7 +126,13 @@ public final class Generation {
    */
   SentenceVectors vectors(String tenant, String kb, String generator, String query, List<Passage> retrieved,
                           DeliveryOptions hop) {
-    StoredSentenceVectors vectors = new StoredSentenceVectors(vertx, embedder, tenant, kb);
+    return vectors(tenant, kb, generator, query, retrieved, hop, false);
+  }
+
+  /** As {@link #vectors(String, String, String, String, List, DeliveryOptions)}; {@code warmup}: remembers no vector. */
+  SentenceVectors vectors(String tenant, String kb, String generator, String query, List<Passage> retrieved,
+                          DeliveryOptions hop, boolean warmup) {
+    StoredSentenceVectors vectors = new StoredSentenceVectors(vertx, warmup ? uncached : embedder, tenant, kb);
     boolean extractiveFirst = ExtractiveGenerator.NAME.equals(generator)
       || generator == null && llm.defaultProvider().isEmpty();
     return extractiveFirst && !retrieved.isEmpty() ? vectors.prefetch(query, retrieved, hop) : vectors;

@@ -116,6 +116,14 @@ public final class NeighbourScoring implements AutoCloseable {
   }
 
   /**
+   * The dot product of {@code query} (whose float array is {@code q}, or null) and {@code v}: with {@link BatchDot}
+   * where both are float arrays, so a score has the same bits cold and warm; otherwise JVector's.
+   */
+  static float dot(float[] q, VectorFloat<?> query, VectorFloat<?> v) {
+    return q != null && v.get() instanceof float[] a ? BatchDot.dot(q, a) : VectorUtil.dotProduct(query, v);
+  }
+
+  /**
    * Exact dot-product scores, one node or a batch of them: against in-heap vectors read in place, or, with
    * {@code scratch}, against vectors copied into those four reused buffers first (an on-disk view's inline vectors).
    */
@@ -137,10 +145,10 @@ public final class NeighbourScoring implements AutoCloseable {
     @Override
     public float similarityTo(int node) {
       if (scratch == null) {
-        return (1 + VectorUtil.dotProduct(query, vectors.getVector(node))) / 2;
+        return (1 + dot(q, query, vectors.getVector(node))) / 2;
       }
       vectors.getVectorInto(node, scratch[0], 0);
-      return (1 + VectorUtil.dotProduct(query, scratch[0])) / 2;
+      return (1 + dot(q, query, scratch[0])) / 2;
     }
 
     /** Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays. */

@@ -202,12 +202,13 @@ final class VectorGraph implements Closeable {
     int size = entries.size();
     int n = candidates == null ? size : candidates.length;
     List<ScoredChunk> all = new ArrayList<>();
+    float[] q = NeighbourScoring.VECTOR_API && unitQuery.get() instanceof float[] a ? a : null;
     for (int i = 0; i < n; i++) {
       int ordinal = candidates == null ? i : candidates[i];
       if (ordinal >= size || deleted.get(ordinal)) {
         continue;
       }
-      float dot = io.github.jbellis.jvector.vector.VectorUtil.dotProduct(unitQuery, vectors.getVector(ordinal));
+      float dot = NeighbourScoring.dot(q, unitQuery, vectors.getVector(ordinal));
       all.add(new ScoredChunk(entries.get(ordinal).chunkId(), dot));
     }
     all.sort((a, b) -> Double.compare(b.score(), a.score()));
