@@ -115,7 +115,7 @@ public final class ModelAdmin {
         if (loading.contains(ref) || registry.all().stream().anyMatch(m -> m.spec().ref().equals(ref))) {
           return Future.succeededFuture();
         }
-        log.info("loading {}, which the cluster loaded at runtime ({})", ref, RuntimeModels.TABLE);
+        log.info("loading {}, which was loaded at runtime (recorded in runtime_models)", ref);
         return Future.succeededFuture().compose(x -> load(entry.getValue())).<Void>mapEmpty()
           .recover(failure -> {
             log.warn("could not load {}, which the cluster loaded at runtime: {}", ref, failure.getMessage());
