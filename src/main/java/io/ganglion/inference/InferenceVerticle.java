@@ -76,7 +76,8 @@ public final class InferenceVerticle extends VerticleBase {
     busTimeoutMs = config().getJsonObject("bus", new JsonObject()).getLong("timeoutMs", 10_000L);
     meters = MeterRegistries.of(vertx);
     EmbedClient.registerCodecs(vertx);
-    EngineLoader graphs = new EngineLoader(config.device(), config.threads());
+    EngineLoader graphs = new EngineLoader(config.device(), config.threads(),
+      config.interactiveWorkers() == 0 ? 0 : config.besideThreads());
     return vertx.executeBlocking(() -> ModelRegistry.load(config.models(), config.defaultModel(), graphs))
       .compose(loaded -> {
         registry = loaded;
