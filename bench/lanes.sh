@@ -20,7 +20,10 @@
 # A second table says where the searches' time went in the idle and the both phases, from the server's meters over
 # that phase: the query embedding's time on the model (submission to its batch's output, ganglion.inference.item.time
 # of the interactive lane) and its wait for the cut (queue.wait), the search steps' wait for a retrieval pool thread
-# (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, and the batches run beside a bulk one.
+# (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, the batches run beside a bulk one, and the
+# server process's CPU (user + system from /proc, in cores over the phase; for the idle phase also per search): the
+# searches' own CPU is what a model-bound ingestion loses to them, so with searches ÷ alone cannot pass about
+# 1 - (idle CPU cores ÷ alone CPU cores).
 # JFR_DIR=dir records the server with Java Flight Recorder (profile settings) during each both phase, into
 # dir/lanes-<entry>.jfr (then e.g. `jfr view hot-methods`, `jfr view thread-cpu-load` on it).
 # A BUDGETS entry may carry server options after commas, e.g. "256,inference.interactiveWorkers=0" (compared in one
