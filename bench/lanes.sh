@@ -20,7 +20,10 @@
 # A second table says where the searches' time went in the idle and the both phases, from the server's meters over
 # that phase: the query embedding's time on the model (submission to its batch's output, ganglion.inference.item.time
 # of the interactive lane) and its wait for the cut (queue.wait), the search steps' wait for a retrieval pool thread
-# (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, and the batches run beside a bulk one.
+# (ganglion.retrieval.tasks.wait of the interactive lane), GC pauses, the batches run beside a bulk one, and the
+# server process's CPU (user + system from /proc, in cores over the phase; for the idle phase also per search): the
+# searches' own CPU is what a model-bound ingestion loses to them, so with searches ÷ alone cannot pass about
+# 1 - (idle CPU cores ÷ alone CPU cores).
 # JFR_DIR=dir records the server with Java Flight Recorder (profile settings) during each both phase, into
 # dir/lanes-<entry>.jfr (then e.g. `jfr view hot-methods`, `jfr view thread-cpu-load` on it).
 # A BUDGETS entry may carry server options after commas, e.g. "256,inference.interactiveWorkers=0" (compared in one
@@ -167,6 +170,12 @@ def hops(before, after):
     return [f"{quantile(item, 0.5):.1f} / {quantile(item, 0.99):.1f}", f"{quantile(wait, 0.99):.1f}",
             f"{quantile(pool, 0.5):.1f} / {quantile(pool, 0.99):.1f}", f"{gc_ms:.0f} ({gc_n:.0f})", f"{beside:.0f}"]
 
+def cpu():
+    """The server process's CPU seconds so far (user + system, from /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
 def load():
     with open("/proc/loadavg") as f:
         return f.read().split()[0]
@@ -270,16 +279,21 @@ end = time.time() + 5
 searcher.run(lambda: time.time() >= end)
 load_idle = load()
 m0 = meters()
+c0, t0 = cpu(), time.time()
 idle1 = idle(searcher)
+c1, t1 = cpu(), time.time()
 m1 = meters()
 load_alone = load()
+ca0, ta0 = cpu(), time.time()
 chunks_alone, secs_alone, failed_alone, used_alone = ingest("alone", rows)
+ca1, ta1 = cpu(), time.time()
 load_both = load()
 done = threading.Event()
 under = []
 m2 = meters()
 if jfr_dir:
     jcmd("JFR.start", "name=both", "settings=profile")
+c2, t2 = cpu(), time.time()
 t = threading.Thread(target=lambda: under.extend(searcher.run(done.is_set)), daemon=True)
 t.start()
 try:
@@ -287,6 +301,7 @@ try:
 finally:
     done.set()
     t.join(120)
+c3, t3 = cpu(), time.time()
 m3 = meters()
 if jfr_dir:
     jcmd("JFR.stop", "name=both", "filename=" + os.path.join(os.path.abspath(jfr_dir),
@@ -301,8 +316,12 @@ out += [str(chunks_alone), f"{secs_alone:.1f}", f"{chunks_alone / secs_alone:.2f
         f"{used_alone['bulk'] / max(1, chunks_alone):.1f}", f"{used_alone['tokens'] / secs_alone:.0f}"]
 print("\t".join(out))
 with open(hops_file, "a") as f:
-    for phase, lat, a, b in (("idle", idle1, m0, m1), ("both", under, m2, m3)):
-        f.write("\t".join([budget, phase, f"{pct(lat, 50):.1f} / {pct(lat, 99):.1f}"] + hops(a, b)) + "\n")
+    for phase, lat, a, b, cores in (("idle", idle1, m0, m1, (c1 - c0) / (t1 - t0)),
+                                    ("both", under, m2, m3, (c3 - c2) / (t3 - t2))):
+        per = f"{1000 * (c1 - c0) / max(1, len(idle1)):.1f}" if phase == "idle" else "-"
+        f.write("\t".join([budget, phase, f"{pct(lat, 50):.1f} / {pct(lat, 99):.1f}"] + hops(a, b)
+                          + [f"{cores:.2f}", per]) + "\n")
+    f.write("\t".join([budget, "alone", "-", "-", "-", "-", "-", "-", f"{(ca1 - ca0) / (ta1 - ta0):.2f}", "-"]) + "\n")
 EOF
   stop
 }
@@ -330,8 +349,8 @@ for line in open(sys.argv[1]):
 EOF
 echo
 echo "Where the searches' time went (server meters over the phase; ms, histogram bucket bounds):"
-echo "| bulkBatchTokens | phase | search p50 / p99 (client) | query embedding p50 / p99 (submit to output) | its wait for the cut p99 | pool thread wait p50 / p99 | GC pauses ms (n) | batches beside bulk |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| bulkBatchTokens | phase | search p50 / p99 (client) | query embedding p50 / p99 (submit to output) | its wait for the cut p99 | pool thread wait p50 / p99 | GC pauses ms (n) | batches beside bulk | server CPU cores | CPU ms per search |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 python3 - "$HOPS" <<'EOF'
 import sys
 for line in open(sys.argv[1]):

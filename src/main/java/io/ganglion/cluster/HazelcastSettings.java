@@ -34,7 +34,7 @@ public final class HazelcastSettings {
   public static final String ROLE = "ganglion.role";
   /** The address Hazelcast binds (read from the config by its address picker; no ClusterProperty names it). */
   static final String LOCAL_ADDRESS = "hazelcast.local.localAddress";
-  /** The replicated table of models loaded at runtime ({@code io.ganglion.inference.impl.RuntimeModels#TABLE}). */
+  /** The replicated table telling members the models loaded at runtime changed ({@code RuntimeModels#TABLE}). */
   public static final String RUNTIME_MODELS = "ganglion.models";
   /** Seconds between split-brain merge checks. */
   static final int MERGE_CHECK_SECONDS = 10;
@@ -92,8 +92,8 @@ public final class HazelcastSettings {
       .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
     config.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
     config.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
-    // the models loaded at runtime (inference's RuntimeModels): a joining node reads it while it starts, and must not
-    // read it empty before its copy arrived, so its reads wait for the initial fill-up
+    // inference's RuntimeModels: a change of this table tells running members that the models loaded at runtime
+    // changed (the set itself lives in PostgreSQL's runtime_models); reads wait for the initial fill-up
     config.addReplicatedMapConfig(new ReplicatedMapConfig(RUNTIME_MODELS).setAsyncFillup(false));
     return config;
   }

@@ -147,7 +147,7 @@ public final class HttpVerticle extends VerticleBase {
     new ClusterRoutes(vertx, config.busTimeoutMs()).mount(router);
     new GuardRoutes(vertx, config.busTimeoutMs()).mount(router);
     new EmbeddingsRoutes(vertx, config.busTimeoutMs()).mount(router);
-    new ModelRoutes(vertx, config.busTimeoutMs()).mount(router);
+    new ModelRoutes(vertx, config.busTimeoutMs(), postgres).mount(router);
     new DocumentRoutes(vertx, config.busTimeoutMs()).mount(router);
     new JobRoutes(vertx, config.busTimeoutMs(), answers.sseHeartbeatMs()).mount(router);
     new RecordRoutes(vertx, config.busTimeoutMs()).mount(router);

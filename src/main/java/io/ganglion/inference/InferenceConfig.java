@@ -31,6 +31,8 @@ import java.util.Optional;
  * @param interactiveWorkers worker verticle instances more, kept for interactive inputs: one takes a batch of
  *     interactive inputs only while every shared worker runs bulk inputs, so a query runs beside a bulk batch instead
  *     of waiting for it (its few milliseconds of model time then share the cores with that batch); 0: queries wait
+ * @param besideThreads intra-op threads of the batches run beside a bulk batch: each model gets a second session with
+ *     this many (on CPU, when it differs from {@code threads}); 0: they run on the models' own sessions
  * @param bulkCapacity bulk inputs queued per model; a bulk request that does not fit waits for room
  * @param bulkBatchTokens padded tokens of a batch of bulk inputs only (at most {@code maxBatchTokens}), and how far bulk
  *     inputs may fill a batch of interactive ones (or as far as those already pad it)
@@ -53,6 +55,7 @@ public record InferenceConfig(
   int queueCapacity,
   int workers,
   int interactiveWorkers,
+  int besideThreads,
   int bulkCapacity,
   int bulkBatchTokens,
   double bulkMinShare,
@@ -129,6 +132,7 @@ public record InferenceConfig(
         + cores + " cores: batches running at once would fight over them (lower threads or workers)");
     }
     int interactiveWorkers = integer(in, "interactiveWorkers", DEFAULT_INTERACTIVE_WORKERS, 0, 64);
+    int besideThreads = integer(in, "besideThreads", 1, 0, 1024);
     int maxBatch = integer(in, "maxBatch", DEFAULT_MAX_BATCH, 1, 1024);
     int maxBatchTokens = integer(in, "maxBatchTokens", Math.max(DEFAULT_MAX_BATCH_TOKENS, maxBatch), 1, 1 << 20);
     int maxWaitMs = integer(in, "maxWaitMs", DEFAULT_MAX_WAIT_MS, 0, 10_000);
@@ -160,7 +164,7 @@ public record InferenceConfig(
     }
     ConfigReader limits = new ConfigReader(in, "inference");
     return new InferenceConfig(device, threads, maxBatch, maxBatchTokens, maxWaitMs, queueCapacity, workers,
-      interactiveWorkers, bulkCapacity, bulkBatchTokens, bulkMinShare, bulkMaxWaiting, queryCacheEntries, modelMemoryMb, fallback.get().ref(), models,
+      interactiveWorkers, besideThreads, bulkCapacity, bulkBatchTokens, bulkMinShare, bulkMaxWaiting, queryCacheEntries, modelMemoryMb, fallback.get().ref(), models,
       limits.integer("maxInputs", 256, 1, 100_000),
       limits.longValue("maxInputChars", 100_000, 100, 100_000_000));
   }

@@ -11,6 +11,9 @@ import io.ganglion.inference.batch.BatchDispatcher;
 import io.ganglion.inference.impl.InferenceDescriptions;
 import io.ganglion.inference.impl.ModelAdmin;
 import io.ganglion.inference.impl.RuntimeModels;
+import io.ganglion.config.GanglionConfig;
+import io.ganglion.store.RuntimeModelRepository;
+import io.ganglion.store.Stores;
 import io.ganglion.inference.impl.QueryCache;
 import io.ganglion.inference.onnx.Embedding;
 import io.ganglion.inference.onnx.EngineLoader;
@@ -58,6 +61,8 @@ public final class InferenceVerticle extends VerticleBase {
   private QueryCache queries;
   private ModelAdmin admin;
   private MeterRegistry meters;
+  /** Where the models loaded at runtime are recorded; null when deployed without the server's stores. */
+  private io.vertx.sqlclient.Pool postgres;
   private final SplittableRandom variants = new SplittableRandom();
   private int maxInputs;
   private long maxInputChars;
@@ -71,7 +76,8 @@ public final class InferenceVerticle extends VerticleBase {
     busTimeoutMs = config().getJsonObject("bus", new JsonObject()).getLong("timeoutMs", 10_000L);
     meters = MeterRegistries.of(vertx);
     EmbedClient.registerCodecs(vertx);
-    EngineLoader graphs = new EngineLoader(config.device(), config.threads());
+    EngineLoader graphs = new EngineLoader(config.device(), config.threads(),
+      config.interactiveWorkers() == 0 ? 0 : config.besideThreads());
     return vertx.executeBlocking(() -> ModelRegistry.load(config.models(), config.defaultModel(), graphs))
       .compose(loaded -> {
         registry = loaded;
@@ -116,17 +122,25 @@ public final class InferenceVerticle extends VerticleBase {
   }
 
   /**
-   * Loads the models the cluster loaded at runtime before this node started ({@link RuntimeModels}), so the node is
-   * up only once it has them, and from then on any it lacks when the table changes.
+   * Loads the models recorded as loaded at runtime ({@link RuntimeModels}: PostgreSQL's {@code runtime_models}), so
+   * the node is up only once it has them (after a restart of this node or of the whole cluster too), and from then on
+   * any it lacks when a member says the set changed.
    */
   private Future<Void> joinRuntimeModels() {
-    RuntimeModels runtime = new RuntimeModels(vertx);
+    if (!config().containsKey("postgres")) {
+      // deployed alone, without the server's stores (tests): only inference.models
+      return Future.succeededFuture();
+    }
+    postgres = Stores.postgres(vertx, GanglionConfig.from(config()).postgres());
+    RuntimeModels runtime = new RuntimeModels(vertx, new RuntimeModelRepository(postgres));
     io.vertx.core.Context context = vertx.getOrCreateContext();
-    return vertx.executeBlocking(runtime::entries, false).compose(admin::loadMissing)
-      .onSuccess(v -> runtime.onChange(() -> {
-        var entries = runtime.entries();
-        context.runOnContext(x -> admin.loadMissing(entries));
-      }));
+    return runtime.entries()
+      .recover(failure -> Future.failedFuture(new IllegalStateException("cannot read the models loaded at runtime "
+        + "(runtime_models) from PostgreSQL: " + failure.getMessage(), failure)))
+      .compose(admin::loadMissing)
+      .onSuccess(v -> runtime.onChange(() -> context.runOnContext(x -> runtime.entries()
+        .compose(admin::loadMissing)
+        .onFailure(e -> log.warn("cannot read the models loaded at runtime from PostgreSQL: {}", e.getMessage())))));
   }
 
   /**
@@ -148,6 +162,9 @@ public final class InferenceVerticle extends VerticleBase {
   public Future<?> stop() {
     if (dispatcher != null) {
       dispatcher.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
     // the workers are undeployed with this verticle (they are its children), finishing the batch each runs
     return registry == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {

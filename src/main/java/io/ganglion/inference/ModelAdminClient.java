@@ -27,10 +27,12 @@ import java.util.List;
  *   <li>Unload: sent to every member; a member without the model counts as done. A refusal (a knowledge base records
  *   the model, or it is a member's default) fails the unload with that refusal.</li>
  * </ul>
- * A member without an inference verticle (no handler) is skipped. A load that succeeded is recorded in the cluster
- * ({@link RuntimeModels}), and an unload removes it, so a node that joins later loads the model while it starts,
- * before it reports ready. When the whole cluster stops that record is gone: a model every start needs belongs in
- * {@code inference.models}.
+ * A member without an inference verticle (no handler) is skipped. A load that succeeded is recorded in PostgreSQL
+ * ({@link RuntimeModels}), and an unload deletes the record, so a node that joins later, a node restarted alone and a
+ * whole cluster started again load the model while they start, before they report ready. A load that cannot be
+ * recorded (PostgreSQL unavailable) is unloaded again and fails with that code, so no member serves a model a restart
+ * would forget; an unload whose record cannot be deleted fails (a retry deletes it: a model no member has but whose
+ * record exists counts as unloaded then).
  * <p>
  * <b>NOTE</b>: call from a Vert.x context; the reply arrives on it.
  */
@@ -56,9 +58,10 @@ public final class ModelAdminClient {
   private final Vertx vertx;
   private final RuntimeModels runtime;
 
-  public ModelAdminClient(Vertx vertx) {
+  /** @param records where the loaded models are recorded (the admin route's PostgreSQL) */
+  public ModelAdminClient(Vertx vertx, io.ganglion.store.RuntimeModelRepository records) {
     this.vertx = vertx;
-    this.runtime = new RuntimeModels(vertx);
+    this.runtime = new RuntimeModels(vertx, records);
   }
 
   /**
@@ -75,12 +78,8 @@ public final class ModelAdminClient {
       Outcome failed = outcomes.stream().filter(o -> !o.ok() && !o.absent() && o.code() != ErrorCode.CONFLICT)
         .findFirst().orElse(null);
       if (failed != null) {
-        String ref = loaded.isEmpty() ? null : loaded.get(0).reply().getString("ref");
-        List<Future<Outcome>> undone = ref == null ? List.of() : loaded.stream()
-          .map(o -> send(o.node(), "unload", new JsonObject().put("model", ref), timeoutMs)).toList();
-        return Future.join(new ArrayList<>(undone)).transform(done -> Future.failedFuture(failed.code().exception(
-          "node " + failed.node().id() + " could not load the model: " + failed.failure().getMessage()
-            + (undone.isEmpty() ? "" : " (unloaded again from the " + undone.size() + " node(s) that had loaded it)"))));
+        return undo(loaded, timeoutMs, failed.code(), "node " + failed.node().id() + " could not load the model: "
+          + failed.failure().getMessage());
       }
       if (loaded.isEmpty()) {
         return Future.failedFuture(already.isEmpty()
@@ -92,12 +91,21 @@ public final class ModelAdminClient {
       already.forEach(o -> states.put(o.node().id(), "already loaded"));
       JsonObject reply = loaded.get(0).reply().copy().put("nodes", states);
       String ref = reply.getString("ref");
-      return runtime.loaded(ref, entry).otherwise(e -> {
-        LOG.warn("{} is loaded on every member, but recording it for nodes that join later failed: {}", ref,
-          e.toString());
-        return null;
-      }).map(reply);
+      return runtime.loaded(ref, entry).map(reply).recover(e -> {
+        LOG.warn("{} loaded on every member, but recording it failed; unloading it again: {}", ref, e.toString());
+        return undo(loaded, timeoutMs, ErrorCode.of(e), "the model loaded but could not be recorded, so a restart "
+          + "would not load it again: " + e.getMessage());
+      });
     });
+  }
+
+  /** Unloads the model again from the members that {@code loaded} it for this request, then fails with code. */
+  private Future<JsonObject> undo(List<Outcome> loaded, long timeoutMs, ErrorCode code, String message) {
+    String ref = loaded.isEmpty() ? null : loaded.get(0).reply().getString("ref");
+    List<Future<Outcome>> undone = ref == null ? List.of() : loaded.stream()
+      .map(o -> send(o.node(), "unload", new JsonObject().put("model", ref), timeoutMs)).toList();
+    return Future.join(new ArrayList<>(undone)).transform(done -> Future.failedFuture(code.exception(message
+      + (undone.isEmpty() ? "" : " (unloaded again from the " + undone.size() + " node(s) that had loaded it)"))));
   }
 
   /**
@@ -118,17 +126,19 @@ public final class ModelAdminClient {
       JsonObject states = new JsonObject();
       outcomes.stream().filter(o -> !o.absent())
         .forEach(o -> states.put(o.node().id(), o.ok() ? "unloaded" : "not loaded"));
+      JsonObject reply = new JsonObject().put("unloaded", ref).put("nodes", states);
       if (outcomes.stream().noneMatch(Outcome::ok)) {
         Outcome missing = outcomes.stream().filter(o -> !o.absent()).findFirst().orElse(null);
-        return Future.failedFuture(missing == null
-          ? ErrorCode.UNAVAILABLE.exception("no node runs inference to unload the model from")
-          : missing.code().exception(missing.failure().getMessage()));
+        if (missing == null) {
+          return Future.failedFuture(ErrorCode.UNAVAILABLE.exception("no node runs inference to unload the model from"));
+        }
+        // no member has it; a record left by an unload whose deletion failed is deleted now
+        return runtime.unloaded(ref).compose(removed -> removed ? Future.succeededFuture(reply)
+          : Future.failedFuture(missing.code().exception(missing.failure().getMessage())));
       }
-      return runtime.unloaded(ref).otherwise(e -> {
-        LOG.warn("{} is unloaded from every member, but removing its record for nodes that join later failed: {}",
-          ref, e.toString());
-        return null;
-      }).map(new JsonObject().put("unloaded", ref).put("nodes", states));
+      return runtime.unloaded(ref).map(reply).recover(e -> Future.failedFuture(ErrorCode.of(e).exception(ref
+        + " is unloaded from every member, but its record could not be deleted, so a restart would load it again; "
+        + "retry the unload: " + e.getMessage())));
     });
   }
 

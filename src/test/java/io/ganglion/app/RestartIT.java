@@ -33,6 +33,34 @@ class RestartIT {
   }
 
   @Test
+  @DisplayName("loads a model loaded at runtime again when it restarts, before it reports ready, and forgets it once unloaded")
+  void keepsRuntimeLoadedModels() throws Exception {
+    Path dataDir = Files.createTempDirectory(Path.of("target"), "restart-models-");
+    String ref = "bge-small-en-v1.5@2";
+    try (TestServer first = TestServer.start(dataDir, Map.of())) {
+      var load = first.postJson("/v1/admin/models", "{\"name\":\"bge-small-en-v1.5\",\"version\":\"2\"}");
+      assertThat(load.statusCode()).as(load.body()).isEqualTo(201);
+    }
+    try (TestServer second = TestServer.start(dataDir, Map.of())) {
+      // the inference verticle loads recorded models while it starts, so they are there as soon as the server is
+      assertThat(models(second)).as("loaded from runtime_models on start").contains(ref);
+      assertThat(second.awaitReady().get("/ready").statusCode()).isEqualTo(200);
+      var vectors = second.postJson("/v1/embeddings", "{\"model\":\"" + ref + "\",\"input\":[\"after a restart\"]}");
+      assertThat(vectors.statusCode()).as(vectors.body()).isEqualTo(200);
+      var unload = second.delete("/v1/admin/models/" + ref);
+      assertThat(unload.statusCode()).as(unload.body()).isEqualTo(200);
+    }
+    try (TestServer third = TestServer.start(dataDir, Map.of())) {
+      assertThat(models(third)).as("the unload deleted its record").doesNotContain(ref).contains("bge-small-en-v1.5@1");
+    }
+  }
+
+  private static java.util.List<String> models(TestServer server) {
+    return TestServer.json(server.get("/v1/admin/models")).getJsonArray("models").stream()
+      .map(m -> ((io.vertx.core.json.JsonObject) m).getString("ref")).toList();
+  }
+
+  @Test
   @DisplayName("uses a configured admin key, and replaces the old one when the configured key changes")
   void configuredAdminKey() throws Exception {
     Path dataDir = Files.createTempDirectory(Path.of("target"), "restart-key-");

@@ -29,10 +29,11 @@ public final class ModelRoutes {
   private final long busTimeoutMs;
   private final ModelAdminClient models;
 
-  public ModelRoutes(Vertx vertx, long busTimeoutMs) {
+  /** @param postgres where runtime loads are recorded */
+  public ModelRoutes(Vertx vertx, long busTimeoutMs, io.vertx.sqlclient.Pool postgres) {
     this.vertx = vertx;
     this.busTimeoutMs = busTimeoutMs;
-    this.models = new ModelAdminClient(vertx);
+    this.models = new ModelAdminClient(vertx, new io.ganglion.store.RuntimeModelRepository(postgres));
   }
 
   public void mount(Router router) {

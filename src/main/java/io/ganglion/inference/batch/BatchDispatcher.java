@@ -313,7 +313,7 @@ public final class BatchDispatcher {
     int padded = longest * batch.size();
     Span span = batchSpan(entry, batch, padded);
     entry.running++;
-    vertx.eventBus().<BatchJob.Done>request(worker, new BatchJob(entry.model, encodings),
+    vertx.eventBus().<BatchJob.Done>request(worker, new BatchJob(entry.model, encodings, beside),
         Deadlines.localWithin(jobTimeoutMs))
       .onComplete(done -> {
         if (done.failed()) {

@@ -33,7 +33,7 @@ public final class BatchWorker extends VerticleBase {
     long start = System.nanoTime();
     List<?> rows;
     try {
-      rows = job.model().run(job.encodings());
+      rows = job.model().run(job.encodings(), job.beside());
     } catch (Exception e) {
       return Future.failedFuture(e);
     }

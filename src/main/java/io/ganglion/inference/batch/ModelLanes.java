@@ -169,8 +169,10 @@ final class ModelLanes<O> {
 
   /**
    * When the next batch should be cut, on the {@link System#nanoTime()} clock: {@code nowNanos} if one is ready (a full
-   * batch's worth of items or tokens queued, or the oldest item has waited {@code maxWait}), the moment the oldest
-   * will have waited {@code maxWait} otherwise, {@link Long#MAX_VALUE} when nothing waits.
+   * batch's worth of items or tokens queued, the oldest item has waited {@code maxWait}, or every item queued is one
+   * interactive request's and no other interactive input is being tokenized), the moment the oldest will have waited
+   * {@code maxWait} otherwise, {@link Long#MAX_VALUE} when nothing waits. The dispatcher asks only while a worker is
+   * free.
    */
   long nextCutNanos(long nowNanos) {
     return nextCutNanos(nowNanos, null);
@@ -191,12 +193,19 @@ final class ModelLanes<O> {
       return nowNanos;
     }
     long oldest = Long.MAX_VALUE;
+    CallerRows<O> caller = null;
+    boolean lone = reserved[Lane.INTERACTIVE.ordinal()] == depth(Lane.INTERACTIVE)
+      && (only == Lane.INTERACTIVE || depth(Lane.BULK) == 0);
     for (PriorityQueue<QueuedItem<O>> queue : only == null ? queues : List.of(queues.get(only.ordinal()))) {
       for (QueuedItem<O> item : queue) {
         oldest = Math.min(oldest, item.enqueuedNanos);
+        lone &= item.lane == Lane.INTERACTIVE && (caller == null || caller == item.caller);
+        caller = item.caller;
       }
     }
-    return Math.max(nowNanos, oldest + policy.maxWait().toNanos());
+    // a lone interactive request (nothing else queued or being tokenized, and a worker free: the only time this is
+    // asked) gains nothing by waiting for others that are not coming
+    return lone ? nowNanos : Math.max(nowNanos, oldest + policy.maxWait().toNanos());
   }
 
   /**

@@ -32,7 +32,7 @@ import java.util.Set;
  * <ul>
  *   <li>Load: the entry is read like an {@code inference.models} entry (a known name, or a path; {@code version}
  *   defaults to 1), refused with 4130 when its estimated memory ({@value #MEMORY_FACTOR} x the graph's size, what an
- *   ORT session holds) exceeds the physical memory free or the {@code inference.modelMemoryMb} budget left, loaded and
+ *   ORT session holds, per session: two with {@code inference.besideThreads}) exceeds the physical memory free or the {@code inference.modelMemoryMb} budget left, loaded and
  *   warmed up on a worker thread, and only then added to the registry and the dispatcher: it never serves cold.</li>
  *   <li>Unload: refused with 4090 for the default embedding model and while any knowledge base records the model
  *   ({@code ganglion.retrieval.model.users}); otherwise what waits for it fails, and the model closes once its running
@@ -115,7 +115,7 @@ public final class ModelAdmin {
         if (loading.contains(ref) || registry.all().stream().anyMatch(m -> m.spec().ref().equals(ref))) {
           return Future.succeededFuture();
         }
-        log.info("loading {}, which the cluster loaded at runtime ({})", ref, RuntimeModels.TABLE);
+        log.info("loading {}, which was loaded at runtime (recorded in runtime_models)", ref);
         return Future.succeededFuture().compose(x -> load(entry.getValue())).<Void>mapEmpty()
           .recover(failure -> {
             log.warn("could not load {}, which the cluster loaded at runtime: {}", ref, failure.getMessage());
@@ -166,7 +166,7 @@ public final class ModelAdmin {
 
   private void checkMemory(ModelSpec spec) throws IOException {
     long graph = Files.size(spec.source().graphFile());
-    long needed = graph * MEMORY_FACTOR;
+    long needed = graph * MEMORY_FACTOR * graphs.sessionsPerGraph();
     long free = freePhysicalMemory();
     if (needed > free) {
       throw ErrorCode.PAYLOAD_TOO_LARGE.exception("loading " + spec.ref() + " needs about " + mb(needed)
@@ -175,7 +175,7 @@ public final class ModelAdmin {
     if (memoryBudgetBytes > 0) {
       long used = 0;
       for (LoadedModel<?, ?> m : registry.all()) {
-        used += Files.size(m.spec().source().graphFile()) * MEMORY_FACTOR;
+        used += Files.size(m.spec().source().graphFile()) * MEMORY_FACTOR * graphs.sessionsPerGraph();
       }
       if (used + needed > memoryBudgetBytes) {
         throw ErrorCode.PAYLOAD_TOO_LARGE.exception("loading " + spec.ref() + " needs about " + mb(needed)

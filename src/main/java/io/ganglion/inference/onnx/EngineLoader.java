@@ -38,6 +38,7 @@ public final class EngineLoader implements GraphLoader {
 
   private final io.ganglion.inference.onnx.Device device;
   private final int threads;
+  private final int besideThreads;
   private volatile boolean fellBack;
 
   /**
@@ -45,12 +46,28 @@ public final class EngineLoader implements GraphLoader {
    * @param threads intra-op threads per session; at least 1
    */
   public EngineLoader(io.ganglion.inference.onnx.Device device, int threads) {
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    this(device, threads, 0);
+  }
+
+  /**
+   * @param threads intra-op threads per session; at least 1
+   * @param besideThreads intra-op threads of a second session per graph for batches run beside another (on CPU);
+   *     0, or the same as {@code threads}, for none
+   */
+  public EngineLoader(io.ganglion.inference.onnx.Device device, int threads, int besideThreads) {
+    if (threads < 1 || besideThreads < 0) {
+      throw new IllegalArgumentException("threads must be at least 1 and besideThreads at least 0, got " + threads
+        + " and " + besideThreads);
     }
     this.device = device;
     this.threads = threads;
+    this.besideThreads = besideThreads == threads ? 0 : besideThreads;
     offline();
+  }
+
+  @Override
+  public int sessionsPerGraph() {
+    return besideThreads == 0 ? 1 : 2;
   }
 
   /** The device asked for ({@code inference.device}). */
@@ -87,12 +104,25 @@ public final class EngineLoader implements GraphLoader {
         }
       }
     }
-    return open(spec, file, Device.cpu());
+    EngineGraph graph = open(spec, file, Device.cpu(), threads);
+    if (besideThreads == 0) {
+      return graph;
+    }
+    try {
+      return new BesideGraph(graph, open(spec, file, Device.cpu(), besideThreads));
+    } catch (Exception | Error e) {
+      graph.close();
+      throw e;
+    }
   }
 
   private EngineGraph open(ModelSpec spec, Path file, Device on) throws Exception {
+    return open(spec, file, on, threads);
+  }
+
+  private EngineGraph open(ModelSpec spec, Path file, Device on, int intraOpThreads) throws Exception {
     Model model = Model.newInstance(spec.name(), on, ENGINE);
-    OrtSession.SessionOptions session = sessionOptions(spec.name(), threads);
+    OrtSession.SessionOptions session = sessionOptions(spec.name(), intraOpThreads);
     try {
       Map<String, Object> options = new HashMap<>();
       options.put("sessionOptions", session);

@@ -5,4 +5,9 @@ public interface GraphLoader {
 
   /** Loads {@code spec}'s graph; blocks for as long as that takes (seconds). */
   ModelGraph load(ModelSpec spec) throws Exception;
+
+  /** Sessions each loaded graph holds (memory is estimated per session). */
+  default int sessionsPerGraph() {
+    return 1;
+  }
 }

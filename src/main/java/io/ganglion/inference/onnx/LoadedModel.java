@@ -20,7 +20,15 @@ public sealed interface LoadedModel<I, O> extends AutoCloseable permits TextEmbe
   Encoding encode(I input);
 
   /** Runs the graph over encodings padded to the longest; one output per encoding, in order. */
-  List<O> run(List<Encoding> encodings) throws Exception;
+  default List<O> run(List<Encoding> encodings) throws Exception {
+    return run(encodings, false);
+  }
+
+  /**
+   * {@link #run}; with {@code beside}, on the graph's session kept for batches run beside another
+   * ({@link ModelGraph#runBeside}).
+   */
+  List<O> run(List<Encoding> encodings, boolean beside) throws Exception;
 
   /** {@link #encode} then {@link #run}, for callers without a batcher (tests, warm-up, benchmarks). */
   default List<O> runAll(List<I> inputs) throws Exception {

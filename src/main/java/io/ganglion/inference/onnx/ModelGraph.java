@@ -20,6 +20,14 @@ public interface ModelGraph extends AutoCloseable {
   /** Runs one batch: {@code encodings} padded to the longest. */
   Output run(List<Encoding> encodings) throws Exception;
 
+  /**
+   * Runs one batch beside another batch of this graph: on the session kept for that ({@code inference.besideThreads}
+   * intra-op threads) when the graph has one, otherwise as {@link #run}.
+   */
+  default Output runBeside(List<Encoding> encodings) throws Exception {
+    return run(encodings);
+  }
+
   @Override
   void close();
 }

@@ -96,6 +96,8 @@ public final class ModelRegistry implements AutoCloseable {
   private static void warmUp(LoadedModel<?, ?> model) throws Exception {
     if (model instanceof TextEmbedder embedder) {
       List<Embedding> out = embedder.embed(WARM_UP, TextKind.PASSAGE);
+      // and the session kept for batches beside another, if the graph has one
+      embedder.run(WARM_UP.stream().map(t -> embedder.encode(new TextEmbedder.Input(t, TextKind.QUERY))).toList(), true);
       int dims = out.get(0).vector().length;
       int expected = model.spec().dims();
       if (expected > 0 && dims != expected) {
@@ -103,6 +105,7 @@ public final class ModelRegistry implements AutoCloseable {
       }
     } else if (model instanceof PairScorer scorer) {
       scorer.score(WARM_UP.get(0), WARM_UP.subList(1, 2));
+      scorer.run(List.of(scorer.encode(new PairScorer.Pair(WARM_UP.get(0), WARM_UP.get(1)))), true);
     }
   }
 

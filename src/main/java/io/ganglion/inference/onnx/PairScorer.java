@@ -48,8 +48,8 @@ public final class PairScorer implements LoadedModel<PairScorer.Pair, PairScorer
   }
 
   @Override
-  public List<Score> run(List<Encoding> encodings) throws Exception {
-    ModelGraph.Output out = graph.run(encodings);
+  public List<Score> run(List<Encoding> encodings, boolean beside) throws Exception {
+    ModelGraph.Output out = beside ? graph.runBeside(encodings) : graph.run(encodings);
     EncodedBatch batch = out.batch();
     long[] shape = out.shape();
     int labels = (int) shape[shape.length - 1];

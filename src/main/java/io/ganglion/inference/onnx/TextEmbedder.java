@@ -36,8 +36,8 @@ public final class TextEmbedder implements LoadedModel<TextEmbedder.Input, Embed
   }
 
   @Override
-  public List<Embedding> run(List<Encoding> encodings) throws Exception {
-    ModelGraph.Output out = graph.run(encodings);
+  public List<Embedding> run(List<Encoding> encodings, boolean beside) throws Exception {
+    ModelGraph.Output out = beside ? graph.runBeside(encodings) : graph.run(encodings);
     EncodedBatch batch = out.batch();
     boolean pooled = out.shape().length == 2;
     int dims = (int) out.shape()[out.shape().length - 1];

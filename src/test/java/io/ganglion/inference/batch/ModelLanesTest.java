@@ -248,11 +248,43 @@ class ModelLanesTest {
     ModelLanes<String> lanes = lanes(new BatchPolicy(8, 8 * 64, Duration.ofMillis(5), 64, 64, 4 * 64, 0.25, 2));
     long now = System.nanoTime();
     assertThat(lanes.nextCutNanos(now)).isEqualTo(Long.MAX_VALUE);
-    submit(lanes, Lane.INTERACTIVE, texts(2, 3, 20), FAR);
+    submit(lanes, Lane.INTERACTIVE, texts(1, 3, 20), FAR);
+    submit(lanes, Lane.INTERACTIVE, texts(1, 3, 22), FAR);
     long due = lanes.nextCutNanos(System.nanoTime());
-    assertThat(due).isGreaterThan(now);
+    assertThat(due).as("two callers' items wait for more").isGreaterThan(now);
     submit(lanes, Lane.BULK, texts(6, 3, 21), FAR);
     long full = System.nanoTime();
     assertThat(lanes.nextCutNanos(full)).isEqualTo(full);
+  }
+
+  @Test
+  @DisplayName("a lone interactive request is due at once, without waiting maxWait for others that are not coming")
+  void loneInteractiveCutAtOnce() {
+    ModelLanes<String> lanes = lanes(new BatchPolicy(8, 8 * 64, Duration.ofSeconds(60), 64, 64, 4 * 64, 0.25, 2));
+    submit(lanes, Lane.INTERACTIVE, texts(3, 3, 30), FAR);
+    long now = System.nanoTime();
+    assertThat(lanes.nextCutNanos(now)).as("one request's inputs, nothing else queued").isEqualTo(now);
+    assertThat(lanes.nextCutNanos(now, Lane.INTERACTIVE)).isEqualTo(now);
+    assertThat(cut(lanes)).hasSize(3);
+  }
+
+  @Test
+  @DisplayName("a lone interactive request still waits maxWait while another caller's inputs are queued or being tokenized, or bulk waits beside it")
+  void notLoneWaits() {
+    BatchPolicy policy = new BatchPolicy(8, 8 * 64, Duration.ofSeconds(60), 64, 64, 4 * 64, 0.25, 2);
+    ModelLanes<String> tokenizing = lanes(policy);
+    submit(tokenizing, Lane.INTERACTIVE, texts(1, 3, 31), FAR);
+    // admitted, still being tokenized: it will join the batch within a moment
+    assertThat(tokenizing.reserve(Lane.INTERACTIVE, 1, FAR).succeeded()).isTrue();
+    long now = System.nanoTime();
+    assertThat(tokenizing.nextCutNanos(now)).isGreaterThan(now);
+
+    ModelLanes<String> withBulk = lanes(policy);
+    submit(withBulk, Lane.INTERACTIVE, texts(1, 3, 32), FAR);
+    submit(withBulk, Lane.BULK, texts(1, 3, 33), FAR);
+    now = System.nanoTime();
+    assertThat(withBulk.nextCutNanos(now)).as("a mixed batch may still fill").isGreaterThan(now);
+    assertThat(withBulk.nextCutNanos(now, Lane.INTERACTIVE)).as("the query alone, beside bulk").isEqualTo(now);
+    assertThat(withBulk.nextCutNanos(now, Lane.BULK)).as("bulk waits for more bulk").isGreaterThan(now);
   }
 }
