@@ -94,18 +94,16 @@ public final class TokenBudget implements Handler<RoutingContext> {
   }
 
   /**
-   * Puts this check in front of the generating routes: one handler on {@code /v1/*} that checks the path itself
-   * ({@link #guards}), rather than a route per pattern, each of which the router would match (a regular expression) on
-   * every request that passes it.
+   * This check in front of the generating routes: a handler for {@code /v1/*} that checks the path itself
+   * ({@link #guards}) and passes other requests on, rather than a route per pattern, each of which the router would
+   * match (a regular expression) on every request that passes it.
    */
-  public void mount(Router router) {
-    router.route("/v1/*").handler(ctx -> {
-      if (guards(ctx)) {
-        handle(ctx);
-      } else {
-        ctx.next();
-      }
-    });
+  public void guard(RoutingContext ctx) {
+    if (guards(ctx)) {
+      handle(ctx);
+    } else {
+      ctx.next();
+    }
   }
 
   /**
