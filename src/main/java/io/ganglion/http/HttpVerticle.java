@@ -116,7 +116,7 @@ public final class HttpVerticle extends VerticleBase {
     BearerAuthHandler auth = new BearerAuthHandler(new Credentials(new ApiKeyRepository(postgres),
       new JwtVerifier(vertx, config.auth()), Duration.ofSeconds(http.keyCacheSeconds()),
       Duration.ofSeconds(http.keyStaleSeconds())), audit);
-    BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs());
+    BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs(), http.requestTimeoutMs());
     java.nio.file.Path uploads = config.dataDir().resolve("uploads");
     vertx.fileSystem().mkdirsBlocking(uploads.toString()); // before start: UploadSpace reads its file system now
     TokenBudget budget = new TokenBudget(vertx, redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
@@ -132,11 +132,15 @@ public final class HttpVerticle extends VerticleBase {
     // the router matches every route's pattern and names it in the request's HTTP metrics, which a cached ask would
     // pay for on each request (the body handler cannot follow other handlers on one route, hence two). The last
     // guard answers a plainly formed ask itself (AskRoutes.direct); everything else goes on to the routes below.
-    router.route("/v1/*").handler(body.start()).handler(new UploadSpace(uploads));
-    router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
-        .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true))
-      .handler(body.done())
-      .handler(auth)
+    io.vertx.ext.web.Route beforeBody = router.route("/v1/*");
+    io.vertx.ext.web.Route guards = router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
+      .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
+    if (body.needed()) {
+      beforeBody.handler(body.start());
+      guards.handler(body.done());
+    }
+    beforeBody.handler(new UploadSpace(uploads));
+    guards.handler(auth)
       .handler(allowlist.perKey())
       .handler(rateLimit)
       .handler(admission)

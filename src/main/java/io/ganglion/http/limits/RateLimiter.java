@@ -102,6 +102,8 @@ public final class RateLimiter {
   private final long leaseNanos;
   private final Function<String, AtomicLong> charged;
   private final Map<LeaseId, Lease> leases = new HashMap<>();
+  /** The lease looked up last: a hot credential's requests find it without building and hashing a map key. */
+  private Lease recent;
   private boolean loaded;
 
   /** A credential's bucket at one limit, with or without a budget key. */
@@ -110,6 +112,7 @@ public final class RateLimiter {
 
   /** One credential's bucket as this event loop sees it: the requests waiting for the call in flight, leased permits. */
   private static final class Lease {
+    final LeaseId id;
     final String subject;
     final int rpm;
     final String budgetKey;
@@ -125,10 +128,11 @@ public final class RateLimiter {
     long chargedAtRead;
     AtomicLong charges;
 
-    Lease(String subject, int rpm, String budgetKey, int size) {
-      this.subject = subject;
-      this.rpm = rpm;
-      this.budgetKey = budgetKey;
+    Lease(LeaseId id, int size) {
+      this.id = id;
+      this.subject = id.subject();
+      this.rpm = id.rpm();
+      this.budgetKey = id.budgetKey();
       this.size = size;
     }
 
@@ -167,21 +171,21 @@ public final class RateLimiter {
    * does not answer in time.
    */
   public Future<Decision> acquire(String subject, int rpm, String budgetKey) {
-    LeaseId id = new LeaseId(subject, rpm, budgetKey);
-    Lease lease = leases.get(id);
+    Lease lease = find(subject, rpm, budgetKey);
+    LeaseId id = lease == null ? new LeaseId(subject, rpm, budgetKey) : lease.id;
     if (lease == null) {
       if (leases.size() >= SWEEP_AT) {
         sweep();
       }
-      lease = new Lease(subject, rpm, budgetKey, Math.max(1, leaseFor.applyAsInt(rpm)));
+      lease = new Lease(id, Math.max(1, leaseFor.applyAsInt(rpm)));
       leases.put(id, lease);
     } else if (lease.waiting.isEmpty() && lease.usable(System.nanoTime())) {
-      return Future.succeededFuture(take(id, lease));
+      return Future.succeededFuture(take(lease));
     }
     Promise<Decision> promise = Promise.promise();
     lease.waiting.add(promise);
     if (!lease.inFlight) {
-      call(id, lease);
+      call(lease);
     }
     return promise.future();
   }
@@ -191,14 +195,26 @@ public final class RateLimiter {
    * there is none (then {@link #acquire} asks Redis).
    */
   public Decision leased(String subject, int rpm, String budgetKey) {
-    LeaseId id = new LeaseId(subject, rpm, budgetKey);
-    Lease lease = leases.get(id);
-    return lease != null && lease.waiting.isEmpty() && lease.usable(System.nanoTime()) ? take(id, lease) : null;
+    Lease lease = find(subject, rpm, budgetKey);
+    return lease != null && lease.waiting.isEmpty() && lease.usable(System.nanoTime()) ? take(lease) : null;
+  }
+
+  private Lease find(String subject, int rpm, String budgetKey) {
+    Lease lease = recent;
+    if (lease != null && lease.rpm == rpm && lease.subject.equals(subject)
+      && java.util.Objects.equals(lease.budgetKey, budgetKey)) {
+      return lease;
+    }
+    lease = leases.get(new LeaseId(subject, rpm, budgetKey));
+    if (lease != null) {
+      recent = lease;
+    }
+    return lease;
   }
 
   /** The permits this event loop holds for {@code subject} at {@code rpm} now, usable or not (for tests). */
   long held(String subject, int rpm, String budgetKey) {
-    Lease lease = leases.get(new LeaseId(subject, rpm, budgetKey));
+    Lease lease = find(subject, rpm, budgetKey);
     return lease == null ? 0 : lease.permits;
   }
 
@@ -207,16 +223,16 @@ public final class RateLimiter {
    * up to a whole lease again, in the background: the credential's requests keep taking the permits left meanwhile,
    * so a steady stream of them never waits for Redis. Held permits never exceed one lease.
    */
-  private Decision take(LeaseId id, Lease lease) {
+  private Decision take(Lease lease) {
     lease.permits--;
     Decision decision = new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease));
     if (lease.topUp && !lease.inFlight && lease.size > 1 && lease.permits <= lease.size / 2) {
-      call(id, lease);
+      call(lease);
     }
     return decision;
   }
 
-  private void call(LeaseId id, Lease lease) {
+  private void call(Lease lease) {
     List<Promise<Decision>> batch = lease.waiting;
     if (batch.size() <= MAX_GROUP) {
       lease.waiting = new ArrayList<>();
@@ -242,15 +258,15 @@ public final class RateLimiter {
       // requests that came meanwhile take what this call leased, in order; the rest go in the next call
       long now = System.nanoTime();
       while (!lease.waiting.isEmpty() && lease.usable(now)) {
-        lease.waiting.remove(0).complete(take(id, lease));
+        lease.waiting.remove(0).complete(take(lease));
       }
       if (lease.inFlight) {
         return; // a top-up the drain started serves the rest
       }
       if (!lease.waiting.isEmpty()) {
-        call(id, lease);
+        call(lease);
       } else if (lease.permits == 0) {
-        leases.remove(id);
+        forget(lease);
       }
     });
   }
@@ -285,9 +301,17 @@ public final class RateLimiter {
     return lease.used + Math.max(0, lease.charges.get() - lease.chargedAtRead);
   }
 
+  private void forget(Lease lease) {
+    leases.remove(lease.id);
+    if (recent == lease) {
+      recent = null;
+    }
+  }
+
   private void sweep() {
     long now = System.nanoTime();
     leases.values().removeIf(l -> !l.inFlight && l.waiting.isEmpty() && !l.usable(now));
+    recent = null;
   }
 
   private Future<Response> send(Lease group, int requests) {
