@@ -99,6 +99,12 @@ public final class TokenBudget implements Handler<RoutingContext> {
    * match (a regular expression) on every request that passes it.
    */
   public void guard(RoutingContext ctx) {
+    Long read = ctx.get(USED);
+    if (read != null && read >= 0) {
+      // the rate limit read the count, which it does only on a route this budget guards, for a caller with a budget
+      decide(ctx, budget(Principal.of(ctx)), read);
+      return;
+    }
     if (guards(ctx)) {
       handle(ctx);
     } else {
