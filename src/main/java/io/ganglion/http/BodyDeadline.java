@@ -15,9 +15,21 @@ public final class BodyDeadline {
   private static final String TIMER = "ganglion.bodyDeadline";
 
   private final long timeoutMs;
+  private final long requestTimeoutMs;
 
-  public BodyDeadline(long timeoutMs) {
+  /** @param requestTimeoutMs the request's own budget ({@link RequestTimeout}), which runs from before the body */
+  public BodyDeadline(long timeoutMs, long requestTimeoutMs) {
     this.timeoutMs = timeoutMs;
+    this.requestTimeoutMs = requestTimeoutMs;
+  }
+
+  /**
+   * Whether the deadline can ever fire: one at or beyond the request's budget never does (that budget started
+   * earlier and answers 504 first, which ends the request and would cancel this timer), so it need not be mounted,
+   * sparing every {@code /v1} request a timer set and cancelled for nothing. The defaults (60 s, 30 s) are such a case.
+   */
+  public boolean needed() {
+    return timeoutMs < requestTimeoutMs;
   }
 
   public Handler<RoutingContext> start() {

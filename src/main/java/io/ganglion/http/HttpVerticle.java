@@ -116,29 +116,39 @@ public final class HttpVerticle extends VerticleBase {
     BearerAuthHandler auth = new BearerAuthHandler(new Credentials(new ApiKeyRepository(postgres),
       new JwtVerifier(vertx, config.auth()), Duration.ofSeconds(http.keyCacheSeconds()),
       Duration.ofSeconds(http.keyStaleSeconds())), audit);
-    BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs());
-    router.route("/v1/*").handler(body.start());
+    BodyDeadline body = new BodyDeadline(http.bodyTimeoutMs(), http.requestTimeoutMs());
     java.nio.file.Path uploads = config.dataDir().resolve("uploads");
     vertx.fileSystem().mkdirsBlocking(uploads.toString()); // before start: UploadSpace reads its file system now
-    router.route("/v1/*").handler(new UploadSpace(uploads));
-    router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
-      .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
-    router.route("/v1/*").handler(body.done());
-    router.route("/v1/*").handler(auth);
-    router.route("/v1/*").handler(allowlist.perKey());
     TokenBudget budget = new TokenBudget(vertx, redis, config.limits(), RATE_LIMIT_TIMEOUT_MS);
-    router.route("/v1/*").handler(new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS,
+    RateLimitHandler rateLimit = new RateLimitHandler(new RateLimits(new RateLimiter(redis, RATE_LIMIT_TIMEOUT_MS,
       config.limits()::leaseFor, config.limits().leaseMs(), budget::charged),
-      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget));
+      config.limits(), () -> Cluster.membership(vertx).members().size(), MeterRegistries.of(vertx)), budget);
     // load shedding: searches, ingestions and embeddings over their in-flight limit are refused here (asks in AskEdge,
     // after the cache look-up, so cache hits stay on their fast path)
     EdgeAdmission admission = EdgeAdmission.of(vertx, http.inFlight());
-    router.route("/v1/*").handler(admission);
+    OrchestrationConfig answers = OrchestrationConfig.from(config());
+    AskRoutes asks = new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission);
+    // every /v1 request passes these guards in this order, as the handlers of two routes rather than a route each:
+    // the router matches every route's pattern and names it in the request's HTTP metrics, which a cached ask would
+    // pay for on each request (the body handler cannot follow other handlers on one route, hence two). The last
+    // guard answers a plainly formed ask itself (AskRoutes.direct); everything else goes on to the routes below.
+    io.vertx.ext.web.Route beforeBody = router.route("/v1/*");
+    io.vertx.ext.web.Route guards = router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
+      .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
+    if (body.needed()) {
+      beforeBody.handler(body.start());
+      guards.handler(body.done());
+    }
+    beforeBody.handler(new UploadSpace(uploads));
+    guards.handler(auth)
+      .handler(allowlist.perKey())
+      .handler(rateLimit)
+      .handler(admission)
+      .handler(budget::guard)
+      .handler(asks::direct);
     // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast; the
     // data-plane audit watches only other routes (each watcher is one more path pattern an ask would be matched against)
-    OrchestrationConfig answers = OrchestrationConfig.from(config());
-    budget.mount(router);
-    new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission).mount(router);
+    asks.mount(router);
     new ChatCompletionRoutes(vertx, answers, io.ganglion.generation.LlmConfig.from(config().getJsonObject("llm")),
       http.requestTimeoutMs(), budget, admission).mount(router);
     new DataPlaneAudit(audit).mount(router);

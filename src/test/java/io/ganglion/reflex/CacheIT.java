@@ -204,6 +204,35 @@ class CacheIT {
       .contains("ganglion_reflex_cache_misses_total").contains("ganglion_reflex_cache_hit_ratio");
   }
 
+  @Test
+  @DisplayName("a cached ask is the same hit whatever form its request takes: a charset, a trailing slash, an escaped name; another content type is 415; each is named /v1/kbs/:kb/ask in the HTTP metrics")
+  void askFormsShareTheRoute() {
+    JsonObject question = new JsonObject().put("question", "How many vacation days do employees get?");
+    HttpResponse<String> first = ask(TestCorpus.KB, question);
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    String hit = ask(TestCorpus.KB, question).body();
+    // answered by the last /v1 guard (a plain path and content type) or by the router's ask route (the rest)
+    for (String[] form : new String[][]{{"/v1/kbs/" + TestCorpus.KB + "/ask", "application/json; charset=utf-8"},
+      {"/v1/kbs/" + TestCorpus.KB + "/ask/", "application/json"},
+      {"/v1/kbs/hand%62ook/ask", "application/json"},
+      {"/v1/kbs/x/../" + TestCorpus.KB + "/ask", "application/json"}}) {
+      HttpResponse<String> response = server.send(server.authed(form[0]).header("Content-Type", form[1])
+        .POST(HttpRequest.BodyPublishers.ofString(question.encode())).build());
+      assertThat(response.statusCode()).as(form[0] + " " + form[1] + ": " + response.body()).isEqualTo(200);
+      assertThat(cache(response)).isEqualTo("hit");
+      assertThat(response.body()).isEqualTo(hit);
+    }
+    HttpResponse<String> plain = server.send(server.authed("/v1/kbs/" + TestCorpus.KB + "/ask")
+      .header("Content-Type", "text/plain").POST(HttpRequest.BodyPublishers.ofString(question.encode())).build());
+    assertThat(plain.statusCode()).isEqualTo(415);
+    assertThat(TestServer.json(plain).getJsonObject("error").getString("requestId")).isNotBlank();
+    HttpResponse<String> unknown = ask("no-such-kb", question);
+    assertThat(unknown.statusCode()).as(unknown.body()).isEqualTo(404);
+    String metrics = server.send(server.request("/metrics").GET().build()).body();
+    assertThat(metrics).containsPattern("vertx_http_server_requests_total\\{[^}]*code=\"200\"[^}]*route=\"/v1/kbs/:kb/ask\"");
+    assertThat(metrics).doesNotContainPattern("vertx_http_server_requests_total\\{[^}]*code=\"200\"[^}]*route=\"/v1/\"");
+  }
+
   private static void ingest(String kb, String id, String title, String text) {
     HttpResponse<String> response = server.postJson("/v1/kbs/" + kb + "/documents", new JsonObject().put("documents",
       new JsonArray().add(new JsonObject().put("id", id).put("title", title).put("text", text))).encode());

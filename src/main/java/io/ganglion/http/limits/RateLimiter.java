@@ -36,7 +36,10 @@ import java.util.function.Function;
  * <p>
  * <b>Leases.</b> A call may take more tokens than it has requests: up to {@code lease(rpm)} (see
  * {@link io.ganglion.config.LimitsConfig#leaseFor}), kept here as permits for the credential's next requests, which
- * then need no Redis call at all, for {@code leaseMs}; permits left unused then are dropped. The tokens leave the
+ * then need no Redis call at all, for {@code leaseMs} after the call that last took them; permits left unused then are
+ * dropped. Once half a lease is used, a call in the background tops the permits up to a whole lease again (when the
+ * previous call got all it asked for), so a steady stream of requests never waits for Redis; held permits never exceed
+ * one lease. The tokens leave the
  * shared bucket when they are leased, so the limit stays global across nodes: over any window an event loop can admit
  * at most one lease more than the bucket gave in that window (permits leased just before it), and leave at most one
  * lease unused (dropped). A credential's other limit (a changed {@code rpm}) or another day's budget is another lease,
@@ -99,6 +102,8 @@ public final class RateLimiter {
   private final long leaseNanos;
   private final Function<String, AtomicLong> charged;
   private final Map<LeaseId, Lease> leases = new HashMap<>();
+  /** The lease looked up last: a hot credential's requests find it without building and hashing a map key. */
+  private Lease recent;
   private boolean loaded;
 
   /** A credential's bucket at one limit, with or without a budget key. */
@@ -107,12 +112,15 @@ public final class RateLimiter {
 
   /** One credential's bucket as this event loop sees it: the requests waiting for the call in flight, leased permits. */
   private static final class Lease {
+    final LeaseId id;
     final String subject;
     final int rpm;
     final String budgetKey;
     final int size;
     List<Promise<Decision>> waiting = new ArrayList<>();
     boolean inFlight;
+    /** Whether the last call got every token it asked for: then the permits are topped up before they run out. */
+    boolean topUp;
     long permits;
     long expiresNanos;
     long bucketLeft;
@@ -120,10 +128,11 @@ public final class RateLimiter {
     long chargedAtRead;
     AtomicLong charges;
 
-    Lease(String subject, int rpm, String budgetKey, int size) {
-      this.subject = subject;
-      this.rpm = rpm;
-      this.budgetKey = budgetKey;
+    Lease(LeaseId id, int size) {
+      this.id = id;
+      this.subject = id.subject();
+      this.rpm = id.rpm();
+      this.budgetKey = id.budgetKey();
       this.size = size;
     }
 
@@ -162,21 +171,21 @@ public final class RateLimiter {
    * does not answer in time.
    */
   public Future<Decision> acquire(String subject, int rpm, String budgetKey) {
-    LeaseId id = new LeaseId(subject, rpm, budgetKey);
-    Lease lease = leases.get(id);
+    Lease lease = find(subject, rpm, budgetKey);
+    LeaseId id = lease == null ? new LeaseId(subject, rpm, budgetKey) : lease.id;
     if (lease == null) {
       if (leases.size() >= SWEEP_AT) {
         sweep();
       }
-      lease = new Lease(subject, rpm, budgetKey, Math.max(1, leaseFor.applyAsInt(rpm)));
+      lease = new Lease(id, Math.max(1, leaseFor.applyAsInt(rpm)));
       leases.put(id, lease);
-    } else if (!lease.inFlight && lease.usable(System.nanoTime())) {
+    } else if (lease.waiting.isEmpty() && lease.usable(System.nanoTime())) {
       return Future.succeededFuture(take(lease));
     }
     Promise<Decision> promise = Promise.promise();
     lease.waiting.add(promise);
     if (!lease.inFlight) {
-      call(id, lease);
+      call(lease);
     }
     return promise.future();
   }
@@ -186,16 +195,44 @@ public final class RateLimiter {
    * there is none (then {@link #acquire} asks Redis).
    */
   public Decision leased(String subject, int rpm, String budgetKey) {
-    Lease lease = leases.get(new LeaseId(subject, rpm, budgetKey));
-    return lease != null && !lease.inFlight && lease.usable(System.nanoTime()) ? take(lease) : null;
+    Lease lease = find(subject, rpm, budgetKey);
+    return lease != null && lease.waiting.isEmpty() && lease.usable(System.nanoTime()) ? take(lease) : null;
   }
 
+  private Lease find(String subject, int rpm, String budgetKey) {
+    Lease lease = recent;
+    if (lease != null && lease.rpm == rpm && lease.subject.equals(subject)
+      && java.util.Objects.equals(lease.budgetKey, budgetKey)) {
+      return lease;
+    }
+    lease = leases.get(new LeaseId(subject, rpm, budgetKey));
+    if (lease != null) {
+      recent = lease;
+    }
+    return lease;
+  }
+
+  /** The permits this event loop holds for {@code subject} at {@code rpm} now, usable or not (for tests). */
+  long held(String subject, int rpm, String budgetKey) {
+    Lease lease = find(subject, rpm, budgetKey);
+    return lease == null ? 0 : lease.permits;
+  }
+
+  /**
+   * One leased permit. Once half the lease is used (and the last call got all it asked for), a call tops the permits
+   * up to a whole lease again, in the background: the credential's requests keep taking the permits left meanwhile,
+   * so a steady stream of them never waits for Redis. Held permits never exceed one lease.
+   */
   private Decision take(Lease lease) {
     lease.permits--;
-    return new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease));
+    Decision decision = new Decision(true, lease.rpm, lease.bucketLeft + lease.permits, 0, used(lease));
+    if (lease.topUp && !lease.inFlight && lease.size > 1 && lease.permits <= lease.size / 2) {
+      call(lease);
+    }
+    return decision;
   }
 
-  private void call(LeaseId id, Lease lease) {
+  private void call(Lease lease) {
     List<Promise<Decision>> batch = lease.waiting;
     if (batch.size() <= MAX_GROUP) {
       lease.waiting = new ArrayList<>();
@@ -205,12 +242,17 @@ public final class RateLimiter {
     }
     List<Promise<Decision>> group = batch;
     lease.inFlight = true;
-    lease.permits = 0;
-    send(lease, Math.max(lease.size, group.size())).onComplete(ar -> {
+    if (!lease.usable(System.nanoTime())) {
+      lease.permits = 0; // expired permits are dropped
+    }
+    // a top-up (no one waiting) asks for what the lease lacks, so held permits stay within one lease
+    int want = (int) Math.max(lease.size - lease.permits, group.size());
+    send(lease, want).onComplete(ar -> {
       lease.inFlight = false;
       if (ar.succeeded()) {
-        hand(ar.result(), lease, group);
+        hand(ar.result(), lease, group, want);
       } else {
+        lease.topUp = false;
         group.forEach(p -> p.fail(ar.cause()));
       }
       // requests that came meanwhile take what this call leased, in order; the rest go in the next call
@@ -218,15 +260,18 @@ public final class RateLimiter {
       while (!lease.waiting.isEmpty() && lease.usable(now)) {
         lease.waiting.remove(0).complete(take(lease));
       }
+      if (lease.inFlight) {
+        return; // a top-up the drain started serves the rest
+      }
       if (!lease.waiting.isEmpty()) {
-        call(id, lease);
+        call(lease);
       } else if (lease.permits == 0) {
-        leases.remove(id);
+        forget(lease);
       }
     });
   }
 
-  private void hand(Response reply, Lease lease, List<Promise<Decision>> waiting) {
+  private void hand(Response reply, Lease lease, List<Promise<Decision>> waiting, int want) {
     int granted = reply.get(0).toInteger();
     long left = reply.get(1).toLong();
     long wait = reply.get(2).toLong();
@@ -243,8 +288,9 @@ public final class RateLimiter {
         ? new Decision(true, lease.rpm, left + granted - 1 - i, 0, used)
         : new Decision(false, lease.rpm, 0, wait, used));
     }
-    lease.permits = Math.max(0, granted - waiting.size());
+    lease.permits += Math.max(0, granted - waiting.size());
     lease.expiresNanos = System.nanoTime() + leaseNanos;
+    lease.topUp = granted >= want;
   }
 
   /** The day's token count the lease read, plus what this node charged since; -1 without a budget. */
@@ -255,9 +301,17 @@ public final class RateLimiter {
     return lease.used + Math.max(0, lease.charges.get() - lease.chargedAtRead);
   }
 
+  private void forget(Lease lease) {
+    leases.remove(lease.id);
+    if (recent == lease) {
+      recent = null;
+    }
+  }
+
   private void sweep() {
     long now = System.nanoTime();
     leases.values().removeIf(l -> !l.inFlight && l.waiting.isEmpty() && !l.usable(now));
+    recent = null;
   }
 
   private Future<Response> send(Lease group, int requests) {

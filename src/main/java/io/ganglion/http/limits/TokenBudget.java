@@ -94,18 +94,22 @@ public final class TokenBudget implements Handler<RoutingContext> {
   }
 
   /**
-   * Puts this check in front of the generating routes: one handler on {@code /v1/*} that checks the path itself
-   * ({@link #guards}), rather than a route per pattern, each of which the router would match (a regular expression) on
-   * every request that passes it.
+   * This check in front of the generating routes: a handler for {@code /v1/*} that checks the path itself
+   * ({@link #guards}) and passes other requests on, rather than a route per pattern, each of which the router would
+   * match (a regular expression) on every request that passes it.
    */
-  public void mount(Router router) {
-    router.route("/v1/*").handler(ctx -> {
-      if (guards(ctx)) {
-        handle(ctx);
-      } else {
-        ctx.next();
-      }
-    });
+  public void guard(RoutingContext ctx) {
+    Long read = ctx.get(USED);
+    if (read != null && read >= 0) {
+      // the rate limit read the count, which it does only on a route this budget guards, for a caller with a budget
+      decide(ctx, budget(Principal.of(ctx)), read);
+      return;
+    }
+    if (guards(ctx)) {
+      handle(ctx);
+    } else {
+      ctx.next();
+    }
   }
 
   /**

@@ -140,7 +140,7 @@ class RateLimiterIT {
   }
 
   @Test
-  @DisplayName("a lease serves the next requests of the credential without Redis: 200 one after another cost one call per 64")
+  @DisplayName("a lease serves the next requests of the credential without Redis: 200 one after another cost a call per 32 to 64")
   void leasedPermitsSkipRedis() throws Exception {
     RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 64, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
     List<RateLimiter.Decision> decisions = new ArrayList<>();
@@ -148,9 +148,39 @@ class RateLimiterIT {
       decisions.add(onContext(() -> leasing.acquire("key:lease", 640_000)));
     }
     assertThat(decisions).allSatisfy(d -> assertThat(d.allowed()).isTrue());
-    assertThat(calls("evalsha")).as("requests 1, 65, 129 and 193 lease 64 permits each").isEqualTo(4);
+    // the first call leases 64; each later one brings at least 32 (a top-up at half a lease, or a whole lease when
+    // the permits ran out before the top-up came back), so 200 requests need 4 to 7 calls
+    assertThat(calls("evalsha")).isBetween(4L, 7L);
     assertThat(decisions.get(1).remaining()).as("the bucket's tokens plus the permits still leased")
       .isEqualTo(decisions.get(0).remaining() - 1);
+  }
+
+  @Test
+  @DisplayName("half a lease used, a call tops the permits up in the background: requests meanwhile take the permits left, and no more than one lease is ever held")
+  void topUpAtHalfALease() throws Exception {
+    RateLimiter leasing = new RateLimiter(redis, 5_000, rpm -> 64, 60_000, key -> new java.util.concurrent.atomic.AtomicLong());
+    assertThat(onContext(() -> leasing.acquire("key:topup", 640_000)).allowed()).isTrue();
+    assertThat(onContext(() -> Future.succeededFuture(leasing.held("key:topup", 640_000, null))))
+      .as("the first call leased 64, one of them used").isEqualTo(63L);
+    // 31 more from the lease: 32 left, half of it, so the 31st starts a top-up; the 32nd finds it still in flight (its
+    // reply cannot arrive within this turn of the event loop) and is decided from the permits at once all the same
+    List<RateLimiter.Decision> meanwhile = onContext(() -> {
+      List<RateLimiter.Decision> taken = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        taken.add(leasing.leased("key:topup", 640_000, null));
+      }
+      return Future.succeededFuture(taken);
+    });
+    assertThat(meanwhile).doesNotContainNull().allSatisfy(d -> assertThat(d.allowed()).isTrue());
+    // the top-up asked for what the lease lacked when it left (32): 31 held while it was out, 63 once it is back
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    long held = 0;
+    while (System.nanoTime() < deadline && (held = onContext(() ->
+      Future.succeededFuture(leasing.held("key:topup", 640_000, null)))) == 31) {
+      // the reply is on its way: ask again (each look is a hop to the event loop)
+    }
+    assertThat(held).as("never over one lease (64)").isEqualTo(63);
+    assertThat(calls("evalsha")).as("one call to lease, one to top up").isEqualTo(2);
   }
 
   @Test
@@ -167,7 +197,9 @@ class RateLimiterIT {
       allowedB += onContext(() -> nodeB.acquire("key:global", 30)).allowed() ? 1 : 0;
     }
     assertThat(allowedA + allowedB).isBetween(30, 31);
-    assertThat(allowedA).as("A took two leases of 10, B one; B's second found the bucket empty").isBetween(20, 21);
+    assertThat(allowedA).as("each node admitted its first lease at least; how the rest split depends on the top-ups")
+      .isGreaterThanOrEqualTo(10);
+    assertThat(allowedB).isGreaterThanOrEqualTo(10);
     RateLimiter.Decision refused = onContext(() -> nodeB.acquire("key:global", 30));
     assertThat(refused.allowed()).isFalse();
     assertThat(refused.retryAfterMs()).isPositive();
