@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -152,19 +151,28 @@ public final class InjectionEvaluation {
   }
 
   /**
-   * The k folds of the shuffled hand-written training set: for each, a detector trained on the other k-1 folds (with
-   * variants derived from those only) and the fold's own examples.
+   * The k folds of the hand-written training set, a prompt always in the same fold as its translations
+   * ({@link SiblingGroups}): for each, a detector trained on the other k-1 folds (with variants derived from those
+   * only) and the fold's own examples.
    */
   static void folds(int k, long seed, java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
-    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
-    java.util.Collections.shuffle(all, new Random(seed));
+    folds(k, seed, InjectionDetector::train, each);
+  }
+
+  /** {@link #folds(int, long, java.util.function.BiConsumer)} with another way to train a detector. */
+  static void folds(int k, long seed, java.util.function.BiFunction<List<LabelledText>, Long, InjectionDetector> trainer,
+                    java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
+    List<LabelledText> all = InjectionDataset.bundled();
+    List<List<Integer>> folds = SiblingGroups.folds(all, k, seed);
     for (int fold = 0; fold < k; fold++) {
       List<LabelledText> train = new ArrayList<>();
       List<LabelledText> test = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        (i % k == fold ? test : train).add(all.get(i));
+      for (int f = 0; f < k; f++) {
+        for (int i : folds.get(f)) {
+          (f == fold ? test : train).add(all.get(i));
+        }
       }
-      each.accept(InjectionDetector.train(InjectionAugmentation.withVariants(train), seed), test);
+      each.accept(trainer.apply(InjectionAugmentation.withVariants(train), seed), test);
     }
   }
 
