@@ -29,6 +29,8 @@ public final class InjectionDetector {
   private final InjectionRules passageRules = InjectionRules.passageOnly();
   private final ExemplarIndex exemplars;
   private final String version;
+  private final double benignObjectWeight;
+  private final double attackObjectWeight;
 
   /** Rules and classifier only (no exemplar stage). */
   public InjectionDetector(InjectionClassifier classifier, InjectionRules rules) {
@@ -41,11 +43,31 @@ public final class InjectionDetector {
    */
   public InjectionDetector(InjectionClassifier classifier, InjectionRules rules, ExemplarIndex exemplars,
                            String modelVersion) {
+    this(classifier, rules, exemplars, modelVersion, BENIGN_OBJECT_WEIGHT, ATTACK_OBJECT_WEIGHT);
+  }
+
+  private InjectionDetector(InjectionClassifier classifier, InjectionRules rules, ExemplarIndex exemplars,
+                            String modelVersion, double benignObjectWeight, double attackObjectWeight) {
     this.classifier = classifier;
     this.rules = rules;
     this.exemplars = exemplars;
-    this.version = TextNormalizer.VERSION + "/" + InjectionRules.VERSION + "/" + modelVersion
-      + (exemplars == null ? "" : "/exemplars-" + exemplars.size());
+    this.benignObjectWeight = benignObjectWeight;
+    this.attackObjectWeight = attackObjectWeight;
+    this.modelVersion = modelVersion;
+    this.version = TextNormalizer.VERSION + "/" + InjectionRules.VERSION + "/" + TriggerObjects.VERSION + "/"
+      + modelVersion + (exemplars == null ? "" : "/exemplars-" + exemplars.size());
+  }
+
+  private final String modelVersion;
+
+  /**
+   * This detector with other weights for the {@link TriggerObjects object reading} (for choosing them by
+   * cross-validation): {@code benign} divides the first stage's odds by {@code exp(benign)} when every trigger has a
+   * benign object and no rule fired; {@code attack} is the noisy-or weight of a trigger with an attack object that no
+   * rule caught. 0 turns either off.
+   */
+  public InjectionDetector withObjectWeights(double benign, double attack) {
+    return new InjectionDetector(classifier, rules, exemplars, modelVersion, benign, attack);
   }
 
   /**
@@ -127,12 +149,20 @@ public final class InjectionDetector {
       InjectionVerdict v = cascade(sentence, t, true, SENTENCE_SIMILARITY);
       double score = v.score() - SENTENCE_MARGIN;
       if (score > best.score()) {
-        best = new InjectionVerdict(score, v.modelScore(), v.rules(), v.families(), v.stage(), v.exemplarScore(), -1,
-          v.nearest(), "sentence " + (k + 1) + " of " + sentences, version);
+        best = new InjectionVerdict(score, v.modelScore(), v.rules(), v.families(), v.objects(), v.stage(),
+          v.exemplarScore(), -1, v.nearest(), "sentence " + (k + 1) + " of " + sentences, version);
       }
     }
     return best;
   }
+
+  /**
+   * How strongly a benign object lowers the first stage ({@link #withObjectWeights}): the odds are divided by
+   * {@code exp} of it. Chosen by cross-validation on the training set (bench/RESULTS.md, {@code ObjectSweep}).
+   */
+  public static final double BENIGN_OBJECT_WEIGHT = 2.0;
+  /** The noisy-or weight of an attack object no rule caught ({@link #withObjectWeights}); chosen with the one above. */
+  public static final double ATTACK_OBJECT_WEIGHT = 0.5;
 
   /** How far above the threshold one sentence of a passage must score to flag it ({@link #detectPassage}). */
   public static final double SENTENCE_MARGIN = 0.2;
@@ -176,16 +206,25 @@ public final class InjectionDetector {
       }
     }
     double first = 1 - notInjection;
+    TriggerObjects.Reading objects = TriggerObjects.read(normalized);
+    if (hits.isEmpty() && objects.allBenign() && benignObjectWeight > 0) {
+      // "forget the formal tone", "ignore my earlier question": the object is the user's, not the model's
+      double odds = first / (1 - first) / Math.exp(benignObjectWeight);
+      first = odds / (1 + odds);
+    } else if (hits.isEmpty() && objects.attack() > 0 && attackObjectWeight > 0) {
+      // "forget your rules" in words no rule was written for
+      first = 1 - (1 - first) * (1 - attackObjectWeight);
+    }
     if (first < t.ngramLow() || first >= t.ngramHigh() || exemplars == null) {
-      return new InjectionVerdict(first, model, names, families, hits.isEmpty() ? "ngram" : "rules", -1, -1, null, null,
-        version);
+      return new InjectionVerdict(first, model, names, families, objects.notes(), hits.isEmpty() ? "ngram" : "rules", -1,
+        -1, null, null, version);
     }
     ExemplarIndex.Match match = exemplars.match(normalized);
     double vote = similarity <= 0 ? match.score()
       : 0.5 + (match.score() - 0.5) * Math.min(1, match.similarity() / similarity);
     double mean = (first + vote) / 2;
-    return new InjectionVerdict(mean, model, names, families, "exemplars", vote, -1, match.nearest(), null,
-      version);
+    return new InjectionVerdict(mean, model, names, families, objects.notes(), "exemplars", vote, -1, match.nearest(),
+      null, version);
   }
 
   /** True when {@code verdict} came out of the exemplar stage inside its band: the embedding stage should decide. */

@@ -217,11 +217,11 @@ public final class InjectionEvaluation {
       for (InjectionRules.Rule r : rules.matching(TextNormalizer.normalize(text))) {
         not *= 1 - r.weight();
       }
-      return new InjectionVerdict(1 - not, 0, List.of(), List.of(), "rules", -1, -1, null, null, null);
+      return new InjectionVerdict(1 - not, 0, List.of(), List.of(), List.of(), "rules", -1, -1, null, null, null);
     });
     variants.put("n-grams only", text -> {
       double p = classifier.score(TextNormalizer.normalize(text));
-      return new InjectionVerdict(p, p, List.of(), List.of(), "ngram", -1, -1, null, null, null);
+      return new InjectionVerdict(p, p, List.of(), List.of(), List.of(), "ngram", -1, -1, null, null, null);
     });
     variants.put("rules + n-grams", text -> firstStage.detect(text, t));
     variants.put("+ exemplars (the cascade)", text -> cascade.detect(text, t));
