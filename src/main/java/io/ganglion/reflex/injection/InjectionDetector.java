@@ -27,6 +27,7 @@ public final class InjectionDetector {
   private final InjectionClassifier classifier;
   private final InjectionRules rules;
   private final InjectionRules passageRules = InjectionRules.passageOnly();
+  private final InjectionRules translationRequest = new InjectionRules(List.of(InjectionRules.TRANSLATION_IN_A_PASSAGE));
   private final ExemplarIndex exemplars;
   private final String version;
   private final double benignObjectWeight;
@@ -128,9 +129,11 @@ public final class InjectionDetector {
    *       as many tries.</li>
    * </ul>
    * The margin and similarity were chosen on half of a corpus of scientific abstracts (benign) and the training
-   * attacks planted into it by cross-validation (bench/RESULTS.md, {@code PassageScreeningEvaluation}).
+   * attacks planted into it by cross-validation (bench/RESULTS.md, {@code PassageScreeningEvaluation}), and so was the
+   * band: a passage is screened with {@link CascadeThresholds#forPassages} around {@code prompts}' threshold.
    */
-  public InjectionVerdict detectPassage(String text, CascadeThresholds t, InjectionOverride override) {
+  public InjectionVerdict detectPassage(String text, CascadeThresholds prompts, InjectionOverride override) {
+    CascadeThresholds t = prompts.forPassages();
     String normalized = normalized(text, override);
     InjectionVerdict whole = cascade(normalized, t, true, 0);
     List<Integer> starts = new ArrayList<>();
@@ -195,6 +198,12 @@ public final class InjectionDetector {
         hits.addAll(more);
       }
     }
+    TriggerObjects.Reading objects = TriggerObjects.read(normalized);
+    if (passage && (!hits.isEmpty() || objects.addressed() > 0) && !translationRequest.matching(normalized).isEmpty()) {
+      // a passage asking for a translation or summary and carrying an instruction to the model
+      hits = new ArrayList<>(hits);
+      hits.add(InjectionRules.TRANSLATION_IN_A_PASSAGE);
+    }
     double notInjection = 1 - model;
     List<String> names = new ArrayList<>(hits.size());
     List<String> families = new ArrayList<>(hits.size());
@@ -206,7 +215,6 @@ public final class InjectionDetector {
       }
     }
     double first = 1 - notInjection;
-    TriggerObjects.Reading objects = TriggerObjects.read(normalized);
     if (hits.isEmpty() && objects.allBenign() && benignObjectWeight > 0) {
       // "forget the formal tone", "ignore my earlier question": the object is the user's, not the model's
       double odds = first / (1 - first) / Math.exp(benignObjectWeight);

@@ -34,8 +34,12 @@ public final class TriggerObjects {
   /** The most words read after a trigger. */
   public static final int SPAN = 7;
 
-  /** What the triggers of one text take as objects. */
-  public record Reading(int triggers, int benign, int attack, List<String> notes) {
+  /**
+   * What the triggers of one text take as objects: how many triggers, benign objects, attack objects, and attack
+   * objects addressed to the model (by a second-person possessive or an "earlier" word, or everything / a persona
+   * without rules) — "bypass the immune system" is an attack object, but not an addressed one.
+   */
+  public record Reading(int triggers, int benign, int attack, int addressed, List<String> notes) {
 
     /** Every trigger has a benign object and none an attack object. */
     public boolean allBenign() {
@@ -44,7 +48,7 @@ public final class TriggerObjects {
   }
 
   /** No trigger at all. */
-  public static final Reading NONE = new Reading(0, 0, 0, List.of());
+  public static final Reading NONE = new Reading(0, 0, 0, 0, List.of());
 
   // one-word triggers (exact words after normalisation), seven languages
   private static final Set<String> VERBS = set(
@@ -155,6 +159,7 @@ public final class TriggerObjects {
     int triggers = 0;
     int benign = 0;
     int attack = 0;
+    int addressed = 0;
     List<String> notes = null;
     for (int i = 0; i < words.size(); i++) {
       int after = triggerEnd(words, clauseEnds, i);
@@ -165,6 +170,7 @@ public final class TriggerObjects {
       int kind = object(words, clauseEnds, after);
       if (kind > 0) {
         attack++;
+        addressed += kind > 1 ? 1 : 0;
       } else if (kind < 0) {
         benign++;
       }
@@ -175,7 +181,7 @@ public final class TriggerObjects {
         + " object");
       i = after - 1;
     }
-    return triggers == 0 ? NONE : new Reading(triggers, benign, attack, notes);
+    return triggers == 0 ? NONE : new Reading(triggers, benign, attack, addressed, notes);
   }
 
   // the index after the trigger starting at i, or -1
@@ -194,7 +200,7 @@ public final class TriggerObjects {
     return VERBS.contains(words.get(i)) ? i + 1 : -1;
   }
 
-  // +1 attack, -1 benign, 0 unknown: the words from `from` to the clause's end, at most SPAN. An attack word is the
+  // +2 addressed attack, +1 attack, -1 benign, 0 unknown: the words from `from` to the clause's end, at most SPAN. An attack word is the
   // model's ("your rules", "all previous instructions", "the rules" alone) unless the object also names something of
   // the user's world and nothing addresses the model ("the instructions on the label", "my draft")
   private static int object(List<String> words, List<Boolean> clauseEnds, int from) {
@@ -212,7 +218,10 @@ public final class TriggerObjects {
         break;
       }
     }
-    if (strong || attack && (addressed || !benign)) {
+    if (strong || attack && addressed) {
+      return 2;
+    }
+    if (attack && !benign) {
       return 1;
     }
     return benign ? -1 : 0;

@@ -191,6 +191,15 @@ public final class InjectionEvaluation {
     return evaluate(InjectionDataset.read("/injection-eval/benign-2.tsv"), text -> detector.detect(text, t), t);
   }
 
+  /**
+   * The bundled detector on the third held-out set, {@code src/test/resources/injection-eval/benign-3.tsv}: look-alikes
+   * of the trigger words and a few attacks, written before any figure of the object reading was read on a held-out set.
+   */
+  public static Report benignThree(CascadeThresholds t) {
+    InjectionDetector detector = InjectionDetector.bundled();
+    return evaluate(InjectionDataset.read("/injection-eval/benign-3.tsv"), text -> detector.detect(text, t), t);
+  }
+
   /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
   public static Report passages(CascadeThresholds t) {
     InjectionDetector detector = InjectionDetector.bundled();
@@ -239,7 +248,7 @@ public final class InjectionEvaluation {
     System.out.print(out);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout|benign2|passages|stages] [errors]}: prints the table. */
+  /** {@code InjectionEvaluation [cv|heldout|benign2|benign3|passages|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
     CascadeThresholds t = thresholds();
     String what = args.length > 0 ? args[0] : "heldout";
@@ -251,6 +260,7 @@ public final class InjectionEvaluation {
       case "cv" -> crossValidate(5, 20240611L, t);
       case "passages" -> passages(t);
       case "benign2" -> benignTwo(t);
+      case "benign3" -> benignThree(t);
       default -> heldOut(t);
     };
     System.out.println(r.table());
