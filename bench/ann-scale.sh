@@ -10,8 +10,11 @@
 #
 #   bench/ann-scale.sh                           # 1M x 384, 100k inserts
 #   SIZE=200000 INSERTS=20000 bench/ann-scale.sh
+#   SNAPSHOT=/var/tmp/ganglion-1m BEAMS=100,200,300 INSERTS=0 bench/ann-scale.sh   # build once, sweep beams later
 #
 # Environment: SIZE (1000000), DIM (384), INSERTS (100000), MEASURE (s, 10), HEAP (-Xmx, 6g), LUCENE (0),
+# SNAPSHOT (a directory outside target/ that keeps the built shard's snapshot; a later run with the same SNAPSHOT
+# reloads it instead of rebuilding), BEAMS (search beams to measure recall and latency at, each on a fresh reload),
 # JAVA_OPTS (extra JVM options, e.g. -DpqSubspaces=192 -Dbeam=400). Takes about an hour at 1M on two cores;
 # start it with nice -n 10 on a shared machine.
 set -euo pipefail
@@ -36,7 +39,7 @@ CP="$OUT/classes-scale/test:$OUT/classes-scale/main:$(cat "$OUT/classpath.txt")"
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 JVM=(--add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -XX:NativeMemoryTracking=summary
      -Xmx"$HEAP" -Djava.util.logging.config.file=/dev/null -Dlogback.configurationFile=bench/logback-quiet.xml
-     ${JAVA_OPTS:-} -cp "$CP")
+     ${SNAPSHOT:+-Dsnapshot=$SNAPSHOT} ${BEAMS:+-Dbeams=$BEAMS} ${JAVA_OPTS:-} -cp "$CP")
 
 echo "machine: $(nproc) vCPU $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(free -g | awk '/Mem/ {print $2}') GiB, $("$JAVA" -version 2>&1 | head -1)" | tee "$LOG"
 t0=$(date +%s)
@@ -68,10 +71,17 @@ for k in ("kind", "rebuild.seconds", "heap.bytes.measured", "native.bytes.measur
           "insert.seconds", "insert.found.at.once", "insert.search.max.ms", "merge.seconds", "merge.vectors",
           "merged.kind", "merged.recall@10", "merged.qps.1", "merged.p50.ms", "merged.p99.ms",
           "snapshot.seconds", "snapshot.disk.bytes", "load.seconds", "loaded.kind", "loaded.recall@10",
-          "loaded.qps.1", "loaded.p99.ms", "loadavg.start", "loadavg.search", "loadavg.filtered", "loadavg.snapshot",
+          "loaded.qps.1", "loaded.p99.ms", "snapshot.reused", "loadavg.start", "loadavg.search", "loadavg.filtered", "loadavg.snapshot",
           "loadavg.loaded", "loadavg.insert", "loadavg.merge", "loadavg.merged", "loadavg.end"):
     if k in kv:
         print(f"  {k:<24} {kv[k]}")
+beams = sorted({int(k[4:k.index(".")]) for k in kv if k.startswith("beam") and "." in k})
+if beams:
+    print("  beam  recall@10  QPS 1 thread  p50 ms  p99 ms  QPS 2 threads  load")
+for b in beams:
+    g = lambda k: kv.get("beam%d.%s" % (b, k), "-")
+    print(f"  {b:<5} {g('recall@10'):<10} {g('qps.1'):<13} {g('p50.ms'):<7} {g('p99.ms'):<7} {g('qps.2'):<14} "
+          + kv.get("loadavg.beam%d" % b, "").split(" ")[0])
 n = float(kv.get("vectors", "0") or 0)
 if n:
     for k in ("heap.bytes.measured", "native.bytes.measured", "disk.bytes"):

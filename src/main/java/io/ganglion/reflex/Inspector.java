@@ -157,6 +157,17 @@ public final class Inspector {
   }
 
   /**
+   * The {@code markVersion} of {@link #inspectPassages(List, List, String, String)}'s reply for {@code tenant} and
+   * {@code kb}: what a passage verdict must carry to be used as it is.
+   */
+  public String markVersion(String tenant, String kb) {
+    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
+    CascadeThresholds thresholds = override != null && override.threshold() != null
+      ? config.cascade().at(override.threshold()) : config.cascade();
+    return markVersion(thresholds, override);
+  }
+
+  /**
    * How many of {@code texts} passages {@link #inspectPassages(List, List, String, String)} would inspect now: those
    * without a recorded verdict in {@code marks} or with one recorded under other settings (another detector version,
    * thresholds or override), such as every chunk ingested before a detector upgrade.
@@ -168,10 +179,7 @@ public final class Inspector {
     if (marks == null) {
       return texts;
     }
-    InjectionOverride override = InjectionOverride.select(config.injectionOverrides(), tenant, kb);
-    CascadeThresholds thresholds = override != null && override.threshold() != null
-      ? config.cascade().at(override.threshold()) : config.cascade();
-    String current = markVersion(thresholds, override);
+    String current = markVersion(tenant, kb);
     int n = 0;
     for (int i = 0; i < texts; i++) {
       JsonObject mark = i < marks.size() ? marks.get(i) : null;

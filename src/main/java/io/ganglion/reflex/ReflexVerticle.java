@@ -13,6 +13,7 @@ import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.cache.KbVersions;
 import io.ganglion.reflex.cache.ResponseCache;
 import io.ganglion.reflex.impl.AskGate;
+import io.ganglion.reflex.impl.PassageVerdicts;
 import io.ganglion.reflex.impl.PolicyVersion;
 import io.ganglion.reflex.injection.InjectionDetector;
 import io.ganglion.reflex.pii.Finding;
@@ -63,6 +64,7 @@ public final class ReflexVerticle extends VerticleBase {
   private Redis redis;
   private long askTimeoutMs;
   private Cache<String, Inspection> verdicts;
+  private PassageVerdicts passageVerdicts;
   private int verdictMaxChars;
   private String policy;
   private HitView hits;
@@ -87,6 +89,8 @@ public final class ReflexVerticle extends VerticleBase {
     verdicts = verdictConfig.maxEntries() == 0 ? null : Caffeine.newBuilder().maximumSize(verdictConfig.maxEntries())
       .build();
     verdictMaxChars = verdictConfig.maxChars();
+    passageVerdicts = verdictConfig.maxEntries() == 0 ? null
+      : new PassageVerdicts(verdictConfig.maxEntries(), verdictConfig.maxChars());
     var bus = vertx.eventBus();
     ReflexClient.registerCodecs(vertx);
     return vertx.executeBlocking(InjectionDetector::bundled)
@@ -186,16 +190,20 @@ public final class ReflexVerticle extends VerticleBase {
       }
       texts.add(t);
     }
-    java.util.List<JsonObject> marks = marks(body.getValue("marks"), texts.size());
+    java.util.List<JsonObject> recorded = marks(body.getValue("marks"), texts.size());
     String tenant = body.getValue("tenant") instanceof String t ? t : null;
     String kb = body.getValue("kb") instanceof String k ? k : null;
-    // passages with a current recorded verdict cost nothing; missing and outdated ones (after a detector upgrade or a
-    // threshold change, every chunk ingested before) are inspected
-    if (inspector.toInspect(texts.size(), marks, tenant, kb) <= INLINE_PASSAGES) {
-      return Future.succeededFuture(countPassages(inspector.inspectPassages(texts, marks, tenant, kb)));
+    // passages with a current recorded verdict, or one this verticle made at an earlier ask, cost nothing; missing and
+    // outdated ones (after a detector upgrade or a threshold change, every chunk ingested before) are inspected
+    PassageVerdicts.Marks marks = passageVerdicts == null ? null
+      : passageVerdicts.marks(inspector.markVersion(tenant, kb), texts, recorded);
+    java.util.List<JsonObject> using = marks == null ? recorded : marks.marks();
+    java.util.function.Function<JsonObject, JsonObject> done = reply ->
+      countPassages(marks == null ? reply : passageVerdicts.remember(texts, marks, reply));
+    if (inspector.toInspect(texts.size(), using, tenant, kb) <= INLINE_PASSAGES) {
+      return Future.succeededFuture(done.apply(inspector.inspectPassages(texts, using, tenant, kb)));
     }
-    return vertx.executeBlocking(() -> inspector.inspectPassages(texts, marks, tenant, kb), false)
-      .map(this::countPassages);
+    return vertx.executeBlocking(() -> inspector.inspectPassages(texts, using, tenant, kb), false).map(done);
   }
 
   // the verdicts recorded at ingestion, aligned with the texts: null entries (and a missing list) are inspected now

@@ -61,36 +61,34 @@ public final class ShardScale {
     print("loadavg.start", Files.readString(LOADAVG).trim());
     ExecutorService pool = Executors.newFixedThreadPool(2);
     ReciprocalRankFusion fusion = new ReciprocalRankFusion(60);
+    // -Dsnapshot=DIR keeps the built shard's snapshot in DIR (outside the work dir) and, when DIR holds a complete one,
+    // starts from it instead of rebuilding: a sweep of search beams needs no new 30-minute build
+    Path kept = System.getProperty("snapshot") == null ? null : Path.of(System.getProperty("snapshot"));
+    Path snapshot = kept != null ? kept : work.resolve("snapshot");
+    Path complete = snapshot.resolveSibling(snapshot.getFileName() + ".complete");
     try (IndexResources resources = IndexResources.create(config)) {
-      Memory.Sample before = Memory.sample();
-      long t0 = System.nanoTime();
-      KnowledgeBaseIndex index = KnowledgeBaseIndex.rebuild(1, records(data), work.resolve("live"), resources);
-      print("rebuild.seconds", (System.nanoTime() - t0) / 1e9);
-      Memory.Sample after = Memory.sample();
-      VectorIndexStats stats = index.vectorStats().getFirst();
-      print("kind", stats.kind().label());
-      print("vectors", stats.vectors());
-      print("heap.bytes.measured", after.heapUsed() - before.heapUsed());
-      print("native.bytes.measured", after.nativeCommitted() - before.nativeCommitted());
-      print("heap.bytes.estimated", stats.heapBytes());
-      print("disk.bytes", stats.diskBytes());
-
-      print("loadavg.search", Files.readString(LOADAVG).trim());
-      search(index, pool, fusion, queries, truth, measure, "");
-      print("mapped.resident.bytes", Memory.mappedResident(work));
-      print("loadavg.filtered", Files.readString(LOADAVG).trim());
-      filtered(index, pool, fusion, data, queries, "percent", "p5", 0.01);
-      filtered(index, pool, fusion, data, queries, "tenth", "t3", 0.10);
-
-      print("loadavg.snapshot", Files.readString(LOADAVG).trim());
-      long s0 = System.nanoTime();
-      index.snapshot(work.resolve("snapshot"));
-      print("snapshot.seconds", (System.nanoTime() - s0) / 1e9);
-      print("snapshot.disk.bytes", Memory.directoryBytes(work.resolve("snapshot")));
-      index.close();
+      if (kept != null && Files.exists(complete)) {
+        print("snapshot.reused", snapshot);
+      } else {
+        build(records(data), work, snapshot, resources, pool, fusion, data, queries, truth, measure);
+        Files.writeString(complete, config.toString());
+      }
+      // -Dbeams=100,150,...: the shard reloaded once per search beam (retrieval.vectors.beam), recall and latency of each
+      for (String b : System.getProperty("beams", "").split(",")) {
+        if (b.isBlank()) {
+          continue;
+        }
+        int beam = Integer.parseInt(b.trim());
+        VectorIndexConfig at = new VectorIndexConfig(config.diskAbove(), config.mergeAbove(), config.pqSubspaces(),
+          beam, config.mergeThreads());
+        try (IndexResources r = IndexResources.create(at);
+             KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(snapshot, work.resolve("beam-" + beam), r)) {
+          print("loadavg.beam" + beam, Files.readString(LOADAVG).trim());
+          search(loaded, pool, fusion, queries, truth, Math.min(measure, 5), "beam" + beam + ".");
+        }
+      }
       long l0 = System.nanoTime();
-      try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(work.resolve("snapshot"), work.resolve("reloaded"),
-             resources)) {
+      try (KnowledgeBaseIndex loaded = KnowledgeBaseIndex.load(snapshot, work.resolve("reloaded"), resources)) {
         print("load.seconds", (System.nanoTime() - l0) / 1e9);
         print("loaded.kind", loaded.vectorStats().getFirst().kind().label());
         print("loadavg.loaded", Files.readString(LOADAVG).trim());
@@ -142,6 +140,38 @@ public final class ShardScale {
       pool.shutdownNow();
       print("loadavg.end", Files.readString(LOADAVG).trim());
     }
+  }
+
+  /** Rebuilds the shard as from PostgreSQL and measures it (memory, recall, latency, filters), then snapshots it. */
+  private static void build(Iterable<ChunkRecord> records, Path work, Path snapshot, IndexResources resources,
+                            ExecutorService pool, ReciprocalRankFusion fusion, AnnData data, float[][] queries,
+                            int[][] truth, double measure) throws Exception {
+    Memory.Sample before = Memory.sample();
+    long t0 = System.nanoTime();
+    KnowledgeBaseIndex index = KnowledgeBaseIndex.rebuild(1, records, work.resolve("live"), resources);
+    print("rebuild.seconds", (System.nanoTime() - t0) / 1e9);
+    Memory.Sample after = Memory.sample();
+    VectorIndexStats stats = index.vectorStats().getFirst();
+    print("kind", stats.kind().label());
+    print("vectors", stats.vectors());
+    print("heap.bytes.measured", after.heapUsed() - before.heapUsed());
+    print("native.bytes.measured", after.nativeCommitted() - before.nativeCommitted());
+    print("heap.bytes.estimated", stats.heapBytes());
+    print("disk.bytes", stats.diskBytes());
+
+    print("loadavg.search", Files.readString(LOADAVG).trim());
+    search(index, pool, fusion, queries, truth, measure, "");
+    print("mapped.resident.bytes", Memory.mappedResident(work));
+    print("loadavg.filtered", Files.readString(LOADAVG).trim());
+    filtered(index, pool, fusion, data, queries, "percent", "p5", 0.01);
+    filtered(index, pool, fusion, data, queries, "tenth", "t3", 0.10);
+
+    print("loadavg.snapshot", Files.readString(LOADAVG).trim());
+    long s0 = System.nanoTime();
+    index.snapshot(snapshot);
+    print("snapshot.seconds", (System.nanoTime() - s0) / 1e9);
+    print("snapshot.disk.bytes", Memory.directoryBytes(snapshot));
+    index.close();
   }
 
   private static void search(KnowledgeBaseIndex index, ExecutorService pool, ReciprocalRankFusion fusion,

@@ -42,7 +42,6 @@ public final class AskPipeline {
   private final Retriever retriever;
   private final Generation generation;
   private final Records records;
-  private final PassageVerdicts verdicts = new PassageVerdicts();
 
   public AskPipeline(Vertx vertx, OrchestrationConfig config, long hopTimeoutMs, Generation generation, Records records) {
     this.config = config;
@@ -171,13 +170,12 @@ public final class AskPipeline {
     }
     List<String> texts = ask.retrieved.stream().map(Passage::text).toList();
     String tenant = ask.request.tenant();
-    PassageVerdicts.Marks marks = verdicts.marks(tenant, ask.request.kb(), ask.retrieved);
-    return reflex.inspectPassages(texts, marks.marks(), tenant, ask.request.kb(), ask.hop()).compose(screen -> {
+    List<JsonObject> marks = ask.retrieved.stream().map(Passage::injection).toList();
+    return reflex.inspectPassages(texts, marks, tenant, ask.request.kb(), ask.hop()).compose(screen -> {
       JsonObject screening = new JsonObject();
       if (screen == null) {
         return Future.succeededFuture(contextDetail(ask, ask.retrieved, screening.put("screening", "failed")));
       }
-      verdicts.remember(tenant, ask.request.kb(), ask.retrieved, screen);
       IndirectInjectionPolicy policy = IndirectInjectionPolicy.parse(screen.getString("policy", "withhold"));
       boolean enforced = screen.getBoolean("enforced", true);
       List<Passage> kept = new java.util.ArrayList<>(ask.retrieved.size());
@@ -188,12 +186,8 @@ public final class AskPipeline {
       for (int i = 0; i < ask.retrieved.size(); i++) {
         Passage p = ask.retrieved.get(i);
         JsonObject v = made.getJsonObject(i);
-        if (marks.remembered()[i] && "ingest".equals(v.getString("source"))) {
-          // the verdict an earlier ask had made of this passage, used as its mark (PassageVerdicts)
-          v = v.copy().put("source", "remembered");
-          remembered++;
-        }
         recorded += "ingest".equals(v.getString("source")) ? 1 : 0;
+        remembered += "remembered".equals(v.getString("source")) ? 1 : 0;
         if (!v.getBoolean("injection", false)) {
           kept.add(p);
           continue;
