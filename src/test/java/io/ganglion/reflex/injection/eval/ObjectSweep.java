@@ -20,7 +20,8 @@ import java.util.Locale;
  * benign prompts escalated past the first stage, overall and per language.
  * <p>
  * {@code ObjectSweep cv [benign,… [attack,… [low,… [high,…]]]]}; {@code ObjectSweep heldout|benign2 …} scores a held-out
- * file with the bundled detector the same way (for the report only, never for the choice).
+ * file with the bundled detector the same way (for the report only, never for the choice). Weights {@code 0 0} give
+ * the bands alone; {@code -Dlenient=true} takes an unknown object for a benign one too (measured worse).
  */
 public final class ObjectSweep {
 
