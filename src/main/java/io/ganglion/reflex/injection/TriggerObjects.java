@@ -13,16 +13,19 @@ import java.util.Set;
  * shelf, a tour guide).
  * <p>
  * Character n-grams see "forget the formal tone" and "forget your rules" as nearly the same text; the object is what
- * tells them apart. {@link InjectionDetector} uses the reading in its first stage: when every trigger in a prompt
- * has a benign object, no attack object and no rule is found, the first stage's odds are divided by
- * {@code exp(weight)}, so such a prompt is decided benign there instead of going on to the exemplar stage.
+ * tells them apart. {@link InjectionDetector} uses the reading in its first stage when no rule fired: when every
+ * trigger in a prompt has a benign object, the first stage's odds are divided by {@code exp(2)}, so such a prompt is
+ * decided benign there instead of going on to the exemplar stage; a trigger with an attack object adds a noisy-or
+ * weight of 0.5. In a passage, an attack object addressed to the model beside a translation or summary request makes
+ * {@link InjectionRules#TRANSLATION_IN_A_PASSAGE}.
  * <p>
- * The object is the words after the trigger up to the end of its clause (a comma, colon, semicolon or sentence end),
- * at most {@value #SPAN} words. It is an <b>attack</b> object when it holds an attack word (instructions, rules,
- * guidelines, prompt, restrictions, filters, everything, an AI persona…) that is addressed to the model — preceded
- * by a second-person possessive or an "earlier" word, or without a modifier of the user's world; a <b>benign</b>
- * object when it holds a word of the user's world (a first-person possessive, a question, a draft, a tone, a warning,
- * a file, a step, a profession) and no attack word. Anything else is unknown and changes nothing.
+ * The object is the words after the trigger up to the end of its clause (a comma, colon, semicolon, quote, bracket
+ * or sentence end), at most {@value #SPAN} words. It is an <b>attack</b> object when it holds "everything" or an AI
+ * persona, or an attack word (instructions, rules, guidelines, prompt, restrictions, filters, task…) that either is
+ * addressed to the model (a second-person possessive or an "earlier" word in the object) or comes without any word of
+ * the user's world; a <b>benign</b> object when it holds a word of the user's world (a first-person word, a question,
+ * a draft, a tone, a warning, a file, a step, a profession) and is no attack object. Anything else is unknown and
+ * changes nothing.
  * <p>
  * <b>NOTE</b>: stateless and thread-safe; a few microseconds per prompt (one pass over its words).
  */
