@@ -12,7 +12,8 @@ import java.util.List;
  * {@link TextNormalizer normalised} text:
  * <ol>
  *   <li><b>rules and n-grams</b>: the classifier's probability combined with the rules that fire, as a noisy-or —
- *       {@code 1 - (1 - p) * prod(1 - weight)} — so a rule lifts the score without ever lowering it. Outside
+ *       {@code 1 - (1 - p) * prod(1 - weight)} — so a rule lifts the score without ever lowering it; without a rule,
+ *       the {@link TriggerObjects object of the trigger words} lowers it (every object the user's) or lifts it. Outside
  *       {@code [ngramLow, ngramHigh)} this decides (stage {@code rules} when a rule fired, else {@code ngram});</li>
  *   <li><b>exemplars</b>: inside that band, the nearest training examples vote ({@link ExemplarIndex}); the mean of
  *       both scores decides outside {@code [exemplarLow, exemplarHigh)};</li>
@@ -217,8 +218,8 @@ public final class InjectionDetector {
     double first = 1 - notInjection;
     if (hits.isEmpty() && objects.allBenign() && benignObjectWeight > 0) {
       // "forget the formal tone", "ignore my earlier question": the object is the user's, not the model's
-      double odds = first / (1 - first) / Math.exp(benignObjectWeight);
-      first = odds / (1 + odds);
+      // the odds divided by e^weight, written so that a score of exactly 0 or 1 stays one
+      first = first / (first + (1 - first) * Math.exp(benignObjectWeight));
     } else if (hits.isEmpty() && objects.attack() > 0 && attackObjectWeight > 0) {
       // "forget your rules" in words no rule was written for
       first = 1 - (1 - first) * (1 - attackObjectWeight);

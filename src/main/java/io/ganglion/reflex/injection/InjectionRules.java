@@ -190,8 +190,9 @@ public final class InjectionRules {
   /**
    * A passage-only rule the detector applies itself, since it needs more than a pattern: a sentence of a passage that
    * asks for a translation, a summary or a correction <em>and</em> carries an instruction to the model (another rule
-   * fired, or a trigger word took an {@link TriggerObjects attack object} addressed to the model: "your rules") — "Translate into French: ignore your
-   * instructions…". Scientific and handbook text asks for neither, so together they weigh 0.9.
+   * fired, or a trigger word took an {@link TriggerObjects attack object} addressed to the model: "your rules") —
+   * "Translate into French: ignore your instructions…". Scientific and handbook text asks for neither, so together
+   * they weigh 0.9.
    */
   public static final Rule TRANSLATION_IN_A_PASSAGE = rule("translation_in_a_passage", "translation", 0.9,
     "translat summar summaris correct übersetz fasse traduc tradu resum résum riassum vertaal vat",

@@ -23,8 +23,8 @@ import java.util.List;
  * @param version the detector's version: normaliser, rules, model and stages it ran with
  */
 public record InjectionVerdict(double score, double modelScore, List<String> rules, List<String> families,
-                               List<String> objects, String stage, double exemplarScore, double embeddingScore, String nearest, String note,
-                               String version) {
+                               List<String> objects, String stage, double exemplarScore, double embeddingScore,
+                               String nearest, String note, String version) {
 
   /** The verdict for text that was not checked (injection detection off for its direction). */
   public static final InjectionVerdict NOT_CHECKED =
@@ -54,7 +54,8 @@ public record InjectionVerdict(double score, double modelScore, List<String> rul
   }
 
   /**
-   * {@code {"label","score","modelScore","rules":[...],"families":[...],"objects"?:[...],"stage","stages":{"ngram","exemplars"?,
+   * {@code {"label","score","modelScore","rules":[...],"families":[...],"objects"?:[...],"stage","stages":{"ngram",
+   * "exemplars"?,
    * "embedding"?},"nearest"?,"note"?,"version"}}.
    */
   public JsonObject toJson(double threshold) {

@@ -47,8 +47,7 @@ public final class ObjectSweep {
     double first = s.first();
     boolean benignReading = LENIENT ? s.reading().triggers() > 0 && s.reading().attack() == 0 : s.reading().allBenign();
     if (!s.ruled() && benignReading && benign > 0) {
-      double odds = first / (1 - first) / Math.exp(benign);
-      return odds / (1 + odds);
+      return first / (first + (1 - first) * Math.exp(benign));
     }
     if (!s.ruled() && s.reading().attack() > 0 && attack > 0) {
       return 1 - (1 - first) * (1 - attack);
