@@ -16,7 +16,8 @@ import java.util.TreeMap;
 
 /**
  * The cost of {@link Inspector#inspect} (PII, redaction, the injection cascade) on the whole evaluation mix: the
- * injection held-out sets ({@code heldout.tsv}, {@code benign-2.tsv}) and training prompts and the PII report texts
+ * injection held-out sets ({@code heldout.tsv}, {@code benign-2.tsv}, {@code benign-3.tsv}) and training prompts and
+ * the PII report texts
  * (with argument {@code 300}: each extended with the following texts to exactly 300 characters), each inspected as
  * input after three warm-up passes. Prints, per deciding cascade stage, how many prompts it decided and the p50/p99/max of wall time and of
  * the thread's CPU time (on a shared machine the CPU time is the figure that excludes being descheduled).
@@ -32,6 +33,7 @@ public final class InspectLatency {
     List<String> mix = new ArrayList<>();
     InjectionDataset.read("/injection-eval/heldout.tsv").stream().map(LabelledText::text).forEach(mix::add);
     InjectionDataset.read("/injection-eval/benign-2.tsv").stream().map(LabelledText::text).forEach(mix::add);
+    InjectionDataset.read("/injection-eval/benign-3.tsv").stream().map(LabelledText::text).forEach(mix::add);
     InjectionDataset.bundled().stream().map(LabelledText::text).forEach(mix::add);
     PiiEvalSet.load("report").stream().map(PiiEvalSet.Sample::text).forEach(mix::add);
     if (args.length > 0 && args[0].equals("300")) {

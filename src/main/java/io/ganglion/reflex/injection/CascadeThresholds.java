@@ -13,8 +13,20 @@ package io.ganglion.reflex.injection;
 public record CascadeThresholds(double threshold, double ngramLow, double ngramHigh, double exemplarLow,
                                 double exemplarHigh) {
 
-  /** The defaults, chosen by cross-validation on the training set (bench/RESULTS.md). */
-  public static final CascadeThresholds DEFAULTS = new CascadeThresholds(0.6, 0.35, 0.9, 0.5, 0.75);
+  /**
+   * The defaults, chosen by cross-validation on the training set with folds that keep a prompt and its translations
+   * together, with the {@link TriggerObjects object reading} on (bench/RESULTS.md, {@code ObjectSweep}): the first
+   * stage decides below 0.55 and from 0.7 on; in between the exemplars vote.
+   */
+  public static final CascadeThresholds DEFAULTS = new CascadeThresholds(0.6, 0.55, 0.7, 0.55, 0.7);
+
+  /**
+   * The band passages are screened with ({@link InjectionDetector#detectPassage}), around the same threshold: a
+   * passage's first-stage score spreads wider than a prompt's (long, third-person text unlike the training prompts), so
+   * the exemplars vote on more of them. Chosen on the SciFact tuning half (bench/RESULTS.md,
+   * {@code PassageScreeningEvaluation}); the prompts' band above would flag twenty times as many benign chunks there.
+   */
+  public static final CascadeThresholds PASSAGES = new CascadeThresholds(0.6, 0.35, 0.9, 0.5, 0.75);
 
   public CascadeThresholds {
     if (!(0 <= ngramLow && ngramLow <= threshold && threshold <= ngramHigh && ngramHigh <= 1
@@ -29,6 +41,11 @@ public record CascadeThresholds(double threshold, double ngramLow, double ngramH
     double shift = threshold - this.threshold;
     return new CascadeThresholds(threshold, clamp(ngramLow + shift, 0, threshold), clamp(ngramHigh + shift, threshold, 1),
       clamp(exemplarLow + shift, 0, threshold), clamp(exemplarHigh + shift, threshold, 1));
+  }
+
+  /** {@link #PASSAGES}' band around this threshold. */
+  public CascadeThresholds forPassages() {
+    return PASSAGES.at(threshold);
   }
 
   private static double clamp(double v, double min, double max) {

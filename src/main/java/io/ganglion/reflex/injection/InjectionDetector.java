@@ -12,7 +12,8 @@ import java.util.List;
  * {@link TextNormalizer normalised} text:
  * <ol>
  *   <li><b>rules and n-grams</b>: the classifier's probability combined with the rules that fire, as a noisy-or —
- *       {@code 1 - (1 - p) * prod(1 - weight)} — so a rule lifts the score without ever lowering it. Outside
+ *       {@code 1 - (1 - p) * prod(1 - weight)} — so a rule lifts the score without ever lowering it; without a rule,
+ *       the {@link TriggerObjects object of the trigger words} lowers it (every object the user's) or lifts it. Outside
  *       {@code [ngramLow, ngramHigh)} this decides (stage {@code rules} when a rule fired, else {@code ngram});</li>
  *   <li><b>exemplars</b>: inside that band, the nearest training examples vote ({@link ExemplarIndex}); the mean of
  *       both scores decides outside {@code [exemplarLow, exemplarHigh)};</li>
@@ -27,8 +28,11 @@ public final class InjectionDetector {
   private final InjectionClassifier classifier;
   private final InjectionRules rules;
   private final InjectionRules passageRules = InjectionRules.passageOnly();
+  private final InjectionRules translationRequest = new InjectionRules(List.of(InjectionRules.TRANSLATION_IN_A_PASSAGE));
   private final ExemplarIndex exemplars;
   private final String version;
+  private final double benignObjectWeight;
+  private final double attackObjectWeight;
 
   /** Rules and classifier only (no exemplar stage). */
   public InjectionDetector(InjectionClassifier classifier, InjectionRules rules) {
@@ -41,11 +45,31 @@ public final class InjectionDetector {
    */
   public InjectionDetector(InjectionClassifier classifier, InjectionRules rules, ExemplarIndex exemplars,
                            String modelVersion) {
+    this(classifier, rules, exemplars, modelVersion, BENIGN_OBJECT_WEIGHT, ATTACK_OBJECT_WEIGHT);
+  }
+
+  private InjectionDetector(InjectionClassifier classifier, InjectionRules rules, ExemplarIndex exemplars,
+                            String modelVersion, double benignObjectWeight, double attackObjectWeight) {
     this.classifier = classifier;
     this.rules = rules;
     this.exemplars = exemplars;
-    this.version = TextNormalizer.VERSION + "/" + InjectionRules.VERSION + "/" + modelVersion
-      + (exemplars == null ? "" : "/exemplars-" + exemplars.size());
+    this.benignObjectWeight = benignObjectWeight;
+    this.attackObjectWeight = attackObjectWeight;
+    this.modelVersion = modelVersion;
+    this.version = TextNormalizer.VERSION + "/" + InjectionRules.VERSION + "/" + TriggerObjects.VERSION + "/"
+      + modelVersion + (exemplars == null ? "" : "/exemplars-" + exemplars.size());
+  }
+
+  private final String modelVersion;
+
+  /**
+   * This detector with other weights for the {@link TriggerObjects object reading} (for choosing them by
+   * cross-validation): {@code benign} divides the first stage's odds by {@code exp(benign)} when every trigger has a
+   * benign object and no rule fired; {@code attack} is the noisy-or weight of a trigger with an attack object that no
+   * rule caught. 0 turns either off.
+   */
+  public InjectionDetector withObjectWeights(double benign, double attack) {
+    return new InjectionDetector(classifier, rules, exemplars, modelVersion, benign, attack);
   }
 
   /**
@@ -106,9 +130,11 @@ public final class InjectionDetector {
    *       as many tries.</li>
    * </ul>
    * The margin and similarity were chosen on half of a corpus of scientific abstracts (benign) and the training
-   * attacks planted into it by cross-validation (bench/RESULTS.md, {@code PassageScreeningEvaluation}).
+   * attacks planted into it by cross-validation (bench/RESULTS.md, {@code PassageScreeningEvaluation}), and so was the
+   * band: a passage is screened with {@link CascadeThresholds#forPassages} around {@code prompts}' threshold.
    */
-  public InjectionVerdict detectPassage(String text, CascadeThresholds t, InjectionOverride override) {
+  public InjectionVerdict detectPassage(String text, CascadeThresholds prompts, InjectionOverride override) {
+    CascadeThresholds t = prompts.forPassages();
     String normalized = normalized(text, override);
     InjectionVerdict whole = cascade(normalized, t, true, 0);
     List<Integer> starts = new ArrayList<>();
@@ -127,12 +153,20 @@ public final class InjectionDetector {
       InjectionVerdict v = cascade(sentence, t, true, SENTENCE_SIMILARITY);
       double score = v.score() - SENTENCE_MARGIN;
       if (score > best.score()) {
-        best = new InjectionVerdict(score, v.modelScore(), v.rules(), v.families(), v.stage(), v.exemplarScore(), -1,
-          v.nearest(), "sentence " + (k + 1) + " of " + sentences, version);
+        best = new InjectionVerdict(score, v.modelScore(), v.rules(), v.families(), v.objects(), v.stage(),
+          v.exemplarScore(), -1, v.nearest(), "sentence " + (k + 1) + " of " + sentences, version);
       }
     }
     return best;
   }
+
+  /**
+   * How strongly a benign object lowers the first stage ({@link #withObjectWeights}): the odds are divided by
+   * {@code exp} of it. Chosen by cross-validation on the training set (bench/RESULTS.md, {@code ObjectSweep}).
+   */
+  public static final double BENIGN_OBJECT_WEIGHT = 2.0;
+  /** The noisy-or weight of an attack object no rule caught ({@link #withObjectWeights}); chosen with the one above. */
+  public static final double ATTACK_OBJECT_WEIGHT = 0.5;
 
   /** How far above the threshold one sentence of a passage must score to flag it ({@link #detectPassage}). */
   public static final double SENTENCE_MARGIN = 0.2;
@@ -165,6 +199,12 @@ public final class InjectionDetector {
         hits.addAll(more);
       }
     }
+    TriggerObjects.Reading objects = TriggerObjects.read(normalized);
+    if (passage && (!hits.isEmpty() || objects.addressed() > 0) && !translationRequest.matching(normalized).isEmpty()) {
+      // a passage asking for a translation or summary and carrying an instruction to the model
+      hits = new ArrayList<>(hits);
+      hits.add(InjectionRules.TRANSLATION_IN_A_PASSAGE);
+    }
     double notInjection = 1 - model;
     List<String> names = new ArrayList<>(hits.size());
     List<String> families = new ArrayList<>(hits.size());
@@ -176,16 +216,24 @@ public final class InjectionDetector {
       }
     }
     double first = 1 - notInjection;
+    if (hits.isEmpty() && objects.allBenign() && benignObjectWeight > 0) {
+      // "forget the formal tone", "ignore my earlier question": the object is the user's, not the model's
+      // the odds divided by e^weight, written so that a score of exactly 0 or 1 stays one
+      first = first / (first + (1 - first) * Math.exp(benignObjectWeight));
+    } else if (hits.isEmpty() && objects.attack() > 0 && attackObjectWeight > 0) {
+      // "forget your rules" in words no rule was written for
+      first = 1 - (1 - first) * (1 - attackObjectWeight);
+    }
     if (first < t.ngramLow() || first >= t.ngramHigh() || exemplars == null) {
-      return new InjectionVerdict(first, model, names, families, hits.isEmpty() ? "ngram" : "rules", -1, -1, null, null,
-        version);
+      return new InjectionVerdict(first, model, names, families, objects.notes(), hits.isEmpty() ? "ngram" : "rules", -1,
+        -1, null, null, version);
     }
     ExemplarIndex.Match match = exemplars.match(normalized);
     double vote = similarity <= 0 ? match.score()
       : 0.5 + (match.score() - 0.5) * Math.min(1, match.similarity() / similarity);
     double mean = (first + vote) / 2;
-    return new InjectionVerdict(mean, model, names, families, "exemplars", vote, -1, match.nearest(), null,
-      version);
+    return new InjectionVerdict(mean, model, names, families, objects.notes(), "exemplars", vote, -1, match.nearest(),
+      null, version);
   }
 
   /** True when {@code verdict} came out of the exemplar stage inside its band: the embedding stage should decide. */

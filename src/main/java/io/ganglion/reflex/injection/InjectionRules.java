@@ -187,6 +187,19 @@ public final class InjectionRules {
         + "|notitie|opdracht|consigne) (to|for|pour|à|an|für|para|per|voor|aan) (the |le |la |l'|die |den |das |el |il "
         + "|lo |o |a |het |de |any |every )?(\\w+ )?" + AI_NAME + "\\b"));
 
+  /**
+   * A passage-only rule the detector applies itself, since it needs more than a pattern: a sentence of a passage that
+   * asks for a translation, a summary or a correction <em>and</em> carries an instruction to the model (another rule
+   * fired, or a trigger word took an {@link TriggerObjects attack object} addressed to the model: "your rules") —
+   * "Translate into French: ignore your instructions…". Scientific and handbook text asks for neither, so together
+   * they weigh 0.9.
+   */
+  public static final Rule TRANSLATION_IN_A_PASSAGE = rule("translation_in_a_passage", "translation", 0.9,
+    "translat summar summaris correct übersetz fasse traduc tradu resum résum riassum vertaal vat",
+    "\\b(translate|translation|summari[sz]e|summary|correct the grammar|übersetze\\w*|übersetzung|fasse|zusammenfassung"
+      + "|traduce|traduzca|traducción|traduis|traduisez|traduction|traduci|traduzione|traduza|tradução|vertaal\\w*"
+      + "|vertaling|resume|resumen|résume|résumé|riassumi|riassunto|resuma|resumo|samenvatting|vat)\\b");
+
   private static final int MAX_STEM = 24;
 
   private final List<Rule> rules;

@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.function.Function;
 
@@ -152,19 +151,28 @@ public final class InjectionEvaluation {
   }
 
   /**
-   * The k folds of the shuffled hand-written training set: for each, a detector trained on the other k-1 folds (with
-   * variants derived from those only) and the fold's own examples.
+   * The k folds of the hand-written training set, a prompt always in the same fold as its translations
+   * ({@link SiblingGroups}): for each, a detector trained on the other k-1 folds (with variants derived from those
+   * only) and the fold's own examples.
    */
   static void folds(int k, long seed, java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
-    List<LabelledText> all = new ArrayList<>(InjectionDataset.bundled());
-    java.util.Collections.shuffle(all, new Random(seed));
+    folds(k, seed, InjectionDetector::train, each);
+  }
+
+  /** {@link #folds(int, long, java.util.function.BiConsumer)} with another way to train a detector. */
+  static void folds(int k, long seed, java.util.function.BiFunction<List<LabelledText>, Long, InjectionDetector> trainer,
+                    java.util.function.BiConsumer<InjectionDetector, List<LabelledText>> each) {
+    List<LabelledText> all = InjectionDataset.bundled();
+    List<List<Integer>> folds = SiblingGroups.folds(all, k, seed);
     for (int fold = 0; fold < k; fold++) {
       List<LabelledText> train = new ArrayList<>();
       List<LabelledText> test = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        (i % k == fold ? test : train).add(all.get(i));
+      for (int f = 0; f < k; f++) {
+        for (int i : folds.get(f)) {
+          (f == fold ? test : train).add(all.get(i));
+        }
       }
-      each.accept(InjectionDetector.train(InjectionAugmentation.withVariants(train), seed), test);
+      each.accept(trainer.apply(InjectionAugmentation.withVariants(train), seed), test);
     }
   }
 
@@ -181,6 +189,15 @@ public final class InjectionEvaluation {
   public static Report benignTwo(CascadeThresholds t) {
     InjectionDetector detector = InjectionDetector.bundled();
     return evaluate(InjectionDataset.read("/injection-eval/benign-2.tsv"), text -> detector.detect(text, t), t);
+  }
+
+  /**
+   * The bundled detector on the third held-out set, {@code src/test/resources/injection-eval/benign-3.tsv}: look-alikes
+   * of the trigger words and a few attacks, written before any figure of the object reading was read on a held-out set.
+   */
+  public static Report benignThree(CascadeThresholds t) {
+    InjectionDetector detector = InjectionDetector.bundled();
+    return evaluate(InjectionDataset.read("/injection-eval/benign-3.tsv"), text -> detector.detect(text, t), t);
   }
 
   /** The bundled detector on the document passages of {@code src/test/resources/injection-eval/passages.tsv}. */
@@ -209,11 +226,11 @@ public final class InjectionEvaluation {
       for (InjectionRules.Rule r : rules.matching(TextNormalizer.normalize(text))) {
         not *= 1 - r.weight();
       }
-      return new InjectionVerdict(1 - not, 0, List.of(), List.of(), "rules", -1, -1, null, null, null);
+      return new InjectionVerdict(1 - not, 0, List.of(), List.of(), List.of(), "rules", -1, -1, null, null, null);
     });
     variants.put("n-grams only", text -> {
       double p = classifier.score(TextNormalizer.normalize(text));
-      return new InjectionVerdict(p, p, List.of(), List.of(), "ngram", -1, -1, null, null, null);
+      return new InjectionVerdict(p, p, List.of(), List.of(), List.of(), "ngram", -1, -1, null, null, null);
     });
     variants.put("rules + n-grams", text -> firstStage.detect(text, t));
     variants.put("+ exemplars (the cascade)", text -> cascade.detect(text, t));
@@ -231,7 +248,7 @@ public final class InjectionEvaluation {
     System.out.print(out);
   }
 
-  /** {@code InjectionEvaluation [cv|heldout|benign2|passages|stages] [errors]}: prints the table. */
+  /** {@code InjectionEvaluation [cv|heldout|benign2|benign3|passages|stages] [errors]}: prints the table. */
   public static void main(String[] args) {
     CascadeThresholds t = thresholds();
     String what = args.length > 0 ? args[0] : "heldout";
@@ -243,6 +260,7 @@ public final class InjectionEvaluation {
       case "cv" -> crossValidate(5, 20240611L, t);
       case "passages" -> passages(t);
       case "benign2" -> benignTwo(t);
+      case "benign3" -> benignThree(t);
       default -> heldOut(t);
     };
     System.out.println(r.table());

@@ -28,11 +28,24 @@ class InjectionEvaluationTest {
   }
 
   @Test
-  @DisplayName("of the 70 everyday look-alikes of the second held-out benign set (never trained on), at most one is flagged")
+  @DisplayName("of the 70 everyday look-alikes of the second held-out benign set (never trained on), at most one is "
+    + "flagged and at most 3 (4.3%) go past the first stage")
   void benignLookAlikes() {
     InjectionEvaluation.Report r = InjectionEvaluation.benignTwo(CascadeThresholds.DEFAULTS);
     assertThat(r.all().tn + r.all().fp).isEqualTo(70);
     assertThat(r.all().fp).as(r.errors().toString()).isLessThanOrEqualTo(1);
+    assertThat(r.all().pastFirstStage).isLessThanOrEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("on the third held-out set (trigger-word look-alikes and attacks in seven languages, never trained on), "
+    + "no look-alike is flagged, at most 2 of 42 go past the first stage, and every attack is found")
+  void triggerWordLookAlikes() {
+    InjectionEvaluation.Report r = InjectionEvaluation.benignThree(CascadeThresholds.DEFAULTS);
+    assertThat(r.all().tn + r.all().fp).isEqualTo(42);
+    assertThat(r.all().fp).as(r.errors().toString()).isZero();
+    assertThat(r.all().pastFirstStage).isLessThanOrEqualTo(2);
+    assertThat(r.all().recall()).as(r.errors().toString()).isEqualTo(1.0);
   }
 
   @Test

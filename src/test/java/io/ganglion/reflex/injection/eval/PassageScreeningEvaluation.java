@@ -148,14 +148,49 @@ public final class PassageScreeningEvaluation {
   }
 
   /**
-   * {@code PassageScreeningEvaluation [tune|report] [flagged|missed]}: the bundled detector screening one half as
+   * The training attacks planted into the tune half by cross-validation (folds grouped by translation): each fold's
+   * attacks go into random tune chunks and are screened by the detector trained on the other folds. Prints the found
+   * share per family. For choosing passage settings without the report half. {@code -Dplain=true} turns the object
+ * reading off (here and in {@code main}).
+   */
+  static void crossValidatedPlanting(CascadeThresholds t) {
+    List<String> chunks = chunks(Half.TUNE);
+    Random random = new Random(15_015L);
+    Map<String, int[]> byFamily = new TreeMap<>();
+    boolean plain = Boolean.getBoolean("plain");
+    InjectionEvaluation.folds(5, 20240611L, (trained, test) -> {
+      InjectionDetector detector = plain ? trained.withObjectWeights(0, 0) : trained;
+      for (LabelledText attack : test) {
+        if (!attack.isInjection()) {
+          continue;
+        }
+        String planted = InjectionAugmentation.insert(chunks.get(random.nextInt(chunks.size())), attack.text(), random);
+        boolean found = detector.detectPassage(planted, t, null).score() >= t.threshold();
+        for (String key : List.of("all", attack.family())) {
+          int[] c = byFamily.computeIfAbsent(key, k -> new int[2]);
+          c[0] += found ? 1 : 0;
+          c[1]++;
+        }
+      }
+    });
+    byFamily.forEach((family, c) -> System.out.printf(Locale.ROOT, "planted %s: %d / %d (%.3f)%n", family, c[0], c[1],
+      (double) c[0] / c[1]));
+  }
+
+  /**
+   * {@code PassageScreeningEvaluation [tune|report|cvplant] [flagged|missed]}: the bundled detector screening one half as
    * ingestion does (as passages), printed as a Markdown row, optionally with the flagged benign chunks or the
    * planted attacks it missed.
    */
   public static void main(String[] args) {
-    Half half = args.length > 0 && args[0].equals("report") ? Half.REPORT : Half.TUNE;
     CascadeThresholds t = InjectionEvaluation.thresholds();
-    InjectionDetector detector = InjectionDetector.bundled();
+    if (args.length > 0 && args[0].equals("cvplant")) {
+      crossValidatedPlanting(t);
+      return;
+    }
+    Half half = args.length > 0 && args[0].equals("report") ? Half.REPORT : Half.TUNE;
+    InjectionDetector detector = Boolean.getBoolean("plain") ? InjectionDetector.bundled().withObjectWeights(0, 0)
+      : InjectionDetector.bundled();
     Result r = evaluate(half, chunks(half), text -> detector.detectPassage(text, t, null), t);
     System.out.println("| detector | half | chunks | benign flagged | planted | found | recall | precision |");
     System.out.println("|---|---|---|---|---|---|---|---|");
