@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.io.InputStream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,9 +19,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * A server restarted on the data of a knowledge base whose model was loaded at runtime (so the restarted node does
- * not have it), configured for CUDA on this machine without CUDA: its warm-up cannot finish until the model is
- * loaded, which makes {@code /ready}'s WARMING observable for as long as the test needs.
+ * A server restarted on the data of a knowledge base whose model was loaded at runtime from files that are gone by
+ * the restart (so the restarted node, which loads the recorded runtime models, cannot load it), configured for CUDA
+ * on this machine without CUDA: its warm-up cannot finish until the model is loaded again, which makes
+ * {@code /ready}'s WARMING observable for as long as the test needs.
  */
 @DisplayName("A server restarted without its knowledge base's runtime-loaded model, with inference.device cuda and no CUDA")
 class InferenceStartIT {
@@ -31,9 +33,13 @@ class InferenceStartIT {
   @BeforeAll
   static void start() throws Exception {
     Path data = Files.createTempDirectory(Path.of("target"), "inference-start-");
+    // the model's files copied out of its jar: loaded from this directory, which is deleted before the restart
+    Path files = Files.createTempDirectory(Path.of("target"), "inference-start-model-");
+    copyResource("bge-small-en-v1.5-q.onnx", files.resolve("model.onnx"));
+    copyResource("bge-small-en-v1.5-q-tokenizer.json", files.resolve("tokenizer.json"));
     try (TestServer first = TestServer.start(data, Map.of()).awaitReady()) {
-      HttpResponse<String> load = first.postJson("/v1/admin/models",
-        new JsonObject().put("name", "bge-small-en-v1.5").put("version", "2").encode());
+      HttpResponse<String> load = first.postJson("/v1/admin/models", new JsonObject().put("name", "bge-small-en-v1.5")
+        .put("version", "2").put("path", files.toString()).encode());
       assertThat(load.statusCode()).as(load.body()).isEqualTo(201);
       assertThat(first.postJson("/v1/kbs", new JsonObject().put("name", "warm").put("model", V2).encode())
         .statusCode()).isEqualTo(201);
@@ -46,8 +52,18 @@ class InferenceStartIT {
         new JsonObject().put("documents", documents).encode());
       assertThat(ingested.statusCode()).as(ingested.body()).isEqualTo(200);
     }
-    // runtime loads are not remembered: the restarted node lacks the model its knowledge base records
+    // the restarted node reads the recorded runtime model and fails to load it (its files are gone)
+    try (var paths = Files.walk(files)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    }
     server = TestServer.start(data, Map.of("inference.device", "cuda", "retrieval.warmupMs", "300000"));
+  }
+
+  private static void copyResource(String name, Path target) throws Exception {
+    try (InputStream in = InferenceStartIT.class.getClassLoader().getResourceAsStream(name)) {
+      assertThat(in).as(name).isNotNull();
+      Files.copy(in, target);
+    }
   }
 
   @AfterAll
