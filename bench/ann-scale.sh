@@ -3,7 +3,8 @@
 # through KnowledgeBaseIndex.rebuild as from PostgreSQL, then measured in one JVM with native memory tracking:
 # kind, build time, heap and native memory it holds, files, recall@10 at the default beam, filtered recall at 1% and
 # 10%, QPS and p50/p99 at one thread (QPS at two), snapshot and reload times, then INSERTS new vectors into the
-# reloaded shard and the background merge they start (last: it extends the 1M graph with them). The data set and its
+# reloaded shard and the background merge they start (last: it extends the 1M graph with them; it takes at least
+# retrieval.vectors.mergeAbove inserts and a tenth of the shard, else the run says merge.skipped). The data set and its
 # exact neighbours (SIMD, one slice per core) are computed once and kept under target/bench-ann/data-SIZE-DIM.
 # With LUCENE=1 it also builds Lucene HNSW on the same vectors (bench/ann.sh's lucene-hnsw) for the size of its vector
 # and graph files, and measures its recall and QPS.
@@ -68,7 +69,7 @@ print("\none shard, %s vectors: %s" % (kv.get("vectors"), kv.get("config")))
 for k in ("kind", "rebuild.seconds", "heap.bytes.measured", "native.bytes.measured", "heap.bytes.estimated",
           "disk.bytes", "mapped.resident.bytes", "recall@10", "qps.1", "p50.ms", "p99.ms", "qps.2",
           "filter1%.recall@10", "filter1%.mean.ms", "filter10%.recall@10", "filter10%.mean.ms",
-          "insert.seconds", "insert.found.at.once", "insert.search.max.ms", "merge.seconds", "merge.vectors",
+          "insert.seconds", "insert.found.at.once", "insert.search.max.ms", "merge.skipped", "merge.seconds", "merge.vectors",
           "merged.kind", "merged.recall@10", "merged.qps.1", "merged.p50.ms", "merged.p99.ms",
           "snapshot.seconds", "snapshot.disk.bytes", "load.seconds", "loaded.kind", "loaded.recall@10",
           "loaded.qps.1", "loaded.p99.ms", "snapshot.reused", "loadavg.start", "loadavg.search", "loadavg.filtered", "loadavg.snapshot",

@@ -117,6 +117,11 @@ public final class ShardScale {
           print("insert.seconds", (System.nanoTime() - i0) / 1e9);
           print("insert.found.at.once", found + "/" + ((inserts + 999) / 1000));
           print("insert.search.max.ms", slowest / 1e6);
+          if (inserts < config.mergeAfter(size)) {
+            print("merge.skipped", inserts + " inserts start no merge into " + size + " vectors (it takes "
+              + config.mergeAfter(size) + ")");
+            return;
+          }
           print("loadavg.merge", Files.readString(LOADAVG).trim());
           long m0 = System.nanoTime();
           while (loaded.vectorStats().getFirst().merges() == 0) {

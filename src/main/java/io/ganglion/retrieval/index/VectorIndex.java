@@ -35,8 +35,6 @@ final class VectorIndex implements Closeable {
   /** Version 2: a disk segment (links to its files, deletions) and up to two in-heap segments; version 1 had one. */
   static final int VERSION = 2;
   private static final String MANIFEST = "segments.bin";
-  /** A merge waits for at least 1/10 of the disk segment's size in new vectors. */
-  static final int MERGE_FRACTION = 10;
 
   /** The segments searched, replaced whole (copy on write). */
   record Segments(DiskSegment base, VectorGraph frozen, VectorGraph live) {
@@ -226,9 +224,7 @@ final class VectorIndex implements Closeable {
     if (s.base == null) {
       return s.live.live() >= config().diskAbove();
     }
-    // a merge extends the disk graph, but still rewrites its file and rescores its edges: waiting for a tenth of its
-    // size keeps that cost linear in the inserts
-    return s.live.ordinals() >= Math.max(config().mergeAbove(), s.base.size() / MERGE_FRACTION);
+    return s.live.ordinals() >= config().mergeAfter(s.base.size());
   }
 
   /**

@@ -81,6 +81,18 @@ public record VectorIndexConfig(int diskAbove, int mergeAbove, int pqSubspaces, 
     return (int) Math.ceil(base * Math.sqrt(vectors / (double) BEAM_GROWS_FROM));
   }
 
+  /**
+   * The in-heap vectors that start a background merge into an on-disk graph of {@code diskVectors}: at least
+   * {@code mergeAbove} and a tenth of the graph (a merge extends the graph but still rewrites its file and rescores its
+   * edges: waiting for a tenth of its size keeps that cost linear in the inserts).
+   */
+  public int mergeAfter(int diskVectors) {
+    return Math.max(mergeAbove, diskVectors / MERGE_FRACTION);
+  }
+
+  /** A merge waits for at least 1/10 of the disk segment's size in new vectors. */
+  static final int MERGE_FRACTION = 10;
+
   /** Segment size up to which the automatic beam is the hits asked for; larger segments walk a wider beam. */
   static final int BEAM_GROWS_FROM = 100_000;
 
