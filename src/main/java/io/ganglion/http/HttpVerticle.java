@@ -130,8 +130,8 @@ public final class HttpVerticle extends VerticleBase {
     AskRoutes asks = new AskRoutes(vertx, answers, http.requestTimeoutMs(), budget, admission);
     // every /v1 request passes these guards in this order, as the handlers of two routes rather than a route each:
     // the router matches every route's pattern and names it in the request's HTTP metrics, which a cached ask would
-    // pay for on each request (the body handler cannot follow other handlers on one route, hence two). The last
-    // guard answers a plainly formed ask itself (AskRoutes.direct); everything else goes on to the routes below.
+    // pay for on each request (the body handler cannot follow other handlers on one route, hence two); then the routes
+    // below.
     io.vertx.ext.web.Route beforeBody = router.route("/v1/*");
     io.vertx.ext.web.Route guards = router.route("/v1/*").handler(BodyHandler.create(uploads.toString())
       .setBodyLimit(http.bodyLimitBytes()).setDeleteUploadedFilesOnEnd(true));
@@ -144,8 +144,7 @@ public final class HttpVerticle extends VerticleBase {
       .handler(allowlist.perKey())
       .handler(rateLimit)
       .handler(admission)
-      .handler(budget::guard)
-      .handler(asks::direct);
+      .handler(budget::guard);
     // the asks first: the router tries its routes in order, and a cached ask is the path that must stay fast; the
     // data-plane audit watches only other routes (each watcher is one more path pattern an ask would be matched against)
     asks.mount(router);

@@ -10,7 +10,6 @@ import io.ganglion.bus.AskStreams;
 import io.ganglion.reflex.ReflexAnswer;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -35,12 +34,6 @@ public final class AskRoutes {
 
   public static final String CHAT = "chat";
 
-  /** The route template; also the {@code route} label of the request's HTTP metrics. */
-  public static final String PATH = "/v1/kbs/:kb/ask";
-  private static final String PREFIX = "/v1/kbs/";
-  private static final String SUFFIX = "/ask";
-  private static final String APPLICATION_JSON = "application/json";
-
   private final AskEdge edge;
   private final AskBodies bodies = new AskBodies();
 
@@ -51,57 +44,13 @@ public final class AskRoutes {
   }
 
   public void mount(Router router) {
-    router.post(PATH).consumes("application/json").handler(ctx -> ask(ctx, ctx.pathParam("kb")));
+    router.post("/v1/kbs/:kb/ask").consumes("application/json").handler(this::ask);
   }
 
-  /**
-   * The last of the {@code /v1/*} guards: an ask in the plain form ({@code POST /v1/kbs/{kb}/ask} with a knowledge
-   * base name that needs no decoding and {@code Content-Type: application/json}, parameters allowed) is answered here,
-   * as the ask route would answer it, and named {@value #PATH} for the HTTP metrics; any other request goes on to the
-   * router, which matches it against every route as before (the ask route included: a trailing slash, a
-   * percent-encoded name, another content type). This spares the ask the router's regular expression for
-   * {@code :kb} and its content-type parse, a few microseconds of a cached answer's ~50.
-   */
-  public void direct(RoutingContext ctx) {
-    String kb = ctx.request().method() == HttpMethod.POST ? plainKb(ctx.normalizedPath()) : null;
-    if (kb == null || !json(ctx.request().getHeader(HttpHeaders.CONTENT_TYPE))) {
-      ctx.next();
-      return;
-    }
-    ctx.request().routed(PATH);
-    ask(ctx, kb);
-  }
-
-  /** The knowledge base of {@code /v1/kbs/{kb}/ask} when {@code kb} is one segment without escapes, else null. */
-  static String plainKb(String path) {
-    if (path == null || !path.startsWith(PREFIX) || !path.endsWith(SUFFIX)
-      || path.length() <= PREFIX.length() + SUFFIX.length()) {
-      return null;
-    }
-    int end = path.length() - SUFFIX.length();
-    for (int i = PREFIX.length(); i < end; i++) {
-      char c = path.charAt(i);
-      if (c == '/' || c == '%') {
-        return null;
-      }
-    }
-    return path.substring(PREFIX.length(), end);
-  }
-
-  /**
-   * {@code application/json} in lower case, alone or followed by parameters ({@code ;charset=utf-8}): a form the
-   * route's {@code consumes} accepts (any other form is left to the router to accept or refuse with 415).
-   */
-  static boolean json(String contentType) {
-    int length = APPLICATION_JSON.length();
-    return contentType != null && contentType.startsWith(APPLICATION_JSON)
-      && (contentType.length() == length || contentType.charAt(length) == ';');
-  }
-
-  private void ask(RoutingContext ctx, String kb) {
+  private void ask(RoutingContext ctx) {
     Principal principal = Scopes.require(ctx, CHAT);
     // a repeated body is not decoded again: the request (shared, read only) and its cache key are remembered
-    AskBodies.Ask ask = bodies.ask(ctx, principal.tenant(), kb);
+    AskBodies.Ask ask = bodies.ask(ctx, principal.tenant(), ctx.pathParam("kb"));
     String accept = ctx.request().getHeader(HttpHeaders.ACCEPT);
     if (ask.stream() || accept != null && accept.contains("text/event-stream")) {
       edge.stream(ctx, ask.request().copy(), HeldEvents::new);
