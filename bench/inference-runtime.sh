@@ -37,7 +37,7 @@ def rate(runtime, r):
             if row["Benchmark"].endswith(":sentences"):
                 rows[int(row["Param: batch"])] = float(row["Score"])
     return rows
-print("| batch | ort sentences/s (median, min-max) | djl sentences/s (median, min-max) | djl/ort median (min-max of 5 rounds) |")
+print("| batch | ort sentences/s (median, min-max) | djl sentences/s (median, min-max) | djl/ort median (min-max of the rounds) |")
 print("|---|---|---|---|")
 for batch in (1, 8, 32):
     ort = [rate("ort", r)[batch] for r in range(1, rounds + 1)]
