@@ -84,7 +84,7 @@ public final class OrchestratorVerticle extends VerticleBase {
     TraceRepository traces = new TraceRepository(postgres);
     Generation generation = new Generation(vertx, llm, config);
     pipeline = new AskPipeline(vertx, config, global.busTimeoutMs(), generation, new Records(conversations, traces));
-    warmup = new AskWarmup(vertx, pipeline, new KbRepository(postgres),
+    warmup = new AskWarmup(vertx, pipeline, new KbRepository(postgres), postgres, global.postgres().poolSize(),
       DurabilityConfig.from(config().getJsonObject("retrieval")).warmupMs());
     queries = new RecordQueries(conversations, traces);
     EventBus bus = vertx.eventBus();

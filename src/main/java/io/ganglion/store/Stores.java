@@ -2,6 +2,7 @@ package io.ganglion.store;
 
 import io.ganglion.config.PostgresConfig;
 import io.ganglion.config.RedisConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -10,6 +11,10 @@ import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
+
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Clients for the stores. Pools are shared by name, so every verticle instance that asks gets the same connections.
@@ -35,6 +40,29 @@ public final class Stores {
       .using(vertx)
       .build();
     return new DeadlinePool(pool, config.queryTimeoutMs());
+  }
+
+  /**
+   * Takes {@code connections} connections of {@code pool} at once and gives them back, so that many are open when the
+   * first requests after a start arrive: the pool opens connections only when every open one is busy, and each
+   * opening costs the caller a PostgreSQL backend start (a process and its authentication, 5-10 ms on one machine).
+   * Completes with how many could be had, never fails (PostgreSQL down: 0, after the pool's acquisition timeout).
+   */
+  public static Future<Integer> open(Pool pool, int connections) {
+    List<Future<SqlConnection>> held = new ArrayList<>(connections);
+    for (int i = 0; i < connections; i++) {
+      held.add(pool.getConnection());
+    }
+    return Future.join(held).transform(ar -> {
+      int opened = 0;
+      for (Future<SqlConnection> connection : held) {
+        if (connection.succeeded()) {
+          connection.result().close();
+          opened++;
+        }
+      }
+      return Future.succeededFuture(opened);
+    });
   }
 
   /** A Redis client (standalone) with its own connection pool. */

@@ -50,7 +50,7 @@ class AskWarmupIT {
   }
 
   @Test
-  @DisplayName("ran its asks before /ready said ready and left no trace, conversation, cached answer or reflex verdict behind; the first real ask is recorded as usual")
+  @DisplayName("ran its asks and opened the PostgreSQL pool before /ready said ready, and left no trace, conversation, cached answer or reflex verdict behind; the first real ask is recorded as usual")
   void leavesNoTrace() {
     JsonObject ready = TestServer.json(server.get("/ready"));
     assertThat(ready.getString("status")).isEqualTo("UP");
@@ -58,6 +58,8 @@ class AskWarmupIT {
     assertThat(asks.getString("status")).isEqualTo("UP");
     assertThat(asks.getInteger("asked")).as(asks.encode()).isEqualTo(4);
     assertThat(asks.getInteger("failed")).as(asks.encode()).isZero();
+    // the PostgreSQL pool's connections were opened too (postgres.poolSize, 8 by default)
+    assertThat(asks.getInteger("connections")).as(asks.encode()).isEqualTo(8);
 
     assertThat(traces()).isEmpty();
     String metrics = server.get("/metrics").body();

@@ -5,6 +5,7 @@ import io.ganglion.bus.Deadlines;
 import io.ganglion.orchestration.AskRequest;
 import io.ganglion.orchestration.Sampling;
 import io.ganglion.store.KbRepository;
+import io.ganglion.store.Stores;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -12,6 +13,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,7 +26,9 @@ import java.util.List;
  * {@code topK}), the stored sentence vectors read from PostgreSQL, the query embedded, sentence scoring, abstention and
  * the groundedness check, so the first real asks after a restart do not pay for the classes, compiled code, first
  * index look-ups and prepared statements those steps load. A warm-up ask leaves nothing behind (see
- * {@link AskPipeline#warm}); one that fails is only counted.
+ * {@link AskPipeline#warm}); one that fails is only counted. Beside them, the PostgreSQL pool's connections are all
+ * opened ({@link Stores#open}): the warm-up's statements run one at a time and leave fewer open than a real ask's
+ * concurrent ones need, and each connection the pool opens later costs that request a PostgreSQL backend's start.
  * <p>
  * Bounded: by the same budget as retrieval's ({@code retrieval.warmupMs}, from the start), each ask by
  * {@value #ASK_TIMEOUT_MS} ms, and it gives up after {@value #MAX_FAILURES} failed asks in a row (PostgreSQL or
@@ -54,6 +58,8 @@ public final class AskWarmup {
   private final Vertx vertx;
   private final AskPipeline pipeline;
   private final KbRepository kbs;
+  private final Pool postgres;
+  private final int connections;
   private final long budgetMs;
   private long startedAt;
   private long deadline;
@@ -61,13 +67,20 @@ public final class AskWarmup {
   private int asked;
   private int failed;
   private int failedInARow;
+  private int opened;
   private String note = "";
 
-  /** @param budgetMs {@code retrieval.warmupMs}; 0 skips the warm-up */
-  public AskWarmup(Vertx vertx, AskPipeline pipeline, KbRepository kbs, long budgetMs) {
+  /**
+   * @param postgres the shared PostgreSQL pool, {@code connections} ({@code postgres.poolSize}) of whose connections are
+   *     opened
+   * @param budgetMs {@code retrieval.warmupMs}; 0 skips the warm-up
+   */
+  public AskWarmup(Vertx vertx, AskPipeline pipeline, KbRepository kbs, Pool postgres, int connections, long budgetMs) {
     this.vertx = vertx;
     this.pipeline = pipeline;
     this.kbs = kbs;
+    this.postgres = postgres;
+    this.connections = connections;
     this.budgetMs = budgetMs;
   }
 
@@ -85,7 +98,9 @@ public final class AskWarmup {
     // right after start is not warm-up-asked beside that client's own first requests
     Future<List<KbRepository.Kb>> listed = kbs.all().map(all -> all.stream().map(KbRepository.KbVersion::kb)
       .filter(kb -> !kb.name().startsWith(KbRepository.HIDDEN)).limit(MAX_KBS).toList());
+    Future<Integer> open = Stores.open(postgres, connections).onSuccess(n -> opened = n);
     listed.compose(visible -> visible.isEmpty() ? Future.succeededFuture(false) : retrievalWarm())
+      .compose(warm -> open.map(warm))
       .compose(warm -> {
         List<KbRepository.Kb> visible = warm ? listed.result() : List.of();
         Future<Void> chain = Future.succeededFuture();
@@ -97,13 +112,15 @@ public final class AskWarmup {
         return chain;
       })
       .onComplete(ar -> finish(ar.succeeded()
-        ? asked + " warm-up asks (" + failed + " failed) in " + (System.currentTimeMillis() - startedAt) + " ms"
+        ? asked + " warm-up asks (" + failed + " failed) in " + (System.currentTimeMillis() - startedAt) + " ms, "
+          + opened + " of " + connections + " PostgreSQL connections open"
         : "stopped after " + asked + " warm-up asks (" + failed + " failed): " + ar.cause().getMessage()));
   }
 
-  /** {@code {"status":"WARMING"|"UP","asked","failed","note"?}}. */
+  /** {@code {"status":"WARMING"|"UP","asked","failed","connections","note"?}}. */
   public JsonObject describe() {
-    JsonObject json = new JsonObject().put("status", done ? "UP" : "WARMING").put("asked", asked).put("failed", failed);
+    JsonObject json = new JsonObject().put("status", done ? "UP" : "WARMING").put("asked", asked).put("failed", failed)
+      .put("connections", opened);
     return note.isEmpty() ? json : json.put("note", note);
   }
 
