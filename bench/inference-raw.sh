@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 MVN_OPTS=(-B -ntp -q -Pbench)
 [[ "${OFFLINE:-1}" == 1 ]] && MVN_OPTS+=(-o)
-# BUILT=1 skips the build (it ran before, e.g. outside /work/team/tools/quiet, which holds builds off)
+# BUILT=1 skips the build (it ran before, e.g. before a quiet window in which no build should run)
 if [[ "${BUILT:-0}" != 1 ]]; then
   ./mvnw "${MVN_OPTS[@]}" test-compile
   ./mvnw "${MVN_OPTS[@]}" dependency:build-classpath -Dmdep.includeScope=test -Dmdep.outputFile=target/bench.classpath
