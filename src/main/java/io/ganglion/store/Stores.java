@@ -15,11 +15,15 @@ import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Clients for the stores. Pools are shared by name, so every verticle instance that asks gets the same connections.
  */
 public final class Stores {
+
+  /** How long {@link #open} holds the connections it got while waiting for the rest. */
+  static final long OPEN_WAIT_MS = 1_000;
 
   private Stores() {
   }
@@ -35,7 +39,7 @@ public final class Stores {
       .setPipeliningLimit(64);
     Pool pool = PgBuilder.pool()
       .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName("ganglion-pg")
-        .setConnectionTimeout((int) config.connectTimeoutMs()).setConnectionTimeoutUnit(java.util.concurrent.TimeUnit.MILLISECONDS))
+        .setConnectionTimeout((int) config.connectTimeoutMs()).setConnectionTimeoutUnit(TimeUnit.MILLISECONDS))
       .connectingTo(connect)
       .using(vertx)
       .build();
@@ -46,20 +50,21 @@ public final class Stores {
    * Takes {@code connections} connections of {@code pool} at once and gives them back, so that many are open when the
    * first requests after a start arrive: the pool opens connections only when every open one is busy, and each
    * opening costs the caller a PostgreSQL backend start (a process and its authentication, 5-10 ms on one machine).
-   * Completes with how many could be had, never fails (PostgreSQL down: 0, after the pool's acquisition timeout).
+   * Completes with how many it held together, never fails (PostgreSQL down: 0). It waits at most
+   * {@value #OPEN_WAIT_MS} ms: when others hold some of the pool's connections (a long rebuild at start), the ones it
+   * took go back then, so it never keeps the rest of the pool from them for longer, and any that comes later is given
+   * back on arrival.
    */
   public static Future<Integer> open(Pool pool, int connections) {
     List<Future<SqlConnection>> held = new ArrayList<>(connections);
     for (int i = 0; i < connections; i++) {
       held.add(pool.getConnection());
     }
-    return Future.join(held).transform(ar -> {
+    return Future.join(held).timeout(OPEN_WAIT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
       int opened = 0;
       for (Future<SqlConnection> connection : held) {
-        if (connection.succeeded()) {
-          connection.result().close();
-          opened++;
-        }
+        opened += connection.succeeded() ? 1 : 0;
+        connection.onSuccess(SqlConnection::close);
       }
       return Future.succeededFuture(opened);
     });

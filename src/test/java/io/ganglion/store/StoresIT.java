@@ -6,10 +6,13 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.concurrent.TimeUnit;
 
 import static io.ganglion.store.StorePostgres.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,6 +38,27 @@ class StoresIT {
     } finally {
       pool.close();
       other.close();
+    }
+  }
+
+  @Test
+  @DisplayName("gives back what it took after a second when others hold the rest of the pool, so they are never starved")
+  void busyPool(Vertx vertx) {
+    Pool pool = named(vertx, "stores-open-it-busy", 3);
+    try {
+      SqlConnection first = await(pool.getConnection());
+      SqlConnection second = await(pool.getConnection());
+      long started = System.nanoTime();
+      assertThat(await(Stores.open(pool, 3))).isEqualTo(1);
+      assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(5));
+      // the one it held is free again: a statement gets it while the other two are still held
+      assertThat(await(pool.query("SELECT 1").execute()).size()).isEqualTo(1);
+      // the two waits that came too late give their connections back when they get them
+      first.close();
+      second.close();
+      assertThat(await(Stores.open(pool, 3))).isEqualTo(3);
+    } finally {
+      pool.close();
     }
   }
 
