@@ -51,12 +51,7 @@ KEY=$(cat "$DATA/admin-key")
 auth=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
 
 curl -sf "${auth[@]}" -d '{"name":"handbook"}' "$BASE/v1/kbs" >/dev/null
-curl -sf "${auth[@]}" "$BASE/v1/kbs/handbook/documents" -d '{"documents":[
- {"id":"vacation","title":"Vacation policy","text":"Employees receive 25 days of paid vacation per calendar year. Vacation requests are approved by the team lead. Unused vacation days can be carried over until March 31 of the following year."},
- {"id":"expenses","title":"Expense reimbursement","text":"Travel expenses are reimbursed within 14 days of submitting a receipt. Meals during business travel are covered up to 60 euros per day. Taxi rides are reimbursed only after 10 pm."},
- {"id":"security","title":"Laptop security","text":"All laptops must use full-disk encryption. Lost or stolen laptops must be reported to the security team within 24 hours. Passwords must be at least 14 characters long."},
- {"id":"onboarding","title":"Onboarding","text":"New employees receive their laptop on the first day. The onboarding buddy program pairs each new hire with a colleague for three months."}
-]}' >/dev/null
+curl -sf "${auth[@]}" "$BASE/v1/kbs/handbook/documents" -d @bench/handbook.json >/dev/null
 
 ask() { curl -s -o /dev/null -D - "${auth[@]}" -d '{"question":"How many vacation days do employees get?"}' \
   "$BASE/v1/kbs/handbook/ask" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-ganglion-cache"{print $2}'; }
