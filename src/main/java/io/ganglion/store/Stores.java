@@ -61,11 +61,10 @@ public final class Stores {
       held.add(pool.getConnection());
     }
     return Future.join(held).timeout(OPEN_WAIT_MS, TimeUnit.MILLISECONDS).transform(ar -> {
-      int opened = 0;
-      for (Future<SqlConnection> connection : held) {
-        opened += connection.succeeded() ? 1 : 0;
-        connection.onSuccess(SqlConnection::close);
-      }
+      // counted before any goes back: a connection given back can go at once to one of the late waits, whose future
+      // would then count as held together with the others
+      int opened = (int) held.stream().filter(Future::succeeded).count();
+      held.forEach(connection -> connection.onSuccess(SqlConnection::close));
       return Future.succeededFuture(opened);
     });
   }
