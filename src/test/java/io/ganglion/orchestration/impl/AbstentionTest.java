@@ -59,11 +59,14 @@ class AbstentionTest {
     replica.close();
   }
 
-  /** The most the log-odds may move between the question alone and batched (measured: up to 0.65). */
-  static final double JITTER = 0.8;
+  /**
+   * The most the log-odds may move between the question alone and batched (measured: up to 0.65 on one machine, 0.82
+   * on a 2-vCPU AMD EPYC one, where ONNX Runtime's batched kernels round differently).
+   */
+  static final double JITTER = 1.0;
 
   @Test
-  @DisplayName("the log-odds of a question move by less than 0.8 between alone and inside a batch of 16 mixed-length texts")
+  @DisplayName("the log-odds of a question move by less than 1.0 between alone and inside a batch of 16 mixed-length texts")
   void signalsBarelyMove() {
     double worst = 0;
     for (Asked a : asked) {
@@ -75,7 +78,7 @@ class AbstentionTest {
   }
 
   @Test
-  @DisplayName("a question decided with a margin (log-odds farther than 0.8 from the cut) gets the same decision in a batch")
+  @DisplayName("a question decided with a margin (log-odds farther than 1.0 from the cut) gets the same decision in a batch")
   void stableWithAMargin() {
     double cut = Math.log(CUT / (1 - CUT));
     int near = 0;
