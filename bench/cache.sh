@@ -3,7 +3,8 @@
 # PostgreSQL and Redis, its own data dir, 127.0.0.1 only), creates a knowledge base with a few documents, warms the
 # cache with one ask, warms the JIT on both routes (WARM, 20 s each: unwarmed, the C2 compiler threads still take a
 # core during the measured ask), then runs wrk against GET /health and against the cached ask
-# (bench/wrk/cached-ask.lua) and prints req/s, p50 and p99 of each and their ratios, with the load average before and after. Rate limiting and the token
+# (bench/wrk/cached-ask.lua) and prints req/s, p50 and p99 of each and their ratios, with the load average before and
+# after. Rate limiting and the token
 # budget are on (limits.defaultRpm 10,000,000, limits.defaultTokensPerDay 10^12: every request goes through both), as
 # are the PII and injection detectors (the defaults). The targets: the cached ask at >= 0.7x /health's throughput with
 # a p99 <= 1.5x /health's.
@@ -91,10 +92,11 @@ run() {
 }
 ms() { awk -v v="$1" 'BEGIN{ n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
-# JIT warm-up, not measured: both routes as long as WARM seconds, with the same connections
+# JIT warm-up, not measured: both routes for WARM seconds each, with WRK_ARGS' threads and connections (wrk takes
+# the last -d it is given)
 if [[ "$WARM" != 0 ]]; then
-  wrk -t2 -c64 -d"${WARM}s" "$BASE/health" >/dev/null
-  KEY=$KEY KB=handbook wrk -t2 -c64 -d"${WARM}s" -s bench/wrk/cached-ask.lua "$BASE" >/dev/null
+  wrk $WRK_ARGS -d"${WARM}s" "$BASE/health" >/dev/null
+  KEY=$KEY KB=handbook wrk $WRK_ARGS -d"${WARM}s" -s bench/wrk/cached-ask.lua "$BASE" >/dev/null
 fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 read -r h_rps h_p50 h_p99 h_cpu < <(run "$BASE/health")
