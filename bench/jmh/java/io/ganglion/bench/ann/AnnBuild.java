@@ -20,13 +20,13 @@ public final class AnnBuild {
     if (args.length < 4) {
       return; // data set only
     }
-    AnnConfigs.provider(args[3]);
+    AnnProvider.choose(args[3]);
     AnnIndex index = AnnConfigs.get(args[3]);
     int threads = Integer.parseInt(args[4]);
     Path dir = root.resolve(index.buildDir());
     if (index.buildDir().equals("jvector")) {
       // one directory, built part by part: parts already there are kept
-      if (((JVectorAnn) AnnConfigs.ALL.get(args[3].replace(AnnConfigs.PANAMA, ""))).built(dir)) {
+      if (((JVectorAnn) AnnConfigs.ALL.get(args[3].replace(AnnProvider.PANAMA, ""))).built(dir)) {
         System.out.println("BUILD " + index.name() + " cached");
         return;
       }

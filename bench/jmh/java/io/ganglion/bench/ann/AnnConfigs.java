@@ -36,27 +36,17 @@ final class AnnConfigs {
 
   /**
    * The configuration called {@code name}. A {@code +panama} suffix runs a JVector configuration on JVector's Panama
-   * (Java Vector API) provider instead of its native SIMD library; {@link #provider} must have been called first.
+   * (Java Vector API) provider instead of its native SIMD library; {@link AnnProvider#choose} must have been called
+   * first.
    */
   static AnnIndex get(String name) {
-    String base = name.endsWith(PANAMA) ? name.substring(0, name.length() - PANAMA.length()) : name;
+    String suffix = AnnProvider.PANAMA;
+    String base = name.endsWith(suffix) ? name.substring(0, name.length() - suffix.length()) : name;
     AnnIndex index = ALL.get(base);
     if (index == null) {
       throw new IllegalArgumentException("unknown configuration " + name + "; known: " + ALL.keySet());
     }
     return base.equals(name) ? index : new Renamed(name, index);
-  }
-
-  static final String PANAMA = "+panama";
-
-  /**
-   * Picks JVector's vectorization provider for {@code name}; call before any JVector class loads. Batched neighbour
-   * scoring reads the vectors as float arrays, so it runs on the Panama provider (as retrieval's index does).
-   */
-  static void provider(String name) {
-    if (name.endsWith(PANAMA) || name.contains("-batch")) {
-      System.setProperty("jvector.vectorization_provider", "panama");
-    }
   }
 
   private record Renamed(String name, AnnIndex index) implements AnnIndex {

@@ -20,7 +20,7 @@ public final class AnnSearch {
   }
 
   public static void main(String[] args) throws Exception {
-    AnnConfigs.provider(args[3]);
+    AnnProvider.choose(args[3]);
     Path root = Path.of(args[0]);
     AnnData data = AnnData.open(root, Integer.parseInt(args[1]), Integer.parseInt(args[2]));
     AnnIndex index = AnnConfigs.get(args[3]);
