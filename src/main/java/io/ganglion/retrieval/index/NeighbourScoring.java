@@ -132,6 +132,8 @@ public final class NeighbourScoring implements AutoCloseable {
     private final float[] q; // null: not an array-backed vector, score one at a time through VectorUtil
     private final RandomAccessVectorValues vectors;
     private final VectorFloat<?>[] scratch; // null: read vectors in place
+    private final float[][] group = new float[4][]; // the four vectors scored together
+    private final float[] padded = new float[4]; // their four scores
 
     Exact(VectorFloat<?> query, RandomAccessVectorValues vectors, VectorFloat<?>[] scratch) {
       this.query = query;
@@ -151,39 +153,44 @@ public final class NeighbourScoring implements AutoCloseable {
       return (1 + dot(q, query, scratch[0])) / 2;
     }
 
-    /** Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays. */
+    /**
+     * Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays; a last group
+     * of one to three is padded with its last vector (scored again and dropped), so it too streams in one pass
+     * instead of one cache-missing vector after another.
+     */
     void similarityTo(int[] nodes, int n, float[] scores) {
-      int i = 0;
-      if (q != null && scratch != null) {
-        for (; i + 4 <= n; i += 4) {
-          for (int j = 0; j < 4; j++) {
-            vectors.getVectorInto(nodes[i + j], scratch[j], 0);
-          }
-          BatchDot.dot4(q, (float[]) scratch[0].get(), (float[]) scratch[1].get(), (float[]) scratch[2].get(),
-            (float[]) scratch[3].get(), scores, i);
-          for (int j = i; j < i + 4; j++) {
-            scores[j] = (1 + scores[j]) / 2;
-          }
+      if (q == null) {
+        for (int i = 0; i < n; i++) {
+          scores[i] = similarityTo(nodes[i]);
         }
-      } else if (q != null) {
-        for (; i + 4 <= n; i += 4) {
-          if (vectors.getVector(nodes[i]).get() instanceof float[] a
-              && vectors.getVector(nodes[i + 1]).get() instanceof float[] b
-              && vectors.getVector(nodes[i + 2]).get() instanceof float[] c
-              && vectors.getVector(nodes[i + 3]).get() instanceof float[] d) {
-            BatchDot.dot4(q, a, b, c, d, scores, i);
-            for (int j = i; j < i + 4; j++) {
-              scores[j] = (1 + scores[j]) / 2;
-            }
-          } else {
-            for (int j = i; j < i + 4; j++) {
-              scores[j] = similarityTo(nodes[j]);
-            }
-          }
-        }
+        return;
       }
-      for (; i < n; i++) {
-        scores[i] = similarityTo(nodes[i]);
+      float[][] four = group;
+      for (int i = 0; i < n; i += 4) {
+        int last = Math.min(i + 4, n) - 1;
+        for (int j = 0; j < 4; j++) {
+          int node = nodes[Math.min(i + j, last)];
+          if (scratch != null) {
+            vectors.getVectorInto(node, scratch[j], 0);
+            four[j] = (float[]) scratch[j].get();
+          } else if (vectors.getVector(node).get() instanceof float[] a) {
+            four[j] = a;
+          } else {
+            four = null; // not an array-backed vector after all: this group one at a time
+            break;
+          }
+        }
+        if (four == null) {
+          for (int j = i; j <= last; j++) {
+            scores[j] = similarityTo(nodes[j]);
+          }
+          four = group;
+          continue;
+        }
+        BatchDot.dot4(q, four[0], four[1], four[2], four[3], padded, 0);
+        for (int j = i; j <= last; j++) {
+          scores[j] = (1 + padded[j - i]) / 2;
+        }
       }
     }
   }
