@@ -17,6 +17,7 @@ final class AnnConfigs {
     add(new LuceneAnn("lucene-bq-rr", "lucene-bq", ScalarEncoding.SINGLE_BIT_QUERY_NIBBLE, true));
     add(new JVectorAnn("jvector-heap", JVectorAnn.Mode.HEAP, 0));
     add(new JVectorAnn("jvector-heap-batch", JVectorAnn.Mode.HEAP, 0, true));
+    add(new JVectorAnn("jvector-heap-sq8-batch", JVectorAnn.Mode.HEAP, 0, true));
     add(new JVectorAnn("jvector-disk", JVectorAnn.Mode.DISK, 0));
     add(new JVectorAnn("jvector-disk-batch", JVectorAnn.Mode.DISK, 0, true));
     for (int factor : JVectorAnn.PQ_FACTORS) {

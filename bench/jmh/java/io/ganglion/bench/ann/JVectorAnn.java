@@ -1,6 +1,7 @@
 package io.ganglion.bench.ann;
 
 import io.ganglion.retrieval.index.NeighbourScoring;
+import io.ganglion.retrieval.index.ScalarCodes;
 import io.github.jbellis.jvector.disk.BufferedRandomAccessWriter;
 import io.github.jbellis.jvector.disk.ReaderSupplier;
 import io.github.jbellis.jvector.disk.ReaderSupplierFactory;
@@ -79,6 +80,7 @@ final class JVectorAnn implements AnnIndex {
   private final Mode mode;
   private final int pqFactor;
   private final boolean batched;
+  private final boolean sq8;
 
   JVectorAnn(String name, Mode mode, int pqFactor) {
     this(name, mode, pqFactor, false);
@@ -97,6 +99,7 @@ final class JVectorAnn implements AnnIndex {
     this.mode = mode;
     this.pqFactor = pqFactor;
     this.batched = batched;
+    this.sq8 = name.contains("-sq8");
   }
 
   @Override
@@ -241,6 +244,7 @@ final class JVectorAnn implements AnnIndex {
     }
     PQVectors pq = codes;
     ReaderSupplier file = graphFile;
+    ScalarCodes scalar = sq8 ? ScalarCodes.encode(heapVectors) : null;
     return new Opened() {
       @Override
       public Searcher searcher() {
@@ -286,11 +290,13 @@ final class JVectorAnn implements AnnIndex {
         NeighbourScoring searcher = mode == Mode.DISK
           ? new NeighbourScoring((OnDiskGraphIndex.View) view) : new NeighbourScoring(graph);
         RandomAccessVectorValues vectors = mode == Mode.DISK ? (RandomAccessVectorValues) view : heapVectors;
+        ScalarCodes sq = scalar;
         return new Searcher() {
           @Override
           public int[] search(float[] query, int beam) {
-            SearchResult r = searcher.search(view, TYPES.createFloatVector(query), vectors, AnnData.TOP_K, beam,
-              Bits.ALL);
+            SearchResult r = sq != null
+              ? searcher.search(view, TYPES.createFloatVector(query), sq, vectors, AnnData.TOP_K, beam, Bits.ALL)
+              : searcher.search(view, TYPES.createFloatVector(query), vectors, AnnData.TOP_K, beam, Bits.ALL);
             SearchResult.NodeScore[] nodes = r.getNodes();
             int[] ids = new int[nodes.length];
             for (int i = 0; i < ids.length; i++) {

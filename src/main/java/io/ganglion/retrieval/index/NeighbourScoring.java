@@ -44,6 +44,8 @@ public final class NeighbourScoring implements AutoCloseable {
   private final GraphSearcher searcher;
   private final boolean copying; // an on-disk view: vectors are copied into scratch before scoring
   private VectorFloat<?>[] scratch;
+  private int[] rerankNodes = new int[0];
+  private float[] rerankScores = new float[0];
 
   /** A searcher over {@code graph}, whose view is re-read per search (the in-heap graph grows as vectors arrive). */
   public NeighbourScoring(ImmutableGraphIndex graph) {
@@ -75,6 +77,37 @@ public final class NeighbourScoring implements AutoCloseable {
                              int topK, int beam, Bits accept) {
     return search(graphView, new DefaultSearchScoreProvider(new Exact(query, vectors, scratch(query))), topK, beam,
       accept);
+  }
+
+  /**
+   * The best {@code topK} nodes by dot product with {@code query}, walking on {@code codes} (one byte per dimension)
+   * with {@code beam} candidates, which are then re-scored exactly on {@code vectors}.
+   */
+  public SearchResult search(ImmutableGraphIndex.View graphView, VectorFloat<?> query, ScalarCodes codes,
+                             RandomAccessVectorValues vectors, int topK, int beam, Bits accept) {
+    int width = Math.max(topK, beam);
+    Exact exact = new Exact(query, vectors, scratch(query));
+    SearchResult walk = search(graphView, new DefaultSearchScoreProvider(new Coded(codes, (float[]) query.get(), exact)),
+      width, width, accept);
+    SearchResult.NodeScore[] found = walk.getNodes();
+    int n = found.length;
+    if (rerankNodes.length < n + 4) {
+      rerankNodes = new int[n + 4];
+      rerankScores = new float[n + 4];
+    }
+    for (int i = 0; i < n; i++) {
+      rerankNodes[i] = found[i].node;
+    }
+    // the walk's candidates re-scored exactly, four vectors per pass (JVector's reranker takes one per call)
+    exact.similarityTo(rerankNodes, n, rerankScores);
+    SearchResult.NodeScore[] best = new SearchResult.NodeScore[n];
+    for (int i = 0; i < n; i++) {
+      best[i] = new SearchResult.NodeScore(rerankNodes[i], rerankScores[i]);
+    }
+    java.util.Arrays.sort(best); // best first
+    return new SearchResult(java.util.Arrays.copyOf(best, Math.min(topK, n)), walk.getVisitedCount(),
+      walk.getExpandedCount(), walk.getExpandedCountBaseLayer(), n,
+      n == 0 ? Float.NEGATIVE_INFINITY : found[Math.min(topK, n) - 1].score);
   }
 
   /**
@@ -127,7 +160,7 @@ public final class NeighbourScoring implements AutoCloseable {
    * Exact dot-product scores, one node or a batch of them: against in-heap vectors read in place, or, with
    * {@code scratch}, against vectors copied into those four reused buffers first (an on-disk view's inline vectors).
    */
-  static final class Exact implements ScoreFunction.ExactScoreFunction {
+  static final class Exact implements ScoreFunction.ExactScoreFunction, Batch {
     private final VectorFloat<?> query;
     private final float[] q; // null: not an array-backed vector, score one at a time through VectorUtil
     private final RandomAccessVectorValues vectors;
@@ -158,7 +191,8 @@ public final class NeighbourScoring implements AutoCloseable {
      * of one to three is padded with its last vector (scored again and dropped), so it too streams in one pass
      * instead of one cache-missing vector after another.
      */
-    void similarityTo(int[] nodes, int n, float[] scores) {
+    @Override
+    public void similarityTo(int[] nodes, int n, float[] scores) {
       if (q == null) {
         for (int i = 0; i < n; i++) {
           scores[i] = similarityTo(nodes[i]);
@@ -195,6 +229,54 @@ public final class NeighbourScoring implements AutoCloseable {
     }
   }
 
+  /** Scores of a batch of nodes at once. */
+  private interface Batch {
+    /** Scores {@code nodes[0..n)} into {@code scores}. */
+    void similarityTo(int[] nodes, int n, float[] scores);
+  }
+
+  /**
+   * Approximate scores on {@link ScalarCodes}, four nodes per pass; a node the codes do not hold yet (added to the
+   * graph after these codes were replaced by a re-encoding) is scored exactly.
+   */
+  static final class Coded implements ScoreFunction.ApproximateScoreFunction, Batch {
+    private final ScalarCodes codes;
+    private final ScalarCodes.Query query;
+    private final Exact exact;
+    private final float[] padded = new float[4];
+
+    Coded(ScalarCodes codes, float[] query, Exact exact) {
+      this.codes = codes;
+      this.query = codes.query(query);
+      this.exact = exact;
+    }
+
+    @Override
+    public float similarityTo(int node) {
+      return node < codes.size() ? (1 + codes.dot(query, node)) / 2 : exact.similarityTo(node);
+    }
+
+    @Override
+    public void similarityTo(int[] nodes, int n, float[] scores) {
+      int held = codes.size();
+      for (int i = 0; i < n; i += 4) {
+        int last = Math.min(i + 4, n) - 1;
+        if (Math.max(Math.max(nodes[i], nodes[Math.min(i + 1, last)]), Math.max(nodes[Math.min(i + 2, last)],
+            nodes[last])) >= held) {
+          for (int j = i; j <= last; j++) {
+            scores[j] = similarityTo(nodes[j]);
+          }
+          continue;
+        }
+        codes.dot4(query, nodes[i], nodes[Math.min(i + 1, last)], nodes[Math.min(i + 2, last)], nodes[last], padded,
+          0);
+        for (int j = i; j <= last; j++) {
+          scores[j] = (1 + padded[j - i]) / 2;
+        }
+      }
+    }
+  }
+
   /**
    * The graph's view with {@code processNeighbors} batched: the unvisited neighbours of a node are marked, then
    * scored together, then handed to the walk in neighbour order, which is what JVector's own views do one neighbour
@@ -208,7 +290,7 @@ public final class NeighbourScoring implements AutoCloseable {
     @Override
     public void processNeighbors(int level, int node, ScoreFunction scoreFunction, ImmutableGraphIndex.IntMarker visited,
                                  ImmutableGraphIndex.NeighborProcessor processor) {
-      if (!(scoreFunction instanceof Exact exact)) {
+      if (!(scoreFunction instanceof Batch batch)) {
         delegate.processNeighbors(level, node, scoreFunction, visited, processor);
         return;
       }
@@ -224,7 +306,7 @@ public final class NeighbourScoring implements AutoCloseable {
           nodes[n++] = neighbour;
         }
       }
-      exact.similarityTo(nodes, n, scores);
+      batch.similarityTo(nodes, n, scores);
       for (int i = 0; i < n; i++) {
         processor.process(nodes[i], scores[i]);
       }

@@ -27,7 +27,8 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.stream.IntStream;
 
 /**
- * The in-heap segment of a shard's vector index: float32 vectors, a JVector graph built incrementally over them, and
+ * The in-heap segment of a shard's vector index: float32 vectors, a JVector graph built incrementally over them, the
+ * vectors' byte codes the graph walk scores ({@link ScalarCodes}; exact float32 scores rank what the walk found), and
  * the ordinal bookkeeping. A small shard holds all its vectors here; a large one holds only those added since its
  * {@link DiskSegment} was written (see {@link VectorIndex}). Vectors are unit length and compared by dot product
  * (cosine, without the per-pair norms). Deleted ordinals stay in the graph as routing nodes and are excluded at query
@@ -58,6 +59,8 @@ final class VectorGraph implements Closeable {
   private static final VectorSimilarityFunction SIMILARITY = VectorSimilarityFunction.DOT_PRODUCT;
 
   private final GrowableVectorValues vectors;
+  /** The vectors as bytes, which the walk scores (null below {@link #EXACT_BELOW} or without the Vector API). */
+  private volatile ScalarCodes codes;
   private final AppendOnlyList<VectorEntry> entries = new AppendOnlyList<>();
   private final Map<String, Integer> ordinals = new ConcurrentHashMap<>();
   private final Map<String, Set<String>> chunksOfDocument = new ConcurrentHashMap<>();
@@ -112,12 +115,37 @@ final class VectorGraph implements Closeable {
   private int register(VectorEntry entry, VectorFloat<?> unitVector) {
     delete(entry.chunkId());
     int ordinal = vectors.add(unitVector);
+    encode(unitVector, ordinal);
     int same = entries.add(entry);
     assert same == ordinal;
     ordinals.put(entry.chunkId(), ordinal);
     chunksOfDocument.computeIfAbsent(entry.documentId(), d -> ConcurrentHashMap.newKeySet()).add(entry.chunkId());
     postings.add(ordinal, entry.metadata());
     return ordinal;
+  }
+
+  /**
+   * Keeps the walk's byte codes level with the vectors (before the vector joins the graph, so a walk that reaches it
+   * finds its codes): fitted once the segment is walked rather than scanned ({@link #EXACT_BELOW}), fitted again each
+   * time it has doubled since, so the range follows what arrived. A walk still on the codes it started with scores a
+   * vector they lack exactly.
+   */
+  private void encode(VectorFloat<?> unitVector, int ordinal) {
+    if (!NeighbourScoring.VECTOR_API || !(unitVector.get() instanceof float[])) {
+      return;
+    }
+    ScalarCodes c = codes;
+    int n = ordinal + 1;
+    if (c == null ? n >= EXACT_BELOW : n >= 2 * c.fittedOn()) {
+      codes = ScalarCodes.encode(vectors);
+    } else if (c != null) {
+      c.add(unitVector);
+    }
+  }
+
+  /** Whether the graph walk scores byte codes (then re-scores its candidates on the float32 vectors). */
+  boolean coded() {
+    return codes != null;
   }
 
   /** Whether {@code chunkId} is here and live. */
@@ -180,9 +208,14 @@ final class VectorGraph implements Closeable {
       }
       accept = bits;
     }
-    // each expanded node's neighbours are scored together (NeighbourScoring), over a fresh view of the growing graph
-    SearchResult result = searchers.get().search(builder.getGraph().getView(), unitQuery, vectors, k,
-      Math.max(k, beam), accept);
+    // each expanded node's neighbours are scored together (NeighbourScoring), over a fresh view of the growing graph:
+    // on their byte codes, the beam's candidates then re-scored on the float32 vectors
+    ScalarCodes c = codes;
+    NeighbourScoring searcher = searchers.get();
+    var view = builder.getGraph().getView();
+    SearchResult result = c != null && unitQuery.get() instanceof float[]
+      ? searcher.search(view, unitQuery, c, vectors, k, Math.max(k, beam), accept)
+      : searcher.search(view, unitQuery, vectors, k, Math.max(k, beam), accept);
     List<ScoredChunk> out = new ArrayList<>(result.getNodes().length);
     for (SearchResult.NodeScore ns : result.getNodes()) {
       // JVector maps dot product to (1 + dot) / 2; report the cosine itself
@@ -231,16 +264,17 @@ final class VectorGraph implements Closeable {
   }
 
   /**
-   * Heap bytes this segment holds: vectors (array and object headers included), the graph's adjacency, and an
-   * estimate of the bookkeeping per entry (ids, maps, postings).
+   * Heap bytes this segment holds: vectors (array and object headers included) and their byte codes, the graph's
+   * adjacency, and an estimate of the bookkeeping per entry (ids, maps, postings).
    */
   long heapBytes() {
+    ScalarCodes c = codes;
     long n = entries.size();
     long perVector = 32L + (long) vectors.dimension() * Float.BYTES;
     long perEntry = 200; // VectorEntry, its id strings, the ordinal and per-document map nodes
     // base-layer neighbours: node and score arrays sized degree x overflow, plus their holder (upper layers are ~1/M)
     long perNode = 64L + (long) Math.ceil(MAX_DEGREE * NEIGHBOR_OVERFLOW) * (Integer.BYTES + Float.BYTES);
-    return n * (perVector + perEntry + perNode) + postings.ramBytes();
+    return n * (perVector + perEntry + perNode) + postings.ramBytes() + (c == null ? 0 : c.bytes());
   }
 
   /** Takes a reference for one search; false once the segment was closed (read the index's state again). */
@@ -357,6 +391,7 @@ final class VectorGraph implements Closeable {
   /** Re-adds a saved ordinal without touching the graph (its edges come from {@link #loadGraph}). */
   void restore(VectorEntry entry, VectorFloat<?> unitVector, boolean isDeleted) {
     int ordinal = vectors.add(unitVector);
+    encode(unitVector, ordinal); // codes are derived from the vectors, not saved
     entries.add(entry);
     postings.add(ordinal, entry.metadata());
     if (isDeleted) {

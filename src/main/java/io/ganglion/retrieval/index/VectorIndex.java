@@ -206,7 +206,8 @@ final class VectorIndex implements Closeable {
     long heap = (s.base == null ? 0 : s.base.heapBytes()) + (s.frozen == null ? 0 : s.frozen.heapBytes())
       + (s.live == null ? 0 : s.live.heapBytes());
     long disk = s.base == null ? 0 : s.base.diskBytes();
-    VectorIndexStats.Kind kind = s.base == null ? VectorIndexStats.Kind.HEAP
+    VectorIndexStats.Kind kind = s.base == null
+      ? s.live != null && s.live.coded() ? VectorIndexStats.Kind.HEAP_SQ8 : VectorIndexStats.Kind.HEAP
       : s.base.quantized() ? VectorIndexStats.Kind.DISK_PQ : VectorIndexStats.Kind.DISK;
     return new VectorIndexStats(kind, live(),
       deleted(), s.base == null ? 0 : s.base.live(), heap, disk, merges, lastMergeMillis);

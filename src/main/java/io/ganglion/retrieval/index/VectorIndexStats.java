@@ -3,7 +3,8 @@ package io.ganglion.retrieval.index;
 /**
  * What one shard's vector index holds and where.
  *
- * @param kind {@link Kind#HEAP} while every vector is on the heap; {@link Kind#DISK} once the shard has an on-disk
+ * @param kind {@link Kind#HEAP} while every vector is on the heap, {@link Kind#HEAP_SQ8} once its graph is walked on
+ *             byte codes (above 2,048 vectors, with the Vector API); {@link Kind#DISK} once the shard has an on-disk
  *             graph walked with its float32 vectors, {@link Kind#DISK_PQ} walked with PQ codes (both with an in-heap
  *             segment for recent vectors)
  * @param vectors live vectors
@@ -21,9 +22,9 @@ public record VectorIndexStats(Kind kind, int vectors, int deleted, int onDisk, 
 
   /** How a shard holds its vectors. */
   public enum Kind {
-    HEAP, DISK, DISK_PQ;
+    HEAP, HEAP_SQ8, DISK, DISK_PQ;
 
-    /** The name metrics and status replies use: {@code heap}, {@code disk}, {@code disk-pq}. */
+    /** The name metrics and status replies use: {@code heap}, {@code heap-sq8}, {@code disk}, {@code disk-pq}. */
     public String label() {
       return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
     }
