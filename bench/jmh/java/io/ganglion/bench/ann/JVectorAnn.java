@@ -89,7 +89,9 @@ final class JVectorAnn implements AnnIndex {
   /**
    * {@code batched}: the walk scores each expanded node's neighbours together with retrieval's
    * {@link NeighbourScoring} (the float32 search the index runs: in place on the heap, copied out of the mapped file
-   * on disk), instead of one neighbour per call.
+   * on disk), instead of one neighbour per call. A name with {@code -sq8} walks the in-heap graph on byte codes
+   * ({@link ScalarCodes}, encoded when the index opens) and re-scores the beam on the float32 vectors, as
+   * retrieval's in-heap segments do.
    */
   JVectorAnn(String name, Mode mode, int pqFactor, boolean batched) {
     if (batched && mode != Mode.HEAP && mode != Mode.DISK) {

@@ -31,6 +31,9 @@ import java.io.IOException;
  * ({@code --add-modules jdk.incubator.vector}) or with vectors that are not float arrays, neighbours are scored one
  * at a time with JVector's {@link VectorUtil#dotProduct}.
  * <p>
+ * The same walk can score one byte per dimension instead ({@link ScalarCodes}, four nodes per pass too), and then
+ * re-scores the beam it found on the float32 vectors, so results are ranked by exact scores.
+ * <p>
  * <b>NOTE</b>: a {@code NeighbourScoring} is one thread's searcher (its scratch is reused by every query), like
  * the {@link GraphSearcher} inside it; keep one per pool thread.
  */
@@ -91,9 +94,9 @@ public final class NeighbourScoring implements AutoCloseable {
       width, width, accept);
     SearchResult.NodeScore[] found = walk.getNodes();
     int n = found.length;
-    if (rerankNodes.length < n + 4) {
-      rerankNodes = new int[n + 4];
-      rerankScores = new float[n + 4];
+    if (rerankNodes.length < n) {
+      rerankNodes = new int[n];
+      rerankScores = new float[n];
     }
     for (int i = 0; i < n; i++) {
       rerankNodes[i] = found[i].node;
@@ -112,8 +115,8 @@ public final class NeighbourScoring implements AutoCloseable {
 
   /**
    * The same walk with scores of the caller's choosing ({@code scores}, e.g. product-quantized codes with an exact
-   * reranker); neighbours are batched only for this class's exact scores, any other score function is JVector's own
-   * one-neighbour-at-a-time walk.
+   * reranker); neighbours are batched only for this class's exact and byte-code scores, any other score function is
+   * JVector's own one-neighbour-at-a-time walk.
    */
   public SearchResult search(ImmutableGraphIndex.View graphView, SearchScoreProvider scores, int topK, int beam,
                              Bits accept) {

@@ -55,10 +55,10 @@ public final class ScalarCodes {
     java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
     java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
     for (int node = 0; node < vectors.size(); node++) {
-      VectorFloat<?> v = vectors.getVector(node);
+      float[] v = values(vectors.getVector(node));
       for (int i = 0; i < dim; i++) {
-        min[i] = Math.min(min[i], v.get(i));
-        max[i] = Math.max(max[i], v.get(i));
+        min[i] = Math.min(min[i], v[i]);
+        max[i] = Math.max(max[i], v[i]);
       }
     }
     float[] offset = new float[dim];
@@ -87,13 +87,26 @@ public final class ScalarCodes {
     }
     byte[] codes = p[page];
     int at = (n & (PAGE_SIZE - 1)) * dimension;
+    float[] x = values(v);
     for (int i = 0; i < dimension; i++) {
-      float c = Math.round((v.get(i) - offset[i]) / scale[i]);
+      float c = Math.round((x[i] - offset[i]) / scale[i]);
       codes[at + i] = (byte) Math.max(-127, Math.min(127, c));
     }
     pages = p;
     size = n + 1; // published after its codes
     return n;
+  }
+
+  /** The vector's floats: its own array where it is array-backed (the index's provider), else a copy. */
+  private static float[] values(VectorFloat<?> v) {
+    if (v.get() instanceof float[] a) {
+      return a;
+    }
+    float[] copy = new float[v.length()];
+    for (int i = 0; i < copy.length; i++) {
+      copy[i] = v.get(i);
+    }
+    return copy;
   }
 
   /** Vectors encoded: ordinals {@code 0..size)}. */
