@@ -78,13 +78,13 @@ for line in open(log):
 med = statistics.median
 print(f"\nANN on {size} x {dim} clustered unit vectors, top 10; each configuration in its own JVM, {rounds} round(s),"
       f" median (min-max) of the rounds; load average at round starts/end: {' | '.join(loads)}")
-print(f"{'name':<24} {'build s':>8} {'recall@10':>10} {'QPS 1 thread':>13} {'QPS 2 threads':>14}")
+print(f"{'name':<28} {'build s':>8} {'recall@10':>10} {'QPS 1 thread':>13} {'QPS 2 threads':>14}")
 for (cfg, beam), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-    print(f"{cfg + '-b' + str(beam):<24} {rs[0][6]:>8.1f} {med(r[1] for r in rs):>10.4f} {med(r[2] for r in rs):>13.0f}"
+    print(f"{cfg + '-b' + str(beam):<28} {rs[0][6]:>8.1f} {med(r[1] for r in rs):>10.4f} {med(r[2] for r in rs):>13.0f}"
           f" {med(r[3] for r in rs):>14.0f}")
-print(f"\n{'spread':<24} {'QPS 1 thread min-max':>22} {'QPS 2 threads min-max':>22} {'p50 us':>8} {'p99 us':>8}")
+print(f"\n{'spread':<28} {'QPS 1 thread min-max':>22} {'QPS 2 threads min-max':>22} {'p50 us':>8} {'p99 us':>8}")
 for (cfg, beam), rs in sorted(rows.items(), key=lambda kv: (kv[0][0], kv[0][1])):
-    print(f"{cfg + '-b' + str(beam):<24} {min(r[2] for r in rs):>10.0f}-{max(r[2] for r in rs):<11.0f}"
+    print(f"{cfg + '-b' + str(beam):<28} {min(r[2] for r in rs):>10.0f}-{max(r[2] for r in rs):<11.0f}"
           f" {min(r[3] for r in rs):>10.0f}-{max(r[3] for r in rs):<11.0f} {med(r[4] for r in rs):>8.0f}"
           f" {med(r[5] for r in rs):>8.0f}")
 
@@ -147,8 +147,8 @@ for label, jv, lu, other in PAIRS:
     if ratios:
         print(f"  {label:<13} median {med(ratios):.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})")
 if memory:
-    print(f"\n{'memory (MB)':<24} {'heap':>8} {'native':>8} {'mapped RSS':>11} {'files':>8}")
+    print(f"\n{'memory (MB)':<28} {'heap':>8} {'native':>8} {'mapped RSS':>11} {'files':>8}")
     for cfg, m in sorted(memory.items()):
         mb = lambda k: int(m[k]) / 2**20
-        print(f"{cfg:<24} {mb('heap'):>8.1f} {mb('native'):>8.1f} {mb('mappedResident'):>11.1f} {mb('files'):>8.1f}")
+        print(f"{cfg:<28} {mb('heap'):>8.1f} {mb('native'):>8.1f} {mb('mappedResident'):>11.1f} {mb('files'):>8.1f}")
 PY
