@@ -90,8 +90,8 @@ public final class NeighbourScoring implements AutoCloseable {
                              RandomAccessVectorValues vectors, int topK, int beam, Bits accept) {
     int width = Math.max(topK, beam);
     Exact exact = new Exact(query, vectors, scratch(query));
-    SearchResult walk = search(graphView, new DefaultSearchScoreProvider(new Coded(codes, (float[]) query.get(), exact)),
-      width, width, accept);
+    Coded coded = new Coded(codes, (float[]) query.get(), exact);
+    SearchResult walk = search(graphView, new DefaultSearchScoreProvider(coded), width, width, accept);
     SearchResult.NodeScore[] found = walk.getNodes();
     int n = found.length;
     if (rerankNodes.length < n) {

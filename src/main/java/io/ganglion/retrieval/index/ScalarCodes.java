@@ -9,14 +9,12 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vectors as one signed byte per dimension, in pages of 1,024 vectors that never move: dimension {@code i} of a vector is
- * {@code offset[i] + scale[i] * code}, with each dimension's range taken from the vectors it was fitted on. A graph
- * walk scores these codes (a quarter of the float32 vector's bytes to read per neighbour) and the walk's best
- * candidates are then re-scored exactly on the float32 vectors ({@link NeighbourScoring#search(
- * io.github.jbellis.jvector.graph.ImmutableGraphIndex.View, VectorFloat, ScalarCodes, RandomAccessVectorValues, int,
- * int, io.github.jbellis.jvector.util.Bits)}). Since a dot product is linear, the query is folded into the codes'
- * space once per search ({@link #query}): a code's score is then one multiply-add per dimension, on byte lanes
- * widened to floats. Needs the Vector API module.
+ * Vectors as one signed byte per dimension, in pages of 1,024 vectors that never move: dimension {@code i} of a
+ * vector is {@code offset[i] + scale[i] * code}, each dimension's range taken from the vectors it was fitted on. A
+ * graph walk scores these codes (a quarter of the float32 vector's bytes to read per neighbour), and the beam it found
+ * is then re-scored exactly on the float32 vectors ({@link NeighbourScoring}). A dot product being linear, the query
+ * is folded into the codes' space once per search ({@link #query}): a code's score is then one multiply-add per
+ * dimension, on byte lanes widened to floats. Needs the Vector API module.
  * <p>
  * <b>NOTE</b>: one thread appends ({@link #add}, serialised by the caller) while any number read the codes of
  * ordinals below {@link #size()}; the range stays the one fitted at {@link #encode} (values beyond it are clamped),

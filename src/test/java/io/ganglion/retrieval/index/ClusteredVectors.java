@@ -92,6 +92,23 @@ final class ClusteredVectors {
       : found.stream().filter(expected::contains).count() / (double) expected.size();
   }
 
+  /**
+   * Mean recall@10 of {@code index}'s vector search (100 candidates, the default beam) over {@code queries} (the first
+   * 50 under a filter), against exact search among {@code live}.
+   */
+  static double meanRecall(KnowledgeBaseIndex index, List<ChunkRecord> live, List<float[]> queries,
+                           Map<String, String> filters, java.util.concurrent.Executor pool) {
+    double sum = 0;
+    List<float[]> asked = filters.isEmpty() ? queries : queries.subList(0, 50);
+    for (float[] q : asked) {
+      List<String> found = index.search(new SearchQuery(null, q, SearchMode.VECTOR, 10, 100, filters),
+          new ReciprocalRankFusion(60), pool)
+        .join().stream().map(Hit::chunkId).toList();
+      sum += recall(exact(live, q, 10, filters), found);
+    }
+    return sum / asked.size();
+  }
+
   private float[] gaussian(float sigma) {
     float[] v = new float[dimension];
     for (int i = 0; i < dimension; i++) {

@@ -31,7 +31,6 @@ class DiskShardRecallTest {
   private static final int SIZE = 50_000;
   private static final int DIMENSION = 32;
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
-  private final Fusion fusion = new ReciprocalRankFusion(60);
   private IndexResources resources;
   private Path work;
   private KnowledgeBaseIndex compressed;
@@ -81,16 +80,8 @@ class DiskShardRecallTest {
     return recall(index, chunks, filters);
   }
 
-  /** Mean recall@10 over the queries (the first 50 under a filter), against exact search among {@code live}. */
-  private double recall(KnowledgeBaseIndex index, List<ChunkRecord> live, Map<String, String> filters) {
-    double sum = 0;
-    List<float[]> asked = filters.isEmpty() ? queries : queries.subList(0, 50);
-    for (float[] q : asked) {
-      List<String> found = index.search(new SearchQuery(null, q, SearchMode.VECTOR, 10, 100, filters), fusion, pool)
-        .join().stream().map(Hit::chunkId).toList();
-      sum += ClusteredVectors.recall(ClusteredVectors.exact(live, q, 10, filters), found);
-    }
-    return sum / asked.size();
+  private double recall(KnowledgeBaseIndex searched, List<ChunkRecord> live, Map<String, String> filters) {
+    return ClusteredVectors.meanRecall(searched, live, queries, filters, pool);
   }
 
   @ParameterizedTest(name = "{0}")
@@ -153,7 +144,8 @@ class DiskShardRecallTest {
       // the inserted vectors are linked in: each finds itself
       for (int i = 0; i < 5_000; i += 250) {
         ChunkRecord c = added.get(i);
-        assertThat(merged.search(SearchQuery.of(null, c.vector(), SearchMode.VECTOR, 1), fusion, pool).join())
+        assertThat(merged.search(SearchQuery.of(null, c.vector(), SearchMode.VECTOR, 1), new ReciprocalRankFusion(60),
+            pool).join())
           .extracting(Hit::chunkId).containsExactly(c.chunkId());
       }
     }

@@ -30,7 +30,6 @@ class HeapShardRecallTest {
   private static final int SIZE = 50_000;
   private static final int DIMENSION = 32;
   private final ExecutorService pool = Executors.newFixedThreadPool(2);
-  private final Fusion fusion = new ReciprocalRankFusion(60);
   private IndexResources resources;
   private Path work;
   private KnowledgeBaseIndex index;
@@ -57,16 +56,8 @@ class HeapShardRecallTest {
     VectorIndex.deleteTree(work);
   }
 
-  /** Mean recall@10 over the queries (the first 50 under a filter), against exact search among {@code live}. */
   private double recall(KnowledgeBaseIndex searched, List<ChunkRecord> live, Map<String, String> filters) {
-    double sum = 0;
-    List<float[]> asked = filters.isEmpty() ? queries : queries.subList(0, 50);
-    for (float[] q : asked) {
-      List<String> found = searched.search(new SearchQuery(null, q, SearchMode.VECTOR, 10, 100, filters), fusion, pool)
-        .join().stream().map(Hit::chunkId).toList();
-      sum += ClusteredVectors.recall(ClusteredVectors.exact(live, q, 10, filters), found);
-    }
-    return sum / asked.size();
+    return ClusteredVectors.meanRecall(searched, live, queries, filters, pool);
   }
 
   @Test
@@ -109,7 +100,8 @@ class HeapShardRecallTest {
       assertThat(recall(copy, live, Map.of())).isGreaterThanOrEqualTo(0.95);
       // a new vector is found by its own vector, deleted ones never
       float[] own = added.get(1_234).vector();
-      List<String> top = copy.search(new SearchQuery(null, own, SearchMode.VECTOR, 10, 100, Map.of()), fusion, pool)
+      List<String> top = copy.search(new SearchQuery(null, own, SearchMode.VECTOR, 10, 100, Map.of()),
+          new ReciprocalRankFusion(60), pool)
         .join().stream().map(Hit::chunkId).toList();
       assertThat(top.getFirst()).isEqualTo(added.get(1_234).chunkId());
       assertThat(top).doesNotContainAnyElementsOf(gone);
