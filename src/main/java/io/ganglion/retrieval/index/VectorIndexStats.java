@@ -10,8 +10,8 @@ package io.ganglion.retrieval.index;
  * @param vectors live vectors
  * @param deleted deleted vectors still held (dropped by the next merge or compaction)
  * @param onDisk live vectors in the on-disk segment
- * @param heapBytes heap the index holds: float32 vectors and graph of in-heap segments, PQ codes and entries of the
- *                  disk segment (estimates from sizes, not a heap walk)
+ * @param heapBytes heap the index holds: float32 vectors, their byte codes and graph of in-heap segments, PQ codes
+ *                  and entries of the disk segment (estimates from sizes, not a heap walk)
  * @param diskBytes bytes of the disk segment's files (graph with inline vectors, codes, entries); read through the
  *                  page cache, not held on the heap
  * @param merges merges completed since the index was opened

@@ -112,8 +112,8 @@ final class VectorMeters {
         : VectorIndexStats::diskBytes;
       mine.add(Gauge.builder("ganglion.retrieval.vector.bytes", this, m -> m.sum(kbId, bytes))
         .tags("kb", kb, "memory", memory).baseUnit("bytes")
-        .description("bytes the knowledge base's vector indexes hold on this node (heap: vectors, graphs, PQ codes, "
-          + "entries; disk: on-disk graphs with inline vectors)")
+        .description("bytes the knowledge base's vector indexes hold on this node (heap: vectors and their byte "
+          + "codes, graphs, PQ codes, entries; disk: on-disk graphs with inline vectors)")
         .register(registry));
       mine.add(Gauge.builder("ganglion.retrieval.vector.bytes.per.vector", this, m -> {
           double vectors = m.sum(kbId, VectorIndexStats::vectors);
@@ -127,8 +127,9 @@ final class VectorMeters {
       mine.add(Gauge.builder("ganglion.retrieval.shards", this,
           m -> m.stats(kbId).stream().filter(s -> s.kind() == kind).count())
         .tags("kb", kb, "kind", kind.label())
-        .description("shard copies of the knowledge base on this node by vector index kind (heap: in-heap graph; heap-sq8: "
-          + "in-heap graph walked on byte codes, re-scored on float32; disk: on-disk graph walked with its float32 vectors; disk-pq: on-disk graph walked with PQ codes)")
+        .description("shard copies of the knowledge base on this node by vector index kind (heap: in-heap graph; "
+          + "heap-sq8: in-heap graph walked on byte codes, re-scored on float32; disk: on-disk graph walked with its "
+          + "float32 vectors; disk-pq: on-disk graph walked with PQ codes)")
         .register(registry));
     }
     mine.add(FunctionCounter.builder("ganglion.retrieval.vector.merges", this, m -> m.sum(kbId, s -> s.merges()))
