@@ -4,10 +4,9 @@
 # cache with one ask, warms the JIT on both routes (WARM, 20 s each: unwarmed, the C2 compiler threads still take a
 # core during the measured ask), then runs wrk against GET /health and against the cached ask
 # (bench/wrk/cached-ask.lua) and prints req/s, p50 and p99 of each and their ratios, with the load average before and
-# after. Rate limiting and the token
-# budget are on (limits.defaultRpm 10,000,000, limits.defaultTokensPerDay 10^12: every request goes through both), as
-# are the PII and injection detectors (the defaults). The targets: the cached ask at >= 0.7x /health's throughput with
-# a p99 <= 1.5x /health's.
+# after. Rate limiting and the token budget are on (limits.defaultRpm 10,000,000, limits.defaultTokensPerDay 10^12:
+# every request goes through both), as are the PII and injection detectors (the defaults). The targets: the cached
+# ask at >= 0.7x /health's throughput with a p99 <= 1.5x /health's.
 #   bench/cache.sh                      # defaults: -t2 -c64 -d15s, port 18080
 #   WRK_ARGS="-t2 -c64 -d30s" PORT=18081 bench/cache.sh
 #   WARM=0 bench/cache.sh               # no warm-up runs (the figures before 2026-12-02 midday)

@@ -163,13 +163,11 @@ public final class NeighbourScoring implements AutoCloseable {
    * Exact dot-product scores, one node or a batch of them: against in-heap vectors read in place, or, with
    * {@code scratch}, against vectors copied into those four reused buffers first (an on-disk view's inline vectors).
    */
-  static final class Exact implements ScoreFunction.ExactScoreFunction, Batch {
+  static final class Exact extends Batched implements ScoreFunction.ExactScoreFunction {
     private final VectorFloat<?> query;
     private final float[] q; // null: not an array-backed vector, score one at a time through VectorUtil
     private final RandomAccessVectorValues vectors;
     private final VectorFloat<?>[] scratch; // null: read vectors in place
-    private final float[][] group = new float[4][]; // the four vectors scored together
-    private final float[] padded = new float[4]; // their four scores
 
     Exact(VectorFloat<?> query, RandomAccessVectorValues vectors, VectorFloat<?>[] scratch) {
       this.query = query;
@@ -189,64 +187,68 @@ public final class NeighbourScoring implements AutoCloseable {
       return (1 + dot(q, query, scratch[0])) / 2;
     }
 
-    /**
-     * Scores {@code nodes[0..n)} into {@code scores}, four vectors at a time where they are float arrays; a last group
-     * of one to three is padded with its last vector (scored again and dropped), so it too streams in one pass
-     * instead of one cache-missing vector after another.
-     */
     @Override
-    public void similarityTo(int[] nodes, int n, float[] scores) {
+    boolean dots4(int a, int b, int c, int d, float[] out) {
       if (q == null) {
-        for (int i = 0; i < n; i++) {
-          scores[i] = similarityTo(nodes[i]);
-        }
-        return;
+        return false;
       }
-      float[][] four = group;
-      for (int i = 0; i < n; i += 4) {
-        int last = Math.min(i + 4, n) - 1;
-        for (int j = 0; j < 4; j++) {
-          int node = nodes[Math.min(i + j, last)];
-          if (scratch != null) {
-            vectors.getVectorInto(node, scratch[j], 0);
-            four[j] = (float[]) scratch[j].get();
-          } else if (vectors.getVector(node).get() instanceof float[] a) {
-            four[j] = a;
-          } else {
-            four = null; // not an array-backed vector after all: this group one at a time
-            break;
-          }
-        }
-        if (four == null) {
-          for (int j = i; j <= last; j++) {
-            scores[j] = similarityTo(nodes[j]);
-          }
-          four = group;
-          continue;
-        }
-        BatchDot.dot4(q, four[0], four[1], four[2], four[3], padded, 0);
-        for (int j = i; j <= last; j++) {
-          scores[j] = (1 + padded[j - i]) / 2;
-        }
+      float[] va = vector(a, 0);
+      float[] vb = vector(b, 1);
+      float[] vc = vector(c, 2);
+      float[] vd = vector(d, 3);
+      if (va == null || vb == null || vc == null || vd == null) {
+        return false; // not array-backed vectors after all
       }
+      BatchDot.dot4(q, va, vb, vc, vd, out, 0);
+      return true;
+    }
+
+    /** {@code node}'s floats: read in place, or copied into {@code scratch[slot]}; null if not an array. */
+    private float[] vector(int node, int slot) {
+      if (scratch != null) {
+        vectors.getVectorInto(node, scratch[slot], 0);
+        return (float[]) scratch[slot].get();
+      }
+      return vectors.getVector(node).get() instanceof float[] v ? v : null;
     }
   }
 
-  /** Scores of a batch of nodes at once. */
-  private interface Batch {
-    /** Scores {@code nodes[0..n)} into {@code scores}. */
-    void similarityTo(int[] nodes, int n, float[] scores);
+  /**
+   * A score function that also scores a batch of nodes, four per pass: a last group of one to three is padded with its
+   * last node (scored again and dropped), so it too streams in one pass instead of one cache-missing vector after
+   * another. Scores are dot products mapped to {@code (1 + dot) / 2}, as JVector's.
+   */
+  private abstract static sealed class Batched implements ScoreFunction permits Exact, Coded {
+    private final float[] padded = new float[4];
+
+    /** The dot products of four nodes into {@code out[0..4)}; false if these four cannot be scored together. */
+    abstract boolean dots4(int a, int b, int c, int d, float[] out);
+
+    /** Scores {@code nodes[0..n)} into {@code scores}, four at a time where {@link #dots4} can, else one by one. */
+    final void similarityTo(int[] nodes, int n, float[] scores) {
+      for (int i = 0; i < n; i += 4) {
+        int last = Math.min(i + 4, n) - 1;
+        if (dots4(nodes[i], nodes[Math.min(i + 1, last)], nodes[Math.min(i + 2, last)], nodes[last], padded)) {
+          for (int j = i; j <= last; j++) {
+            scores[j] = (1 + padded[j - i]) / 2;
+          }
+        } else {
+          for (int j = i; j <= last; j++) {
+            scores[j] = similarityTo(nodes[j]);
+          }
+        }
+      }
+    }
   }
 
   /**
    * Approximate scores on {@link ScalarCodes}, four nodes per pass; a node the codes do not hold yet (added to the
    * graph after these codes were replaced by a re-encoding) is scored exactly.
    */
-  static final class Coded implements ScoreFunction.ApproximateScoreFunction, Batch {
+  static final class Coded extends Batched implements ScoreFunction.ApproximateScoreFunction {
     private final ScalarCodes codes;
     private final ScalarCodes.Query query;
     private final Exact exact;
-    private final float[] padded = new float[4];
 
     Coded(ScalarCodes codes, float[] query, Exact exact) {
       this.codes = codes;
@@ -260,23 +262,12 @@ public final class NeighbourScoring implements AutoCloseable {
     }
 
     @Override
-    public void similarityTo(int[] nodes, int n, float[] scores) {
-      int held = codes.size();
-      for (int i = 0; i < n; i += 4) {
-        int last = Math.min(i + 4, n) - 1;
-        if (Math.max(Math.max(nodes[i], nodes[Math.min(i + 1, last)]), Math.max(nodes[Math.min(i + 2, last)],
-            nodes[last])) >= held) {
-          for (int j = i; j <= last; j++) {
-            scores[j] = similarityTo(nodes[j]);
-          }
-          continue;
-        }
-        codes.dot4(query, nodes[i], nodes[Math.min(i + 1, last)], nodes[Math.min(i + 2, last)], nodes[last], padded,
-          0);
-        for (int j = i; j <= last; j++) {
-          scores[j] = (1 + padded[j - i]) / 2;
-        }
+    boolean dots4(int a, int b, int c, int d, float[] out) {
+      if (Math.max(Math.max(a, b), Math.max(c, d)) >= codes.size()) {
+        return false;
       }
+      codes.dot4(query, a, b, c, d, out, 0);
+      return true;
     }
   }
 
@@ -293,7 +284,7 @@ public final class NeighbourScoring implements AutoCloseable {
     @Override
     public void processNeighbors(int level, int node, ScoreFunction scoreFunction, ImmutableGraphIndex.IntMarker visited,
                                  ImmutableGraphIndex.NeighborProcessor processor) {
-      if (!(scoreFunction instanceof Batch batch)) {
+      if (!(scoreFunction instanceof Batched batch)) {
         delegate.processNeighbors(level, node, scoreFunction, visited, processor);
         return;
       }

@@ -14,7 +14,7 @@ import jdk.incubator.vector.VectorSpecies;
  * graph walk scores these codes (a quarter of the float32 vector's bytes to read per neighbour), and the beam it found
  * is then re-scored exactly on the float32 vectors ({@link NeighbourScoring}). A dot product being linear, the query
  * is folded into the codes' space once per search ({@link #query}): a code's score is then one multiply-add per
- * dimension, on byte lanes widened to floats. Needs the Vector API module.
+ * dimension, on byte lanes widened to floats. Needs the Vector API module and array-backed vectors.
  * <p>
  * <b>NOTE</b>: one thread appends ({@link #add}, serialised by the caller) while any number read the codes of
  * ordinals below {@link #size()}; the range stays the one fitted at {@link #encode} (values beyond it are clamped),
@@ -95,16 +95,9 @@ public final class ScalarCodes {
     return n;
   }
 
-  /** The vector's floats: its own array where it is array-backed (the index's provider), else a copy. */
+  /** The vector's own float array (array-backed vectors only: JVector's Panama provider, as the index runs). */
   private static float[] values(VectorFloat<?> v) {
-    if (v.get() instanceof float[] a) {
-      return a;
-    }
-    float[] copy = new float[v.length()];
-    for (int i = 0; i < copy.length; i++) {
-      copy[i] = v.get(i);
-    }
-    return copy;
+    return (float[]) v.get();
   }
 
   /** Vectors encoded: ordinals {@code 0..size)}. */
@@ -117,13 +110,10 @@ public final class ScalarCodes {
     return fittedOn;
   }
 
-  /** Bytes held by the codes and the range. */
+  /** Bytes held by the codes (whole pages) and the range. */
   public long bytes() {
-    long held = 0;
-    for (byte[] page : pages) {
-      held += page == null ? 0 : page.length;
-    }
-    return held + 8L * dimension;
+    long pagesHeld = (size + PAGE_SIZE - 1) >>> PAGE_BITS;
+    return pagesHeld * PAGE_SIZE * dimension + 8L * dimension;
   }
 
   /**
@@ -143,22 +133,11 @@ public final class ScalarCodes {
   record Query(float[] weights, float constant) {
   }
 
-  /** The approximate dot product of {@code query} with node {@code node}'s codes. */
+  /** The approximate dot product of {@code query} with node {@code node}'s codes (one lane of {@link #dot4}). */
   float dot(Query query, int node) {
-    float[] w = query.weights;
-    byte[] codes = pages[node >>> PAGE_BITS];
-    int at = (node & (PAGE_SIZE - 1)) * dimension;
-    int bound = FLOATS.loopBound(dimension);
-    FloatVector sa = FloatVector.zero(FLOATS);
-    int i = 0;
-    for (; i < bound; i += FLOATS.length()) {
-      sa = widen(codes, at + i).fma(FloatVector.fromArray(FLOATS, w, i), sa);
-    }
-    float r = sa.reduceLanes(VectorOperators.ADD);
-    for (; i < dimension; i++) {
-      r += w[i] * codes[at + i];
-    }
-    return query.constant + r;
+    float[] out = new float[4];
+    dot4(query, node, node, node, node, out, 0);
+    return out[0];
   }
 
   /** {@code out[at..at+4)} = the approximate dot products of {@code query} with four nodes' codes, in one pass. */
