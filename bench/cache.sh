@@ -3,16 +3,25 @@
 # PostgreSQL and Redis, its own data dir, 127.0.0.1 only), creates a knowledge base with a few documents, warms the
 # cache with one ask, warms the JIT on both routes (WARM, 20 s each: unwarmed, the C2 compiler threads still take a
 # core during the measured ask), then runs wrk against GET /health and against the cached ask
-# (bench/wrk/cached-ask.lua) and prints req/s, p50 and p99 of each and their ratios, with the load average before and
-# after. Rate limiting and the token budget are on (limits.defaultRpm 10,000,000, limits.defaultTokensPerDay 10^12:
-# every request goes through both), as are the PII and injection detectors (the defaults). The targets: the cached
-# ask at >= 0.7x /health's throughput with a p99 <= 1.5x /health's.
-#   bench/cache.sh                      # defaults: -t2 -c64 -d15s, port 18080
-#   WRK_ARGS="-t2 -c64 -d30s" PORT=18081 bench/cache.sh
+# (bench/wrk/cached-ask.lua) in ROUNDS alternating slices of SLICE seconds each (health, ask, health, ask, ...), so a
+# drift in the machine's speed during the run falls on both routes alike, and prints each round and the totals:
+# req/s, the median slice's p50 and p99, the server's CPU per request, and their ratios, with the load average before
+# and after. Rate limiting and the token budget are on (limits.defaultRpm 10,000,000, limits.defaultTokensPerDay
+# 10^12: every request goes through both), as are the PII and injection detectors (the defaults). The targets: the
+# cached ask at >= 0.7x /health's throughput with a p99 <= 1.5x /health's.
+#   bench/cache.sh                      # defaults: -t2 -c64, 4 rounds of 10 s per route, port 18080
+#   ROUNDS=1 SLICE=15 bench/cache.sh    # one 15 s run per route (the figures before 2026-12-03)
+#   WRK_ARGS="-t2 -c32" PORT=18081 bench/cache.sh
 #   WARM=0 bench/cache.sh               # no warm-up runs (the figures before 2026-12-02 midday)
 #   LIMITS=off bench/cache.sh           # without rate limit and budget
-#   JFR=/tmp/ask.jfr bench/cache.sh     # a JFR recording of the cached-ask run (jfr print --events jdk.ExecutionSample)
+#   EXTRA="--limits.leasePermits=1024" bench/cache.sh   # more server options
+#   JFR=/tmp/rounds.jfr bench/cache.sh  # a JFR recording of the measured rounds, both routes (jfr print --events ...)
+#   ASPROF=/tmp/ap/linux-x64/libasyncProfiler.so PROFILE=/tmp/prof bench/cache.sh
+#                                       # async-profiler on every slice (cpu, 200 us): PROFILE/{health,ask}-N.collapsed,
+#                                       # then bench/profile-split.py PROFILE prints each stage's samples per request
 #   JAR=/tmp/main.jar bench/cache.sh    # another build (a before/after pair: run both, one after the other)
+# async-profiler: curl -sfLO https://repo1.maven.org/maven2/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar
+# and unzip its linux-x64/libasyncProfiler.so.
 # Needs wrk (apt-get install -y wrk) and a built jar (./mvnw -B package -DskipTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +29,11 @@ command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wr
 JAR=${JAR:-target/ganglion.jar}
 [[ -f "$JAR" ]] || { echo "build the jar first: ./mvnw -B package -DskipTests ($JAR)" >&2; exit 1; }
 PORT=${PORT:-18080}
-WRK_ARGS=${WRK_ARGS:-"-t2 -c64 -d15s"}
+WRK_ARGS=${WRK_ARGS:-"-t2 -c64"}
+ROUNDS=${ROUNDS:-4}
+SLICE=${SLICE:-10}
+EXTRA=${EXTRA:-}
+PROFILE=${PROFILE:-}
 WARM=${WARM:-20}
 LIMITS=${LIMITS:-on}
 LIMIT_ARGS=()
@@ -42,7 +55,7 @@ cleanup() {
 trap cleanup EXIT
 
 "$JAVA" --add-modules jdk.incubator.vector -Dlogback.configurationFile=bench/logback-quiet.xml \
-  -jar "$JAR" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" >"$LOG" 2>&1 &
+  -jar "$JAR" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" $EXTRA >"$LOG" 2>&1 &
 PID=$!
 for _ in $(seq 1 180); do
   curl -sf "$BASE/ready" >/dev/null 2>&1 && break
@@ -73,21 +86,18 @@ child_ticks() {
 }
 HZ=$(getconf CLK_TCK)
 
-# wrk's "Requests/sec" line, the 50%/99% lines of --latency in milliseconds, and the server's CPU microseconds per
-# request as JVM+children (a figure the other load on a shared machine disturbs less than throughput)
+# one slice: wrk's requests, the 50%/99% lines of --latency in milliseconds, and the server's JVM and children's
+# (the embedded PostgreSQL and Redis) CPU ticks over it
 run() {
   local out before after cbefore cafter
   before=$(jvm_ticks); cbefore=$(child_ticks)
-  out=$(wrk $WRK_ARGS --latency "$@")
+  out=$(wrk $WRK_ARGS -d"${SLICE}s" --latency "$@")
   after=$(jvm_ticks); cafter=$(child_ticks)
   echo "$out" >>"$DATA/wrk.txt"
-  local rps p50 p99 requests
-  rps=$(awk '/^Requests\/sec/{print $2}' <<<"$out")
-  p50=$(awk '$1=="50%"{print $2}' <<<"$out")
-  p99=$(awk '$1=="99%"{print $2}' <<<"$out")
+  local requests
   requests=$(awk '/requests in/{print $1}' <<<"$out")
-  echo "$rps $(ms "$p50") $(ms "$p99") $(awk -v t=$((after - before)) -v c=$((cafter - cbefore)) -v n="$requests" \
-    -v hz="$HZ" 'BEGIN{printf "%.1f+%.1f", t*1e6/hz/n, c*1e6/hz/n}')"
+  echo "$requests $(ms "$(awk '$1=="50%"{print $2}' <<<"$out")") $(ms "$(awk '$1=="99%"{print $2}' <<<"$out")")" \
+    "$((after - before)) $((cafter - cbefore))"
 }
 ms() { awk -v v="$1" 'BEGIN{ n=v+0; if (v ~ /us$/) n/=1000; else if (v ~ /ms$/) n=n; else if (v ~ /s$/) n*=1000; printf "%.2f", n }'; }
 
@@ -97,20 +107,57 @@ if [[ "$WARM" != 0 ]]; then
   wrk $WRK_ARGS -d"${WARM}s" "$BASE/health" >/dev/null
   KEY=$KEY KB=handbook wrk $WRK_ARGS -d"${WARM}s" -s bench/wrk/cached-ask.lua "$BASE" >/dev/null
 fi
+profile() { # start|stop NAME: async-profiler on the server for one slice
+  [[ -n "${ASPROF:-}" ]] || return 0
+  if [[ "$1" == start ]]; then
+    "$JCMD" "$PID" JVMTI.agent_load "$ASPROF" "\"start,event=cpu,interval=200us\"" >/dev/null
+  else
+    "$JCMD" "$PID" JVMTI.agent_load "$ASPROF" "\"stop,file=$PROFILE/$2.collapsed,collapsed\"" >/dev/null
+  fi
+}
+if [[ -n "${ASPROF:-}" ]]; then
+  [[ -n "$PROFILE" ]] || { echo "ASPROF needs PROFILE, a directory for the stacks" >&2; exit 1; }
+  mkdir -p "$PROFILE"
+fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-read -r h_rps h_p50 h_p99 h_cpu < <(run "$BASE/health")
-# the recording covers the cached-ask run only
+# the rounds: each line "route round requests p50 p99 jvm-ticks child-ticks"
 [[ -n "${JFR:-}" ]] && "$JCMD" "$PID" JFR.start name=ask settings=profile >/dev/null
-read -r c_rps c_p50 c_p99 c_cpu < <(KEY=$KEY KB=handbook run -s bench/wrk/cached-ask.lua "$BASE")
+for round in $(seq 1 "$ROUNDS"); do
+  profile start
+  echo "health $round $(run "$BASE/health")" >>"$DATA/rounds.txt"
+  profile stop "health-$round"
+  profile start
+  echo "ask $round $(KEY=$KEY KB=handbook run -s bench/wrk/cached-ask.lua "$BASE")" >>"$DATA/rounds.txt"
+  profile stop "ask-$round"
+done
 [[ -n "${JFR:-}" ]] && "$JCMD" "$PID" JFR.stop name=ask filename="$JFR" >/dev/null
+[[ -n "${ASPROF:-}" ]] && cp "$DATA/rounds.txt" "$PROFILE/rounds.txt"
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 grep -E "cached-ask|non-2xx|Non-2xx|Socket errors" "$DATA/wrk.txt" || true
 
-printf '\n%-22s %12s %10s %10s %12s   (%s, limits %s; load average %s before, %s after)\n' "wrk $WRK_ARGS" "req/s" \
-  "p50 ms" "p99 ms" "cpu us/req" "$JAR, warm-up ${WARM} s" "$LIMITS" "$load_before" "$load_after"
-printf '%-22s %12.0f %10s %10s %12s\n' "GET /health" "$h_rps" "$h_p50" "$h_p99" "$h_cpu"
-printf '%-22s %12.0f %10s %10s %12s\n' "cached ask (hit)" "$c_rps" "$c_p50" "$c_p99" "$c_cpu"
-awk -v c="$c_rps" -v h="$h_rps" -v cp="$c_p99" -v hp="$h_p99" -v cc="$c_cpu" -v hc="$h_cpu" \
-  'BEGIN{ split(cc, a, "+"); split(hc, b, "+");
-          printf "%-22s %11.2fx %21.2fx %11.2fx   (targets >= 0.70x, p99 <= 1.50x)\n", "ratio", c/h, cp/hp,
-            (a[1] + a[2]) / (b[1] + b[2]) }'
+printf '\n%s, %s rounds of %s s per route (%s, warm-up %s s, limits %s; load average %s before, %s after)\n' \
+  "wrk $WRK_ARGS" "$ROUNDS" "$SLICE" "$JAR" "$WARM" "$LIMITS" "$load_before" "$load_after"
+awk -v slice="$SLICE" -v hz="$HZ" '
+  function median(list, n,   i, j, t, a) {
+    split(list, a, " "); n = length(a)
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+  }
+  { req[$1, $2] = $3; p50[$1] = p50[$1] " " $4; p99[$1] = p99[$1] " " $5; p99r[$1, $2] = $5
+    cpu[$1, $2] = ($6 + $7) * 1e6 / hz; jvm[$1] += $6; kids[$1] += $7; n[$1] += $3; rounds = $2 }
+  END {
+    printf "%-8s %12s %12s %10s %12s %12s %10s %10s\n", "round", "health req/s", "ask req/s", "ratio", "health p99",
+      "ask p99", "p99 ratio", "cpu ratio"
+    for (r = 1; r <= rounds; r++)
+      printf "%-8d %12.0f %12.0f %9.2fx %12.2f %12.2f %9.2fx %9.2fx\n", r, req["health", r] / slice,
+        req["ask", r] / slice, req["ask", r] / req["health", r], p99r["health", r], p99r["ask", r],
+        p99r["ask", r] / p99r["health", r], (cpu["ask", r] / req["ask", r]) / (cpu["health", r] / req["health", r])
+    printf "\n%-22s %12s %10s %10s %14s\n", "all rounds", "req/s", "p50 ms", "p99 ms", "cpu us/req"
+    hc = (jvm["health"] + kids["health"]) * 1e6 / hz / n["health"]; ac = (jvm["ask"] + kids["ask"]) * 1e6 / hz / n["ask"]
+    printf "%-22s %12.0f %10.2f %10.2f %9.1f+%.1f\n", "GET /health", n["health"] / slice / rounds, median(p50["health"]),
+      median(p99["health"]), jvm["health"] * 1e6 / hz / n["health"], kids["health"] * 1e6 / hz / n["health"]
+    printf "%-22s %12.0f %10.2f %10.2f %9.1f+%.1f\n", "cached ask (hit)", n["ask"] / slice / rounds, median(p50["ask"]),
+      median(p99["ask"]), jvm["ask"] * 1e6 / hz / n["ask"], kids["ask"] * 1e6 / hz / n["ask"]
+    printf "%-22s %11.2fx %21.2fx %13.2fx   (targets >= 0.70x, p99 <= 1.50x; p99: the median slice'"'"'s)\n", "ratio",
+      n["ask"] / n["health"], median(p99["ask"]) / median(p99["health"]), ac / hc
+  }' "$DATA/rounds.txt"
