@@ -37,7 +37,7 @@ public record LimitsConfig(int defaultRpm, long defaultTokensPerDay, boolean red
       limits.oneOf("adminRedisDown", "fail-closed", "local", "fail-closed").equals("local"),
       limits.integer("maxJsonDepth", 64, 2, 1000),
       cors.strings("origins"),
-      limits.integer("leasePermits", 256, 1, 4096),
+      limits.integer("leasePermits", 1024, 1, 4096),
       limits.longValue("leaseMs", 1000, 10, 60_000));
   }
 

@@ -34,7 +34,7 @@ class TokenBudgetIT {
   }
 
   @Test
-  @DisplayName("with rate-limit permits leased (a limit of 600,000 rpm leases 256), the node sees its own spending at once: the next ask is refused")
+  @DisplayName("with rate-limit permits leased (a limit of 600,000 rpm leases 600), the node sees its own spending at once: the next ask is refused")
   void budgetSpentWithLeasedPermits() {
     spends("budget-lease", ",\"rpm\":600000");
   }
