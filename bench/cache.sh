@@ -34,6 +34,10 @@ ROUNDS=${ROUNDS:-4}
 SLICE=${SLICE:-10}
 EXTRA=${EXTRA:-}
 PROFILE=${PROFILE:-}
+if [[ -n "${ASPROF:-}" ]]; then
+  [[ -n "$PROFILE" ]] || { echo "ASPROF needs PROFILE, a directory for the stacks" >&2; exit 1; }
+  mkdir -p "$PROFILE"
+fi
 WARM=${WARM:-20}
 LIMITS=${LIMITS:-on}
 LIMIT_ARGS=()
@@ -115,10 +119,6 @@ profile() { # start|stop NAME: async-profiler on the server for one slice
     "$JCMD" "$PID" JVMTI.agent_load "$ASPROF" "\"stop,file=$PROFILE/$2.collapsed,collapsed\"" >/dev/null
   fi
 }
-if [[ -n "${ASPROF:-}" ]]; then
-  [[ -n "$PROFILE" ]] || { echo "ASPROF needs PROFILE, a directory for the stacks" >&2; exit 1; }
-  mkdir -p "$PROFILE"
-fi
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # the rounds: each line "route round requests p50 p99 jvm-ticks child-ticks"
 [[ -n "${JFR:-}" ]] && "$JCMD" "$PID" JFR.start name=ask settings=profile >/dev/null
