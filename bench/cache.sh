@@ -20,6 +20,9 @@
 #                                       # async-profiler on every slice (cpu, 200 us): PROFILE/{health,ask}-N.collapsed,
 #                                       # then bench/profile-split.py PROFILE prints each stage's samples per request
 #   JAR=/tmp/main.jar bench/cache.sh    # another build (a before/after pair: run both, one after the other)
+#   FLOOR=976 bench/cache.sh            # the same rounds against BareServer's floor instead of Ganglion: both routes
+#                                       # with Ganglion's headers and body sizes (976: the cached reply's bytes) and
+#                                       # nothing behind them, i.e. what HTTP alone leaves of /health's throughput
 # async-profiler: curl -sfLO https://repo1.maven.org/maven2/tools/profiler/async-profiler/4.2/async-profiler-4.2.jar
 # and unzip its linux-x64/libasyncProfiler.so.
 # Needs wrk (apt-get install -y wrk) and a built jar (./mvnw -B package -DskipTests).
@@ -27,7 +30,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install -y wrk" >&2; exit 1; }
 JAR=${JAR:-target/ganglion.jar}
-[[ -f "$JAR" ]] || { echo "build the jar first: ./mvnw -B package -DskipTests ($JAR)" >&2; exit 1; }
+FLOOR=${FLOOR:-}
+if [[ -n "$FLOOR" ]]; then
+  [[ -f target/bench.classpath && -f target/test-classes/io/ganglion/bench/BareServer.class ]] || { echo "build the" \
+    "bench classes first: ./mvnw -B -Pbench test-compile dependency:build-classpath -Dmdep.includeScope=test" \
+    "-Dmdep.outputFile=target/bench.classpath" >&2; exit 1; }
+else
+  [[ -f "$JAR" ]] || { echo "build the jar first: ./mvnw -B package -DskipTests ($JAR)" >&2; exit 1; }
+fi
 PORT=${PORT:-18080}
 WRK_ARGS=${WRK_ARGS:-"-t2 -c64"}
 ROUNDS=${ROUNDS:-4}
@@ -58,20 +68,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$JAVA" --add-modules jdk.incubator.vector -Dlogback.configurationFile=bench/logback-quiet.xml \
-  -jar "$JAR" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" $EXTRA >"$LOG" 2>&1 &
+SERVED=$JAR
+if [[ -n "$FLOOR" ]]; then
+  SERVED="BareServer floor $FLOOR"
+  "$JAVA" -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" io.ganglion.bench.BareServer "$PORT" \
+    floor "$FLOOR" >"$LOG" 2>&1 &
+  READY=$BASE/health
+else
+  "$JAVA" --add-modules jdk.incubator.vector -Dlogback.configurationFile=bench/logback-quiet.xml \
+    -jar "$JAR" --dataDir="$DATA" --http.host=127.0.0.1 --http.port="$PORT" "${LIMIT_ARGS[@]}" $EXTRA >"$LOG" 2>&1 &
+  READY=$BASE/ready
+fi
 PID=$!
 for _ in $(seq 1 180); do
-  curl -sf "$BASE/ready" >/dev/null 2>&1 && break
+  curl -sf "$READY" >/dev/null 2>&1 && break
   kill -0 "$PID" 2>/dev/null || { echo "server died:" >&2; tail -20 "$LOG" >&2; exit 1; }
   sleep 1
 done
-curl -sf "$BASE/ready" >/dev/null || { echo "server not ready after 180 s" >&2; tail -20 "$LOG" >&2; exit 1; }
-KEY=$(cat "$DATA/admin-key")
+curl -sf "$READY" >/dev/null || { echo "server not ready after 180 s" >&2; tail -20 "$LOG" >&2; exit 1; }
+KEY=$([[ -n "$FLOOR" ]] && echo floor || cat "$DATA/admin-key")
 auth=(-H "Authorization: Bearer $KEY" -H "Content-Type: application/json")
 
-curl -sf "${auth[@]}" -d '{"name":"handbook"}' "$BASE/v1/kbs" >/dev/null
-curl -sf "${auth[@]}" "$BASE/v1/kbs/handbook/documents" -d @bench/handbook.json >/dev/null
+if [[ -z "$FLOOR" ]]; then
+  curl -sf "${auth[@]}" -d '{"name":"handbook"}' "$BASE/v1/kbs" >/dev/null
+  curl -sf "${auth[@]}" "$BASE/v1/kbs/handbook/documents" -d @bench/handbook.json >/dev/null
+fi
 
 ask() { curl -s -o /dev/null -D - "${auth[@]}" -d '{"question":"How many vacation days do employees get?"}' \
   "$BASE/v1/kbs/handbook/ask" | tr -d '\r' | awk -F': ' 'tolower($1)=="x-ganglion-cache"{print $2}'; }
@@ -136,7 +157,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 grep -E "cached-ask|non-2xx|Non-2xx|Socket errors" "$DATA/wrk.txt" || true
 
 printf '\n%s, %s rounds of %s s per route (%s, warm-up %s s, limits %s; load average %s before, %s after)\n' \
-  "wrk $WRK_ARGS" "$ROUNDS" "$SLICE" "$JAR" "$WARM" "$LIMITS" "$load_before" "$load_after"
+  "wrk $WRK_ARGS" "$ROUNDS" "$SLICE" "$SERVED" "$WARM" "$LIMITS" "$load_before" "$load_after"
 awk -v slice="$SLICE" -v hz="$HZ" '
   function median(list, n,   i, j, t, a) {
     split(list, a, " "); n = length(a)
