@@ -13,6 +13,7 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -51,12 +52,22 @@ public final class ConnectionLimits implements Handler<RoutingContext> {
   private final Counter refusedCap;
   private final Counter refusedAddress;
   private final Counter headerTimeouts;
-  /** Per open connection of this instance: the pending header deadline timer (or -1) and the requests in flight. */
+  /** Per open connection of this instance: its header deadline timer, the requests in flight, when it fell idle. */
   private final Map<HttpConnection, State> connections = new HashMap<>();
 
+  /**
+   * The header deadline is checked lazily, as Netty's idle handlers check theirs: a request neither cancels nor re-arms
+   * the connection's timer (two timer operations on every request), it only counts itself in and out; when the timer
+   * fires, it closes the connection if nothing is in flight and the last answer (or the opening) is a full deadline
+   * ago, and otherwise waits again for the rest of the deadline.
+   */
   private static final class State {
     long timer = -1;
     int inFlight;
+    /** {@link System#nanoTime()} when the connection opened or its last request ended. */
+    long idleSince = System.nanoTime();
+    /** HTTP/2: multiplexed, so the idle timeout governs the connection once its first request arrived. */
+    boolean multiplexed;
   }
 
   /** The open-connection counts of one Vert.x, shared by its HTTP verticle instances. */
@@ -108,26 +119,27 @@ public final class ConnectionLimits implements Handler<RoutingContext> {
     }
     State state = new State();
     connections.put(conn, state);
-    armHeaderDeadline(conn, state);
+    armHeaderDeadline(conn, state, settings.headerTimeoutMs());
   }
 
   /**
    * The router's first handler: the request head is complete, so the connection's header deadline is met; an
-   * HTTP/1.x connection gets a new one once every request it carried has been answered.
+   * HTTP/1.x connection's next one runs from the moment every request it carried has been answered.
    */
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection conn = ctx.request().connection();
     State state = conn == null ? null : connections.get(conn);
-    if (state != null) {
-      vertx.cancelTimer(state.timer);
-      state.timer = -1;
-      if (ctx.request().version() != HttpVersion.HTTP_2) { // multiplexed: the idle timeout governs the connection
+    if (state != null && !state.multiplexed) {
+      if (ctx.request().version() == HttpVersion.HTTP_2) {
+        state.multiplexed = true;
+        vertx.cancelTimer(state.timer);
+        state.timer = -1;
+      } else {
         state.inFlight++;
         ctx.addEndHandler(ended -> {
-          state.inFlight--;
-          if (state.inFlight == 0 && connections.get(conn) == state) {
-            armHeaderDeadline(conn, state); // keep-alive: the next request's head is due within the deadline too
+          if (--state.inFlight == 0) {
+            state.idleSince = System.nanoTime(); // keep-alive: the next request's head is due within the deadline
           }
         });
       }
@@ -135,12 +147,19 @@ public final class ConnectionLimits implements Handler<RoutingContext> {
     ctx.next();
   }
 
-  private void armHeaderDeadline(HttpConnection conn, State state) {
-    state.timer = vertx.setTimer(settings.headerTimeoutMs(), t -> {
+  private void armHeaderDeadline(HttpConnection conn, State state, long delayMs) {
+    state.timer = vertx.setTimer(delayMs, t -> {
       state.timer = -1;
-      if (state.inFlight == 0) {
+      if (state.multiplexed || connections.get(conn) != state) {
+        return;
+      }
+      long timeoutNanos = TimeUnit.MILLISECONDS.toNanos(settings.headerTimeoutMs());
+      long left = state.inFlight > 0 ? timeoutNanos : state.idleSince + timeoutNanos - System.nanoTime();
+      if (left <= 0) {
         headerTimeouts.increment();
         conn.close();
+      } else {
+        armHeaderDeadline(conn, state, Math.max(1, TimeUnit.NANOSECONDS.toMillis(left + 999_999)));
       }
     });
   }

@@ -64,6 +64,34 @@ class SlowClientsIT {
   }
 
   @Test
+  @DisplayName("on a keep-alive connection, requests in time keep it open past one header deadline; the next head is due within a deadline of the last answer")
+  void keepAliveHeaders() throws Exception {
+    try (Socket socket = connect()) {
+      OutputStream out = socket.getOutputStream();
+      for (int i = 0; i < 5; i++) { // 5 s of answered requests, a second apart, against a 3 s header deadline
+        out.write("GET /health HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        assertThat(closedWithin(socket, 1000)).as("request %d", i).isFalse();
+      }
+      out.write("GET /health HTTP/1.1\r\nHost: x\r\n".getBytes(StandardCharsets.US_ASCII));
+      long started = System.nanoTime();
+      boolean closed = false;
+      for (int i = 0; i < 40 && !closed; i++) { // a header byte every 200 ms, so the idle timeout never fires
+        try {
+          out.write('X');
+          out.flush();
+          closed = closedWithin(socket, 200);
+        } catch (IOException e) {
+          closed = true;
+        }
+      }
+      assertThat(closed).isTrue();
+      // the deadline ran from the last answer, about a second before the dribble started
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5000);
+    }
+  }
+
+  @Test
   @DisplayName("a body trickled slower than the body deadline gets 408 request_timeout and the connection is closed")
   void slowBody() throws Exception {
     try (Socket socket = connect()) {
