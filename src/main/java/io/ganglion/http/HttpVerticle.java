@@ -102,7 +102,9 @@ public final class HttpVerticle extends VerticleBase {
         ctx.next();
       });
     }
-    router.route().handler(allowlist);
+    if (allowlist.needed()) {
+      router.route().handler(allowlist);
+    }
     router.route().handler(new RequestTimeout(http.requestTimeoutMs(), 504));
     new HealthRoutes(vertx, postgres, redis).mount(router);
     new DocsRoutes().mount(router);

@@ -93,6 +93,17 @@ class AllowlistIT {
     assertThat(rows.getFirst().getJsonObject("detail").getString("allowlist")).isEqualTo("http.allowCidrs");
   }
 
+  @Test
+  @DisplayName("behind a trusted proxy, audit entries name the forwarded client, not the proxy")
+  void auditedSourceBehindProxy() throws Exception {
+    assertThat(send("127.0.0.3", "10.7.7.7", "not-a-key").statusCode()).isEqualTo(401);
+    List<JsonObject> failures = await().atMost(Duration.ofSeconds(15)).until(() -> TestServer.json(
+        server.get("/v1/admin/audit?limit=500")).getJsonArray("events").stream().map(e -> (JsonObject) e)
+      .filter(e -> "auth.failure".equals(e.getString("action"))).toList(),
+      found -> found.stream().anyMatch(e -> "10.7.7.7".equals(e.getString("source"))));
+    assertThat(failures).noneMatch(e -> "127.0.0.3".equals(e.getString("source")));
+  }
+
   private static HttpResponse<String> from(String local, String forwardedFor) throws Exception {
     return send(local, forwardedFor, server.adminKey());
   }

@@ -39,7 +39,7 @@ public final class AuditLog {
   /** Records a failed authentication, rate-limited per source address. */
   public void authFailure(RoutingContext ctx, String reason) {
     String source = source(ctx);
-    if (recentAuthFailures.asMap().putIfAbsent(source, Boolean.TRUE) != null) {
+    if (recentAuthFailures.asMap().putIfAbsent(String.valueOf(source), Boolean.TRUE) != null) {
       return;
     }
     write(new AuditRepository.Event(RequestIds.current(), null, null, "auth.failure", ctx.request().path(), source,
@@ -50,7 +50,8 @@ public final class AuditLog {
     repository.record(event);
   }
 
+  /** The client's address: behind a trusted proxy, the one it forwarded ({@link ClientAddress}). */
   private static String source(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return ClientAddress.describe(ctx);
   }
 }

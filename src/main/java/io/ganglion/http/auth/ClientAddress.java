@@ -22,6 +22,11 @@ public final class ClientAddress {
     this.trustedProxies = trustedProxies;
   }
 
+  /** Whether any peer is a trusted proxy, whose {@code X-Forwarded-For} names the client. */
+  public boolean forwarded() {
+    return !trustedProxies.isEmpty();
+  }
+
   /** The client's address, or {@code null} when a trusted proxy forwarded something that is not an address. */
   public InetAddress resolve(RoutingContext ctx) {
     if (ctx.get(CONTEXT_KEY) instanceof Resolved r) {

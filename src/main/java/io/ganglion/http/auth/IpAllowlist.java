@@ -10,8 +10,10 @@ import java.net.InetAddress;
  * The global IP allowlist ({@code http.allowCidrs}; empty = every address): a request whose client address
  * ({@link ClientAddress}, honouring {@code X-Forwarded-For} only from {@code http.trustedProxies}) is outside it gets
  * 403 {@code forbidden} before anything else looks at it, and counts towards an aggregated {@code ip.refused} audit
- * entry. It applies to every route, probes and metrics included: allow the addresses they come from. Also resolves the
- * client address for the audit log when no allowlist is set.
+ * entry. It applies to every route, probes and metrics included: allow the addresses they come from. With trusted
+ * proxies it also resolves the client address when no allowlist is set, so audit entries name the client rather than
+ * the proxy ({@link ClientAddress#describe}); with neither, the peer is the client, and it need not be mounted
+ * ({@link #needed}).
  */
 public final class IpAllowlist implements Handler<RoutingContext> {
 
@@ -23,6 +25,11 @@ public final class IpAllowlist implements Handler<RoutingContext> {
     this.allowed = allowed;
     this.clients = clients;
     this.refusals = refusals;
+  }
+
+  /** Whether the router needs this handler: an allowlist is set, or trusted proxies may forward a client address. */
+  public boolean needed() {
+    return !allowed.isEmpty() || clients.forwarded();
   }
 
   @Override
