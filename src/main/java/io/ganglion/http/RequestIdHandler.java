@@ -4,6 +4,7 @@ import io.ganglion.bus.RequestIds;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 
@@ -20,6 +21,14 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
   /** The span attribute holding the request id. */
   public static final String REQUEST_ID_ATTRIBUTE = "ganglion.request_id";
 
+  // header names and fixed values as pre-hashed ASCII strings: set on every response
+  private static final CharSequence ID = HttpHeaders.createOptimized(HEADER);
+  private static final CharSequence CONTENT_TYPE_OPTIONS = HttpHeaders.createOptimized("X-Content-Type-Options");
+  private static final CharSequence NOSNIFF = HttpHeaders.createOptimized("nosniff");
+  private static final CharSequence FRAME_OPTIONS = HttpHeaders.createOptimized("X-Frame-Options");
+  private static final CharSequence DENY = HttpHeaders.createOptimized("DENY");
+  private static final CharSequence NO_STORE = HttpHeaders.createOptimized("no-store");
+
   @Override
   public void handle(RoutingContext ctx) {
     String id = ctx.request().getHeader(HEADER);
@@ -28,11 +37,11 @@ public final class RequestIdHandler implements Handler<RoutingContext> {
     }
     RequestIds.bind(id);
     HttpServerResponse response = ctx.response();
-    response.putHeader(HEADER, id)
-      .putHeader("X-Content-Type-Options", "nosniff")
-      .putHeader("X-Frame-Options", "DENY");
+    response.putHeader(ID, id)
+      .putHeader(CONTENT_TYPE_OPTIONS, NOSNIFF)
+      .putHeader(FRAME_OPTIONS, DENY);
     if (ctx.request().path().startsWith("/v1/")) {
-      response.putHeader("Cache-Control", "no-store");
+      response.putHeader(HttpHeaders.CACHE_CONTROL, NO_STORE);
     }
     // with tracing on, the request's span carries the request id, and the response names the trace
     Span span = Span.current();
