@@ -22,6 +22,7 @@ public final class UploadSpace implements Handler<RoutingContext> {
 
   /** Free bytes under which a multipart body of unknown length is refused. */
   static final long MIN_FREE_BYTES = 64 * 1024;
+  private static final String MULTIPART = "multipart/form-data";
 
   private final DiskSpace uploads;
   private final Path dir;
@@ -35,7 +36,7 @@ public final class UploadSpace implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("multipart/form-data")) {
+    if (type == null || !type.regionMatches(true, 0, MULTIPART, 0, MULTIPART.length())) {
       ctx.next();
       return;
     }
